@@ -1,0 +1,39 @@
+/** One audit record per exchange. Never holds secrets; bodies only when opted in, redacted. */
+export interface AuditRecord {
+  time: string;
+  request_id: string;
+  door: string;
+  method: string;
+  route: string;
+  consumer: string | null;
+  key_id: string | null;
+  session_id: string | null;
+  model: string | null;
+  provider: string | null;
+  decision: 'allow' | 'deny' | 'ask' | 'redact' | 'error';
+  rule: string | null;
+  reason: string | null;
+  status: number;
+  error_code: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  latency_ms: number;
+  upstream_latency_ms: number | null;
+  tools: string[];
+  client_aborted: boolean;
+  bodies?: { request?: string; response?: string };
+}
+
+/** What the writer adds: position in the chain and the link to the previous record. */
+export interface ChainedRecord extends AuditRecord {
+  seq: number;
+  prev: string;
+  hash: string;
+}
+
+export interface AuditSink {
+  /** Durable against a process crash when it returns (written to the OS, not just buffered). */
+  append(record: AuditRecord): void;
+  close(): void;
+}

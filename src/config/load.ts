@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve, isAbsolute } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+/** A config that failed to load: each problem names its path and what to fix. */
+export class ConfigError extends Error {
+  readonly code = 'WARDEN_E_CONFIG_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid config ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const REF = /\$\{(env|file):([^}]+)\}/g;
+
+/**
+ * Replaces `${env:NAME}` and `${file:PATH}` in every string of the parsed document.
+ * Secrets stay out of the YAML file; a missing reference is an error naming its path.
+ */
+function interpolate(value: unknown, path: string, baseDir: string, problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(REF, (_m, kind: string, ref: string) => {
+      const name = ref.trim();
+      if (kind === 'env') {
+        const v = process.env[name];
+        if (v === undefined) {
+          problems.push(`${path}: environment variable ${name} is not set (referenced as \${env:${name}})`);
+          return '';
+        }
+        return v;
+      }
+      const file = isAbsolute(name) ? name : resolve(baseDir, name);
+      try {
+        return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      } catch (e) {
+        problems.push(`${path}: cannot read ${file} (referenced as \${file:${name}}): ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+        return '';
+      }
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, `${path}[${i}]`, baseDir, problems));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, path ? `${path}.${k}` : k, baseDir, problems);
+    return out;
+  }
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') : '(root)';
+  if (issue.code === 'unrecognized_keys') return `${path}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} — remove or correct the spelling`;
+  return `${path}: ${issue.message}`;
+}
+
+/** Validates a plain object (already interpolated) against the schema plus cross-field checks. */
+export function validateConfig(raw: unknown, source = '(inline)'): Config {
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map(describeIssue));
+  const cfg = parsed.data;
+  const problems: string[] = [];
+  cfg.models.forEach((m, i) => {
+    if (!cfg.providers[m.provider]) problems.push(`models[${i}].provider: "${m.provider}" is not defined under providers (have: ${Object.keys(cfg.providers).join(', ') || 'none'})`);
+  });
+  const seen = new Set<string>();
+  cfg.consumers.forEach((c, i) => {
+    if (seen.has(c.name)) problems.push(`consumers[${i}].name: "${c.name}" is declared twice`);
+    seen.add(c.name);
+  });
+  for (const [name, p] of Object.entries(cfg.providers)) {
+    if (p.type === 'anthropic' && !p.api_key && !p.auth_token) problems.push(`providers.${name}: set api_key (e.g. \${env:ANTHROPIC_API_KEY}) or auth_token`);
+  }
+  if (problems.length) throw new ConfigError(source, problems);
+  return cfg;
+}
+
+/** Parses YAML text, resolves references relative to `baseDir`, validates. */
+export function parseConfig(text: string, source: string, baseDir: string): Config {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  const problems: string[] = [];
+  const resolved = interpolate(doc.toJS() ?? {}, '', baseDir, problems);
+  if (problems.length) throw new ConfigError(source, problems);
+  return validateConfig(resolved, source);
+}
+
+export function loadConfigFile(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`]);
+  }
+  return parseConfig(text, file, dirname(resolve(file)));
+}
+
+/** The embedded default: mock provider, SQLite and audit files under .warden/. */
+export function defaultConfig(): Config {
+  return validateConfig({}, '(built-in default)');
+}

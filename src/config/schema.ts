@@ -1,0 +1,119 @@
+/**
+ * The one config schema: TypeScript types, runtime validation, the JSON Schema in
+ * docs/config.schema.json and the admin API all derive from it. Sections owned by other
+ * folders (policy, guards, limits, routes) are defined there and composed here.
+ */
+import { z } from 'zod';
+
+const tlsSchema = z
+  .strictObject({
+    cert: z.string().describe('PEM certificate chain (a ${file:...} reference is usual).'),
+    key: z.string().describe('PEM private key (a ${file:...} reference is usual).'),
+  })
+  .describe('Serve this listener over TLS.');
+
+const listenerSchema = z.strictObject({
+  host: z.string().default('127.0.0.1').describe('Address to bind. 127.0.0.1 by default: exposing Warden is a decision.'),
+  port: z.number().int().min(0).max(65535).describe('TCP port; 0 picks a free one.'),
+  tls: tlsSchema.optional(),
+});
+
+const serverSchema = listenerSchema
+  .extend({
+    port: listenerSchema.shape.port.default(8080),
+    body_limit_bytes: z.number().int().positive().default(32 * 1024 * 1024).describe('Largest request body accepted; larger ones get 413.'),
+    body_timeout_ms: z.number().int().positive().default(30_000).describe('Time a client may take to send its whole body before it gets 408.'),
+    headers_timeout_ms: z.number().int().positive().default(20_000).describe('Time a client may take to send its request headers.'),
+    keep_alive_timeout_ms: z.number().int().positive().default(65_000),
+  })
+  .prefault({});
+
+const adminSchema = listenerSchema
+  .extend({
+    port: listenerSchema.shape.port.default(8081),
+    enabled: z.boolean().default(true),
+    key_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 of the admin key (`warden admin-key` prints one)')
+      .optional()
+      .describe('SHA-256 of the admin key. Without it the admin API answers 401 to everything.'),
+  })
+  .prefault({})
+  .describe('The admin API, on its own listener: virtual keys are never accepted there.');
+
+const providerSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('anthropic'),
+    base_url: z.string().url().default('https://api.anthropic.com').describe('Origin (and optional path prefix) of the Anthropic API.'),
+    api_key: z.string().min(1).optional().describe('The real provider key; use ${env:ANTHROPIC_API_KEY}. Sent as x-api-key.'),
+    auth_token: z.string().min(1).optional().describe('Alternative: a bearer token sent as Authorization.'),
+    timeout_ms: z.number().int().positive().default(600_000).describe('Longest wait for the answer headers and between body chunks.'),
+    connect_timeout_ms: z.number().int().positive().default(10_000),
+    connections: z.number().int().positive().default(128).describe('Keep-alive connections per provider origin.'),
+  }),
+  z.strictObject({
+    type: z.literal('mock'),
+    latency_ms: z.number().int().min(0).default(0).describe('Artificial delay before answering, to exercise timeouts.'),
+  }),
+]);
+
+const modelRouteSchema = z.strictObject({
+  match: z.string().min(1).describe('Model name or glob (`claude-*`) this route serves.'),
+  provider: z.string().min(1).describe('Name of a provider under `providers`.'),
+});
+
+const consumerSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'letters, digits and _ . @ - only, at most 128 characters'),
+  groups: z.array(z.string().min(1)).default([]),
+  labels: z.record(z.string(), z.string()).default({}).describe('Free labels such as `level: staging`; policies match them.'),
+  models: z.array(z.string().min(1)).default([]).describe('Model names or globs this consumer may use; empty: any routed model.'),
+});
+
+const storeSchema = z
+  .discriminatedUnion('driver', [
+    z.strictObject({ driver: z.literal('sqlite'), path: z.string().default('.warden/warden.db') }),
+  ])
+  .prefault({ driver: 'sqlite' });
+
+const auditSchema = z
+  .strictObject({
+    dir: z.string().default('.warden/audit').describe('Folder of the append-only, hash-chained audit files.'),
+    max_file_bytes: z.number().int().positive().default(64 * 1024 * 1024).describe('Rotate to a new file past this size; the chain continues.'),
+    capture_bodies: z.boolean().default(false).describe('Opt-in: store request and response bodies (redacted, truncated) in audit records.'),
+    capture_max_bytes: z.number().int().positive().default(16 * 1024),
+  })
+  .prefault({});
+
+const loggingSchema = z
+  .strictObject({
+    level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    server: serverSchema,
+    admin: adminSchema,
+    store: storeSchema,
+    audit: auditSchema,
+    logging: loggingSchema,
+    providers: z
+      .record(z.string().regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and - only'), providerSchema)
+      .default({ mock: { type: 'mock', latency_ms: 0 } })
+      .describe('Upstream LLM providers by name.'),
+    models: z
+      .array(modelRouteSchema)
+      .default([{ match: '*', provider: 'mock' }])
+      .describe('Which provider serves which model; first match wins.'),
+    consumers: z.array(consumerSchema).default([]).describe('Consumers declared in config; more can be created in the store.'),
+    bootstrap_key: z
+      .boolean()
+      .default(true)
+      .describe('On a first start with an empty store, create consumer `local-dev` and print one key.'),
+  })
+  .describe('Warden configuration (warden.yaml).');
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ProviderConfig = Config['providers'][string];
+export type ConsumerConfig = Config['consumers'][number];

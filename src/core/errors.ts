@@ -1,0 +1,97 @@
+/**
+ * The error catalogue: every error Warden answers with has a stable code, an HTTP status,
+ * the kind a client of each protocol understands, and whether retrying can help.
+ * Stages throw WardenError; doors render it in their own protocol. docs/errors.md is
+ * checked against this table by a test.
+ */
+
+/** Anthropic's error kinds (https://docs.anthropic.com/en/api/errors). */
+export type AnthropicErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'request_too_large'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'timeout_error'
+  | 'overloaded_error';
+
+export interface CatalogueEntry {
+  status: number;
+  anthropic: AnthropicErrorType;
+  /** false → clients must not retry (Claude Code shows the message at once). */
+  retry: boolean;
+  /** What the error means and what to change; the first line of the docs entry. */
+  summary: string;
+}
+
+export const CATALOGUE = {
+  WARDEN_E_AUTH_MISSING: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'No credential was sent. Send a Warden virtual key as `Authorization: Bearer`, `x-api-key` or `apikey`.' },
+  WARDEN_E_AUTH_INVALID: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The credential is not a known Warden key. Create one with `warden keys create`.' },
+  WARDEN_E_AUTH_EXPIRED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key is past its expiry. Rotate it with `warden keys rotate`.' },
+  WARDEN_E_AUTH_REVOKED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key was revoked. Ask an administrator for a new key.' },
+  WARDEN_E_AUTH_CONSUMER_UNKNOWN: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key belongs to a consumer that no longer exists. Recreate the consumer or the key.' },
+  WARDEN_E_ADMIN_UNAUTHORIZED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The admin API needs the admin key (`admin.key_sha256` in the config); virtual keys are never accepted there.' },
+  WARDEN_E_MODEL_NOT_ALLOWED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The model is outside the scope of the key or consumer (`models` of the key, `consumers[].models` in the config).' },
+  WARDEN_E_POLICY_DENIED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule denied the request; the message names the rule.' },
+  WARDEN_E_APPROVAL_REQUIRED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule asks for a human approval first (`warden approvals approve <id>`).' },
+  WARDEN_E_BAD_JSON: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request body is not valid JSON.' },
+  WARDEN_E_BAD_REQUEST: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request is malformed: the message names the field to fix.' },
+  WARDEN_E_MODEL_MISSING: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request body has no `model` string.' },
+  WARDEN_E_CONTENT_TYPE: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The body must be sent as `content-type: application/json`.' },
+  WARDEN_E_HEADER_INVALID: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'A header is malformed, duplicated where it must be single, or carries control characters.' },
+  WARDEN_E_BODY_TOO_LARGE: { status: 413, anthropic: 'request_too_large', retry: false, summary: 'The body is larger than `server.body_limit_bytes`.' },
+  WARDEN_E_CLIENT_TIMEOUT: { status: 408, anthropic: 'invalid_request_error', retry: true, summary: 'The client sent its body too slowly (`server.body_timeout_ms`).' },
+  WARDEN_E_NOT_FOUND: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'No door serves this path.' },
+  WARDEN_E_METHOD_NOT_ALLOWED: { status: 405, anthropic: 'invalid_request_error', retry: false, summary: 'The path exists but not for this method.' },
+  WARDEN_E_NO_ROUTE: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'No provider is routed for this model (`models` in the config).' },
+  WARDEN_E_GUARD_REJECTED: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'A guard rejected the content; the message is the configured one.' },
+  WARDEN_E_RATE_LIMITED: { status: 429, anthropic: 'rate_limit_error', retry: true, summary: 'A request, token or concurrency limit is reached; `retry-after` says when to try again.' },
+  WARDEN_E_BUDGET_EXHAUSTED: { status: 429, anthropic: 'rate_limit_error', retry: false, summary: 'A spending or request budget is used up; retrying will not help until it resets.' },
+  WARDEN_E_LIMITER_UNAVAILABLE: { status: 503, anthropic: 'overloaded_error', retry: true, summary: 'The shared limiter (Redis) is unreachable and `limits.on_backend_error` is `fail_closed`.' },
+  WARDEN_E_POLICY_UNAVAILABLE: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The external policy server (OPA) could not be reached; Warden fails closed.' },
+  WARDEN_E_POLICY_BAD_ANSWER: { status: 503, anthropic: 'overloaded_error', retry: true, summary: 'The external policy server answered something that is not a decision.' },
+  WARDEN_E_UPSTREAM_UNREACHABLE: { status: 502, anthropic: 'api_error', retry: true, summary: 'The provider could not be reached (connection refused or reset before an answer).' },
+  WARDEN_E_UPSTREAM_TIMEOUT: { status: 504, anthropic: 'timeout_error', retry: true, summary: 'The provider did not answer within `providers.<name>.timeout_ms`.' },
+  WARDEN_E_UPSTREAM_BROKEN: { status: 502, anthropic: 'api_error', retry: true, summary: 'The provider broke off mid-answer; streams end with an `error` event.' },
+  WARDEN_E_INTERNAL: { status: 500, anthropic: 'api_error', retry: true, summary: 'An unexpected fault inside Warden; the audit id points to the log line.' },
+  WARDEN_E_CONFIG_INVALID: { status: 500, anthropic: 'api_error', retry: false, summary: 'The configuration does not validate; each problem names its path.' },
+  WARDEN_E_ADMIN_BAD_INPUT: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'An admin API call carries invalid input; the message names the field.' },
+  WARDEN_E_ADMIN_NOT_FOUND: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'The admin resource does not exist.' },
+  WARDEN_E_ADMIN_CONFLICT: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The admin resource already exists.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof CATALOGUE;
+
+export class WardenError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra response headers (e.g. retry-after) the door should send. */
+  readonly headers: Record<string, string> | undefined;
+  /** The rule or config key that decided; lands in the audit record. */
+  readonly rule: string | undefined;
+
+  constructor(code: ErrorCode, message: string, opts: { status?: number; headers?: Record<string, string>; rule?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'WardenError';
+    this.code = code;
+    this.status = opts.status ?? CATALOGUE[code].status;
+    this.headers = opts.headers;
+    this.rule = opts.rule;
+  }
+
+  get entry(): CatalogueEntry {
+    return CATALOGUE[this.code];
+  }
+}
+
+export function isWardenError(e: unknown): e is WardenError {
+  return e instanceof WardenError;
+}
+
+/** Anything thrown that is not a WardenError becomes WARDEN_E_INTERNAL without leaking its text. */
+export function asWardenError(e: unknown): WardenError {
+  if (isWardenError(e)) return e;
+  return new WardenError('WARDEN_E_INTERNAL', 'internal error in Warden', { cause: e });
+}

@@ -1,0 +1,63 @@
+/**
+ * An exchange is one request/answer pair passing through a door. Every stage reads and
+ * fills it; the audit record and the metrics are derived from it at the end.
+ */
+export type DoorName = 'llm' | 'http' | 'mcp' | 'postgres' | 'hook' | 'admin';
+
+export interface Consumer {
+  name: string;
+  groups: string[];
+  labels: Record<string, string>;
+  /** Model globs this consumer may use; empty means no restriction at consumer scope. */
+  models: string[];
+}
+
+export interface KeyInfo {
+  id: string;
+  consumer: string;
+  /** Model globs this key may use; empty means no restriction at key scope. */
+  models: string[];
+}
+
+export interface DecisionRecord {
+  outcome: 'allow' | 'deny' | 'ask' | 'redact';
+  /** Id of the rule that decided (e.g. `scope.key.models`, `acl.global`, `rule:no-prod`). */
+  rule: string;
+  reason?: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+export interface Exchange {
+  id: string;
+  door: DoorName;
+  /** ms since epoch when the request arrived. */
+  start: number;
+  /** High-resolution start, for latency. */
+  startHr: bigint;
+  method: string;
+  route: string;
+  consumer?: Consumer;
+  key?: KeyInfo;
+  sessionId?: string;
+  model?: string;
+  provider?: string;
+  stream?: boolean;
+  decision?: DecisionRecord;
+  status?: number;
+  errorCode?: string;
+  usage?: Usage;
+  costUsd?: number;
+  upstreamMs?: number;
+  /** Tool names the model asked for in its answer. */
+  tools?: string[];
+  /** Set when the client went away before the answer was complete. */
+  clientAborted?: boolean;
+  /** Opt-in, redacted request/response bodies. */
+  bodies?: { request?: string; response?: string };
+}
