@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WardenError } from '../core/errors.js';
+import { readBody } from '../doors/shared/body.js';
+import type { Gateway } from '../runtime/gateway.js';
+import { assertAdmin } from './auth.js';
+import { createKeyFromInput, publicKey, rotateKeyById } from './keys-api.js';
+import { sendAdminError, sendJson } from './respond.js';
+
+const NAME = /^[A-Za-z0-9_.@-]{1,128}$/;
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const body = await readBody(req, 1024 * 1024, 10_000);
+  if (body.length === 0) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'body: not valid JSON');
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'body: must be a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function strings(v: unknown, field: string): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', `${field}: must be an array of strings`);
+  return v;
+}
+
+function labels(v: unknown): Record<string, string> {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string')) {
+    throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'labels: must be an object of string values');
+  }
+  return v as Record<string, string>;
+}
+
+/**
+ * The admin listener: metrics and health without auth; everything under /admin needs the
+ * admin key. Keys and consumers written here are persisted in the store and take effect
+ * on the next request.
+ */
+export function createAdminHandler(gw: Gateway) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    try {
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/metrics') {
+        const text = gw.metrics.registry.render();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
+      assertAdmin(req, gw.current().config.admin.key_sha256);
+      const parts = path.split('/').filter(Boolean);
+      if (parts[0] !== 'admin') throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `no admin resource at ${path}`);
+      const [, resource, id, action] = parts;
+      const store = gw.store;
+
+      if (resource === 'keys') {
+        if (!id && method === 'GET') return sendJson(res, 200, { keys: store.listKeys(url.searchParams.get('consumer') ?? undefined).map(publicKey) });
+        if (!id && method === 'POST') {
+          const created = createKeyFromInput(store, await readJson(req), (n) => gw.identity.consumer(n) !== undefined);
+          return sendJson(res, 201, { key: created.key, ...publicKey(created.record), note: 'the key is shown once; store it now' });
+        }
+        if (id && !action && method === 'GET') {
+          const k = store.getKey(id);
+          if (!k) throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `key ${id} does not exist`);
+          return sendJson(res, 200, publicKey(k));
+        }
+        if (id && ((action === 'revoke' && method === 'POST') || (!action && method === 'DELETE'))) {
+          if (!store.revokeKey(id, Date.now())) throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `key ${id} does not exist or is already revoked`);
+          return sendJson(res, 200, publicKey(store.getKey(id)!));
+        }
+        if (id && action === 'rotate' && method === 'POST') {
+          const body = await readJson(req);
+          const created = rotateKeyById(store, id, typeof body.grace === 'string' ? body.grace : undefined);
+          return sendJson(res, 201, { key: created.key, ...publicKey(created.record), note: 'the key is shown once; store it now' });
+        }
+      }
+
+      if (resource === 'consumers') {
+        if (!id && method === 'GET') {
+          const fromConfig = gw.current().consumers.map((c) => ({ ...c, source: 'config' }));
+          const stored = store.listConsumers().filter((c) => !fromConfig.some((f) => f.name === c.name)).map((c) => ({ name: c.name, groups: c.groups, labels: c.labels, models: c.models, source: 'store' }));
+          return sendJson(res, 200, { consumers: [...fromConfig, ...stored] });
+        }
+        if (id && method === 'GET') {
+          const c = gw.identity.consumer(id);
+          if (!c) throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `consumer ${id} does not exist`);
+          return sendJson(res, 200, c);
+        }
+        if (id && method === 'PUT') {
+          if (!NAME.test(id)) throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'name: letters, digits and _ . @ - only, at most 128 characters');
+          const b = await readJson(req);
+          const c = store.upsertConsumer({ name: id, groups: strings(b.groups, 'groups'), labels: labels(b.labels), models: strings(b.models, 'models') });
+          return sendJson(res, 200, { name: c.name, groups: c.groups, labels: c.labels, models: c.models });
+        }
+        if (id && method === 'DELETE') {
+          if (!store.deleteConsumer(id)) throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `consumer ${id} does not exist in the store`);
+          for (const k of store.listKeys(id)) if (k.revokedAt === null) store.revokeKey(k.id, Date.now());
+          return sendJson(res, 200, { deleted: id });
+        }
+      }
+
+      if (resource === 'usage' && method === 'GET') {
+        return sendJson(res, 200, { usage: store.usage({ since: url.searchParams.get('since') ?? undefined, consumer: url.searchParams.get('consumer') ?? undefined }) });
+      }
+      throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `no admin resource for ${method} ${path}`);
+    } catch (e) {
+      sendAdminError(res, e);
+    }
+  };
+}

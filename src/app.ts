@@ -1,0 +1,140 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { openAuditLog } from './audit/chain-writer.js';
+import { exchangeToRecord } from './audit/from-exchange.js';
+import { createAdminHandler } from './admin/router.js';
+import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { createKey } from './identity/admin.js';
+import { Identity } from './identity/identity.js';
+import { priceExchange } from './runtime/pricing.js';
+import { createFinisher } from './runtime/finish.js';
+import type { Gateway } from './runtime/gateway.js';
+import { buildSnapshot, retireSnapshot, type Snapshot } from './runtime/snapshot.js';
+import { closeServer, listen } from './server/listen.js';
+import { createMainHandler, handleClientError } from './server/main-handler.js';
+import { openSqliteStore } from './store/sqlite.js';
+import { createLogger, type Logger } from './telemetry/log.js';
+import { createWardenMetrics } from './telemetry/warden-metrics.js';
+
+export interface WardenOptions {
+  /** YAML config file; without it the embedded default runs. */
+  configPath?: string;
+  /** An already validated config (tests); ignored when configPath is given. */
+  config?: Config;
+  log?: Logger;
+  /** Reload when the config file changes (default true with a configPath). */
+  watch?: boolean;
+}
+
+export interface Warden {
+  url: string;
+  adminUrl: string | undefined;
+  gateway: Gateway;
+  /** Set on a first start with an empty store: the one-time bootstrap key. */
+  bootstrapKey: string | undefined;
+  /** Re-reads the config file; a bad config is refused and the old one keeps serving. */
+  reload(): { ok: true } | { ok: false; error: string };
+  close(): Promise<void>;
+}
+
+export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
+  const configPath = opts.configPath ? resolve(opts.configPath) : undefined;
+  const initial = configPath ? loadConfigFile(configPath) : (opts.config ?? defaultConfig());
+  const log = opts.log ?? createLogger(initial.logging.level);
+  const baseDir = configPath ? dirname(configPath) : process.cwd();
+  const store = openSqliteStore(resolve(baseDir, initial.store.path));
+  const audit = openAuditLog({ dir: resolve(baseDir, initial.audit.dir), maxFileBytes: initial.audit.max_file_bytes });
+  const metrics = createWardenMetrics();
+  let snapshot: Snapshot = buildSnapshot(initial);
+  const identity = new Identity(store, snapshot.consumers);
+  const finisher = createFinisher({ audit, toRecord: exchangeToRecord, metrics, log, price: priceExchange });
+  const gateway: Gateway = { current: () => snapshot, identity, store, metrics, log, finish: finisher.finish };
+
+  let bootstrapKey: string | undefined;
+  if (initial.bootstrap_key && store.listKeys().length === 0) {
+    if (!identity.consumer('local-dev')) store.upsertConsumer({ name: 'local-dev', groups: ['developers'], labels: { level: 'sandbox' }, models: [] });
+    bootstrapKey = createKey(store, { consumer: 'local-dev', name: 'bootstrap' }).key;
+  }
+
+  let ready = false;
+  const main = await listen(
+    { host: initial.server.host, port: initial.server.port, tls: initial.server.tls, headersTimeoutMs: initial.server.headers_timeout_ms, keepAliveTimeoutMs: initial.server.keep_alive_timeout_ms },
+    createMainHandler(gateway, () => ready),
+  );
+  main.server.on('clientError', (err, socket) => handleClientError(gateway, err, socket as import('node:net').Socket));
+  const adminHandler = createAdminHandler(gateway);
+  const admin = initial.admin.enabled
+    ? await listen(
+        { host: initial.admin.host, port: initial.admin.port, tls: initial.admin.tls, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 },
+        (req, res) => void adminHandler(req, res),
+      )
+    : undefined;
+
+  // Off the request path: last-used times and usage rows reach the store in batches.
+  const flush = () => {
+    try {
+      identity.flushLastUsed();
+      store.addUsage(finisher.drainUsage());
+    } catch (e) {
+      log.error('store flush failed', { error: (e as Error).message });
+    }
+  };
+  const flushTimer = setInterval(flush, 2000);
+  flushTimer.unref();
+
+  const reload = (): { ok: true } | { ok: false; error: string } => {
+    if (!configPath) return { ok: false, error: 'no config file to reload (started on the built-in default)' };
+    try {
+      const next = loadConfigFile(configPath);
+      const restartOnly = (['server', 'admin', 'store', 'audit'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(snapshot.config[k]));
+      if (restartOnly.length) log.warn('config sections changed that apply only after a restart', { sections: restartOnly });
+      const old = snapshot;
+      snapshot = buildSnapshot(next, old);
+      identity.setConfigConsumers(snapshot.consumers);
+      log.setLevel(next.logging.level);
+      retireSnapshot(old, snapshot);
+      metrics.configReloads.inc(['ok']);
+      log.info('config reloaded', { file: configPath });
+      return { ok: true };
+    } catch (e) {
+      metrics.configReloads.inc(['refused']);
+      const error = e instanceof ConfigError ? e.message : String(e);
+      log.error('config reload refused; the previous config keeps serving', { error });
+      return { ok: false, error };
+    }
+  };
+
+  let watcher: FSWatcher | undefined;
+  if (configPath && opts.watch !== false) {
+    let debounce: NodeJS.Timeout | undefined;
+    // Watch the folder: editors replace files by rename, which a file watch would lose.
+    watcher = watch(dirname(configPath), (_ev, name) => {
+      if (name !== basename(configPath)) return;
+      clearTimeout(debounce);
+      debounce = setTimeout(reload, 150);
+    });
+    watcher.unref();
+  }
+
+  ready = true;
+  log.info('warden listening', { url: main.url, admin: admin?.url ?? null, providers: [...snapshot.providers.keys()] });
+
+  return {
+    url: main.url,
+    adminUrl: admin?.url,
+    gateway,
+    bootstrapKey,
+    reload,
+    async close() {
+      ready = false;
+      watcher?.close();
+      clearInterval(flushTimer);
+      await Promise.all([closeServer(main.server, 5000), admin ? closeServer(admin.server, 1000) : undefined]);
+      flush();
+      for (const p of snapshot.providers.values()) if (p.type === 'anthropic') await p.pool.close().catch(() => undefined);
+      audit.close();
+      store.close();
+    },
+  };
+}

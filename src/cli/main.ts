@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ConfigError } from '../config/load.js';
+import { renderConfigJsonSchema } from '../config/json-schema.js';
+import { randomBase62 } from '../core/ids.js';
+import { auditCommand } from './audit.js';
+import { findConfigPath, loadCliConfig, type CliIO } from './context.js';
+import { keysCommand } from './keys.js';
+import { startCommand } from './start.js';
+
+const HELP = `warden — security gateway for AI agents
+
+usage: warden [--config FILE] <command>
+  start                      run the gateway (embedded default without a config file)
+  keys create|list|revoke|rotate   manage virtual keys
+  consumers add|list         manage consumers kept in the store
+  audit verify|tail|search   read and check the hash-chained audit log
+  config check               validate the config file and print problems with their paths
+  config schema              print the JSON Schema of the config
+  admin-key                  print a new admin key and the hash to put in admin.key_sha256
+`;
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let configArg: string | undefined;
+  const args = [...argv];
+  const ci = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (ci !== -1) {
+    const a = args[ci]!;
+    configArg = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[ci + 1];
+    args.splice(ci, a.includes('=') ? 1 : 2);
+  }
+  const [cmd, ...rest] = args;
+  const configPath = findConfigPath(configArg);
+  try {
+    switch (cmd) {
+      case 'start':
+        return await startCommand(configPath, io);
+      case 'keys':
+      case 'consumers':
+        return keysCommand(cmd, rest, { ...io, ...loadCliConfig(configPath) });
+      case 'audit': {
+        const { config, baseDir } = loadCliConfig(configPath);
+        return await auditCommand(rest, { ...io, auditDir: resolve(baseDir, config.audit.dir) });
+      }
+      case 'config':
+        if (rest[0] === 'schema') {
+          io.out(renderConfigJsonSchema());
+          return 0;
+        }
+        if (rest[0] === 'check') {
+          loadCliConfig(configPath);
+          io.out(`${configPath ?? 'built-in default'}: ok\n`);
+          return 0;
+        }
+        break;
+      case 'admin-key': {
+        const key = `wadm_${randomBase62(40)}`;
+        io.out(`admin key (shown once): ${key}\nadmin:\n  key_sha256: ${createHash('sha256').update(key).digest('hex')}\n`);
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(HELP);
+        return cmd === undefined ? 2 : 0;
+    }
+    io.err(`unknown command: ${[cmd, ...rest].join(' ')}\n\n${HELP}`);
+    return 2;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const isEntry = process.argv[1] && (process.argv[1].endsWith('/cli/main.js') || process.argv[1].endsWith('/bin/warden.js'));
+if (isEntry) {
+  main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`warden: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,158 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { WardenError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.js';
+import { downstreamResponseHeaders } from '../shared/headers.js';
+import type { AnthropicProvider } from './providers.js';
+import { sendAnthropicError, sseErrorEvent } from './render-error.js';
+import { SseUsageScanner, scanJsonResponse } from './usage.js';
+
+export interface ForwardRequest {
+  provider: AnthropicProvider;
+  method: string;
+  /** Path and query after the provider's base path, e.g. `/v1/messages?beta=true`. */
+  path: string;
+  headers: string[];
+  body: Buffer | null;
+  /** Cap on a non-streaming answer kept in memory to read its usage. */
+  maxScanBytes: number;
+}
+
+/** Called exactly once, before the last byte reaches the client, so the audit record exists for every answered request. */
+export type Finish = (ex: Exchange) => void;
+
+/** Maps undici's failures to catalogue errors (and so to Anthropic error kinds). */
+export function upstreamError(err: Error & { code?: string }, providerName: string): WardenError {
+  const code = err.code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new WardenError('WARDEN_E_UPSTREAM_TIMEOUT', `provider "${providerName}" did not answer in time (${code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : 'read'} timeout)`);
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `provider "${providerName}" is unreachable (${code})`);
+  }
+  return new WardenError('WARDEN_E_UPSTREAM_BROKEN', `provider "${providerName}" closed the connection before the answer was complete`);
+}
+
+/**
+ * Forwards the original request bytes and streams the answer back chunk by chunk, with
+ * backpressure both ways. SSE answers are passed through byte for byte while usage is read
+ * on the side; a client that goes away aborts the upstream request.
+ */
+export function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange, fwd: ForwardRequest, finish: Finish): void {
+  const { provider } = fwd;
+  const upstreamStart = process.hrtime.bigint();
+  let controller: Dispatcher.DispatchController | undefined;
+  let sse: SseUsageScanner | undefined;
+  let jsonChunks: Buffer[] | undefined;
+  let jsonBytes = 0;
+  let finished = false;
+
+  const done = () => {
+    if (finished) return false;
+    finished = true;
+    res.off('close', onClientClose);
+    return true;
+  };
+  const onClientClose = () => {
+    if (finished || res.writableFinished) return;
+    ex.clientAborted = true;
+    controller?.abort(new Error('client closed the connection'));
+    if (done()) {
+      if (sse) {
+        ex.usage = sse.usage;
+        ex.tools = sse.tools;
+      }
+      ex.status ??= 499;
+      finish(ex);
+    }
+  };
+  res.on('close', onClientClose);
+
+  const headers = fwd.headers;
+  headers.push(...provider.credential, 'accept-encoding', 'identity');
+  if (fwd.body) headers.push('content-length', String(fwd.body.length));
+
+  const handler: Dispatcher.DispatchHandler = {
+    onRequestStart(c) {
+      controller = c;
+      if (finished) c.abort(new Error('client closed the connection'));
+    },
+    onResponseStart(c, statusCode, upstreamHeaders) {
+      if (statusCode < 200) return;
+      ex.upstreamMs = Number(process.hrtime.bigint() - upstreamStart) / 1e6;
+      ex.status = statusCode;
+      const ctype = String(upstreamHeaders['content-type'] ?? '');
+      if (ctype.startsWith('text/event-stream')) {
+        sse = new SseUsageScanner();
+        ex.stream = true;
+      } else jsonChunks = [];
+      const out = downstreamResponseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>);
+      out['x-warden-request-id'] = ex.id;
+      res.writeHead(statusCode, out);
+      // Flush headers now so the SSE first byte is not delayed behind the first event.
+      if (sse) res.flushHeaders();
+      void c;
+    },
+    onResponseData(c, chunk) {
+      if (finished) return;
+      if (sse) sse.push(chunk);
+      else if (jsonChunks && jsonBytes + chunk.length <= fwd.maxScanBytes) {
+        jsonChunks.push(chunk);
+        jsonBytes += chunk.length;
+      }
+      if (!res.write(chunk)) {
+        c.pause();
+        res.once('drain', () => c.resume());
+      }
+    },
+    onResponseEnd() {
+      if (!done()) return;
+      if (sse) {
+        ex.usage = sse.usage;
+        ex.tools = sse.tools;
+      } else if (jsonChunks && ex.status === 200) {
+        const scanned = scanJsonResponse(Buffer.concat(jsonChunks, jsonBytes).toString('utf8'));
+        ex.usage = scanned.usage;
+        ex.tools = scanned.tools;
+      }
+      finish(ex);
+      res.end();
+    },
+    onResponseError(_c, err) {
+      if (!done()) return;
+      const werr = upstreamError(err as Error & { code?: string }, provider.name);
+      ex.errorCode = werr.code;
+      if (!res.headersSent) {
+        ex.status = werr.status;
+        finish(ex);
+        sendAnthropicError(res, werr, ex.id);
+        return;
+      }
+      if (sse) {
+        ex.usage = sse.usage;
+        ex.tools = sse.tools;
+        finish(ex);
+        // Mid-stream failure: the API's own convention is an `error` event, then the end.
+        res.end(sseErrorEvent(werr.entry.anthropic, `${werr.message} [${werr.code}, request ${ex.id}]`));
+      } else {
+        finish(ex);
+        // A JSON body cannot be amended once started: cut the connection so the client sees it incomplete.
+        res.destroy();
+      }
+    },
+  };
+
+  provider.pool.dispatch(
+    {
+      origin: undefined,
+      method: fwd.method as Dispatcher.HttpMethod,
+      path: provider.basePath + fwd.path,
+      headers,
+      body: fwd.body,
+      headersTimeout: provider.timeoutMs,
+      bodyTimeout: provider.timeoutMs,
+    } as Dispatcher.DispatchOptions,
+    handler,
+  );
+  void req;
+}

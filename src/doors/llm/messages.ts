@@ -1,0 +1,121 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WardenError, asWardenError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.js';
+import { extractCredential } from '../../identity/credential.js';
+import { assertModelInScope } from '../../identity/scope.js';
+import { newExchange, type Gateway } from '../../runtime/gateway.js';
+import { readBody } from '../shared/body.js';
+import { upstreamRequestHeaders } from '../shared/headers.js';
+import { forward } from './forward.js';
+import { buildMockAnswer, estimateTokens } from './mock-provider.js';
+import { sendAnthropicError } from './render-error.js';
+import { emptyUsage } from './usage.js';
+
+/** Codes that are decisions (someone was refused), as opposed to faults. */
+const DENIALS = new Set([
+  'WARDEN_E_AUTH_MISSING', 'WARDEN_E_AUTH_INVALID', 'WARDEN_E_AUTH_EXPIRED', 'WARDEN_E_AUTH_REVOKED', 'WARDEN_E_AUTH_CONSUMER_UNKNOWN',
+  'WARDEN_E_MODEL_NOT_ALLOWED', 'WARDEN_E_POLICY_DENIED', 'WARDEN_E_APPROVAL_REQUIRED', 'WARDEN_E_GUARD_REJECTED',
+  'WARDEN_E_RATE_LIMITED', 'WARDEN_E_BUDGET_EXHAUSTED', 'WARDEN_E_POLICY_UNAVAILABLE',
+]);
+
+export interface ParsedMessagesRequest {
+  model: string;
+  stream: boolean;
+  json: Record<string, unknown>;
+}
+
+export function parseMessagesBody(body: Buffer): ParsedMessagesRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new WardenError('WARDEN_E_BAD_JSON', `request body is not valid JSON: ${(e as Error).message.slice(0, 120)}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new WardenError('WARDEN_E_BAD_REQUEST', 'request body must be a JSON object');
+  const obj = json as Record<string, unknown>;
+  if (typeof obj.model !== 'string' || obj.model.length === 0) throw new WardenError('WARDEN_E_MODEL_MISSING', 'model: field required (a model name string)');
+  if (obj.model.length > 256) throw new WardenError('WARDEN_E_BAD_REQUEST', 'model: name longer than 256 characters');
+  if (obj.stream !== undefined && typeof obj.stream !== 'boolean') throw new WardenError('WARDEN_E_BAD_REQUEST', 'stream: must be a boolean');
+  return { model: obj.model, stream: obj.stream === true, json: obj };
+}
+
+function isJsonContentType(v: string | undefined): boolean {
+  if (!v) return false;
+  const t = v.split(';', 1)[0]!.trim().toLowerCase();
+  return t === 'application/json' || (t.startsWith('application/') && t.endsWith('+json'));
+}
+
+export function failExchange(gw: Gateway, res: ServerResponse, ex: Exchange, e: unknown, closeConnection: boolean): void {
+  const err = asWardenError(e);
+  if (err.code === 'WARDEN_E_INTERNAL') gw.log.error('internal error', { request_id: ex.id, error: String((e as Error)?.stack ?? e) });
+  ex.status = err.status;
+  ex.errorCode = err.code;
+  if (DENIALS.has(err.code)) ex.decision = { outcome: 'deny', rule: err.rule ?? err.code, reason: err.message };
+  gw.finish(ex);
+  sendAnthropicError(res, err, ex.id, closeConnection);
+}
+
+/**
+ * POST /v1/messages and /v1/messages/count_tokens. The stage order is the pipeline's
+ * (see src/core/pipeline.ts): identify → read and parse → authorize → route → forward →
+ * account and audit (in finish).
+ */
+export async function handleMessages(gw: Gateway, req: IncomingMessage, res: ServerResponse, upstreamPath: string, countTokens: boolean): Promise<void> {
+  const snap = gw.current();
+  const cfg = snap.config;
+  const ex = newExchange('llm', req, countTokens ? '/v1/messages/count_tokens' : '/v1/messages');
+  try {
+    // identify first: an unauthenticated client costs us no body buffering.
+    const who = gw.identity.authenticate(extractCredential(req.rawHeaders));
+    ex.key = who.key;
+    ex.consumer = who.consumer;
+    if (!isJsonContentType(req.headers['content-type'])) throw new WardenError('WARDEN_E_CONTENT_TYPE', `content-type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? '')})`);
+    const body = await readBody(req, cfg.server.body_limit_bytes, cfg.server.body_timeout_ms);
+    const parsed = parseMessagesBody(body);
+    ex.model = parsed.model;
+    ex.stream = parsed.stream;
+    // authorize: model scope of key and consumer.
+    assertModelInScope(parsed.model, who.key, who.consumer);
+    ex.decision = { outcome: 'allow', rule: 'scope.models' };
+    const provider = snap.routeModel(parsed.model);
+    if (!provider) throw new WardenError('WARDEN_E_NO_ROUTE', `no provider is routed for model "${parsed.model}" (add a models[] entry)`);
+    ex.provider = provider.name;
+
+    if (provider.type === 'mock') {
+      if (provider.latencyMs) await new Promise((r) => setTimeout(r, provider.latencyMs));
+      if (res.destroyed) {
+        ex.clientAborted = true;
+        ex.status = 499;
+        gw.finish(ex);
+        return;
+      }
+      if (countTokens) {
+        const out = JSON.stringify({ input_tokens: estimateTokens(body.length) });
+        ex.status = 200;
+        gw.finish(ex);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out), 'x-warden-request-id': ex.id });
+        res.end(out);
+        return;
+      }
+      const answer = buildMockAnswer(parsed.json as { model: string; stream?: boolean }, body.length);
+      ex.status = 200;
+      ex.usage = { ...emptyUsage(), inputTokens: answer.inputTokens, outputTokens: answer.outputTokens };
+      ex.tools = [];
+      gw.finish(ex);
+      res.writeHead(200, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body), 'x-warden-request-id': ex.id });
+      res.end(answer.body);
+      return;
+    }
+
+    forward(req, res, ex, {
+      provider,
+      method: 'POST',
+      path: upstreamPath,
+      headers: upstreamRequestHeaders(req.rawHeaders),
+      body,
+      maxScanBytes: 8 * 1024 * 1024,
+    }, gw.finish);
+  } catch (e) {
+    failExchange(gw, res, ex, e, !req.complete);
+  }
+}

@@ -1,0 +1,70 @@
+import type { AuditRecord, AuditSink } from '../audit/types.js';
+import type { Exchange } from '../core/exchange.js';
+import type { UsageDelta } from '../store/types.js';
+import type { Logger } from '../telemetry/log.js';
+import type { WardenMetrics } from '../telemetry/warden-metrics.js';
+
+export interface FinishDeps {
+  audit: AuditSink;
+  toRecord: (ex: Exchange, now: number) => AuditRecord;
+  metrics: WardenMetrics;
+  log: Logger;
+  /** USD for a usage, from the price table. */
+  price: (model: string, ex: Exchange) => number;
+}
+
+/**
+ * The end of every exchange: cost, audit record (written synchronously, so it exists
+ * before the client sees the last byte), metrics, and usage for the store (batched).
+ */
+export function createFinisher(deps: FinishDeps) {
+  let pending = new Map<string, UsageDelta>();
+
+  const finish = (ex: Exchange): void => {
+    const now = Date.now();
+    const model = ex.model ?? '';
+    if (ex.usage && ex.model) ex.costUsd = deps.price(ex.model, ex);
+    try {
+      deps.audit.append(deps.toRecord(ex, now));
+    } catch (e) {
+      deps.metrics.auditFailures.inc([]);
+      deps.log.error('audit write failed', { request_id: ex.id, error: (e as Error).message });
+    }
+    const consumer = ex.consumer?.name ?? '';
+    const decision = ex.decision?.outcome ?? (ex.errorCode ? 'error' : 'none');
+    const status = String(ex.status ?? 0);
+    const m = deps.metrics;
+    m.requests.inc([ex.door, consumer, model, status, decision]);
+    m.latency.observe([ex.door, model], Number(process.hrtime.bigint() - ex.startHr) / 1e9);
+    if (ex.upstreamMs !== undefined) m.upstreamLatency.observe([ex.door, ex.provider ?? ''], ex.upstreamMs / 1000);
+    if (ex.errorCode) m.errors.inc([ex.door, ex.errorCode]);
+    if (ex.usage) {
+      const u = ex.usage;
+      if (u.inputTokens) m.tokens.inc([ex.door, consumer, model, 'input'], u.inputTokens);
+      if (u.outputTokens) m.tokens.inc([ex.door, consumer, model, 'output'], u.outputTokens);
+      if (u.cacheReadTokens) m.tokens.inc([ex.door, consumer, model, 'cache_read'], u.cacheReadTokens);
+      if (u.cacheWriteTokens) m.tokens.inc([ex.door, consumer, model, 'cache_write'], u.cacheWriteTokens);
+      if (ex.costUsd) m.cost.inc([consumer, model], ex.costUsd);
+    }
+    if (ex.key && ex.model && ex.status !== undefined && ex.status < 400) {
+      const day = new Date(now).toISOString().slice(0, 10);
+      const k = `${day}\u0001${ex.key.id}\u0001${model}`;
+      let d = pending.get(k);
+      if (!d) pending.set(k, (d = { day, keyId: ex.key.id, consumer, model, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
+      d.requests++;
+      d.inputTokens += ex.usage?.inputTokens ?? 0;
+      d.outputTokens += ex.usage?.outputTokens ?? 0;
+      d.costUsd += ex.costUsd ?? 0;
+    }
+  };
+
+  /** Hands the usage collected since the last call to the store writer. */
+  const drainUsage = (): UsageDelta[] => {
+    if (!pending.size) return [];
+    const out = [...pending.values()];
+    pending = new Map();
+    return out;
+  };
+
+  return { finish, drainUsage };
+}

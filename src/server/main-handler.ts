@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { WardenError } from '../core/errors.js';
+import { newExchange, type Gateway } from '../runtime/gateway.js';
+import { createLlmDoor } from '../doors/llm/door.js';
+import { failExchange } from '../doors/llm/messages.js';
+import { anthropicErrorBody } from '../doors/llm/render-error.js';
+import type { RequestHandler } from './listen.js';
+
+const MAX_URL = 8192;
+
+/** The main listener: health probes, then each door in turn, then 404. */
+export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestHandler {
+  const llm = createLlmDoor(gw);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    if (url.length > MAX_URL) {
+      failExchange(gw, res, newExchange('llm', req, '(long url)'), new WardenError('WARDEN_E_BAD_REQUEST', `request URI longer than ${MAX_URL} characters`), true);
+      return;
+    }
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? '' : url.slice(q);
+    if (path === '/healthz') return json(res, 200, '{"status":"ok"}');
+    if (path === '/readyz') return isReady() ? json(res, 200, '{"status":"ready"}') : json(res, 503, '{"status":"starting"}');
+    if (llm(req, res, path, query)) return;
+    failExchange(gw, res, newExchange('llm', req, '(unmatched)'), new WardenError('WARDEN_E_NOT_FOUND', `no Warden door serves ${req.method} ${path.slice(0, 200)}`), !req.complete);
+  };
+}
+
+function json(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * Requests node's parser refuses (malformed or oversized headers, CR/LF injection,
+ * smuggling attempts) still get an Anthropic-shaped answer and an audit record.
+ */
+export function handleClientError(gw: Gateway, err: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable || (err.code === 'ECONNRESET')) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADERS_TIMEOUT';
+  const werr = tooLarge
+    ? new WardenError('WARDEN_E_HEADER_INVALID', 'request headers are too large', { status: 431 })
+    : timeout
+      ? new WardenError('WARDEN_E_CLIENT_TIMEOUT', 'request headers were not received in time (server.headers_timeout_ms)')
+      : new WardenError('WARDEN_E_HEADER_INVALID', `malformed HTTP request (${err.code ?? 'parse error'}): check header names and values for control characters`);
+  const fakeReq = { method: 'UNKNOWN', headers: {} } as IncomingMessage;
+  const ex = newExchange('llm', fakeReq, '(unparsed)');
+  ex.status = werr.status;
+  ex.errorCode = werr.code;
+  gw.finish(ex);
+  const body = anthropicErrorBody(werr, ex.id);
+  socket.end(
+    `HTTP/1.1 ${werr.status} ${tooLarge ? 'Request Header Fields Too Large' : timeout ? 'Request Timeout' : 'Bad Request'}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-should-retry: false\r\nx-warden-error-code: ${werr.code}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
