@@ -1,0 +1,167 @@
+/**
+ * The append-only, hash-chained audit writer: JSONL files `audit-000001.jsonl`, … in one
+ * folder, each line linked to the one before it by hash, the chain running on across files.
+ * See docs/audit.md for the format and what it does and does not guarantee.
+ */
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { WardenError } from '../core/errors.js';
+import { auditFileName } from './files.js';
+import { makeHasher, serializeRecord, type Hasher } from './format.js';
+import { HeadWriter } from './head-file.js';
+import { lockAuditDir } from './lock.js';
+import { recoverChain, setAsideStaleHead, type ChainPosition } from './recover.js';
+import type { AuditRecord, AuditSink } from './types.js';
+
+export interface AuditLogOptions {
+  dir: string;
+  /** Start a new file before a line would take the current one past this size. */
+  maxFileBytes: number;
+  /** Keyed mode: hashes become HMAC-SHA-256 under this key (see docs/audit.md for why it matters). */
+  hmacKey?: string;
+  /**
+   * 'never' (default): append() returns once the line is in the kernel's page cache. That
+   * survives the death of the process (kill -9, OOM kill, crash) — the kernel writes the
+   * page out later — at the cost of one syscall, which is what a per-request hot path can
+   * afford. It does not survive a power loss or kernel panic. 'always': fdatasync after
+   * every append, so a returned append survives power loss too, at the price of a disk
+   * flush (often milliseconds) on every request.
+   */
+  fsync?: 'never' | 'always';
+}
+
+export interface AuditLog extends AuditSink {
+  /** The last appended record: seq 0 and the genesis hash for an empty log. */
+  head(): { seq: number; hash: string };
+}
+
+export function openAuditLog(opts: AuditLogOptions): AuditLog {
+  if (!Number.isSafeInteger(opts.maxFileBytes) || opts.maxFileBytes <= 0) {
+    throw new WardenError('WARDEN_E_CONFIG_INVALID', `audit.max_file_bytes must be a positive integer, got ${opts.maxFileBytes}`);
+  }
+  // Owner-only: records name consumers and may carry (redacted) bodies — threat: other local users reading them.
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const release = lockAuditDir(opts.dir);
+  try {
+    const hasher = makeHasher(opts.hmacKey);
+    const pos = recoverChain(opts.dir, hasher);
+    setAsideStaleHead(opts.dir, pos, hasher);
+    return new ChainWriter(opts.dir, opts.maxFileBytes, opts.fsync === 'always', hasher, pos, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+class ChainWriter implements AuditLog {
+  private fd: number;
+  private fileNo: number;
+  private size: number;
+  private seq: number;
+  private hash: string;
+  /** Part of a line reached the current file: the next append starts a new file. */
+  private dirty = false;
+  private closed = false;
+  private readonly headFile: HeadWriter;
+
+  constructor(
+    private readonly dir: string,
+    private readonly maxFileBytes: number,
+    private readonly fsyncAlways: boolean,
+    private readonly hasher: Hasher,
+    pos: ChainPosition,
+    private readonly release: () => void,
+  ) {
+    this.seq = pos.seq;
+    this.hash = pos.hash;
+    this.fileNo = pos.fileNo;
+    this.size = pos.existingSize ?? 0;
+    this.fd = this.openFile(pos.existingSize === null);
+    this.headFile = new HeadWriter(dir, hasher);
+    this.headFile.write(this.seq, this.hash);
+  }
+
+  append(record: AuditRecord): void {
+    if (this.closed) throw new WardenError('WARDEN_E_INTERNAL', 'the audit log is closed');
+    const seq = this.seq + 1;
+    const { line, hash } = serializeRecord(record, seq, this.hash, this.hasher);
+    const bytes = Buffer.from(line, 'utf8');
+    if (this.dirty || (this.size > 0 && this.size + bytes.length > this.maxFileBytes)) this.rotate();
+    this.writeLine(bytes);
+    // The line is in the file from here on: the chain moves even if a later step fails,
+    // so the next record can never reuse this seq.
+    this.seq = seq;
+    this.hash = hash;
+    if (this.fsyncAlways) {
+      try {
+        fdatasyncSync(this.fd);
+      } catch (e) {
+        // After a failed flush the page cache state is unknown: continue in a fresh file.
+        this.dirty = true;
+        throw new WardenError('WARDEN_E_INTERNAL', 'audit log flush failed', { cause: e });
+      }
+    }
+    // HEAD after the record (and after its flush): HEAD may lag the records, never lead them.
+    this.headFile.write(seq, hash);
+  }
+
+  head(): { seq: number; hash: string } {
+    return { seq: this.seq, hash: this.hash };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.fd >= 0) closeSync(this.fd);
+      this.headFile.close();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** One writeSync of the whole line in the common case; a short write is completed or poisons the file. */
+  private writeLine(bytes: Buffer): void {
+    let off = 0;
+    try {
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      if (off > 0) this.dirty = true;
+      this.size += off;
+      throw new WardenError('WARDEN_E_INTERNAL', 'audit log write failed', { cause: e });
+    }
+    this.size += bytes.length;
+  }
+
+  private rotate(): void {
+    if (this.fd >= 0) {
+      const old = this.fd;
+      this.fd = -1; // never close a stale number twice: the OS may have reused it
+      closeSync(old);
+    }
+    this.dirty = true; // until the new file is open, every append retries the rotation
+    this.fileNo++;
+    try {
+      this.fd = this.openFile(true);
+    } catch (e) {
+      throw new WardenError('WARDEN_E_INTERNAL', 'audit log could not start a new file', { cause: e });
+    }
+    this.size = 0;
+    this.dirty = false;
+  }
+
+  private openFile(create: boolean): number {
+    const path = join(this.dir, auditFileName(this.fileNo));
+    // 'ax' refuses an existing file: never append to a file another writer created.
+    const fd = openSync(path, create ? 'ax' : 'a', 0o600);
+    if (create && this.fsyncAlways) {
+      const d = openSync(this.dir, 'r');
+      try {
+        fsyncSync(d);
+      } finally {
+        closeSync(d);
+      }
+    }
+    return fd;
+  }
+}

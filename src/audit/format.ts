@@ -1,0 +1,114 @@
+/**
+ * The byte format of one audit line, shared by the writer and the verifier.
+ *
+ * A line is `{"time":…,"seq":N,…record fields…,"prev":"<64 hex>","hash":"<64 hex>"}\n`.
+ * The hash covers exactly the bytes of the line with the `,"hash":"…"` member removed
+ * (i.e. `JSON.stringify` of the record plus seq and prev, in the fixed field order below).
+ * Hashing the bytes as written, rather than a re-serialisation of the parsed JSON, keeps
+ * the check independent of any JSON library's number formatting or escaping: a verifier
+ * in any language needs only string slicing and SHA-256/HMAC-SHA-256.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import type { AuditRecord } from './types.js';
+
+/** `prev` of the first record of a log. */
+export const GENESIS = '0'.repeat(64);
+
+export type HashAlg = 'sha256' | 'hmac-sha256';
+
+/** Hashes `bytes` followed by `tail` (the verifier passes the closing brace separately to avoid a copy). */
+export type Hasher = ((bytes: string | Uint8Array, tail?: string) => string) & { readonly alg: HashAlg };
+
+export function makeHasher(hmacKey?: string): Hasher {
+  const fn = hmacKey
+    ? (bytes: string | Uint8Array, tail?: string) => {
+        const h = createHmac('sha256', hmacKey).update(bytes);
+        if (tail !== undefined) h.update(tail);
+        return h.digest('hex');
+      }
+    : (bytes: string | Uint8Array, tail?: string) => {
+        const h = createHash('sha256').update(bytes);
+        if (tail !== undefined) h.update(tail);
+        return h.digest('hex');
+      };
+  return Object.assign(fn, { alg: (hmacKey ? 'hmac-sha256' : 'sha256') as HashAlg });
+}
+
+/** `,"hash":"` + 64 hex + `"}` — the fixed-length end of every line (without the newline). */
+export const HASH_MEMBER = ',"hash":"';
+export const SUFFIX_LEN = HASH_MEMBER.length + 64 + 2;
+
+const HEX64 = /^[0-9a-f]{64}$/;
+export function isHex64(s: unknown): s is string {
+  return typeof s === 'string' && HEX64.test(s);
+}
+
+/**
+ * Serialises one record in the canonical field order. Only the known fields are copied:
+ * a caller passing a richer object (an Exchange, headers…) cannot leak extra data into
+ * the log — threat: secrets landing in the audit trail.
+ */
+export function serializeRecord(r: AuditRecord, seq: number, prev: string, hasher: Hasher): { line: string; hash: string } {
+  const body = JSON.stringify({
+    time: r.time,
+    seq,
+    request_id: r.request_id,
+    door: r.door,
+    method: r.method,
+    route: r.route,
+    consumer: r.consumer ?? null,
+    key_id: r.key_id ?? null,
+    session_id: r.session_id ?? null,
+    model: r.model ?? null,
+    provider: r.provider ?? null,
+    decision: r.decision,
+    rule: r.rule ?? null,
+    reason: r.reason ?? null,
+    status: r.status,
+    error_code: r.error_code ?? null,
+    tokens_in: r.tokens_in,
+    tokens_out: r.tokens_out,
+    cost_usd: r.cost_usd,
+    latency_ms: r.latency_ms,
+    upstream_latency_ms: r.upstream_latency_ms ?? null,
+    tools: r.tools ?? [],
+    client_aborted: r.client_aborted === true,
+    bodies: r.bodies === undefined ? undefined : { request: r.bodies.request, response: r.bodies.response },
+    prev,
+  });
+  const hash = hasher(body);
+  return { line: `${body.slice(0, -1)}${HASH_MEMBER}${hash}"}\n`, hash };
+}
+
+export type LineCheck =
+  | { kind: 'ok'; seq: number; prev: string; hash: string }
+  /** Well-formed, but the stored hash does not match the bytes. */
+  | { kind: 'edited'; seq?: number; hash?: string; detail: string }
+  | { kind: 'malformed'; detail: string };
+
+/** Checks one line (bytes `buf[start, end)`, no newline) against `hasher`. */
+export function checkLine(buf: Buffer, start: number, end: number, hasher: Hasher): LineCheck {
+  const text = buf.toString('utf8', start, end);
+  let parsed: Record<string, unknown>;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return { kind: 'malformed', detail: 'line is not a JSON object' };
+    parsed = v as Record<string, unknown>;
+  } catch {
+    return { kind: 'malformed', detail: 'line is not valid JSON' };
+  }
+  const seq = Number.isSafeInteger(parsed.seq) && (parsed.seq as number) > 0 ? (parsed.seq as number) : undefined;
+  const stated = isHex64(parsed.hash) ? parsed.hash : undefined;
+  const len = end - start;
+  const suffixAt = end - SUFFIX_LEN;
+  const suffixOk =
+    len > SUFFIX_LEN &&
+    buf.toString('latin1', suffixAt, suffixAt + HASH_MEMBER.length) === HASH_MEMBER &&
+    buf[end - 2] === 0x22 && buf[end - 1] === 0x7d &&
+    stated !== undefined && buf.toString('latin1', suffixAt + HASH_MEMBER.length, end - 2) === stated;
+  if (!suffixOk) return { kind: 'edited', seq, hash: stated, detail: 'the "hash" member is missing, damaged or not last' };
+  if (seq === undefined || !isHex64(parsed.prev)) return { kind: 'edited', seq, hash: stated, detail: 'the "seq" or "prev" member is missing or invalid' };
+  const actual = hasher(buf.subarray(start, suffixAt), '}');
+  if (actual !== stated) return { kind: 'edited', seq, hash: stated, detail: 'content does not match its hash (a byte of this record was changed)' };
+  return { kind: 'ok', seq, prev: parsed.prev, hash: stated };
+}

@@ -1,0 +1,103 @@
+/**
+ * Finding where the chain stands when a writer opens an existing folder: the last valid
+ * record (reading only the end of the newest files), whether garbage follows it (a write
+ * cut by a crash or power loss), and whether HEAD still agrees with the records.
+ */
+import { fstatSync, openSync, closeSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { WardenError } from '../core/errors.js';
+import { HEAD_FILE, LOST_HEAD_PREFIX, listAuditFiles, readTailLines } from './files.js';
+import { GENESIS, checkLine, type Hasher } from './format.js';
+import { headMacOk, readHead } from './head-file.js';
+
+export interface ChainPosition {
+  seq: number;
+  hash: string;
+  /** Number of the file to append to. */
+  fileNo: number;
+  /** That file already exists and ends cleanly; its size, to rotate without stat calls. */
+  existingSize: number | null;
+}
+
+function notVerifying(dir: string, file: string, hasher: Hasher): WardenError {
+  const hint =
+    hasher.alg === 'hmac-sha256'
+      ? 'the log was written without an HMAC key or with another key'
+      : 'the log was written with an HMAC key (configure it)';
+  return new WardenError(
+    'WARDEN_E_CONFIG_INVALID',
+    `the last record of ${join(dir, file)} does not verify under ${hasher.alg} (${hint}, or it was tampered with); run \`warden audit verify\`, and start a new audit.dir when changing the key`,
+  );
+}
+
+/** The last valid record of one file, scanning back past damaged lines. */
+function lastRecordOf(path: string, name: string, dir: string, hasher: Hasher): { seq: number; hash: string; dirty: boolean } | null {
+  let found: { seq: number; hash: string; at: number } | null = null;
+  let damagedSeen = false;
+  const tail = readTailLines(path, (lines) => {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const l = lines[i]!;
+      const c = checkLine(l, 0, l.length, hasher);
+      if (c.kind === 'ok') {
+        found = { seq: c.seq, hash: c.hash, at: i };
+        return true;
+      }
+      if (c.kind === 'edited') throw notVerifying(dir, name, hasher);
+      damagedSeen = true;
+    }
+    found = null;
+    return false;
+  });
+  const f = found as { seq: number; hash: string; at: number } | null;
+  if (!f) return tail.size > 0 || damagedSeen ? { seq: -1, hash: '', dirty: true } : null;
+  return { seq: f.seq, hash: f.hash, dirty: tail.torn || f.at < tail.lines.length - 1 };
+}
+
+export function recoverChain(dir: string, hasher: Hasher): ChainPosition {
+  const files = listAuditFiles(dir);
+  if (files.length === 0) return { seq: 0, hash: GENESIS, fileNo: 1, existingSize: null };
+  const last = files[files.length - 1]!;
+  let lastDirty = false;
+  for (let i = files.length - 1; i >= 0; i--) {
+    const f = files[i]!;
+    const r = lastRecordOf(f.path, f.name, dir, hasher);
+    if (i === files.length - 1) lastDirty = r?.dirty ?? false;
+    if (r && r.seq >= 0) {
+      // Never append after garbage: a torn line followed by a good one would read as an edit.
+      const existingSize = lastDirty ? null : sizeOf(last.path);
+      return { seq: r.seq, hash: r.hash, fileNo: lastDirty ? last.n + 1 : last.n, existingSize };
+    }
+  }
+  return { seq: 0, hash: GENESIS, fileNo: lastDirty ? last.n + 1 : last.n, existingSize: lastDirty ? null : sizeOf(last.path) };
+}
+
+function sizeOf(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A HEAD that the records no longer reach (its seq is past the last record, its hash
+ * differs, its MAC fails or it is unreadable) is evidence of a cut-off tail or a power
+ * loss. The writer is about to overwrite HEAD, so it moves it aside first and verify keeps
+ * reporting it until an operator has looked (threat: truncate, restart, evidence gone).
+ */
+export function setAsideStaleHead(dir: string, pos: ChainPosition, hasher: Hasher): string | null {
+  const h = readHead(join(dir, HEAD_FILE));
+  if (h.state === 'missing') return null;
+  if (h.state === 'ok') {
+    const head = h.head;
+    const consistent =
+      head.alg === hasher.alg &&
+      headMacOk(head, hasher) &&
+      (head.seq < pos.seq || (head.seq === pos.seq && head.hash === pos.hash));
+    if (consistent) return null;
+  }
+  const name = `${LOST_HEAD_PREFIX}${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(join(dir, HEAD_FILE), join(dir, name));
+  return name;
+}

@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util';
+import { followAudit, searchAudit, tailAudit, type AuditFilter } from '../audit/query.js';
+import { renderProblem, renderRecord } from '../audit/render.js';
+import type { AuditRecord, ChainedRecord } from '../audit/types.js';
+import { verifyAuditLog } from '../audit/verify.js';
+
+const USAGE = `usage:
+  warden audit verify [--json]
+  warden audit tail [-n N] [-f] [--json]
+  warden audit search [--consumer X] [--key ID] [--session ID] [--model M] [--door D] [--decision D]
+                      [--status N] [--since ISO] [--until ISO] [--text T] [--limit N] [--json]`;
+
+const DECISIONS = new Set<string>(['allow', 'deny', 'ask', 'redact', 'error']);
+
+export interface AuditCommandContext {
+  auditDir: string;
+  hmacKey?: string;
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Stops `tail -f`; without it, SIGINT/SIGTERM do. */
+  signal?: AbortSignal;
+}
+
+class UsageError extends Error {}
+
+/** `warden audit verify|tail|search`. Returns the exit code: 0 ok, 1 problems found, 2 bad usage. */
+export async function auditCommand(argv: string[], ctx: AuditCommandContext): Promise<number> {
+  const [sub, ...rest] = argv;
+  try {
+    if (sub === 'verify') return verify(rest, ctx);
+    if (sub === 'tail') return await tail(rest, ctx);
+    if (sub === 'search') return await search(rest, ctx);
+    throw new UsageError(sub ? `unknown audit command: ${sub}` : 'missing audit command');
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (e instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      ctx.err(`${(e as Error).message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function verify(argv: string[], ctx: AuditCommandContext): number {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
+  const res = verifyAuditLog(ctx.auditDir, { hmacKey: ctx.hmacKey });
+  if (values.json) {
+    ctx.out(JSON.stringify(res) + '\n');
+    return res.ok ? 0 : 1;
+  }
+  for (const p of res.problems) ctx.out(renderProblem(p) + '\n');
+  if (res.problemsOmitted) ctx.out(`… and ${res.problemsOmitted} more problem(s)\n`);
+  if (res.ok) {
+    ctx.out(`audit log OK: ${res.records} record(s) in ${res.files} file(s), chain intact up to seq ${res.lastSeq}\n`);
+    return 0;
+  }
+  const total = res.problems.length + res.problemsOmitted;
+  ctx.out(`audit log FAILED: ${total} problem(s) in ${res.records} record(s) across ${res.files} file(s)\n`);
+  return 1;
+}
+
+async function tail(argv: string[], ctx: AuditCommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { n: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } },
+  });
+  const n = values.n === undefined ? 10 : int(values.n, '-n', 0);
+  const print = printer(ctx, values.json === true);
+  const last = tailAudit(ctx.auditDir, n);
+  for (const r of last) print(r);
+  if (!values.follow) return 0;
+  const afterSeq = last.length ? last[last.length - 1]!.seq : (tailAudit(ctx.auditDir, 1)[0]?.seq ?? 0);
+  await withStopSignal(ctx.signal, (signal) => followAudit(ctx.auditDir, print, signal, { afterSeq }));
+  return 0;
+}
+
+async function search(argv: string[], ctx: AuditCommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      consumer: { type: 'string' }, key: { type: 'string' }, session: { type: 'string' }, model: { type: 'string' },
+      door: { type: 'string' }, decision: { type: 'string' }, status: { type: 'string' }, since: { type: 'string' },
+      until: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  if (values.decision !== undefined && !DECISIONS.has(values.decision)) {
+    throw new UsageError(`--decision must be one of ${[...DECISIONS].join(', ')}`);
+  }
+  const filter: AuditFilter = {
+    consumer: values.consumer,
+    keyId: values.key,
+    sessionId: values.session,
+    model: values.model,
+    door: values.door,
+    decision: values.decision as AuditRecord['decision'] | undefined,
+    status: values.status === undefined ? undefined : int(values.status, '--status', 0),
+    since: values.since === undefined ? undefined : date(values.since, '--since'),
+    until: values.until === undefined ? undefined : date(values.until, '--until'),
+    text: values.text,
+  };
+  const limit = values.limit === undefined ? 50 : int(values.limit, '--limit', 1);
+  const found = await searchAudit(ctx.auditDir, filter, limit);
+  const print = printer(ctx, values.json === true);
+  for (const r of found) print(r);
+  if (!values.json) ctx.err(`${found.length} record(s)${found.length === limit ? ` (the last ${limit} matches; raise --limit for more)` : ''}\n`);
+  return 0;
+}
+
+function printer(ctx: AuditCommandContext, json: boolean): (r: ChainedRecord) => void {
+  return json ? (r) => ctx.out(JSON.stringify(r) + '\n') : (r) => ctx.out(renderRecord(r) + '\n');
+}
+
+function int(s: string, flag: string, min: number): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(s)}`);
+  return n;
+}
+
+function date(s: string, flag: string): Date {
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`${flag} must be an ISO date or time, got ${JSON.stringify(s)}`);
+  return d;
+}
+
+async function withStopSignal(given: AbortSignal | undefined, run: (s: AbortSignal) => Promise<void>): Promise<void> {
+  if (given) return run(given);
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await run(ac.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
