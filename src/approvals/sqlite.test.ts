@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../store/sqlite.js';
+import { openSqliteApprovals } from './sqlite.js';
+import type { NewApproval } from './types.js';
+
+const fresh = (over: Partial<NewApproval> = {}): NewApproval => ({
+  consumer: 'alice', door: 'hook', summary: 'hook · tool Bash {"command":"git push --force"}', rule: 'rule:global.force-push',
+  fingerprint: 'f1', approvers: ['lead'], created: 1000, expires: 5000, grantTtlMs: 60_000, ...over,
+});
+
+test('create, find, list and decide', async () => {
+  const s = openSqliteApprovals(':memory:');
+  const a = await s.create(fresh());
+  assert.match(a.id, /^apr_[0-9A-Za-z]{16}$/);
+  assert.equal(a.status, 'pending');
+  assert.deepEqual(await s.get(a.id), a);
+  assert.equal((await s.findLive('alice', 'f1', 2000))?.id, a.id);
+  assert.equal(await s.findLive('alice', 'f1', 5000), undefined, 'expired');
+  assert.equal(await s.findLive('bob', 'f1', 2000), undefined, 'other consumer');
+  assert.deepEqual((await s.list({ now: 2000 })).map((x) => x.id), [a.id]);
+  assert.deepEqual(await s.list({ now: 6000 }), []);
+  assert.equal((await s.list({ now: 6000, includeExpired: true })).length, 1);
+
+  const ok = await s.decide(a.id, { status: 'approved', by: 'lead', note: 'once', now: 3000, expires: 63_000 });
+  assert.deepEqual({ status: ok?.status, by: ok?.decidedBy, at: ok?.decidedAt, expires: ok?.expires, note: ok?.note }, { status: 'approved', by: 'lead', at: 3000, expires: 63_000, note: 'once' });
+  assert.equal(await s.decide(a.id, { status: 'denied', by: 'x', now: 3001, expires: 9 }), undefined, 'only pending approvals are answered');
+  assert.equal((await s.list({ status: 'approved', now: 10_000 })).length, 1);
+  s.close();
+});
+
+test('an expired pending approval cannot be answered', async () => {
+  const s = openSqliteApprovals(':memory:');
+  const a = await s.create(fresh());
+  assert.equal(await s.decide(a.id, { status: 'approved', by: 'lead', now: 5000, expires: 99_999 }), undefined);
+  s.close();
+});
+
+test('an answered approval is found before a newer pending one (concurrent asks)', async () => {
+  const s = openSqliteApprovals(':memory:');
+  const older = await s.create(fresh({ created: 1000 }));
+  await s.create(fresh({ created: 1500 }));
+  await s.decide(older.id, { status: 'approved', by: 'lead', now: 2000, expires: 60_000 });
+  assert.equal((await s.findLive('alice', 'f1', 2500))?.id, older.id);
+  s.close();
+});
+
+test('lives in the same database file as the main store, from another connection', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-approvals-'));
+  try {
+    const file = join(dir, 'warden.db');
+    const store = openSqliteStore(file);
+    const server = openSqliteApprovals(file);
+    const a = await server.create(fresh({ expires: Date.now() + 60_000 }));
+    const handle = new Database(file);
+    const cli = openSqliteApprovals(handle);
+    await cli.decide(a.id, { status: 'approved', by: 'lead', now: Date.now(), expires: Date.now() + 60_000 });
+    cli.close();
+    assert.equal(handle.open, true, 'a shared handle is not closed by the approvals store');
+    handle.close();
+    assert.equal((await server.get(a.id))?.status, 'approved');
+    const tables = new Database(file, { readonly: true }).prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    assert.ok(tables.includes('approvals') && tables.includes('keys'), String(tables));
+    server.close();
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

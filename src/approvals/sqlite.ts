@@ -1,0 +1,95 @@
+/**
+ * Approvals in SQLite: its own table in the same database file as the main store, so the
+ * CLI (another process) answers approvals the server then sees on the next request.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBase62 } from '../core/ids.js';
+import type { Approval, ApprovalStore } from './types.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS approvals (
+  id TEXT PRIMARY KEY,
+  consumer TEXT NOT NULL,
+  door TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied')),
+  approvers TEXT NOT NULL DEFAULT '[]',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  grant_ttl_ms INTEGER NOT NULL,
+  decided_at INTEGER,
+  decided_by TEXT,
+  note TEXT
+);
+CREATE INDEX IF NOT EXISTS approvals_lookup ON approvals(consumer, fingerprint, created_at);
+CREATE INDEX IF NOT EXISTS approvals_status ON approvals(status, expires_at);
+`;
+
+interface Row {
+  id: string; consumer: string; door: string; summary: string; rule: string; fingerprint: string; status: Approval['status'];
+  approvers: string; created_at: number; expires_at: number; grant_ttl_ms: number; decided_at: number | null; decided_by: string | null; note: string | null;
+}
+
+const toApproval = (r: Row): Approval => ({
+  id: r.id, consumer: r.consumer, door: r.door, summary: r.summary, rule: r.rule, fingerprint: r.fingerprint, status: r.status,
+  approvers: JSON.parse(r.approvers) as string[], created: r.created_at, expires: r.expires_at, grantTtlMs: r.grant_ttl_ms,
+  decidedAt: r.decided_at, decidedBy: r.decided_by, note: r.note,
+});
+
+/** Opens the approvals table in `db` — a file path (opened here) or an open better-sqlite3 handle (shared). */
+export function openSqliteApprovals(db: string | Database.Database): ApprovalStore {
+  const owned = typeof db === 'string';
+  let handle: Database.Database;
+  if (typeof db === 'string') {
+    if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
+    handle = new Database(db);
+    // Same settings as the main store: the CLI writes while the server reads.
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('busy_timeout = 5000');
+  } else handle = db;
+  handle.exec(SCHEMA);
+
+  const q = {
+    insert: handle.prepare(`INSERT INTO approvals (id, consumer, door, summary, rule, fingerprint, status, approvers, created_at, expires_at, grant_ttl_ms)
+      VALUES (@id, @consumer, @door, @summary, @rule, @fingerprint, 'pending', @approvers, @created, @expires, @grantTtlMs)`),
+    get: handle.prepare('SELECT * FROM approvals WHERE id = ?'),
+    live: handle.prepare(`SELECT * FROM approvals WHERE consumer = ? AND fingerprint = ? AND expires_at > ?
+      ORDER BY CASE status WHEN 'pending' THEN 1 ELSE 0 END, created_at DESC, rowid DESC LIMIT 1`),
+    list: handle.prepare(`SELECT * FROM approvals WHERE (@status IS NULL OR status = @status) AND (@consumer IS NULL OR consumer = @consumer)
+      AND (@all = 1 OR expires_at > @now) ORDER BY created_at, rowid`),
+    decide: handle.prepare(`UPDATE approvals SET status = @status, decided_at = @now, decided_by = @by, note = @note, expires_at = @expires
+      WHERE id = @id AND status = 'pending' AND expires_at > @now`),
+  };
+
+  return {
+    async create(a) {
+      const id = `apr_${randomBase62(16)}`;
+      q.insert.run({ ...a, id, approvers: JSON.stringify(a.approvers) });
+      return { ...a, id, status: 'pending', decidedAt: null, decidedBy: null, note: null };
+    },
+    async get(id) {
+      const r = q.get.get(id) as Row | undefined;
+      return r && toApproval(r);
+    },
+    async findLive(consumer, fingerprint, now) {
+      const r = q.live.get(consumer, fingerprint, now) as Row | undefined;
+      return r && toApproval(r);
+    },
+    async list(f = {}) {
+      const rows = q.list.all({ status: f.status ?? null, consumer: f.consumer ?? null, all: f.includeExpired ? 1 : 0, now: f.now ?? Date.now() }) as Row[];
+      return rows.map(toApproval);
+    },
+    async decide(id, a) {
+      const changed = q.decide.run({ id, status: a.status, now: a.now, by: a.by, note: a.note ?? null, expires: a.expires }).changes;
+      if (!changed) return undefined;
+      return toApproval(q.get.get(id) as Row);
+    },
+    close() {
+      if (owned) handle.close();
+    },
+  };
+}

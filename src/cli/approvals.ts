@@ -1,0 +1,112 @@
+/**
+ * `warden approvals list|approve|deny`: the human side of a policy "ask". Writes go to the
+ * same SQLite file the server reads, so an approval takes effect on the next request.
+ */
+import { parseArgs } from 'node:util';
+import { openSqliteApprovals } from '../approvals/sqlite.js';
+import type { Approval, ApprovalStore } from '../approvals/types.js';
+
+export interface Writer {
+  write(text: string): unknown;
+}
+
+export interface ApprovalsCommandContext {
+  dbPath: string;
+  out: Writer;
+  err: Writer;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+const USAGE = `usage:
+  warden approvals list [--all] [--status pending|approved|denied] [--consumer NAME] [--json]
+  warden approvals approve <id> [--ttl 8h] [--by NAME] [--note TEXT]
+  warden approvals deny <id> [--ttl 8h] [--by NAME] [--note TEXT]
+`;
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `15m`, `8h`, `2d` or plain milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]) * UNITS[m[2] ?? 'ms']!;
+  return n > 0 ? n : undefined;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function line(a: Approval, now: number): string {
+  const state = a.expires <= now ? `${a.status} (expired)` : a.status;
+  const by = a.decidedBy ? ` by ${a.decidedBy}` : '';
+  return `${a.id}  ${state}${by}  consumer=${a.consumer}  rule=${a.rule}  created=${iso(a.created)}  expires=${iso(a.expires)}\n    ${a.summary}${a.note ? `\n    note: ${a.note}` : ''}\n`;
+}
+
+async function list(store: ApprovalStore, args: string[], ctx: ApprovalsCommandContext, now: number): Promise<number> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, status: { type: 'string' }, consumer: { type: 'string' }, json: { type: 'boolean' } } });
+  const status = values.status;
+  if (status !== undefined && status !== 'pending' && status !== 'approved' && status !== 'denied') {
+    ctx.err.write(`error: --status must be pending, approved or denied\n`);
+    return 2;
+  }
+  const rows = await store.list({ status: status ?? (values.all ? undefined : 'pending'), consumer: values.consumer, includeExpired: values.all === true, now });
+  if (values.json) ctx.out.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else if (!rows.length) ctx.out.write(values.all ? 'no approvals\n' : 'no pending approvals\n');
+  else for (const a of rows) ctx.out.write(line(a, now));
+  return 0;
+}
+
+async function answer(store: ApprovalStore, verb: 'approve' | 'deny', args: string[], ctx: ApprovalsCommandContext, now: number): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ttl: { type: 'string' }, by: { type: 'string' }, note: { type: 'string' } } });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) {
+    ctx.err.write(USAGE);
+    return 2;
+  }
+  const ttl = values.ttl === undefined ? undefined : parseDuration(values.ttl);
+  if (values.ttl !== undefined && ttl === undefined) {
+    ctx.err.write(`error: --ttl "${values.ttl}" is not a duration (e.g. 30m, 8h, 2d)\n`);
+    return 2;
+  }
+  const current = await store.get(id);
+  if (!current) {
+    ctx.err.write(`error: no approval ${id}\n`);
+    return 1;
+  }
+  if (current.status !== 'pending' || current.expires <= now) {
+    ctx.err.write(`error: approval ${id} is ${current.expires <= now ? 'expired' : `already ${current.status}`}; only a pending approval can be answered\n`);
+    return 1;
+  }
+  const by = values.by ?? process.env.USER ?? 'cli';
+  const decided = await store.decide(id, { status: verb === 'approve' ? 'approved' : 'denied', by, note: values.note, now, expires: now + (ttl ?? current.grantTtlMs) });
+  if (!decided) {
+    ctx.err.write(`error: approval ${id} was answered or expired meanwhile\n`);
+    return 1;
+  }
+  const what = verb === 'approve' ? 'approved: identical requests pass' : 'denied: identical requests are refused';
+  ctx.out.write(`${id} ${what} until ${iso(decided.expires)}\n`);
+  return 0;
+}
+
+export async function approvalsCommand(argv: string[], ctx: ApprovalsCommandContext): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'list' && sub !== 'approve' && sub !== 'deny') {
+    ctx.err.write(USAGE);
+    return 2;
+  }
+  const store = openSqliteApprovals(ctx.dbPath);
+  const now = (ctx.now ?? Date.now)();
+  try {
+    return sub === 'list' ? await list(store, rest, ctx, now) : await answer(store, sub, rest, ctx, now);
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      ctx.err.write(`error: ${(e as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    store.close();
+  }
+}
