@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 64 * 1024;
 
 /** Return `false` to stop reading. `terminated` is false only for bytes after the file's last newline. */
 export type OnLine = (buf: Buffer, start: number, end: number, lineNo: number, terminated: boolean) => void | boolean;

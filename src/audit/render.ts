@@ -14,7 +14,7 @@ export function renderRecord(r: ChainedRecord): string {
   if (r.session_id) parts.push(`session=${r.session_id}`);
   if (r.model) parts.push(`model=${r.model}`);
   if (r.tokens_in || r.tokens_out) parts.push(`tokens=${r.tokens_in}/${r.tokens_out}`);
-  if (r.cost_usd) parts.push(`cost=$${r.cost_usd}`);
+  if (r.cost_usd) parts.push(`cost=$${+r.cost_usd.toFixed(6)}`);
   parts.push(`${r.latency_ms}ms`);
   if (r.rule) parts.push(`rule=${r.rule}`);
   if (r.error_code) parts.push(`error=${r.error_code}`);
