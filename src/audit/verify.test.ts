@@ -191,6 +191,20 @@ describe('verify classifies structural tampering', () => {
     }
   });
 
+  test('HEAD one record behind (killed between the record write and the HEAD write) is accepted; a wrong hash there is not', () => {
+    const dir = makeLog(4);
+    const lines = readLines(auditFiles(dir)[0]!);
+    const third = parse(lines[2]!);
+    let head = new HeadWriter(dir, makeHasher());
+    head.write(3, third.hash);
+    head.close();
+    assert.deepEqual(verifyAuditLog(dir).problems, []);
+    head = new HeadWriter(dir, makeHasher());
+    head.write(3, parse(lines[1]!).hash);
+    head.close();
+    assert.deepEqual(kinds(verifyAuditLog(dir)), ['edited']);
+  });
+
   test('HEAD missing is "truncated", HEAD damaged is "malformed"', () => {
     let dir = makeLog(2);
     unlinkSync(join(dir, 'HEAD'));

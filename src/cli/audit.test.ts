@@ -62,6 +62,16 @@ describe('warden audit tail', () => {
     assert.deepEqual(j.lines.map((l) => (JSON.parse(l) as ChainedRecord).seq), [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
+  test('control characters in logged values cannot reach the terminal', async () => {
+    const dir = tempDir();
+    const log = openAuditLog({ dir, maxFileBytes: 1500 });
+    log.append(sampleRecord(1, { route: '/x\u001b[2J\nforged line', consumer: 'eve\r' }));
+    log.close();
+    const r = await run(['tail'], { auditDir: dir });
+    assert.equal(r.lines.length, 1);
+    assert.ok(!/[\u0000-\u001f]/.test(r.lines[0]!));
+  });
+
   test('-f prints new records until stopped', { timeout: 10_000 }, async () => {
     const dir = makeLog(2);
     const log = openAuditLog({ dir, maxFileBytes: 1500 });
