@@ -179,10 +179,34 @@ describe('real Claude Code pointed directly at the test upstream', () => {
     });
   }
 
+  test('an error event mid-stream makes it re-send the request unstreamed', T, async () => {
+    up.reset();
+    const cut = { errorAfterEvents: { events: 5, type: 'permission_error', message: 'tool_use blocked' } };
+    up.script((req) => (req.json.stream ? toolUseReply({ name: 'Bash', input: { command: 'rm -rf /' } }, cut) : textReply('unstreamed answer')));
+    const run = await runClaude({ baseUrl: up.url, authToken: 'vk', prompt: 'hi' });
+    assert.equal(run.stdout, 'unstreamed answer\n');
+    assert.deepEqual(up.messageRequests().map((r) => r.json.stream), [true, false]);
+    up.reset();
+    up.script(() => toolUseReply({ name: 'Bash', input: { command: 'rm -rf /' } }, cut));
+    const noFallback = await runClaude({ baseUrl: up.url, authToken: 'vk', prompt: 'hi', env: { CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK: '1' } });
+    assert.equal(noFallback.code, 1);
+    assert.equal(noFallback.stdout, 'API Error: tool_use blocked\n');
+    assert.equal(up.messageRequests().length, 1);
+  });
+
+  test('settings.apiKeyHelper output is sent as both x-api-key and Bearer', T, async () => {
+    up.reset();
+    const run = await runClaude({ baseUrl: up.url, prompt: 'hi', settings: { apiKeyHelper: 'echo wk_from_helper' } });
+    assert.equal(run.stdout, 'echo: hi\n');
+    const req = up.messageRequests()[0]!;
+    assert.equal(req.headers['x-api-key'], 'wk_from_helper');
+    assert.equal(req.headers.authorization, 'Bearer wk_from_helper');
+  });
+
   test('the harness timeout kills a run whose upstream stalls', T, async () => {
     up.reset();
     up.script(() => textReply('never finished', { stallAfterEvents: 3 }));
-    const run = await runClaude({ baseUrl: up.url, authToken: 'vk', prompt: 'hi', timeoutMs: 3_000 });
+    const run = await runClaude({ baseUrl: up.url, authToken: 'vk', prompt: 'hi', timeoutMs: 10_000 });
     assert.equal(run.timedOut, true);
     assert.equal(run.signal, 'SIGKILL');
     assert.equal(up.messageRequests().length, 1);

@@ -198,10 +198,14 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
       for (const w of waiters) w();
       const done = isMessages(rec) ? answerMessages(rec, res, script) : Promise.resolve(answerFixed(rec, res, models));
       done.catch((err: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(errorBody('api_error', `test upstream script failed: ${String(err)}`));
+        const body = errorBody('api_error', `test upstream script failed: ${String(err)}`);
+        rec.response = { status: 500, headers: { 'content-type': 'application/json' }, body: Buffer.from(body), complete: true };
+        if (!res.headersSent) res.writeHead(500, rec.response.headers);
+        res.end(body);
       });
     });
+    // A client that aborts mid-upload (a fault test) must not crash the server.
+    req.on('error', () => {});
   });
   server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
