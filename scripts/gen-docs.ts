@@ -2,11 +2,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderErrorTable } from '../src/core/errors-doc.js';
 import { renderConfigJsonSchema } from '../src/config/json-schema.js';
+import { renderConfigReference } from '../src/config/reference-doc.js';
 
-const errorsPath = 'docs/errors.md';
-const doc = readFileSync(errorsPath, 'utf8');
-const BEGIN = '<!-- catalogue:begin -->';
-const END = '<!-- catalogue:end -->';
-writeFileSync(errorsPath, doc.slice(0, doc.indexOf(BEGIN) + BEGIN.length) + '\n' + renderErrorTable() + '\n' + doc.slice(doc.indexOf(END)));
+function replaceBetween(file: string, marker: string, content: string): void {
+  const doc = readFileSync(file, 'utf8');
+  const begin = `<!-- ${marker}:begin -->`;
+  const end = `<!-- ${marker}:end -->`;
+  writeFileSync(file, doc.slice(0, doc.indexOf(begin) + begin.length) + '\n' + content + '\n' + doc.slice(doc.indexOf(end)));
+}
+replaceBetween('docs/errors.md', 'catalogue', renderErrorTable());
+replaceBetween('docs/config.md', 'reference', renderConfigReference());
 writeFileSync('docs/config.schema.json', renderConfigJsonSchema());
-console.log('docs/errors.md and docs/config.schema.json regenerated');
+console.log('docs/errors.md, docs/config.md and docs/config.schema.json regenerated');

@@ -44,11 +44,12 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const log = opts.log ?? createLogger(initial.logging.level);
   const baseDir = configPath ? dirname(configPath) : process.cwd();
   const store = openSqliteStore(resolve(baseDir, initial.store.path));
-  const audit = openAuditLog({ dir: resolve(baseDir, initial.audit.dir), maxFileBytes: initial.audit.max_file_bytes });
+  const audit = openAuditLog({ dir: resolve(baseDir, initial.audit.dir), maxFileBytes: initial.audit.max_file_bytes, hmacKey: initial.audit.hmac_key, fsync: initial.audit.fsync });
   const metrics = createWardenMetrics();
   let snapshot: Snapshot = buildSnapshot(initial);
   const identity = new Identity(store, snapshot.consumers);
-  const finisher = createFinisher({ audit, toRecord: exchangeToRecord, metrics, log, price: priceExchange });
+  const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
+  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: priceExchange });
   const gateway: Gateway = { current: () => snapshot, identity, store, metrics, log, finish: finisher.finish };
 
   let bootstrapKey: string | undefined;

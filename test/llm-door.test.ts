@@ -67,7 +67,8 @@ describe('LLM door with the official SDK', () => {
     const direct = await fetch(`${upstream.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
     const a = Buffer.from(await viaWarden.arrayBuffer());
     const b = Buffer.from(await direct.arrayBuffer());
-    assert.equal(viaWarden.headers.get('content-type'), 'text/event-stream');
+    assert.equal(viaWarden.headers.get('content-type'), direct.headers.get('content-type'));
+    assert.match(viaWarden.headers.get('content-type') ?? '', /^text\/event-stream/);
     assert.ok(a.equals(b), 'streamed bytes differ from the upstream');
     assert.ok(collectSse(a.toString()).some((e) => e.event === 'ping'));
     const rec = await auditRecordFor(w.auditDir, viaWarden.headers.get('x-warden-request-id')!);
@@ -84,7 +85,10 @@ describe('LLM door with the official SDK', () => {
     assert.equal(hello.status, 200);
     const scoped = w.key('bob', { models: ['claude-haiku-*'] }).key;
     const models = await new Anthropic({ baseURL: w.url, apiKey: scoped, maxRetries: 0 }).models.list();
-    assert.deepEqual(models.data.map((m) => m.id), ['claude-haiku-4-5']);
+    const upstreamIds = ((await (await fetch(`${upstream.url}/v1/models`)).json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
+    const expected = upstreamIds.filter((id) => id.startsWith('claude-haiku-')).sort();
+    assert.ok(expected.length > 0);
+    assert.deepEqual(models.data.map((m) => m.id), expected);
   });
 
   test('model scope: 403 permission_error naming the model and the allowed ones, not retryable', async () => {

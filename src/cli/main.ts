@@ -40,7 +40,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return keysCommand(cmd, rest, { ...io, ...loadCliConfig(configPath) });
       case 'audit': {
         const { config, baseDir } = loadCliConfig(configPath);
-        return await auditCommand(rest, { ...io, auditDir: resolve(baseDir, config.audit.dir) });
+        return await auditCommand(rest, { ...io, auditDir: resolve(baseDir, config.audit.dir), hmacKey: config.audit.hmac_key });
       }
       case 'config':
         if (rest[0] === 'schema') {
@@ -76,7 +76,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && (process.argv[1].endsWith('/cli/main.js') || process.argv[1].endsWith('/bin/warden.js'));
+const isEntry = process.argv[1] && (process.argv[1].endsWith('/cli/main.js') || process.argv[1].endsWith('/cli/main.ts') || process.argv[1].endsWith('/bin/warden.js'));
 if (isEntry) {
   main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
     (code) => {

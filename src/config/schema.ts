@@ -81,6 +81,8 @@ const auditSchema = z
     max_file_bytes: z.number().int().positive().default(64 * 1024 * 1024).describe('Rotate to a new file past this size; the chain continues.'),
     capture_bodies: z.boolean().default(false).describe('Opt-in: store request and response bodies (redacted, truncated) in audit records.'),
     capture_max_bytes: z.number().int().positive().default(16 * 1024),
+    hmac_key: z.string().min(16).optional().describe('Key the hash chain with HMAC-SHA-256 (use ${env:WARDEN_AUDIT_KEY}): without it, whoever can write the files can recompute the whole chain.'),
+    fsync: z.enum(['never', 'always']).default('never').describe('`always` survives power loss at the cost of one fsync per record; `never` survives kill -9 (the OS has the data).'),
   })
   .prefault({});
 

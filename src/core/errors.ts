@@ -46,7 +46,7 @@ export const CATALOGUE = {
   WARDEN_E_NOT_FOUND: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'No door serves this path.' },
   WARDEN_E_METHOD_NOT_ALLOWED: { status: 405, anthropic: 'invalid_request_error', retry: false, summary: 'The path exists but not for this method.' },
   WARDEN_E_NO_ROUTE: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'No provider is routed for this model (`models` in the config).' },
-  WARDEN_E_GUARD_REJECTED: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'A guard rejected the content; the message is the configured one.' },
+  WARDEN_E_GUARD_REJECTED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A guard rejected the content; the message is the configured one. 403, not 400: Claude Code re-sends a 400 five more times with fewer fields.' },
   WARDEN_E_RATE_LIMITED: { status: 429, anthropic: 'rate_limit_error', retry: true, summary: 'A request, token or concurrency limit is reached; `retry-after` says when to try again.' },
   WARDEN_E_BUDGET_EXHAUSTED: { status: 429, anthropic: 'rate_limit_error', retry: false, summary: 'A spending or request budget is used up; retrying will not help until it resets.' },
   WARDEN_E_LIMITER_UNAVAILABLE: { status: 503, anthropic: 'overloaded_error', retry: true, summary: 'The shared limiter (Redis) is unreachable and `limits.on_backend_error` is `fail_closed`.' },

@@ -10,6 +10,10 @@ export const DEFAULT_PRICES: ReadonlyArray<{ match: string } & Price> = [
   { match: 'claude-3-7-sonnet*', input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 },
   { match: 'claude-haiku-4*', input: 1, output: 5, cache_read: 0.1, cache_write: 1.25 },
   { match: 'claude-3-5-haiku*', input: 0.8, output: 4, cache_read: 0.08, cache_write: 1 },
+  // Newer names fall back to their family's latest list price until the table is updated.
+  { match: 'claude-opus-*', input: 5, output: 25, cache_read: 0.5, cache_write: 6.25 },
+  { match: 'claude-sonnet-*', input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 },
+  { match: 'claude-haiku-*', input: 1, output: 5, cache_read: 0.1, cache_write: 1.25 },
 ];
 
 export function priceExchange(model: string, ex: Exchange): number {

@@ -3,7 +3,7 @@
  * the quick start works without a provider key, and says plainly that it is a mock.
  */
 export const MOCK_MODELS = [
-  'claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1', 'claude-sonnet-4-0', 'claude-3-5-haiku-latest',
+  'claude-opus-5-5', 'claude-sonnet-5-5', 'claude-haiku-5-5', 'claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1', 'claude-sonnet-4-0', 'claude-3-5-haiku-latest',
 ];
 
 interface MockRequest {

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { runCli, spawnCli, waitForOutput } from './support/cli-process.js';
+import { readAuditRecords } from './support/audit-records.js';
+
+/** The start banner prints the URL and, on a first start, the bootstrap key. */
+async function startedWarden(child: ReturnType<typeof spawnCli>): Promise<{ url: string; key: string }> {
+  const banner = await waitForOutput(child, /BASE_URL=(http:\/\/127\.0\.0\.1:\d+)[\s\S]*?AUTH_TOKEN=(wdn_\w+)/);
+  const m = /BASE_URL=(http:\/\/127\.0\.0\.1:\d+)[\s\S]*?AUTH_TOKEN=(wdn_\w+)/.exec(banner)!;
+  return { url: m[1]!, key: m[2]! };
+}
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-audit-e2e-'));
+  const config = join(dir, 'warden.yaml');
+  writeFileSync(config, `server: { port: 0 }\nadmin: { enabled: false }\nlogging: { level: error }\nstore: { driver: sqlite, path: ${dir}/w.db }\naudit: { dir: ${dir}/audit }\n`);
+  return { dir, config };
+}
+
+test('warden audit verify passes on a clean log and names the line of a tampered byte', async (t) => {
+  const { dir, config } = setup();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const child = spawnCli(['--config', config, 'start']);
+  try {
+    const { url, key } = await startedWarden(child);
+    for (let i = 0; i < 20; i++) {
+      const r = await fetch(`${url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: `n${i}` }] }) });
+      assert.equal(r.status, 200);
+      await r.text();
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+  }
+  const clean = await runCli(['--config', config, 'audit', 'verify']);
+  assert.equal(clean.code, 0, clean.stderr + clean.stdout);
+  assert.match(clean.stdout, /20 records|ok/i);
+
+  const file = join(dir, 'audit', readdirSync(join(dir, 'audit')).filter((f) => f.endsWith('.jsonl')).sort()[0]!);
+  const original = readFileSync(file);
+  const lines = original.toString().split('\n');
+  const at = original.indexOf('"tokens_out":', original.indexOf('\n', original.indexOf('\n') + 1)) + '"tokens_out":'.length;
+  const tampered = Buffer.from(original);
+  tampered[at] = tampered[at] === 0x39 ? 0x38 : tampered[at]! + 1;
+  writeFileSync(file, tampered);
+  const bad = await runCli(['--config', config, 'audit', 'verify']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout + bad.stderr, /:3\b/, 'names line 3');
+  assert.match(bad.stdout + bad.stderr, /edited/);
+  assert.ok(lines.length > 3);
+
+  writeFileSync(file, original);
+  assert.equal((await runCli(['--config', config, 'audit', 'verify'])).code, 0);
+  const search = await runCli(['--config', config, 'audit', 'search', '--consumer', 'local-dev', '--json']);
+  assert.equal(search.stdout.trim().split('\n').length, 20);
+});
+
+test('kill -9 under load loses no record of an answered request', async (t) => {
+  const { dir, config } = setup();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const child = spawnCli(['--config', config, 'start']);
+  const { url, key } = await startedWarden(child);
+  const agent = new Agent({ connections: 16 });
+  const answered: string[] = [];
+  let stop = false;
+  const worker = async () => {
+    while (!stop) {
+      try {
+        const r = await request(`${url}/v1/messages`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json', 'x-api-key': key }, body: '{"model":"claude-haiku-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"x"}]}' });
+        const body = await r.body.text();
+        // Answered = the client received the complete stream.
+        if (r.statusCode === 200 && body.includes('event: message_stop')) answered.push(String(r.headers['x-warden-request-id']));
+      } catch {
+        /* the process was killed mid-request: that request was not answered */
+      }
+    }
+  };
+  const workers = Array.from({ length: 16 }, worker);
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('close', r));
+  stop = true;
+  await Promise.all(workers);
+  await agent.close();
+  assert.ok(answered.length > 50, `only ${answered.length} answered under load`);
+  const recorded = new Set(readAuditRecords(join(dir, 'audit')).map((r) => r.request_id));
+  const missing = answered.filter((id) => !recorded.has(id));
+  assert.deepEqual(missing, [], `${missing.length} answered requests have no audit record`);
+  const verify = await runCli(['--config', config, 'audit', 'verify']);
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+});
