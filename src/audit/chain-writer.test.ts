@@ -163,7 +163,10 @@ describe('chain writer', () => {
     assert.throws(() => log.append(sampleRecord(6)), /closed/);
   });
 
-  test('rejects a non-positive maxFileBytes', () => {
+  test('rejects a non-positive maxFileBytes and an empty key', () => {
     assert.throws(() => openAuditLog({ dir: tempDir(), maxFileBytes: 0 }), /max_file_bytes/);
+    const dir = tempDir();
+    assert.throws(() => openAuditLog({ dir, maxFileBytes: 100, hmacKey: '' }), /HMAC key is empty/);
+    openAuditLog({ dir, maxFileBytes: 100 }).close(); // the failed open released the lock
   });
 });

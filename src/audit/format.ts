@@ -9,6 +9,7 @@
  * in any language needs only string slicing and SHA-256/HMAC-SHA-256.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { WardenError } from '../core/errors.js';
 import type { AuditRecord } from './types.js';
 
 /** `prev` of the first record of a log. */
@@ -20,6 +21,8 @@ export type HashAlg = 'sha256' | 'hmac-sha256';
 export type Hasher = ((bytes: string | Uint8Array, tail?: string) => string) & { readonly alg: HashAlg };
 
 export function makeHasher(hmacKey?: string): Hasher {
+  // An empty key (e.g. an unset env var) must not silently fall back to the unkeyed mode.
+  if (hmacKey === '') throw new WardenError('WARDEN_E_CONFIG_INVALID', 'the audit HMAC key is empty: set it or leave it out');
   const fn = hmacKey
     ? (bytes: string | Uint8Array, tail?: string) => {
         const h = createHmac('sha256', hmacKey).update(bytes);
