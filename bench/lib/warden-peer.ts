@@ -1,0 +1,61 @@
+/**
+ * Warden as a peer, in one configuration: a template from bench/configs/NAME.yaml with
+ * {{PORT}}, {{ADMIN_PORT}}, {{UPSTREAM_URL}} and {{DIR}} filled in, a virtual key created
+ * through the CLI (`# bench-key-args:` in the template adds arguments, e.g. --models), then
+ * `warden start` pinned to the proxy CPU. Adding a configuration = adding a file there.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Peer, PeerEnv } from './peers.js';
+import { freePort, runCommand, spawnPinned, stopChild, waitForPort } from './proc.js';
+
+export interface WardenOptions {
+  repoDir: string;
+  /** Write a V8 CPU profile of this Warden process (node --cpu-prof) to this folder. */
+  cpuProfileDir?: string;
+}
+
+export function listWardenConfigs(benchDir: string): string[] {
+  return readdirSync(join(benchDir, 'configs'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => basename(f, '.yaml'))
+    .sort((a, b) => (a === 'bare' ? -1 : b === 'bare' ? 1 : a.localeCompare(b)));
+}
+
+export function wardenEntry(repoDir: string): string {
+  return join(repoDir, 'dist/src/cli/main.js');
+}
+
+export async function wardenPeer(env: PeerEnv, config: string, opts: WardenOptions): Promise<Peer> {
+  const entry = wardenEntry(opts.repoDir);
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  const dir = join(env.runDir, `warden-${config}`);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const adminPort = await freePort();
+  const template = readFileSync(join(env.benchDir, 'configs', `${config}.yaml`), 'utf8');
+  const filled = template
+    .replaceAll('{{PORT}}', String(port))
+    .replaceAll('{{ADMIN_PORT}}', String(adminPort))
+    .replaceAll('{{UPSTREAM_URL}}', `http://127.0.0.1:${env.upstreamPort}`)
+    .replaceAll('{{DIR}}', dir);
+  const configFile = join(dir, 'warden.yaml');
+  writeFileSync(configFile, filled);
+
+  const keyArgs = /^#\s*bench-key-args:(.*)$/m.exec(template)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+  const out = await runCommand(process.execPath, [entry, '--config', configFile, 'keys', 'create', '--consumer', 'bench', ...keyArgs], { cwd: dir });
+  const key = out.trim().split('\n').pop()!.trim();
+  if (!/^\S{16,}$/.test(key)) throw new Error(`warden keys create printed no key: ${out}`);
+
+  const nodeArgs = opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir, '--cpu-prof-name', `warden-${config}.cpuprofile`] : [];
+  const p = spawnPinned(env.proxyCpu, process.execPath, [...nodeArgs, entry, '--config', configFile, 'start'], join(dir, 'warden.log'), { cwd: dir });
+  await waitForPort(port, 30_000, p.child);
+  return {
+    name: `warden-${config}`,
+    kind: 'warden',
+    url: `http://127.0.0.1:${port}/v1/messages?beta=true`,
+    headers: { authorization: `Bearer ${key}` },
+    pid: p.pid,
+    stop: () => stopChild(p.child, 15_000),
+  };
+}
