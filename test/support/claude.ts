@@ -7,11 +7,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 
 /** The standalone binary shipped by @anthropic-ai/claude-code (2.1.328). */
-export const CLAUDE_BIN = fileURLToPath(new URL('../../node_modules/@anthropic-ai/claude-code/bin/claude.exe', import.meta.url));
+// Resolved through node's module lookup so it works from test/ and from the compiled dist/test/.
+export const CLAUDE_BIN = join(dirname(createRequire(import.meta.url).resolve('@anthropic-ai/claude-code/package.json')), 'bin', 'claude.exe');
 
 export interface RunClaudeOptions {
   /** Root URL without `/v1` (ANTHROPIC_BASE_URL). */
