@@ -1,0 +1,78 @@
+import type { SecretRuleData } from './rule-types.js';
+import { isJwtWithAlg, isRealUrlPassword, isWardenKey } from './validators.js';
+
+/**
+ * Rules gitleaks lacks that matter in agent traffic, and Warden's refinements of ported
+ * rules. Regexes are JavaScript (vetted like the ported ones: see secrets-redos.test.ts).
+ * `anchors` must be literals every match starts with (lower-case); `maxLength` bounds the match.
+ */
+
+const DB_SCHEMES = ['postgres', 'postgresql', 'mysql', 'mariadb', 'mongodb', 'mongodb+srv', 'redis', 'rediss', 'amqp', 'amqps'];
+
+export const AGENT_RULES: readonly SecretRuleData[] = [
+  {
+    id: 'anthropic-oauth-token',
+    description: 'Anthropic OAuth access token (Claude subscription login, e.g. Claude Code), usable as a bearer token against the Anthropic API.',
+    regex: String.raw`\b(sk-ant-oat01-[\w-]{40,200})(?![\w-])`,
+    flags: '', entropy: 3.5, maxLength: 213, confidence: 0.95,
+    keywords: ['sk-ant-oat01-'],
+    anchors: ['sk-ant-oat01-'],
+  },
+  {
+    id: 'anthropic-oauth-refresh-token',
+    description: 'Anthropic OAuth refresh token, which mints new access tokens for a Claude subscription login.',
+    regex: String.raw`\b(sk-ant-ort01-[\w-]{40,200})(?![\w-])`,
+    flags: '', entropy: 3.5, maxLength: 213, confidence: 0.95,
+    keywords: ['sk-ant-ort01-'],
+    anchors: ['sk-ant-ort01-'],
+  },
+  {
+    id: 'warden-virtual-key',
+    description: 'Warden virtual key (wdn_ + 36 base62 + CRC-32 checksum), which authenticates to this gateway.',
+    regex: String.raw`\b(wdn_[0-9A-Za-z]{42})\b`,
+    flags: '', maxLength: 46, confidence: 1,
+    keywords: ['wdn_'],
+    anchors: ['wdn_'],
+    validate: isWardenKey,
+  },
+  {
+    id: 'database-url-password',
+    description: 'Password inside a database or broker connection URL (PostgreSQL, MySQL/MariaDB, MongoDB, Redis, AMQP).',
+    // Userinfo is `user:password@`; the password may itself hold `@` or `:` unencoded, so it
+    // runs greedily to the last `@` before the host.
+    regex: String.raw`\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?):\/\/[^\s:@\/?#"'\x60<>]{0,128}:([^\s\/?#"'\x60<>]{1,128})@[^\s\/?#@"'\x60<>]{1,253}`,
+    flags: 'i', maxLength: 530, confidence: 0.9,
+    keywords: DB_SCHEMES.map((s) => `${s}://`),
+    anchors: DB_SCHEMES.map((s) => `${s}://`),
+    validate: isRealUrlPassword,
+  },
+  {
+    // gitleaks' GCPServiceAccount rule (cmd/generate/config/rules/gcp.go, MIT licence,
+    // Copyright (c) 2019 Zachary Rice), left out of its default config. It marks the key
+    // file, not a secret, hence the low confidence; the private key inside is private-key's.
+    id: 'gcp-service-account',
+    description: 'Google (GCP) service-account key file.',
+    regex: String.raw`"type": "service_account"`,
+    flags: '', maxLength: 25, confidence: 0.3,
+    keywords: ['"type": "service_account"'],
+    anchors: ['"type": "service_account"'],
+  },
+];
+
+/** Changes to ported gitleaks rules, by rule id. */
+export const RULE_REFINEMENTS: Readonly<Record<string, Partial<SecretRuleData>>> = {
+  // gitleaks' jwt regex alone matches any `ey….ey…` run; requiring a decodable header with
+  // `alg` removes the base64 look-alikes. Its header part also lacked base64url's `_`:
+  // added. (`-` stays out: a header run spanning `-ey-ey-…` made V8 quadratic.)
+  jwt: {
+    regex: String.raw`\b(ey\w{17,}\.ey[\w\-\/\\]{17,}\.(?:[\w\-\/\\]{10,}={0,2})?)(?:[\t\n\f\r "';\x60]|\\[nr]|$)`,
+    validate: isJwtWithAlg,
+    confidence: 0.9,
+  },
+  // `\bcurl\b.*…` scans the rest of the line (and 5 more) from every `curl`; a line of
+  // `curl curl curl …` made V8 quadratic (80 KB: 2–6 s). re2js keeps it linear.
+  'curl-auth-header': { engine: 're2' },
+  'curl-auth-user': { engine: 're2' },
+  // `value="([^\n]{8,})"` scans to the end of the line from every `<add key=`.
+  'nuget-config-password': { engine: 're2' },
+};
