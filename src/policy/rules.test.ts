@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ruleSchema } from './config.js';
 import { parseDocument } from './document.js';
-import { CelActivation, compileRules, evaluateRule, rulesReadBody } from './rules.js';
+import { celActivation, compileRules, evaluateRule, rulesReadBody } from './rules.js';
 
 const compile = (rules: unknown[]) => {
   const problems: string[] = [];
@@ -12,7 +12,8 @@ const compile = (rules: unknown[]) => {
 const run = (when: string, doc: unknown, extra: Record<string, unknown> = {}) => {
   const { out, problems } = compile([{ id: 'r', when, ...extra }]);
   assert.deepEqual(problems, []);
-  return evaluateRule(out[0]!, new CelActivation(parseDocument(doc)));
+  const d = parseDocument(doc);
+  return evaluateRule(out[0]!, celActivation(d, out[0]!.readsTime), d);
 };
 const seedDoc = {
   door: 'http',
@@ -38,25 +39,39 @@ test('compile errors name the rule config path', () => {
     { id: 'not-bool', when: '"yes"' },
     { id: 'ok', when: 'true' },
     { id: 'red', when: 'true', action: 'redact' },
+    { id: 're', when: 'request.path.matches("(?i)^/admin")' },
+    { id: 're2', when: 'request.path.matches("[unclosed")' },
+    { id: 're-ok', when: 'request.path.matches("^/api/(v1|v2)/")' },
   ]);
-  assert.equal(problems.length, 6, problems.join('\n'));
+  assert.equal(problems.length, 8, problems.join('\n'));
   assert.match(problems[0]!, /^policy\.rules\[1\]\.when: CEL syntax error/);
   assert.match(problems[1]!, /^policy\.rules\[2\]\.when: CEL type error: Unknown variable: user/);
   assert.match(problems[2]!, /^policy\.rules\[3\]\.when: CEL type error/);
   assert.match(problems[3]!, /^policy\.rules\[4\]\.when: .*must be a condition/);
   assert.match(problems[4]!, /^policy\.rules\[5\]\.id: rule id "ok" is used twice/);
   assert.match(problems[5]!, /^policy\.rules\[6\]\.redact:/);
+  assert.match(problems[6]!, /^policy\.rules\[7\]\.when: matches\("\(\?i\)\^\/admin"\): Invalid regular expression.*lowerAscii/);
+  assert.match(problems[7]!, /^policy\.rules\[8\]\.when: matches\("\[unclosed"\)/);
 });
 
-test('absent sections read as null; run-time errors fail closed unless on_error: skip', () => {
-  const http = { door: 'http', time: 0 };
+test('absent sections read as null; a rule about a section the request lacks does not apply', () => {
+  const http = { door: 'http', time: 0, consumer: { name: 'a' }, request: { method: 'GET', path: '/x' } };
   assert.equal(run('tool != null && tool.name == "Bash"', http), null);
-  const failed = run('tool.name == "Bash"', http);
-  assert.equal(failed?.outcome, 'deny');
-  assert.match(failed!.reason!, /could not be evaluated/);
-  assert.equal(run('tool.name == "Bash"', http, { on_error: 'skip' }), null);
-  assert.equal(run('tool.name == "Bash"', http, { action: 'allow' }), null, 'an allow rule never grants on error');
-  assert.equal(run('request.body.database != "staging"', { door: 'http', time: 0, request: {} })?.outcome, 'deny', 'a missing field cannot bypass a deny rule');
+  assert.equal(run('tool.name == "Bash"', http), null, 'no tool call at the http door: not applicable');
+  assert.equal(run('request.path.startsWith("/api")', { door: 'hook', time: 0, consumer: { name: 'a' }, tool: { name: 'Bash' } }), null, 'no HTTP request at the hook door');
+  assert.equal(run('tool == null', http)?.outcome, 'deny', 'explicit null checks still work');
+  assert.equal(run('request.body.database == "prod"', http), null, 'a request without a body is not about body fields');
+});
+
+test('other run-time errors fail closed unless on_error: skip; allow rules never grant on error', () => {
+  const http = { door: 'http', time: 0, consumer: { name: 'a' }, request: { body: { query: 'SELECT 1' } } };
+  const failed = run('request.body.database != "staging"', http);
+  assert.equal(failed?.outcome, 'deny', 'a missing field cannot bypass a deny rule');
+  assert.match(failed!.reason!, /could not be evaluated: No such key: database/);
+  assert.equal(run('request.body.database != "staging"', http, { on_error: 'skip' }), null);
+  assert.equal(run('request.body.database != "staging"', http, { action: 'allow' }), null);
+  assert.equal(run('consumer.labels.level == "staging"', { door: 'http', time: 0 })?.outcome, 'deny', 'a missing identity fails closed');
+  assert.equal(run('request.method + 1 == 2', http)?.outcome, 'deny');
 });
 
 test('actions ask, allow and redact; time, groups, numbers', () => {
@@ -72,9 +87,9 @@ test('actions ask, allow and redact; time, groups, numbers', () => {
 
 test('matched decisions are shared and frozen', () => {
   const { out } = compile([{ id: 'r', when: 'true' }]);
-  const act = new CelActivation(parseDocument({ door: 'http', time: 0 }));
-  const a = evaluateRule(out[0]!, act);
-  assert.equal(a, evaluateRule(out[0]!, act));
+  const d = parseDocument({ door: 'http', time: 0 });
+  const a = evaluateRule(out[0]!, celActivation(d, false), d);
+  assert.equal(a, evaluateRule(out[0]!, celActivation(d, false), d));
   assert.ok(Object.isFrozen(a));
 });
 

@@ -4,6 +4,7 @@
  * lazily-built activation over the decision document.
  */
 import { Environment } from '@marcbachmann/cel-js';
+import { patternProblems, variablesOf } from './cel-ast.js';
 import type { RuleConfig } from './config.js';
 import type { Decision } from './decision.js';
 import type { DecisionDocument } from './document.js';
@@ -18,32 +19,33 @@ env.registerVariable('time', 'google.protobuf.Timestamp');
 for (const v of CEL_VARIABLES) if (v !== 'door' && v !== 'time') env.registerVariable(v, 'dyn');
 
 /**
- * The activation cel-js reads variables from (by property access). Absent sections read as
- * null so `tool != null && tool.name == "Bash"` works; the Date for `time` is only made
- * when a rule reads it.
+ * The activation cel-js reads variables from (by property access): the document itself,
+ * whose keys are exactly the CEL variables — plain data properties keep lookups fast. Only
+ * when a rule reads `time` is a copy made with `time` as a timestamp.
  */
-export class CelActivation {
-  #time: Date | undefined;
-  constructor(private readonly doc: DecisionDocument) {}
-  get door() { return this.doc.door; }
-  get time() { return (this.#time ??= new Date(this.doc.time)); }
-  get consumer() { return this.doc.consumer ?? null; }
-  get key() { return this.doc.key ?? null; }
-  get request() { return this.doc.request ?? null; }
-  get connection() { return this.doc.connection ?? null; }
-  get route() { return this.doc.route ?? null; }
-  get service() { return this.doc.service ?? null; }
-  get llm() { return this.doc.llm ?? null; }
-  get tool() { return this.doc.tool ?? null; }
-  get sql() { return this.doc.sql ?? null; }
-  get session() { return this.doc.session ?? null; }
+export type CelActivation = Readonly<Record<string, unknown>>;
+
+export function celActivation(doc: DecisionDocument, readsTime: boolean): CelActivation {
+  return readsTime ? { ...doc, time: new Date(doc.time) } : doc;
 }
+
+/**
+ * Sections a door may not have at all (postgres has no HTTP request, http has no tool call).
+ * consumer and key are not among them: an identity that is missing must fail closed.
+ */
+const OPTIONAL_SECTIONS = ['request', 'connection', 'route', 'service', 'llm', 'tool', 'sql', 'session'] as const;
+type OptionalSection = (typeof OPTIONAL_SECTIONS)[number];
 
 export interface CompiledRule {
   readonly id: string;
   readonly action: RuleConfig['action'];
   readonly source: string;
   readonly failClosed: boolean;
+  /** Door-dependent sections the rule reads (request, tool, sql, …): when one is absent, an error means "does not apply". */
+  readonly sections: readonly OptionalSection[];
+  readonly readsTime: boolean;
+  /** Reads `request.body`: a request without a body does not fall under it (a body without the field does). */
+  readonly readsBody: boolean;
   readonly run: (activation: CelActivation) => unknown;
   /** The decision returned when the rule matches (shared and frozen: no allocation per request). */
   readonly decision: Readonly<Decision>;
@@ -92,13 +94,22 @@ export function compileRules(rules: readonly RuleConfig[], policy: string, path:
       problems.push(`${at}.when: the expression must be a condition (bool), it yields ${checked.type}`);
       return;
     }
+    const bad = patternProblems(parsed.ast);
+    if (bad.length) {
+      for (const b of bad) problems.push(`${at}.when: ${b}`);
+      return;
+    }
     const id = `rule:${policy}.${r.id}`;
+    const used = variablesOf(parsed.ast);
     out.push({
       id,
       action: r.action,
       source: r.when,
       // An allow rule that fails never grants; other rules fail closed unless told to skip.
       failClosed: r.action !== 'allow' && r.on_error === 'deny',
+      sections: OPTIONAL_SECTIONS.filter((v) => used.has(v)),
+      readsTime: used.has('time'),
+      readsBody: /\brequest\s*\.\s*body\b/.test(r.when),
       run: parsed as unknown as (a: CelActivation) => unknown,
       decision: Object.freeze(matchedDecision(r, id)),
     });
@@ -107,16 +118,24 @@ export function compileRules(rules: readonly RuleConfig[], policy: string, path:
 }
 
 /** The outcome of one rule: its decision, null (not matched), or a fail-closed deny. */
-export function evaluateRule(rule: CompiledRule, activation: CelActivation): Decision | null {
+export function evaluateRule(rule: CompiledRule, activation: CelActivation, doc: DecisionDocument): Decision | null {
   let value: unknown;
   try {
     value = rule.run(activation);
   } catch (e) {
-    return rule.failClosed ? ruleFailure(rule, firstLine(e)) : null;
+    // `request.path…` at the hook door, `tool.name…` at the http door: the rule is about
+    // something this request does not have, so it does not apply.
+    if (!rule.failClosed || absentSection(rule, doc)) return null;
+    return ruleFailure(rule, firstLine(e));
   }
   if (value === true) return rule.decision;
   if (value === false) return null;
   return rule.failClosed ? ruleFailure(rule, `the expression yielded ${typeof value}, not a bool`) : null;
+}
+
+function absentSection(rule: CompiledRule, doc: DecisionDocument): boolean {
+  for (const s of rule.sections) if (doc[s] === null || doc[s] === undefined) return true;
+  return rule.readsBody && (doc.request?.body === undefined || doc.request.body === null);
 }
 
 function ruleFailure(rule: CompiledRule, why: string): Decision {
@@ -126,5 +145,5 @@ function ruleFailure(rule: CompiledRule, why: string): Decision {
 
 /** True when a rule reads the request body, so doors only parse bodies when a policy needs them. */
 export function rulesReadBody(rules: readonly CompiledRule[]): boolean {
-  return rules.some((r) => /\bbody\b/.test(r.source));
+  return rules.some((r) => r.readsBody || /\bbody\b/.test(r.source));
 }

@@ -1,0 +1,129 @@
+/**
+ * `warden policy explain|check|schema`: why a request would be allowed or denied, whether
+ * the policy section compiles, and the JSON Schema of the decision document.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/load.js';
+import { policySchema, type PolicyConfig } from '../policy/config.js';
+import { documentJsonSchema, parseDocument, type DecisionDocument } from '../policy/document.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
+import { explain, formatExplanation } from '../policy/explain.js';
+
+export interface Writer {
+  write(text: string): unknown;
+}
+
+interface ConsumerLike {
+  name: string;
+  groups?: string[];
+  labels?: Record<string, string>;
+  models?: string[];
+}
+
+export interface PolicyCommandContext {
+  /** The root config (its `policy` and `consumers` sections are read). */
+  config: { policy?: unknown; consumers?: readonly ConsumerLike[] };
+  out: Writer;
+  err: Writer;
+}
+
+const USAGE = `usage:
+  warden policy explain [doc.json] [--consumer NAME] [--door llm|http|mcp|postgres|hook] [--model M]
+                        [--tool NAME] [--server MCP_SERVER] [--path P] [--method M] [--route ID] [--json]
+  warden policy check        compile the policy section and report problems with their paths
+  warden policy schema       print the JSON Schema of the decision document
+`;
+
+function loadPolicy(config: PolicyCommandContext['config']): PolicyConfig {
+  const parsed = policySchema.safeParse(config.policy ?? {});
+  if (!parsed.success) {
+    throw new ConfigError('policy', parsed.error.issues.map((i) => `policy${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+type Flags = Record<string, string | boolean | undefined>;
+
+const EXPLAIN_OPTIONS = {
+  consumer: { type: 'string' },
+  door: { type: 'string' },
+  model: { type: 'string' },
+  tool: { type: 'string' },
+  server: { type: 'string' },
+  args: { type: 'string' },
+  path: { type: 'string' },
+  method: { type: 'string' },
+  route: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Builds a decision document from flags; the consumer's groups, labels and models come from the config. */
+export function documentFromFlags(f: Flags, consumers: readonly ConsumerLike[]): DecisionDocument {
+  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+  const name = str('consumer');
+  const c = name ? consumers.find((x) => x.name === name) : undefined;
+  const door = str('door') ?? (str('model') ? 'llm' : str('tool') ? (str('server') ? 'mcp' : 'hook') : 'http');
+  const path = str('path') ?? (door === 'llm' ? '/v1/messages' : '/');
+  return parseDocument({
+    door,
+    time: Date.now(),
+    consumer: name ? { name, groups: c?.groups ?? [], labels: c?.labels ?? {}, models: c?.models ?? [] } : null,
+    request: { method: str('method') ?? (door === 'http' ? 'GET' : 'POST'), path },
+    route: str('route') ? { id: str('route') } : null,
+    llm: str('model') ? { model: str('model') } : null,
+    tool: str('tool') ? { name: str('tool'), server: str('server') ?? null, arguments: str('args') ? JSON.parse(str('args')!) : {} } : null,
+  });
+}
+
+export async function policyCommand(argv: string[], ctx: PolicyCommandContext): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'schema') {
+    ctx.out.write(`${JSON.stringify(documentJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+  if (sub !== 'explain' && sub !== 'check') {
+    ctx.err.write(USAGE);
+    return 2;
+  }
+  let compiled: CompiledPolicy;
+  try {
+    compiled = compilePolicy(loadPolicy(ctx.config));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      ctx.err.write(`${e.problems.map((p) => `error: ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  try {
+    if (sub === 'check') {
+      ctx.out.write(`policy ok: ${compiled.named.size} polic${compiled.named.size === 1 ? 'y' : 'ies'}\n`);
+      return 0;
+    }
+    let flags: Flags;
+    let positionals: string[];
+    try {
+      const parsed = parseArgs({ args: rest, allowPositionals: true, options: EXPLAIN_OPTIONS });
+      flags = parsed.values as Flags;
+      positionals = parsed.positionals;
+    } catch (e) {
+      ctx.err.write(`${(e as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    let doc: DecisionDocument;
+    try {
+      doc = positionals[0] ? parseDocument(JSON.parse(readFileSync(positionals[0], 'utf8'))) : documentFromFlags(flags, ctx.config.consumers ?? []);
+    } catch (e) {
+      const z = e as { issues?: { path: PropertyKey[]; message: string }[] };
+      const msg = z.issues ? z.issues.map((i) => `${i.path.map(String).join('.') || '(document)'}: ${i.message}`).join('\n') : (e as Error).message;
+      ctx.err.write(`error: bad decision document: ${msg}\n`);
+      return 2;
+    }
+    const e = await explain(compiled, doc);
+    ctx.out.write(flags.json ? `${JSON.stringify({ document: doc, ...e }, null, 2)}\n` : formatExplanation(e));
+    return 0;
+  } finally {
+    await compiled.close();
+  }
+}
