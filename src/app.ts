@@ -10,7 +10,7 @@ import { Identity } from './identity/identity.js';
 import { priceExchange } from './runtime/pricing.js';
 import { createFinisher } from './runtime/finish.js';
 import type { Gateway } from './runtime/gateway.js';
-import { buildSnapshot, retireSnapshot, type Snapshot } from './runtime/snapshot.js';
+import { buildSnapshot, closeSnapshot, retireSnapshot, type Snapshot, type SnapshotDeps } from './runtime/snapshot.js';
 import { closeServer, listen } from './server/listen.js';
 import { createMainHandler, handleClientError } from './server/main-handler.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -46,11 +46,17 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const store = openSqliteStore(resolve(baseDir, initial.store.path));
   const audit = openAuditLog({ dir: resolve(baseDir, initial.audit.dir), maxFileBytes: initial.audit.max_file_bytes, hmacKey: initial.audit.hmac_key, fsync: initial.audit.fsync });
   const metrics = createWardenMetrics();
-  let snapshot: Snapshot = buildSnapshot(initial);
+  const snapshotDeps: SnapshotDeps = { httpLogger: { log, dropped: metrics.registry.counter('warden_httplog_dropped_total', 'http-logger entries dropped, by reason (queue_full, send_failed).', ['reason']) } };
+  let snapshot: Snapshot = buildSnapshot(initial, undefined, snapshotDeps);
   const identity = new Identity(store, snapshot.consumers);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
   const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: priceExchange });
-  const gateway: Gateway = { current: () => snapshot, identity, store, metrics, log, finish: finisher.finish };
+  // The http-logger sees every finished exchange after its audit record is written.
+  const finish = (ex: Parameters<typeof finisher.finish>[0]) => {
+    finisher.finish(ex);
+    snapshot.httpLogger?.push(ex);
+  };
+  const gateway: Gateway = { current: () => snapshot, identity, store, metrics, log, finish };
 
   let bootstrapKey: string | undefined;
   if (initial.bootstrap_key && store.listKeys().length === 0) {
@@ -91,7 +97,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       const restartOnly = (['server', 'admin', 'store', 'audit'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(snapshot.config[k]));
       if (restartOnly.length) log.warn('config sections changed that apply only after a restart', { sections: restartOnly });
       const old = snapshot;
-      snapshot = buildSnapshot(next, old);
+      snapshot = buildSnapshot(next, old, snapshotDeps);
       identity.setConfigConsumers(snapshot.consumers);
       log.setLevel(next.logging.level);
       retireSnapshot(old, snapshot);
@@ -133,7 +139,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       clearInterval(flushTimer);
       await Promise.all([closeServer(main.server, 5000), admin ? closeServer(admin.server, 1000) : undefined]);
       flush();
-      for (const p of snapshot.providers.values()) if (p.type === 'anthropic') await p.pool.close().catch(() => undefined);
+      await closeSnapshot(snapshot);
       audit.close();
       store.close();
     },

@@ -4,6 +4,9 @@
  * folders (policy, guards, limits, routes) are defined there and composed here.
  */
 import { z } from 'zod';
+import { routesSchema } from '../doors/http/config.js';
+import { httpLoggerSchema } from '../httplog/config.js';
+import { policySchema } from '../policy/config.js';
 
 const tlsSchema = z
   .strictObject({
@@ -108,6 +111,9 @@ export const configSchema = z
       .default([{ match: '*', provider: 'mock' }])
       .describe('Which provider serves which model; first match wins.'),
     consumers: z.array(consumerSchema).default([]).describe('Consumers declared in config; more can be created in the store.'),
+    policy: policySchema,
+    routes: routesSchema,
+    http_logger: httpLoggerSchema.optional(),
     bootstrap_key: z
       .boolean()
       .default(true)

@@ -1,7 +1,13 @@
 import type { Config } from '../config/schema.js';
+import { ConfigError } from '../config/load.js';
 import type { Consumer } from '../core/exchange.js';
 import { matchesGlob } from '../identity/glob.js';
 import { buildProviders, retireProvider, type Provider, type ProviderMap } from '../doors/llm/providers.js';
+import { checkRoutes, compileRoutes, type RouteTable } from '../doors/http/routes.js';
+import { retireNodes } from '../doors/http/upstream.js';
+import { HttpLogger, type HttpLoggerDeps } from '../httplog/logger.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
+import type { PolicyConfig } from '../policy/config.js';
 
 /**
  * Everything derived from one config version. A request takes the snapshot current when
@@ -11,17 +17,51 @@ export interface Snapshot {
   readonly config: Config;
   readonly providers: ProviderMap;
   readonly consumers: readonly Consumer[];
+  /** The compiled `policy` section (with route attachments from `routes[].policies`); every door evaluates it. */
+  readonly policy: CompiledPolicy;
+  /** The http door's routes and their upstream nodes. */
+  readonly httpRoutes: RouteTable;
+  /** The http-logger of this version, if configured (kept across reloads when unchanged). */
+  readonly httpLogger: HttpLogger | undefined;
   routeModel(model: string): Provider | undefined;
 }
 
-export function buildSnapshot(config: Config, previous?: Snapshot): Snapshot {
+/** Process services a snapshot's parts need (metrics for the http-logger). */
+export interface SnapshotDeps {
+  httpLogger?: Omit<HttpLoggerDeps, 'config'>;
+}
+
+/** Route attachments (`routes[].policies`) merged into `policy.attach.routes`. */
+function withRouteAttachments(config: Config): PolicyConfig {
+  const extra = config.routes.filter((r) => r.policies.length);
+  if (!extra.length) return config.policy;
+  const routes = { ...config.policy.attach.routes };
+  for (const r of extra) routes[r.id] = [...new Set([...(routes[r.id] ?? []), ...r.policies])];
+  return { ...config.policy, attach: { ...config.policy.attach, routes } };
+}
+
+/**
+ * Builds the snapshot of a config. Throws ConfigError (each problem with its config path)
+ * when a route or policy does not compile, so a load or reload refuses it.
+ */
+export function buildSnapshot(config: Config, previous?: Snapshot, deps: SnapshotDeps = {}): Snapshot {
+  const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
+  if (routeProblems.length) throw new ConfigError('routes', routeProblems);
+  const policy = compilePolicy(withRouteAttachments(config));
   const providers = buildProviders(config, previous?.providers);
+  const httpRoutes = compileRoutes(config.routes, previous?.httpRoutes.nodes);
+  const lc = config.http_logger;
+  const reuseLogger = lc && previous?.httpLogger && JSON.stringify(previous.config.http_logger) === JSON.stringify(lc);
+  const httpLogger = lc ? (reuseLogger ? previous!.httpLogger : new HttpLogger({ ...deps.httpLogger, config: lc })) : undefined;
   const routes = config.models.map((r) => ({ match: r.match, provider: providers.get(r.provider)! }));
   const routeCache = new Map<string, Provider | null>();
   return {
     config,
     providers,
     consumers: config.consumers.map((c) => ({ name: c.name, groups: c.groups, labels: c.labels, models: c.models })),
+    policy,
+    httpRoutes,
+    httpLogger,
     routeModel(model) {
       let p = routeCache.get(model);
       if (p === undefined) {
@@ -36,4 +76,17 @@ export function buildSnapshot(config: Config, previous?: Snapshot): Snapshot {
 /** Releases what the old snapshot held and the new one does not reuse. */
 export function retireSnapshot(old: Snapshot, next: Snapshot): void {
   for (const [name, p] of old.providers) if (next.providers.get(name) !== p) retireProvider(p);
+  retireNodes(old.httpRoutes.nodes, next.httpRoutes.nodes);
+  if (old.policy !== next.policy) void old.policy.close().catch(() => undefined);
+  if (old.httpLogger && old.httpLogger !== next.httpLogger) void old.httpLogger.close();
+}
+
+/** Closes everything a snapshot holds (process shutdown). */
+export async function closeSnapshot(s: Snapshot): Promise<void> {
+  await Promise.all([
+    ...[...s.providers.values()].map((p) => (p.type === 'anthropic' ? p.pool.close().catch(() => undefined) : undefined)),
+    ...[...s.httpRoutes.nodes.values()].map((n) => n.pool.close().catch(() => undefined)),
+    s.policy.close().catch(() => undefined),
+    s.httpLogger?.close(),
+  ]);
 }

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WardenError } from '../core/errors.js';
 import { newExchange, type Gateway } from '../runtime/gateway.js';
+import { createHttpDoor } from '../doors/http/door.js';
+import { failHttp } from '../doors/http/render.js';
 import { createLlmDoor } from '../doors/llm/door.js';
 import { failExchange } from '../doors/llm/messages.js';
 import { anthropicErrorBody } from '../doors/llm/render-error.js';
@@ -12,10 +14,14 @@ const MAX_URL = 8192;
 /** The main listener: health probes, then each door in turn, then 404. */
 export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestHandler {
   const llm = createLlmDoor(gw);
+  const http = createHttpDoor(gw);
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     if (url.length > MAX_URL) {
-      failExchange(gw, res, newExchange('llm', req, '(long url)'), new WardenError('WARDEN_E_BAD_REQUEST', `request URI longer than ${MAX_URL} characters`), true);
+      // Threat: over-long URIs as a memory and log amplifier. Rendered in the protocol of the door the path belongs to.
+      const err = new WardenError('WARDEN_E_BAD_REQUEST', `request URI longer than ${MAX_URL} characters`);
+      if (url.startsWith('/v1/') || url.startsWith('/anthropic/')) failExchange(gw, res, newExchange('llm', req, '(long url)'), err, true);
+      else failHttp(gw, res, newExchange('http', req, '(long url)'), err, true);
       return;
     }
     const q = url.indexOf('?');
@@ -24,6 +30,8 @@ export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestH
     if (path === '/healthz') return json(res, 200, '{"status":"ok"}');
     if (path === '/readyz') return isReady() ? json(res, 200, '{"status":"ready"}') : json(res, 503, '{"status":"starting"}');
     if (llm(req, res, path, query)) return;
+    // After the LLM door: its fixed paths win over a broad route such as `/*`.
+    if (http(req, res, path, query)) return;
     failExchange(gw, res, newExchange('llm', req, '(unmatched)'), new WardenError('WARDEN_E_NOT_FOUND', `no Warden door serves ${req.method} ${path.slice(0, 200)}`), !req.complete);
   };
 }

@@ -1,0 +1,145 @@
+/**
+ * The http door (seed 000): APIs under configured routes. Stage order, each for a reason:
+ * path normalisation and header checks (before anything reads a path or a header) →
+ * route match → key-auth (an unauthenticated client costs no body buffering) → body, only
+ * when a policy reads it → authorize (ACL → CEL → permissions → OPA, deny wins) → forward
+ * to a node (weighted round-robin, passive health) → finish (audit, metrics, http-logger).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WardenError, isWardenError } from '../../core/errors.js';
+import type { Consumer, KeyInfo } from '../../core/exchange.js';
+import { toDecisionRecord, decisionToError, type Decision } from '../../policy/decision.js';
+import { evaluate } from '../../policy/engine.js';
+import { newExchange, type Gateway } from '../../runtime/gateway.js';
+import { readBody } from '../shared/body.js';
+import { httpDocument } from './document.js';
+import { forwardHttp } from './forward.js';
+import { normalisePath } from './path.js';
+import { failHttp } from './render.js';
+import { assertUnambiguous, findKey, stripKeyFromQuery } from './request-checks.js';
+import { limitStream } from './stream-limit.js';
+import { buildUpstreamHeaders } from './upstream-headers.js';
+import type { CompiledRoute } from './routes.js';
+
+const MISSING = 'Missing API key in request';
+const INVALID = 'Invalid API key in request';
+
+function isJson(ct: string | undefined): boolean {
+  if (!ct) return false;
+  const t = ct.split(';', 1)[0]!.trim().toLowerCase();
+  return t === 'application/json' || (t.startsWith('application/') && t.endsWith('+json'));
+}
+
+/** key-auth with the APISIX bodies; the precise cause stays in the code and the audit record. */
+function identify(gw: Gateway, req: IncomingMessage, query: string, route: CompiledRoute): { key?: KeyInfo; consumer?: Consumer; fromQuery: boolean } {
+  const found = findKey(req.rawHeaders, query, route.cfg.key_auth.query);
+  if (!found.key) throw new WardenError('WARDEN_E_AUTH_MISSING', MISSING, { rule: 'key-auth' });
+  try {
+    const who = gw.identity.authenticate(found.key);
+    return { key: who.key, consumer: who.consumer, fromQuery: found.fromQuery };
+  } catch (e) {
+    if (isWardenError(e) && e.status === 401) throw new WardenError(e.code, INVALID, { rule: 'key-auth' });
+    throw e;
+  }
+}
+
+async function readPolicyBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<{ raw: Buffer; value: unknown }> {
+  const raw = await readBody(req, limit, timeoutMs);
+  let value: unknown = raw.toString('utf8');
+  if (raw.length && isJson(req.headers['content-type'])) {
+    try {
+      value = JSON.parse(value as string);
+    } catch {
+      throw new WardenError('WARDEN_E_BAD_JSON', 'request body is not valid JSON (content-type says it is)');
+    }
+  }
+  return { raw, value };
+}
+
+function refuse(d: Decision): WardenError {
+  if (d.outcome === 'redact') {
+    // Fail closed: the http door has no guard that could carry out a redaction.
+    return new WardenError('WARDEN_E_POLICY_DENIED', 'a policy asks for redaction, which the http door cannot perform', { rule: d.rule });
+  }
+  const e = decisionToError(d);
+  // APISIX renders the policy's reason verbatim as `message`.
+  return d.outcome === 'deny' ? new WardenError(e.code, d.reason ?? 'request denied by policy', { status: e.status, headers: e.headers, rule: d.rule }) : e;
+}
+
+async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, route: CompiledRoute, path: string, query: string): Promise<void> {
+  const snap = gw.current();
+  const ex = newExchange('http', req, route.id);
+  try {
+    assertUnambiguous(req.rawHeaders);
+    let who: ReturnType<typeof identify> = { fromQuery: false };
+    if (route.cfg.key_auth.enabled) who = identify(gw, req, query, route);
+    ex.key = who.key;
+    ex.consumer = who.consumer;
+
+    const limit = route.cfg.body_limit_bytes ?? snap.config.server.body_limit_bytes;
+    const declared = req.headers['content-length'];
+    const hasBody = (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
+    let buffered: { raw: Buffer; value: unknown } | undefined;
+    if (hasBody && snap.policy.needsBody) buffered = await readPolicyBody(req, limit, snap.config.server.body_timeout_ms);
+
+    const doc = httpDocument({ req, path, query, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: buffered && { value: buffered.value, size: buffered.raw.length }, time: ex.start });
+    const pending = evaluate(snap.policy, doc, { route: route.id });
+    const decision = pending instanceof Promise ? await pending : pending;
+    ex.decision = toDecisionRecord(decision);
+    if (decision.outcome !== 'allow') throw refuse(decision);
+    if (res.destroyed) {
+      ex.clientAborted = true;
+      ex.status = 499;
+      gw.finish(ex);
+      return;
+    }
+
+    const node = route.balancer.pick();
+    if (!node) throw new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `route "${route.id}" has no upstream node with a weight above 0`);
+    let body: Buffer | NodeJS.ReadableStream | null = null;
+    let contentLength: number | undefined;
+    if (buffered) {
+      body = buffered.raw;
+      contentLength = buffered.raw.length;
+    } else if (hasBody) {
+      if (declared !== undefined && Number(declared) > limit) throw new WardenError('WARDEN_E_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${limit} bytes (routes[].body_limit_bytes or server.body_limit_bytes)`);
+      body = limitStream(req, limit);
+      contentLength = declared === undefined ? undefined : Number(declared);
+    }
+    const q = route.cfg.hide_credentials && who.fromQuery ? stripKeyFromQuery(query) : query;
+    const headers = buildUpstreamHeaders({ req, route, node, consumer: who.consumer, requestId: ex.id, contentLength, policyHeaders: decision.upstreamHeaders });
+    forwardHttp(req, res, ex, { node, balancer: route.balancer, routeId: route.id, method: req.method ?? 'GET', path: path + q, headers, body: body as Buffer | null }, gw.finish);
+  } catch (e) {
+    failHttp(gw, res, ex, e, !req.complete);
+  }
+}
+
+/**
+ * Returns false when no route serves the path (the server answers 404); otherwise the
+ * request is the http door's.
+ */
+export function createHttpDoor(gw: Gateway) {
+  return function httpDoor(req: IncomingMessage, res: ServerResponse, rawPath: string, query: string): boolean {
+    const table = gw.current().httpRoutes;
+    if (!table.routes.length) return false;
+    let path: string;
+    try {
+      path = normalisePath(rawPath);
+    } catch (e) {
+      failHttp(gw, res, newExchange('http', req, '(bad path)'), e, !req.complete);
+      return true;
+    }
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const m = table.match(path, req.method ?? 'GET', host);
+    if (!m) return false;
+    if ('methodMiss' in m) {
+      const ex = newExchange('http', req, m.methodMiss.id);
+      res.setHeader('allow', [...(m.methodMiss.methods ?? [])].join(', '));
+      failHttp(gw, res, ex, new WardenError('WARDEN_E_METHOD_NOT_ALLOWED', `${req.method} is not allowed on route "${m.methodMiss.id}"`), !req.complete);
+      return true;
+    }
+    void handle(gw, req, res, m.route, path, query);
+    return true;
+  };
+}
+
