@@ -25,6 +25,8 @@ export class HttpLogger {
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
   private closed = false;
+  /** Ends the current backoff wait early (close). */
+  private wake: (() => void) | undefined;
   private readonly doors: ReadonlySet<string>;
   private readonly headers: Record<string, string>;
 
@@ -92,12 +94,17 @@ export class HttpLogger {
         if (res.statusCode < 300) return;
         throw new Error(`collector answered ${res.statusCode}`);
       } catch (e) {
-        if (attempt >= retries) {
+        if (attempt >= retries || this.closed) {
           this.deps.dropped?.inc(['send_failed'], batch.length);
           this.deps.log?.warn('http-logger batch dropped', { entries: batch.length, error: (e as Error).message });
           return;
         }
-        await new Promise((r) => setTimeout(r, c.retry_delay_ms * 2 ** attempt).unref());
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, c.retry_delay_ms * 2 ** attempt);
+          t.unref();
+          this.wake = () => (clearTimeout(t), r());
+        });
+        this.wake = undefined;
       }
     }
   }
@@ -107,6 +114,7 @@ export class HttpLogger {
     if (this.closed) return this.sending;
     this.closed = true;
     clearTimeout(this.timer);
+    this.wake?.();
     await this.sending;
     if (this.queue.length) await this.drain();
   }
