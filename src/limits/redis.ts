@@ -107,8 +107,8 @@ export class RedisBackend implements LimiterBackend {
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'end') return;
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
   }
 
   private async call(script: ScriptCall, keys: string[], args: (string | number)[]): Promise<unknown> {

@@ -51,6 +51,9 @@ function explain(m: ChargeMeta, r: Refusal): string {
   }
 }
 
+/** A concurrency slot frees when some request ends, which is usually soon; the lease expiry is only the crash bound. */
+const waitMs = (m: ChargeMeta, r: Refusal): number => (m.kind === 'concurrent' ? 1000 : r.retryAfterMs);
+
 /** Budgets first (retrying cannot help); otherwise the rate limit that frees last sets retry-after. */
 export function refusalError(refused: readonly Refusal[], metas: readonly ChargeMeta[], now: number): WardenError {
   const hard = refused.find((r) => NOT_RETRYABLE.has(metas[r.index]!.kind));
@@ -62,10 +65,10 @@ export function refusalError(refused: readonly Refusal[], metas: readonly Charge
     return new WardenError('WARDEN_E_BUDGET_EXHAUSTED', `${explain(m, hard)} (rule ${m.rule.id})`, { headers, rule: m.rule.id });
   }
   let worst = refused[0]!;
-  for (const r of refused) if (r.retryAfterMs > worst.retryAfterMs) worst = r;
+  for (const r of refused) if (waitMs(metas[r.index]!, r) > waitMs(metas[worst.index]!, worst)) worst = r;
   const m = metas[worst.index]!;
   return new WardenError('WARDEN_E_RATE_LIMITED', `${explain(m, worst)} (rule ${m.rule.id})`, {
-    headers: { 'retry-after': String(inSeconds(worst.retryAfterMs)) },
+    headers: { 'retry-after': String(inSeconds(waitMs(m, worst))) },
     rule: m.rule.id,
   });
 }
