@@ -58,16 +58,13 @@ function judge(c: CompiledPermissions, a: FileAccess, who: string, ctx: Permissi
       v.builtin('bash-unparseable', `${who} names a path too long to judge`);
       continue;
     }
-    for (const g of guards) {
-      if (pathRuleMatches(g.rule, literal, ctx)) {
-        v.record(g.list as 'deny' | 'ask', g.label, `${who} ${verb} a file matching ${g.label}`);
-        break;
-      }
-      if (pattern && pathRuleMayMatch(g.rule, pattern, ctx)) {
-        v.record('ask', g.label, `${who} may ${verb === 'writes' ? 'write' : 'read'} a file matching ${g.label}`);
-        break;
-      }
+    const certain = guards.find((g) => pathRuleMatches(g.rule, literal, ctx));
+    if (certain) {
+      v.record(certain.list as 'deny' | 'ask', certain.label, `${who} ${verb} a file matching ${certain.label}`);
+      continue;
     }
+    const maybe = pattern && guards.find((g) => pathRuleMayMatch(g.rule, pattern, ctx));
+    if (maybe) v.record('ask', maybe.label, `${who} may ${verb === 'writes' ? 'write' : 'read'} a file matching ${maybe.label}`);
   }
 }
 

@@ -23,6 +23,12 @@ export interface PathRule {
   readonly dirProg: GlobProgram | null;
   /** Representative names the rule covers (wildcards as nothing and as `x`), anchored and at any depth. */
   readonly samples: { anchored: GlobProgram[]; anyDepth: GlobProgram[] };
+  /**
+   * Deny/ask `/etc/**`: Claude Code reads a single leading `/` as "relative to the settings
+   * file" (for Warden: the cwd); a gateway operator writing it most likely means `/etc`.
+   * Wide rules match both readings; allow rules keep only Claude Code's.
+   */
+  readonly rootAlias: PathRule | null;
 }
 
 /** Directories of the context, normalised; `pattern` copies escape glob characters. */
@@ -58,7 +64,9 @@ export function compilePathRule(spec: string, polarity: Polarity): PathRule {
     anchored: texts.map((t) => compileRuleGlob(t, anchor === 'float', false, ci)),
     anyDepth: texts.map((t) => compileRuleGlob(t, true, false, ci)),
   };
-  return { anchor, wide, prog, anyDepth, dirProg, samples };
+  const single = spec.startsWith('/') && !spec.startsWith('//');
+  const rootAlias = wide && single ? compilePathRule(`/${spec}`, polarity) : null;
+  return { anchor, wide, prog, anyDepth, dirProg, samples, rootAlias };
 }
 
 /** A name the pattern covers, escaped as a literal pattern: `**\/id_rsa*` → `id_rsa` or `id_rsax`. */
@@ -108,6 +116,7 @@ function locate(r: PathRule, t: ResolvedPath, dirs: Dirs): { prog: GlobProgram; 
 
 /** A literal path (already resolved) against the rule. */
 export function pathRuleMatches(r: PathRule, t: ResolvedPath, dirs: Dirs, dirTarget = false): boolean {
+  if (r.rootAlias && pathRuleMatches(r.rootAlias, t, dirs, dirTarget)) return true;
   const at = locate(r, t, dirs);
   if (!at) return false;
   if (matchGlob(at.prog, at.subject)) return true;
@@ -119,6 +128,7 @@ export function pathRuleMatches(r: PathRule, t: ResolvedPath, dirs: Dirs, dirTar
  * rule's representative files? `cat *.pe?` may read `x.pem`; `cat *.ts` cannot read `id_rsa`.
  */
 export function pathRuleMayMatch(r: PathRule, t: ResolvedPath, dirs: Dirs): boolean {
+  if (r.rootAlias && pathRuleMayMatch(r.rootAlias, t, dirs)) return true;
   const escaped: Dirs = {};
   if (dirs.cwd) escaped.cwd = escapeGlob(dirs.cwd);
   if (dirs.home) escaped.home = escapeGlob(dirs.home);

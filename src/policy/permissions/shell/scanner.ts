@@ -71,7 +71,10 @@ export function readWord(sc: Scanner, depth: number): Word[] | null {
     }
     readSpecial(sc, b, depth, c, sc.i === start);
   }
-  return sc.i === start ? null : b.words();
+  if (sc.i === start) return null;
+  const words = b.words();
+  if (b.truncated) sc.problem('brace expansion too large');
+  return words;
 }
 
 function readSpecial(sc: Scanner, b: WordBuf, depth: number, c: string, first: boolean): void {

@@ -11,6 +11,8 @@ export class WordBuf {
   tilde = false;
   /** Positions in `text` of unquoted `{`, `,` and `}`. */
   braces: number[] | null = null;
+  /** Brace expansion would make more words than MAX_BRACE_WORDS (only the first are kept). */
+  truncated = false;
 
   lit(s: string, quoted: boolean): void {
     if (quoted && this.quoteStart === Infinity) this.quoteStart = this.text.length;
@@ -42,6 +44,7 @@ export class WordBuf {
     if (!this.braces || this.braces.length < 3) return [base];
     const texts: string[] = [];
     expandBraces(this.text, this.braces, texts);
+    this.truncated = texts.length >= MAX_BRACE_WORDS;
     if (texts.length <= 1) return [base];
     // A brace word that also globs or expands: its alternatives may match anything.
     const pattern = this.pattern === null ? null : EXPANSION;
