@@ -60,6 +60,7 @@ export const opaSchema = z
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_/.-]*$/, 'a package path such as `claude_code_policy` or `example/allow`')
       .describe('Queried as POST {host}/v1/data/{policy}.'),
     timeout_ms: z.number().int().min(1).max(60_000).default(3000).describe('Whole-call deadline; past it Warden fails closed (403).'),
+    ssl_verify: z.boolean().default(true).describe('Verify the OPA server certificate (https hosts).'),
     keepalive: z.boolean().default(true),
     keepalive_timeout_ms: z.number().int().min(1000).default(60_000),
     keepalive_pool: z.number().int().min(1).default(5).describe('Connections kept open to OPA.'),

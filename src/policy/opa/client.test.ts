@@ -131,3 +131,11 @@ describe('OPA source against an OPA-compatible server', () => {
     assert.match(d.reason!, /could not be reached \(ECONNREFUSED\)/);
   });
 });
+
+test('an input that cannot be serialised fails closed without calling OPA', async () => {
+  const s = source('http://127.0.0.1:9', { with_body: { max_bytes: 1 << 20 } });
+  const d = await s.decide(parseDocument({ door: 'http', time: 0, request: { body: { n: 1n } } }));
+  assert.equal(d.code, 'WARDEN_E_POLICY_UNAVAILABLE');
+  assert.match(d.reason!, /input could not be built/);
+  await s.close();
+});

@@ -33,12 +33,20 @@ export class OpaSource {
       connectTimeout: Math.min(cfg.timeout_ms, 10_000),
       headersTimeout: cfg.timeout_ms,
       bodyTimeout: cfg.timeout_ms,
+      // ssl_verify: false is for test setups only (threat: a spoofed policy server allowing everything).
+      connect: { rejectUnauthorized: cfg.ssl_verify },
     });
   }
 
   /** Asks OPA about one request. Never rejects: every failure is a (fail-closed) decision. */
   async decide(doc: DecisionDocument): Promise<Decision> {
-    const body = JSON.stringify(buildOpaInput(doc, this.cfg));
+    let body: string;
+    try {
+      body = JSON.stringify(buildOpaInput(doc, this.cfg));
+    } catch (e) {
+      // A body that cannot be serialised (a BigInt, a cycle) must not turn into an allow.
+      return { outcome: 'deny', rule: this.rule, code: 'WARDEN_E_POLICY_UNAVAILABLE', status: 403, reason: `the OPA input could not be built: ${(e as Error).message}` };
+    }
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.cfg.timeout_ms);
     try {
