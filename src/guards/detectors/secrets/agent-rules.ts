@@ -75,4 +75,10 @@ export const RULE_REFINEMENTS: Readonly<Record<string, Partial<SecretRuleData>>>
   'curl-auth-user': { engine: 're2' },
   // `value="([^\n]{8,})"` scans to the end of the line from every `<add key=`.
   'nuget-config-password': { engine: 're2' },
+  // The base64 value run is followed by a lazy `.{0,200}?` looking for `kind:`; on V8 every
+  // shorter run was retried (100 KB value: ~15 s). Backtracking into the run can never
+  // succeed where the full run failed, so it is made atomic: `(?=(run))\N`.
+  'kubernetes-secret-yaml': {
+    regex: String.raw`(?:\bkind:[\t ]*["']?\bsecret\b["']?(?:[\s\S]){0,200}?\bdata:(?:[\s\S]){0,100}?[\t\n\f\r ]+([\w\-.]+:(?:[\t ]*(?:\||>[+\-]?)[\t\n\f\r ]+)?[\t ]*(?:["']?(?=([\d+\/a-z]{10,}))\2={0,3}["']?|\{\{[\w\t "\$,-.:=|]+\}\}|""|''))|\bdata:(?:[\s\S]){0,100}?[\t\n\f\r ]+([\w\-.]+:(?:[\t ]*(?:\||>[+\-]?)[\t\n\f\r ]+)?[\t ]*(?:["']?(?=([\d+\/a-z]{10,}))\4={0,3}["']?|\{\{[\w\t "\$,-.:=|]+\}\}|""|''))(?:[\s\S]){0,200}?\bkind:[\t ]*["']?\bsecret\b["']?)`,
+  },
 };

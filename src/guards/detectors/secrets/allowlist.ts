@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { LiteralScanner } from '../../prefilter/literal-scanner.js';
 import type { AllowlistData, GlobalAllowlistData, RegexData } from './rule-types.js';
 
@@ -13,13 +14,18 @@ export interface Candidate {
   line(): string;
 }
 
+/**
+ * Allowlist regexes run on re2js (linear time): their targets can be whole matches of
+ * unbounded rules, and gitleaks' own allowlist patterns (`[a-z0-9-]*?api[a-z0-9-]*?:jar:`)
+ * backtrack quadratically on V8 over a 100 KB secret. They run only on candidate findings.
+ */
 export class Allowlist {
-  private readonly regexes: RegExp[];
+  private readonly regexes: RE2JS[];
   private readonly stopwords: readonly string[];
   private readonly stopwordScanner: LiteralScanner | null;
 
   constructor(private readonly target: 'secret' | 'match' | 'line', regexes: readonly RegexData[], stopwords: readonly string[]) {
-    this.regexes = regexes.map((r) => new RegExp(r.source, r.flags));
+    this.regexes = regexes.map((r) => RE2JS.compile(r.source, r.flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0));
     this.stopwords = stopwords;
     this.stopwordScanner = stopwords.length > STOPWORD_SCAN_THRESHOLD ? new LiteralScanner(stopwords) : null;
   }
