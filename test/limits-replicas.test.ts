@@ -78,7 +78,7 @@ class Replica {
   readonly child: ChildProcess;
 
   constructor() {
-    const env = { ...process.env, WARDEN_LIMITS_REPLICA: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, WARDEN_LIMITS_REPLICA: '1' };
     delete env.NODE_TEST_CONTEXT; // the replica is a program, not a test file
     const file = fileURLToPath(import.meta.url);
     this.child = fork(file, [], { env, execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -112,7 +112,7 @@ export const limitsSchema = z
   .prefault({})
   .describe('Rate limits, token limits, concurrency and budgets.');
 
-export type LimitsConfigInput = z.input<typeof limitsSchema>;
+export type LimitsConfigInput = NonNullable<z.input<typeof limitsSchema>>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
 export type LimitRule = LimitsConfig['rules'][number];
 export type LimitScope = LimitRule['scope'];
