@@ -125,3 +125,18 @@ test('gcp-service-account marks a key file with low confidence', () => {
   const f = assertSpan(text, 'gcp-service-account', '"type": "service_account"');
   assert.ok(f.confidence < 0.5);
 });
+
+test('kubernetes-secret-yaml (refined for V8) still finds data values in either order', () => {
+  const value = 'c3VwZXItc2VjcmV0LXBhc3N3b3Jk';
+  for (const yaml of [
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: ${value}\n`,
+    `data:\n  password: ${value}\nkind: Secret\n`,
+  ]) {
+    const found = findingsOf(yaml, 'kubernetes-secret-yaml', value);
+    assert.equal(found.length, 1, yaml);
+    assert.equal(yaml.slice(found[0]!.start, found[0]!.end), `password: ${value}`);
+  }
+  const templated = 'kind: Secret\ndata:\n  password: {{ .Values.password }}\n';
+  assert.deepEqual(detector.detect(templated).filter((f) => f.rule === 'kubernetes-secret-yaml'), []);
+  assert.deepEqual(detector.detect(`kind: ExternalSecret\ndata:\n  password: ${value}\n`).filter((f) => f.rule === 'kubernetes-secret-yaml'), []);
+});
