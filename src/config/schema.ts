@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { routesSchema } from '../doors/http/config.js';
 import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
+import { guardsSchema } from '../guards/config.js';
 
 const tlsSchema = z
   .strictObject({
@@ -112,6 +113,7 @@ export const configSchema = z
       .describe('Which provider serves which model; first match wins.'),
     consumers: z.array(consumerSchema).default([]).describe('Consumers declared in config; more can be created in the store.'),
     policy: policySchema,
+    guards: guardsSchema.describe('Detectors on request content: secrets, PII, custom patterns, the prompt guard (docs/guards.md).'),
     routes: routesSchema,
     http_logger: httpLoggerSchema.optional(),
     bootstrap_key: z

@@ -10,6 +10,16 @@ import { forward } from './forward.js';
 import { buildMockAnswer, estimateTokens } from './mock-provider.js';
 import { sendAnthropicError } from './render-error.js';
 import { emptyUsage } from './usage.js';
+import { RequestGuard } from '../../guards/request-guard.js';
+import type { Config } from '../../config/schema.js';
+
+/** One guard (and its scan cache) per config version. */
+const guards = new WeakMap<Config, RequestGuard>();
+function requestGuardFor(cfg: Config): RequestGuard {
+  let g = guards.get(cfg);
+  if (!g) guards.set(cfg, (g = new RequestGuard(cfg.guards)));
+  return g;
+}
 
 /** Codes that are decisions (someone was refused), as opposed to faults. */
 const DENIALS = new Set([
@@ -77,6 +87,15 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
     // authorize: model scope of key and consumer.
     assertModelInScope(parsed.model, who.key, who.consumer);
     ex.decision = { outcome: 'allow', rule: 'scope.models' };
+    // guard(request): last before forwarding — the most expensive in-process stage.
+    let forwardBody = body;
+    const guard = requestGuardFor(cfg);
+    if (guard.active && !countTokens) {
+      const g = guard.inspect(parsed.json, who.consumer.name);
+      if (g.action !== 'none') ex.decision = { outcome: g.action === 'redact' ? 'redact' : 'allow', rule: 'guards', reason: `${g.action}: ${[...new Set(g.findings)].join(', ')}` };
+      // Only a redaction changes bytes; everything else is forwarded as the client sent it.
+      if (g.changed) forwardBody = Buffer.from(JSON.stringify(parsed.json));
+    }
     const provider = snap.routeModel(parsed.model);
     if (!provider) throw new WardenError('WARDEN_E_NO_ROUTE', `no provider is routed for model "${parsed.model}" (add a models[] entry)`);
     ex.provider = provider.name;
@@ -112,7 +131,7 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
       method: 'POST',
       path: upstreamPath,
       headers: upstreamRequestHeaders(req.rawHeaders),
-      body,
+      body: forwardBody,
       maxScanBytes: 8 * 1024 * 1024,
     }, gw.finish);
   } catch (e) {

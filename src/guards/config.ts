@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { MASK_STYLES } from './redact/mask.js';
+import { PII_KINDS } from './detectors/pii/index.js';
+import { customPatternSchema } from './detectors/patterns/index.js';
+
+const action = z.enum(['reject', 'redact', 'log']).describe('reject: the door answers an error; redact: the span is replaced before forwarding; log: audit only.');
+
+const detectorSection = {
+  action: action.default('redact'),
+  message: z.string().optional().describe('Message of the rejection (action: reject).'),
+  status: z.number().int().min(400).max(599).default(403),
+};
+
+export const guardsSchema = z
+  .strictObject({
+    mask: z.enum(MASK_STYLES).default('placeholder').describe('How redacted spans are replaced: [REDACTED:<rule>], ****, last 4 kept, or a hash.'),
+    secrets: z.strictObject({ ...detectorSection, enabled: z.boolean().default(true), disabled_rules: z.array(z.string()).default([]) }).optional()
+      .describe('The gitleaks-derived secret rules plus agent-specific ones (docs/guards-secrets.md).'),
+    pii: z.strictObject({ ...detectorSection, enabled: z.boolean().default(true), kinds: z.array(z.enum(PII_KINDS)).optional(), min_confidence: z.number().min(0).max(1).default(0.5) }).optional(),
+    patterns: z.array(customPatternSchema.extend({ action: action.default('redact'), message: z.string().optional(), status: z.number().int().min(400).max(599).default(403) })).default([])
+      .describe('Custom patterns, run on a linear-time (RE2) engine.'),
+    prompt_guard: z
+      .array(customPatternSchema.extend({ message: z.string().default('Rejected due to inappropriate content'), status: z.number().int().min(400).max(599).default(403) }))
+      .default([])
+      .describe('Patterns on the user prompt text that reject the request with a custom message.'),
+    consumers: z.record(z.string(), z.strictObject({ secrets: action.optional(), pii: action.optional(), patterns: action.optional(), exempt: z.boolean().default(false) })).default({})
+      .describe('Per-consumer overrides of the action per detector, or exempt: true.'),
+  })
+  .prefault({});
+
+export type GuardsConfig = z.output<typeof guardsSchema>;
+export type GuardAction = z.output<typeof action>;

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { WardenError } from '../core/errors.js';
+import type { GuardAction, GuardsConfig } from './config.js';
+import { createPatternDetector } from './detectors/patterns/index.js';
+import { createPiiDetector } from './detectors/pii/index.js';
+import { createSecretDetector } from './detectors/secrets/index.js';
+import type { Detector, Finding } from './detectors/types.js';
+import { applyRedactions } from './redact/apply.js';
+import { requestTexts } from './request-texts.js';
+
+export interface GuardOutcome {
+  /** true when a redaction changed the body: the caller re-serialises it. */
+  changed: boolean;
+  /** `detector:rule` of every finding acted on, for the audit record (never the text). */
+  findings: string[];
+  action: 'redact' | 'log' | 'none';
+}
+
+interface Source {
+  detector: Detector;
+  action: GuardAction;
+  message: string | undefined;
+  status: number;
+  /** Per-pattern actions for the custom-pattern detector. */
+  perRule?: Map<string, { action: GuardAction; message: string | undefined; status: number }>;
+}
+
+const CACHE_MAX = 20_000;
+
+/**
+ * The request guard of the LLM door. Agents resend the whole conversation every turn, so
+ * findings are cached per text (by content hash): each turn pays only for its new blocks.
+ */
+export class RequestGuard {
+  private sources: Source[] = [];
+  private prompt: Detector | undefined;
+  private promptRules = new Map<string, { message: string; status: number }>();
+  private cache = new Map<string, Finding[]>();
+
+  constructor(private readonly cfg: GuardsConfig) {
+    if (cfg.secrets?.enabled) this.sources.push({ detector: createSecretDetector({ disabledRules: cfg.secrets.disabled_rules }), action: cfg.secrets.action, message: cfg.secrets.message, status: cfg.secrets.status });
+    if (cfg.pii?.enabled) this.sources.push({ detector: createPiiDetector({ kinds: cfg.pii.kinds, minConfidence: cfg.pii.min_confidence }), action: cfg.pii.action, message: cfg.pii.message, status: cfg.pii.status });
+    if (cfg.patterns.length) {
+      const perRule = new Map(cfg.patterns.map((p) => [p.id, { action: p.action, message: p.message, status: p.status }]));
+      this.sources.push({ detector: createPatternDetector(cfg.patterns.map(({ id, regex, flags, confidence }) => ({ id, regex, flags, confidence }))), action: 'redact', message: undefined, status: 403, perRule });
+    }
+    if (cfg.prompt_guard.length) {
+      this.prompt = createPatternDetector(cfg.prompt_guard.map(({ id, regex, flags }) => ({ id, regex, flags })));
+      for (const p of cfg.prompt_guard) this.promptRules.set(p.id, { message: p.message, status: p.status });
+    }
+  }
+
+  get active(): boolean {
+    return this.sources.length > 0 || this.prompt !== undefined;
+  }
+
+  private findingsFor(text: string): Finding[] {
+    const key = text.length <= 64 ? `s:${text}` : `h:${createHash('sha1').update(text).digest('base64')}`;
+    let found = this.cache.get(key);
+    if (!found) {
+      found = [];
+      for (const s of this.sources) for (const f of s.detector.detect(text)) found.push(f);
+      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, found);
+    }
+    return found;
+  }
+
+  private decide(f: Finding, consumer: string): { action: GuardAction; message: string | undefined; status: number } {
+    const source = this.sources.find((s) => s.detector.id === f.detector)!;
+    const base = source.perRule?.get(f.rule) ?? source;
+    const override = this.cfg.consumers[consumer]?.[f.detector as 'secrets' | 'pii' | 'patterns'];
+    return { action: override ?? base.action, message: base.message, status: base.status };
+  }
+
+  /** Scans every text of the request; throws WARDEN_E_GUARD_REJECTED or redacts in place. */
+  inspect(body: Record<string, unknown>, consumer: string): GuardOutcome {
+    const outcome: GuardOutcome = { changed: false, findings: [], action: 'none' };
+    if (this.cfg.consumers[consumer]?.exempt) return outcome;
+    for (const slot of requestTexts(body)) {
+      if (this.prompt && slot.prompt) {
+        const hit = this.prompt.detect(slot.text)[0];
+        if (hit) {
+          const r = this.promptRules.get(hit.rule)!;
+          throw new WardenError('WARDEN_E_GUARD_REJECTED', r.message, { status: r.status, rule: `guard.prompt:${hit.rule}` });
+        }
+      }
+      const found = this.findingsFor(slot.text);
+      if (!found.length) continue;
+      const redact: Finding[] = [];
+      for (const f of found) {
+        const d = this.decide(f, consumer);
+        const id = `${f.detector}:${f.rule}`;
+        if (d.action === 'reject') {
+          throw new WardenError('WARDEN_E_GUARD_REJECTED', d.message ?? `the request carries a ${f.detector === 'secrets' ? 'secret' : f.detector} (${f.rule}); remove it and try again`, { status: d.status, rule: `guard.${id}` });
+        }
+        outcome.findings.push(id);
+        if (d.action === 'redact') redact.push(f);
+        else if (outcome.action === 'none') outcome.action = 'log';
+      }
+      if (redact.length) {
+        slot.set(applyRedactions(slot.text, redact, this.cfg.mask));
+        outcome.changed = true;
+        outcome.action = 'redact';
+      }
+    }
+    return outcome;
+  }
+}
