@@ -8,7 +8,7 @@ import type { CompiledPermissions, FileGuard } from './compile.js';
 import { EXPANSION } from './glob-compile.js';
 import { MAX_FILE_CHECKS } from './limits.js';
 import { pathRuleMatches, pathRuleMayMatch } from './path-rule.js';
-import { resolvePath } from './path-resolve.js';
+import { below, resolvePath } from './path-resolve.js';
 import type { ShellCommand, Word } from './shell/ast.js';
 import { fileAccesses, redirectAccesses, type FileAccess } from './shell/file-args.js';
 import type { Unit } from './shell/units.js';
@@ -68,6 +68,18 @@ function judge(c: CompiledPermissions, a: FileAccess, who: string, ctx: Permissi
   }
 }
 
+/** `cd` to a literal directory inside the cwd: read-only, needs no allow rule (as in Claude Code). */
+export function cdStaysInside(unit: Unit, ctx: PermissionContext, cwds: readonly (string | undefined)[]): boolean {
+  if ((unit.name !== 'cd' && unit.name !== 'pushd') || unit.argv.length !== 2 || ctx.cwd === undefined) return false;
+  const arg = unit.argv[1]!;
+  if (arg.pattern !== null || arg.text.startsWith('-')) return false;
+  const { raw } = pathOf(arg);
+  return cwds.every((cwd) => {
+    const at = resolvePath(raw, ctx, false, cwd);
+    return at?.kind === 'abs' && below(at.path, ctx.cwd!) !== null;
+  });
+}
+
 /** Follows `cd`/`pushd`: the directories later relative paths may be relative to. */
 function trackCd(unit: Unit, ctx: PermissionContext, cwds: (string | undefined)[]): void {
   if (unit.name !== 'cd' && unit.name !== 'pushd') return;
@@ -86,12 +98,35 @@ function trackCd(unit: Unit, ctx: PermissionContext, cwds: (string | undefined)[
   if (cwds.length >= MAX_CWDS && !cwds.includes(undefined)) cwds[MAX_CWDS - 1] = undefined;
 }
 
+/**
+ * Claude Code checks an output redirection as a file write: `Bash(git log *)` allows the
+ * command, not `> ~/.bashrc`. A write target inside the cwd (or /dev/null) is fine; any
+ * other needs an Edit allow rule, else the command is left undecided.
+ */
+function writeCovered(c: CompiledPermissions, a: FileAccess, ctx: PermissionContext, cwds: (string | undefined)[]): boolean {
+  const { raw, glob } = pathOf(a.word);
+  if (glob) return false;
+  for (const cwd of cwds) {
+    const at = resolvePath(raw, ctx, false, cwd);
+    if (!at) return false;
+    const inside = at.kind === 'abs' && ctx.cwd !== undefined && below(at.path, ctx.cwd) !== null;
+    if (!inside && !c.writeAllows.some((g) => pathRuleMatches(g.rule, at, ctx))) return false;
+  }
+  return true;
+}
+
 export function bashFiles(c: CompiledPermissions, cmd: ShellCommand, units: readonly Unit[], ctx: PermissionContext, cwds: (string | undefined)[], v: Verdict): void {
-  if (c.readGuards.length === 0 && c.writeGuards.length === 0) return;
   const accesses: FileAccess[] = [];
   redirectAccesses(cmd, accesses);
   const who = units.length ? shown(units[units.length - 1]!) : 'a redirection';
-  for (const a of accesses) judge(c, a, who, ctx, cwds, v);
+  for (const a of accesses) {
+    judge(c, a, who, ctx, cwds, v);
+    if (a.write && units.length > 0 && !writeCovered(c, a, ctx, cwds)) v.uncovered++;
+  }
+  if (c.readGuards.length === 0 && c.writeGuards.length === 0) {
+    for (const u of units) trackCd(u, ctx, cwds);
+    return;
+  }
   for (const u of units) {
     accesses.length = 0;
     fileAccesses(u, accesses);

@@ -172,3 +172,21 @@ describe('Warden extensions: argv: rules and pipeline rules', () => {
       assert.equal(bash(r, c).outcome, 'none', c);
   });
 });
+
+describe('cd and output redirections, as Claude Code treats them', () => {
+  const r = { allow: ['Bash(npm test *)', 'Bash(git log *)', 'Edit(//tmp/**)'] };
+  const cases: [string, string][] = [
+    ['cd packages/api && npm test', 'allow'],
+    ['cd /repo/src && npm test', 'allow'],
+    ['cd /etc && npm test', 'none'],
+    ['cd .. && npm test', 'none'],
+    ['cd "$DIR" && npm test', 'none'],
+    ['npm test > out.log 2>&1', 'allow'],
+    ['npm test 2>/dev/null', 'allow'],
+    ['git log > /tmp/log.txt', 'allow'],
+    ['git log > ~/.bashrc', 'none'],
+    ['git log >> /etc/profile', 'none'],
+    ['git log > "$OUT"', 'none'],
+  ];
+  for (const [command, outcome] of cases) test(command, () => assert.equal(bash(r, command).outcome, outcome));
+});

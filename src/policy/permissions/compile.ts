@@ -35,6 +35,8 @@ export interface CompiledPermissions {
   readonly readGuards: readonly FileGuard[];
   /** Edit/Write (deny/ask) and Read deny rules applied to files Bash commands write; deny first. */
   readonly writeGuards: readonly FileGuard[];
+  /** Edit allow rules: an output redirection outside the cwd needs one. */
+  readonly writeAllows: readonly FileGuard[];
 }
 
 const LISTS: readonly RuleList[] = ['deny', 'ask', 'allow'];
@@ -46,6 +48,7 @@ interface Builder {
   pipelines: PipelineRule[];
   readGuards: FileGuard[];
   writeGuards: FileGuard[];
+  writeAllows: FileGuard[];
 }
 
 function compileOne(b: Builder, list: RuleList, text: string): void {
@@ -73,7 +76,7 @@ function compileOne(b: Builder, list: RuleList, text: string): void {
     if (list !== 'allow') {
       if (tool === 'Read') b.readGuards.push({ list, label, rule });
       if (EDIT_FAMILY.has(tool) || (tool === 'Read' && list === 'deny')) b.writeGuards.push({ list, label, rule });
-    }
+    } else if (tool === 'Edit' || tool === 'Write') b.writeAllows.push({ list, label, rule });
     return;
   }
   if (tool === 'WebFetch') {
@@ -95,7 +98,7 @@ function compileOne(b: Builder, list: RuleList, text: string): void {
 
 /** Throws a WARDEN_E_CONFIG_INVALID error naming `${path}.${list}[${i}]` and what is wrong. */
 export function compilePermissionRules(rules: PermissionRules, path: string): CompiledPermissions {
-  const b: Builder = { tools: { deny: [], ask: [], allow: [] }, bash: { deny: [], ask: [], allow: [] }, pipelines: [], readGuards: [], writeGuards: [] };
+  const b: Builder = { tools: { deny: [], ask: [], allow: [] }, bash: { deny: [], ask: [], allow: [] }, pipelines: [], readGuards: [], writeGuards: [], writeAllows: [] };
   for (const list of LISTS) {
     const entries: unknown = (rules as Partial<PermissionRules> | undefined)?.[list] ?? [];
     if (!Array.isArray(entries)) throw new WardenError('WARDEN_E_CONFIG_INVALID', `${path}.${list}: must be a list of rule strings`);
@@ -110,5 +113,5 @@ export function compilePermissionRules(rules: PermissionRules, path: string): Co
     });
   }
   const denyFirst = (g: FileGuard[]): FileGuard[] => [...g.filter((x) => x.list === 'deny'), ...g.filter((x) => x.list !== 'deny')];
-  return { tools: b.tools, bash: b.bash, pipelines: b.pipelines, readGuards: denyFirst(b.readGuards), writeGuards: denyFirst(b.writeGuards) };
+  return { tools: b.tools, bash: b.bash, pipelines: b.pipelines, readGuards: denyFirst(b.readGuards), writeGuards: denyFirst(b.writeGuards), writeAllows: b.writeAllows };
 }

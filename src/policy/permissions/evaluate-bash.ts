@@ -5,7 +5,7 @@
  * if every part is allowed, else none. What cannot be parsed is judged `ask` (a denied part
  * still denies).
  */
-import { bashFiles } from './bash-files.js';
+import { bashFiles, cdStaysInside } from './bash-files.js';
 import { unitMatches } from './bash-rule.js';
 import type { CompiledPermissions } from './compile.js';
 import { LONG_COMMAND_CHARS, MAX_COMMAND_CHARS, MAX_SCRIPT_DEPTH } from './limits.js';
@@ -15,7 +15,7 @@ import { unitsOf, type Script, type Unit } from './shell/units.js';
 import type { PermissionContext, PermissionResult } from './types.js';
 import { shown, Verdict } from './verdict.js';
 
-function judgeUnit(c: CompiledPermissions, unit: Unit, v: Verdict): void {
+function judgeUnit(c: CompiledPermissions, unit: Unit, v: Verdict, neutral: boolean): void {
   v.units++;
   for (const r of c.bash.deny)
     if (unitMatches(r.m, unit, false)) {
@@ -39,7 +39,7 @@ function judgeUnit(c: CompiledPermissions, unit: Unit, v: Verdict): void {
       v.allowRules.add(r.label);
       return;
     }
-  v.undecided++;
+  if (!neutral) v.undecided++;
 }
 
 function judgeScript(c: CompiledPermissions, text: string, depth: number, ctx: PermissionContext, v: Verdict): void {
@@ -52,7 +52,7 @@ function judgeScript(c: CompiledPermissions, text: string, depth: number, ctx: P
     const scripts: Script[] = [];
     unitsOf(cmd, units, scripts);
     byCommand?.set(cmd.id, units);
-    for (const u of units) judgeUnit(c, u, v);
+    for (const u of units) judgeUnit(c, u, v, cdStaysInside(u, ctx, cwds));
     bashFiles(c, cmd, units, ctx, cwds, v);
     for (const s of scripts) {
       if (s.dynamic) v.builtin('bash-dynamic', 'a shell runs a script that is only known at run time');

@@ -9,6 +9,8 @@ export class Verdict {
   allowRules = new Set<string>();
   units = 0;
   undecided = 0;
+  /** Output redirections no allow covers: the command cannot be allowed. */
+  uncovered = 0;
   fileChecks = 0;
 
   record(outcome: 'deny' | 'ask', rule: string, reason: string): void {
@@ -23,7 +25,7 @@ export class Verdict {
   result(): PermissionResult {
     if (this.deny) return this.deny;
     if (this.ask) return this.ask;
-    if (this.units > 0 && this.undecided === 0) return { outcome: 'allow', rule: [...this.allowRules].join(', '), reason: `every command is allowed` };
+    if (this.allowRules.size > 0 && this.undecided === 0 && this.uncovered === 0) return { outcome: 'allow', rule: [...this.allowRules].join(', '), reason: `every command is allowed` };
     return { outcome: 'none' };
   }
 }

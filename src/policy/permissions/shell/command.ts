@@ -4,7 +4,8 @@
  * that are dropped so the commands inside them are judged as commands.
  */
 import { isQuoted, type ShellCommand, type Word } from './ast.js';
-import { readWord, skipArithmetic, skipBlanks, type Scanner } from './scanner.js';
+import { skipBlanks, type Scanner } from './cursor.js';
+import { readWord, skipArithmetic } from './scanner.js';
 
 const PREFIX = new Set(['if', 'then', 'elif', 'else', 'do', 'while', 'until', '!', '{', 'coproc']);
 const SUFFIX = new Set(['fi', 'done', '}', 'esac']);

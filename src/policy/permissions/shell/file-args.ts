@@ -13,6 +13,8 @@ export interface FileAccess {
   readonly word: Word;
   readonly read: boolean;
   readonly write: boolean;
+  /** An output redirection: not part of the text Bash rules match, so allow rules do not cover it. */
+  readonly redirect?: boolean;
 }
 
 type FileOpt = 'read' | 'write' | 'at' | 'form';
@@ -149,6 +151,6 @@ export function redirectAccesses(cmd: ShellCommand, out: FileAccess[]): void {
     if (!w || r.op === '<<<' || DEVICES.test(w.text)) continue;
     if ((r.op === '>&' || r.op === '<&') && /^(?:\d+-?|-)$/.test(w.text)) continue; // fd duplication
     const read = r.op === '<' || r.op === '<>' || r.op === '<&';
-    out.push({ word: w, read, write: !read || r.op === '<>' });
+    out.push({ word: w, read, write: !read || r.op === '<>', redirect: true });
   }
 }

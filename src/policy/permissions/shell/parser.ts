@@ -7,7 +7,8 @@
 import { MAX_COMMANDS, MAX_EDGES, MAX_NESTING } from '../limits.js';
 import type { ParsedShell, ShellCommand } from './ast.js';
 import { readCommandWords } from './command.js';
-import { readDoubleBody, Scanner, skipBlanks } from './scanner.js';
+import { Scanner, skipBlanks } from './cursor.js';
+import { readDoubleBody } from './scanner.js';
 import { WordBuf } from './word-buf.js';
 
 export function parseShell(src: string): ParsedShell {

@@ -4,39 +4,11 @@
  * Command substitutions are parsed as commands of their own (they run too). Never throws;
  * malformed input is recorded as a problem and the scan still advances.
  */
-import type { ShellCommand, Word } from './ast.js';
+import type { Word } from './ast.js';
+import type { Scanner } from './cursor.js';
 import { WordBuf } from './word-buf.js';
 import { decodeAnsiC } from './ansi-c.js';
 import { MAX_NESTING } from '../limits.js';
-
-export interface PendingHeredoc {
-  delim: string;
-  strip: boolean;
-  expand: boolean;
-  cmd: ShellCommand;
-}
-
-export class Scanner {
-  src: string;
-  i = 0;
-  heredocs: PendingHeredoc[] = [];
-  readonly commands: ShellCommand[] = [];
-  readonly problems: string[] = [];
-  stopped = false;
-  edges = 0;
-  /** Parses a command list up to its unmatched `)` and consumes it (installed by the parser). */
-  nestedList: (depth: number) => void = () => undefined;
-  /** Parses a string as a script of its own (backtick bodies, here-document lines). */
-  nestedScript: (text: string, depth: number, quotedBody: boolean) => void = () => undefined;
-
-  constructor(src: string) {
-    this.src = src;
-  }
-
-  problem(why: string): void {
-    if (this.problems.length < 8 && !this.problems.includes(why)) this.problems.push(why);
-  }
-}
 
 /** 1: ends a word (blank or operator); 2: needs a closer look inside a word. */
 const CLASS = new Uint8Array(128);
@@ -268,18 +240,4 @@ function skipRegion(sc: Scanner, depth: number, open: string, close: string, lev
     else sc.i++;
   }
   sc.problem(`unbalanced ${open === '{' ? '${' : '(('}`);
-}
-
-/** Spaces, tabs, line continuations and comments (not newlines: they end commands). */
-export function skipBlanks(sc: Scanner): void {
-  const src = sc.src;
-  while (sc.i < src.length) {
-    const c = src[sc.i];
-    if (c === ' ' || c === '\t') sc.i++;
-    else if (c === '\\' && src[sc.i + 1] === '\n') sc.i += 2;
-    else if (c === '#') {
-      const nl = src.indexOf('\n', sc.i);
-      sc.i = nl < 0 ? src.length : nl;
-    } else return;
-  }
 }
