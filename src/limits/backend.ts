@@ -5,7 +5,7 @@
  * replicas with skewed clocks still agree on windows).
  */
 
-/** One thing an admission charges. Keys are opaque strings built by the limiter. */
+/** One thing an admission charges. Keys are opaque strings built by the limiter; costs and limits are integers. */
 export type Charge =
   /** Sliding-window log: admit when the costs recorded in the last windowMs plus cost ≤ limit. */
   | { kind: 'window'; key: string; cost: number; limit: number; windowMs: number; /** cost may be settled later */ weighted: boolean }

@@ -123,7 +123,8 @@ export class Limiter {
           const period = periodOf(rule.budget.period, now);
           const limit = Math.round(rule.budget.usd * 1e6);
           const price = this.prices.priceFor(ctx.model);
-          const reserved = Math.min(limit, Math.ceil((price?.input ?? 0) * ctx.estimatedInputTokens * 1e6));
+          const estimate = Math.ceil((price?.input ?? 0) * ctx.estimatedInputTokens * 1e6);
+          const reserved = Number.isFinite(estimate) ? Math.min(limit, Math.max(0, estimate)) : 0;
           const k = key(`usd@${period.name}`);
           add({ kind: 'counter', key: k, cost: reserved, limit, expireAt: period.end }, 'budget', reserved, period.end);
           plan.money.push({ key: k, reservedMicroUsd: reserved, expireAt: period.end });
@@ -146,7 +147,8 @@ export class Limiter {
     let n = 0;
     if (count.includes('input')) n += ctx.estimatedInputTokens;
     if (count.includes('output')) n += ctx.estimatedOutputTokens ?? 0;
-    return Math.max(0, Math.ceil(n));
+    // A NaN estimate must not poison shared counters; it reserves nothing and settle records the truth.
+    return Number.isFinite(n) ? Math.max(0, Math.ceil(n)) : 0;
   }
 
   private backendDown(e: unknown): Admission {
