@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, test, after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import { limitsSchema, type LimitsConfigInput } from '../src/limits/config.js';
 import { Limiter, type Admission, type LimitContext, type MetricsSink } from '../src/limits/limiter.js';
 import { RedisBackend } from '../src/limits/redis.js';
 import type { TokenUsage } from '../src/limits/prices.js';
-import { deleteRedisKeys, isListening, REDIS_URL, requireRedis } from './support/services.js';
+import { deleteRedisKeys, isListening, REDIS_URL, RedisHop, requireRedis } from './support/services.js';
 
 type Command =
   | { cmd: 'init'; url: string; prefix: string; limits: LimitsConfigInput }
@@ -111,51 +111,6 @@ class Replica {
     const exited = once(this.child, 'exit');
     this.send({ cmd: 'exit' }).catch(() => {});
     await Promise.race([exited, sleep(5000).then(() => this.child.kill('SIGKILL'))]);
-  }
-}
-
-/** A TCP hop between a limiter and Redis that the test can stall or cut, as a network would. */
-class RedisHop {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private stalled: { socket: Socket; upstream: Socket; chunks: Buffer[] }[] | undefined;
-  port = 0;
-
-  async start(port = 0): Promise<void> {
-    this.server = createServer((socket) => {
-      const upstream = tcpConnect({ host: '127.0.0.1', port: 6379 });
-      const entry = { socket, upstream, chunks: [] as Buffer[] };
-      this.sockets.add(socket).add(upstream);
-      socket.on('data', (d: Buffer) => (this.stalled ? entry.chunks.push(d) && this.stalled.push(entry) : upstream.write(d)));
-      upstream.on('data', (d: Buffer) => socket.write(d));
-      const close = (): void => {
-        socket.destroy();
-        upstream.destroy();
-      };
-      socket.on('error', close).on('close', close);
-      upstream.on('error', close).on('close', close);
-    });
-    this.server.listen(port, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  /** Hold bytes instead of forwarding them (Redis looks hung); resume() delivers them in order. */
-  stall(): void {
-    this.stalled = [];
-  }
-
-  resume(): void {
-    const held = this.stalled ?? [];
-    this.stalled = undefined;
-    for (const e of new Set(held)) for (const c of e.chunks.splice(0)) e.upstream.write(c);
-  }
-
-  /** Redis goes away: connections cut, port closed. */
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
 

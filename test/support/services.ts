@@ -4,7 +4,8 @@
  * in CI (CI=true) it fails it, so a broken CI service never passes silently.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 
@@ -62,5 +63,50 @@ export async function deleteRedisKeys(url: string, prefix: string): Promise<numb
     return n;
   } finally {
     r.disconnect();
+  }
+}
+
+/** A TCP hop between a limiter and Redis that the test can stall or cut, as a network would. */
+export class RedisHop {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private stalled: { socket: Socket; upstream: Socket; chunks: Buffer[] }[] | undefined;
+  port = 0;
+
+  async start(port = 0): Promise<void> {
+    this.server = createServer((socket) => {
+      const upstream = connect({ host: '127.0.0.1', port: 6379 });
+      const entry = { socket, upstream, chunks: [] as Buffer[] };
+      this.sockets.add(socket).add(upstream);
+      socket.on('data', (d: Buffer) => (this.stalled ? entry.chunks.push(d) && this.stalled.push(entry) : upstream.write(d)));
+      upstream.on('data', (d: Buffer) => socket.write(d));
+      const close = (): void => {
+        socket.destroy();
+        upstream.destroy();
+      };
+      socket.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+    });
+    this.server.listen(port, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /** Hold bytes instead of forwarding them (Redis looks hung); resume() delivers them in order. */
+  stall(): void {
+    this.stalled = [];
+  }
+
+  resume(): void {
+    const held = this.stalled ?? [];
+    this.stalled = undefined;
+    for (const e of new Set(held)) for (const c of e.chunks.splice(0)) e.upstream.write(c);
+  }
+
+  /** Redis goes away: connections cut, port closed. */
+  async cut(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
