@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bash } from './test-helpers.js';
+import { bash } from './helpers-for-tests.js';
 
 /** [rule, command, matches?] — matched as an allow rule (so "matches" means outcome allow). */
 const CLAUDE_CODE_PATTERNS: [string, string, boolean][] = [

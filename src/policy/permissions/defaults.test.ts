@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compilePermissionRules, DEFAULT_AGENT_RULES, evaluatePermissions } from './index.js';
-import { CTX } from './test-helpers.js';
+import { CTX } from './helpers-for-tests.js';
 
 const compiled = compilePermissionRules(DEFAULT_AGENT_RULES, 'permissions');
 const run = (command: string) => evaluatePermissions(compiled, { tool: 'Bash', input: { command } }, CTX);

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compilePermissionRules, DEFAULT_AGENT_RULES, evaluatePermissions } from './index.js';
-import { CTX } from './test-helpers.js';
+import { CTX } from './helpers-for-tests.js';
 
 const c = compilePermissionRules(DEFAULT_AGENT_RULES, 'permissions');
 const run = (command: string) => evaluatePermissions(c, { tool: 'Bash', input: { command } }, CTX);

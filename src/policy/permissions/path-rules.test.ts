@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judge } from './test-helpers.js';
+import { judge } from './helpers-for-tests.js';
 
 /** [rule list, rule, tool, path, outcome] with cwd /repo and home /home/u. */
 const TABLE: [string, string, string, string][] = [

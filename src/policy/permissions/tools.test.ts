@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judge } from './test-helpers.js';
+import { judge } from './helpers-for-tests.js';
 
 describe('MCP tool names', () => {
   const cases: [string, string, boolean][] = [
