@@ -6,11 +6,11 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeMachine } from './lib/machine.js';
+import { describeMachine, loadAverage } from './lib/machine.js';
 import { measureMatrix, summarize, warmUp } from './lib/measure.js';
 import { SSE_BODY } from './lib/mock-responses.js';
 import { parseOptions } from './lib/options.js';
-import { directPeer, nginxPeer, portkeyPeer, type Peer, type PeerEnv } from './lib/peers.js';
+import { directPeer, naiveNodePeer, nginxPeer, portkeyPeer, type Peer, type PeerEnv } from './lib/peers.js';
 import { checkScenario, probeSse } from './lib/probe.js';
 import { runCommand, spawnPinned, stopAll, stopChild } from './lib/proc.js';
 import { renderProfile, summarizeProfile } from './lib/profile-summary.js';
@@ -42,7 +42,7 @@ if (machine.cpus < 2) throw new Error('the method needs 2 CPUs: one for the load
 const scenarioMap = prepareScenarios(benchDir, runDir);
 const scenarios = o.scenarios.map((id) => scenarioMap.get(id)!);
 
-const mock = spawnPinned(o.proxyCpu, process.execPath, ['--import', 'tsx', join(benchDir, 'lib/mock-upstream.ts')], join(runDir, 'mock.log'), { cwd: repoDir });
+const mock = spawnPinned(o.mockCpu, process.execPath, ['--import', 'tsx', join(benchDir, 'lib/mock-upstream.ts')], join(runDir, 'mock.log'), { cwd: repoDir });
 const upstreamPort = await new Promise<number>((resolve, reject) => {
   let buf = '';
   mock.child.stdout!.on('data', (d: Buffer) => {
@@ -52,15 +52,16 @@ const upstreamPort = await new Promise<number>((resolve, reject) => {
   });
   mock.child.once('exit', (code) => reject(new Error(`mock upstream exited (${code}); see ${mock.logFile}`)));
 });
-log(`mock upstream on 127.0.0.1:${upstreamPort} (pid ${mock.pid}, CPU ${o.proxyCpu})`);
+log(`mock upstream on 127.0.0.1:${upstreamPort} (pid ${mock.pid}, CPU ${o.mockCpu})`);
 
 const env: PeerEnv = { runDir, benchDir, upstreamPort, proxyCpu: o.proxyCpu };
 const profileDir = o.profile ? join(runDir, 'profiles') : undefined;
 const wardenConfigs = o.wardenConfigs ?? listWardenConfigs(benchDir);
 const starters: [string, () => Promise<Peer>][] = [
-  ['direct', async () => directPeer(env)],
+  ['direct', async () => directPeer(env, mock.pid)],
   ['nginx', () => nginxPeer(env)],
   ['portkey', () => portkeyPeer(env)],
+  ['node-naive', () => naiveNodePeer(env)],
   ...wardenConfigs.map((c): [string, () => Promise<Peer>] => [`warden-${c}`, () => wardenPeer(env, c, { repoDir, ...(profileDir ? { cpuProfileDir: profileDir } : {}) })]),
 ];
 const peers: Peer[] = [];
@@ -108,6 +109,7 @@ if (o.slowStreams > 0) {
   }
 }
 
+machine.loadAverageAtEnd = loadAverage();
 for (const p of peers) await p.stop();
 await stopChild(mock.child);
 await stopAll();
@@ -145,6 +147,6 @@ const result: RunResult = {
 writeFileSync(join(runDir, 'results.json'), JSON.stringify({ ...result, cells }, null, 2));
 if (o.writeDoc) writeFileSync(join(repoDir, 'docs/benchmarks.md'), renderReport(result));
 log('\ntargets:');
-for (const t of result.targets) log(`  ${t.met === undefined ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.name}: ${t.measured} (goal ${t.goal})`);
+for (const t of result.targets) log(`  ${t.info ? 'info' : t.met === undefined ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.name}: ${t.measured} (goal ${t.goal})`);
 log(`\nraw results: ${result.rawFile}${o.writeDoc ? '; page: docs/benchmarks.md' : ''}; ${Math.round(result.durationS)} s`);
 process.exit(0);

@@ -13,6 +13,7 @@ export interface Machine {
   nginx: string;
   portkey: string;
   loadAverageAtStart: number[];
+  loadAverageAtEnd?: number[];
 }
 
 function version(cmd: string, args: string[], pattern: RegExp): string {
@@ -25,6 +26,8 @@ function version(cmd: string, args: string[], pattern: RegExp): string {
   }
 }
 
+export const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100);
+
 export function describeMachine(portkeyVersion: string): Machine {
   return {
     date: new Date().toISOString(),
@@ -36,6 +39,6 @@ export function describeMachine(portkeyVersion: string): Machine {
     wrk: version('wrk', ['-v'], /wrk (\S+)/),
     nginx: version('nginx', ['-v'], /nginx\/(\S+)/),
     portkey: portkeyVersion,
-    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    loadAverageAtStart: loadAverage(),
   };
 }

@@ -28,6 +28,8 @@ export interface Summary {
   p50Ms: number;
   p99Ms: number;
   cpuPercent?: number;
+  /** The proxy's own CPU time per request (median over rounds). */
+  cpuUsPerReq?: number;
   rssMaxMb?: number;
   errors: number;
 }
@@ -87,7 +89,13 @@ export function summarize(cells: Cell[]): Summary[] {
       rps: median(g.map((c) => c.wrk.rps)),
       p50Ms: median(g.map((c) => c.wrk.p50Ms)),
       p99Ms: median(g.map((c) => c.wrk.p99Ms)),
-      ...(usages.length ? { cpuPercent: median(usages.map((u) => u.cpuPercent)), rssMaxMb: Math.max(...usages.map((u) => u.rssMaxMb)) } : {}),
+      ...(usages.length
+        ? {
+            cpuPercent: median(usages.map((u) => u.cpuPercent)),
+            cpuUsPerReq: median(g.flatMap((c) => (c.usage && c.wrk.rps > 0 ? [(c.usage.cpuPercent / 100 / c.wrk.rps) * 1e6] : []))),
+            rssMaxMb: Math.max(...usages.map((u) => u.rssMaxMb)),
+          }
+        : {}),
       errors: g.reduce((n, c) => n + c.wrk.errors, 0),
     };
   });

@@ -21,17 +21,22 @@ export interface Options {
   note: string;
   loadCpu: number;
   proxyCpu: number;
+  /** The method puts the mock beside the proxy; --mock-cpu moves it (for a profile without it). */
+  mockCpu: number;
 }
 
 export const USAGE = `usage: bash bench/run.sh [options]      (or: npx tsx bench/run.ts [options] once installed)
   --quick               about 2 minutes: 1 round of 3 s, fewer scenarios, 300 slow streams
+                        (the full run takes about 12 minutes)
   --rounds N            interleaved rounds per measurement (default 3)
   --duration S          seconds per measurement (default 5)
-  --peers a,b           only these peers (direct, nginx, portkey, warden-<config>)
+  --peers a,b           only these peers (direct, nginx, portkey, node-naive, warden-<config>)
   --configs a,b         Warden configurations from bench/configs/ (default: all)
   --scenarios a,b       of ${ALL_SCENARIOS.join(', ')}
   --slow-streams N      concurrent slow SSE streams held through Warden (default 1000; 0 skips)
   --profile             run Warden under --cpu-prof and print the top self-time functions
+  --mock-cpu N          pin the mock upstream to CPU N (default 1, beside the proxy); with 0 a
+                        profile no longer charges the mock's run time to the proxy's writes
   --note TEXT           conditions to record with the results (e.g. "machine otherwise idle")
   --no-doc              do not rewrite docs/benchmarks.md (raw JSON still goes to bench/.run/)`;
 
@@ -47,6 +52,7 @@ export function parseOptions(argv: string[]): Options {
       scenarios: { type: 'string' },
       'slow-streams': { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'mock-cpu': { type: 'string' },
       'no-doc': { type: 'boolean', default: false },
       note: { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
@@ -67,7 +73,8 @@ export function parseOptions(argv: string[]): Options {
     warmupS: quick ? 1 : 2,
     connections: [50, 1],
     scenarios,
-    oneConnScenarios: quick ? scenarios.filter((s) => s === 'small-json') : scenarios,
+    // One connection measures added latency; for streams the first-byte probe does that.
+    oneConnScenarios: scenarios.filter((s) => (quick ? s === 'small-json' : s.endsWith('-json'))),
     peers: list(values.peers),
     wardenConfigs: list(values.configs),
     sseProbeRounds: quick ? 100 : 300,
@@ -77,5 +84,6 @@ export function parseOptions(argv: string[]): Options {
     note: values.note!,
     loadCpu: 0,
     proxyCpu: 1,
+    mockCpu: Number(values['mock-cpu'] ?? 1),
   };
 }

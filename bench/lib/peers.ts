@@ -1,6 +1,7 @@
 /**
  * The peers under test, each a URL plus the headers a client sends it: direct (the mock
- * itself), nginx, the Portkey gateway and Warden in each configuration of bench/configs/.
+ * itself), nginx, the Portkey gateway, the naive Node proxy of the brief (calibration) and
+ * Warden in each configuration of bench/configs/.
  * Every proxy runs pinned to the proxy CPU beside the mock upstream.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,11 +10,11 @@ import { freePort, spawnPinned, stopChild, waitForPort, type Started } from './p
 
 export interface Peer {
   name: string;
-  kind: 'direct' | 'nginx' | 'portkey' | 'warden';
+  kind: 'direct' | 'nginx' | 'portkey' | 'node-naive' | 'warden';
   url: string;
   /** Headers this peer needs on every request (auth, routing). */
   headers: Record<string, string>;
-  /** The process whose CPU and memory are measured; none for direct (the mock is shared). */
+  /** The process whose CPU and memory are measured (for direct: the mock upstream). */
   pid?: number;
   stop(): Promise<void>;
 }
@@ -27,8 +28,9 @@ export interface PeerEnv {
 
 const messagesUrl = (port: number) => `http://127.0.0.1:${port}/v1/messages?beta=true`;
 
-export function directPeer(env: PeerEnv): Peer {
-  return { name: 'direct', kind: 'direct', url: messagesUrl(env.upstreamPort), headers: { 'x-api-key': 'sk-bench-upstream' }, stop: async () => {} };
+/** The mock itself; its pid is given so that the mock's own CPU cost per request is on record. */
+export function directPeer(env: PeerEnv, mockPid: number): Peer {
+  return { name: 'direct', kind: 'direct', url: messagesUrl(env.upstreamPort), headers: { 'x-api-key': 'sk-bench-upstream' }, pid: mockPid, stop: async () => {} };
 }
 
 function nginxConfig(dir: string, port: number, upstreamPort: number): string {
@@ -97,4 +99,17 @@ export async function portkeyPeer(env: PeerEnv): Promise<Peer> {
     pid: p.pid,
     stop: () => stopChild(p.child),
   };
+}
+
+export async function naiveNodePeer(env: PeerEnv): Promise<Peer> {
+  const dir = join(env.runDir, 'node-naive');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const key = 'bench-naive-key-0123456789abcdef';
+  const entry = join(env.benchDir, 'peers/naive-node-proxy.ts');
+  const p = spawnPinned(env.proxyCpu, process.execPath, ['--import', 'tsx', entry, String(port), `http://127.0.0.1:${env.upstreamPort}`, key], join(dir, 'proxy.log'), {
+    cwd: join(env.benchDir, '..'),
+  });
+  await waitForPort(port, 30_000, p.child);
+  return { name: 'node-naive', kind: 'node-naive', url: messagesUrl(port), headers: { authorization: `Bearer ${key}` }, pid: p.pid, stop: () => stopChild(p.child) };
 }

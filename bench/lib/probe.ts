@@ -1,12 +1,13 @@
 /**
- * Single-request probes with undici, one keep-alive connection per peer: whether a peer
- * answers a scenario at all, the bytes it returns (to compare with direct), and the SSE
- * time to first byte, i.e. from sending the request to the first byte of the event stream.
+ * Single-request probes: whether a peer answers a scenario at all (with undici, a real
+ * client), and the SSE time to first byte — from writing the request to the first byte of
+ * the event stream — with the lean raw client, plus the streamed bytes to compare.
  */
 import { readFileSync } from 'node:fs';
 import { Client } from 'undici';
 import type { Peer } from './peers.js';
 import type { Scenario } from './scenarios.js';
+import { buildRequest, RawClient } from './raw-client.js';
 import { percentile } from './stats.js';
 
 export interface Answer {
@@ -78,27 +79,30 @@ export interface SseProbeResult {
 }
 
 /**
- * `rounds` sequential streamed requests per peer on one connection each, the peers taken in
- * turn request by request so that drift hits all of them alike.
+ * `rounds` sequential streamed requests per peer, each peer on one keep-alive connection of
+ * the lean raw client, the peers taken in turn request by request so drift hits all alike.
  */
 export async function probeSse(peers: Peer[], s: Scenario, reference: Buffer, rounds: number): Promise<SseProbeResult[]> {
   const body = readFileSync(s.bodyFile);
-  const clients = peers.map((p) => new PeerClient(p));
+  const clients = peers.map((p) => {
+    const url = new URL(p.url);
+    return { client: new RawClient(Number(url.port)), request: buildRequest(url, { ...s.headers, ...p.headers }, body) };
+  });
   const first = peers.map(() => [] as number[]);
   const total = peers.map(() => [] as number[]);
   const identical = peers.map(() => true);
   try {
-    for (let w = 0; w < 20; w++) for (const c of clients) await c.send(s, body);
+    for (let w = 0; w < 20; w++) for (const c of clients) await c.client.send(c.request);
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < clients.length; i++) {
-        const a = await clients[i]!.send(s, body);
+        const a = await clients[i]!.client.send(clients[i]!.request);
         first[i]!.push(a.firstByteMs);
         total[i]!.push(a.totalMs);
         if (a.status !== 200 || !a.body.equals(reference)) identical[i] = false;
       }
     }
   } finally {
-    await Promise.all(clients.map((c) => c.close()));
+    for (const c of clients) c.client.close();
   }
   return peers.map((p, i) => ({
     peer: p.name,

@@ -26,7 +26,7 @@ export interface RunResult {
 }
 
 const f = (n: number | undefined, d: number) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(d));
-const mark = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? '**met**' : '**not met**');
+const mark = (t: Target) => (t.info ? 'info' : t.met === undefined ? 'not measured' : t.met ? '**met**' : '**not met**');
 
 function throughputTable(r: RunResult, s: Scenario, connections: number): string[] {
   const rows = r.summaries.filter((x) => x.scenario === s.id && x.connections === connections);
@@ -36,14 +36,14 @@ function throughputTable(r: RunResult, s: Scenario, connections: number): string
   const lines = [
     `#### ${s.label} (${s.bodyBytes.toLocaleString('en-US')} B body), ${connections} connection${connections > 1 ? 's' : ''}`,
     '',
-    '| peer | req/s | × nginx | p50 ms | p99 ms | added p50 vs direct ms | proxy CPU % | proxy RSS MB | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| peer | req/s | × nginx | p50 ms | p99 ms | added p50 vs direct ms | proxy CPU % | proxy CPU µs/req | proxy RSS MB | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const peer of r.peers) {
     const x = rows.find((y) => y.peer === peer);
     if (!x) continue;
     const added = direct && peer !== 'direct' ? x.p50Ms - direct.p50Ms : undefined;
-    lines.push(`| ${peer} | ${f(x.rps, 0)} | ${nginx ? f(x.rps / nginx.rps, 2) : '–'} | ${f(x.p50Ms, 3)} | ${f(x.p99Ms, 3)} | ${f(added, 3)} | ${f(x.cpuPercent, 0)} | ${f(x.rssMaxMb, 0)} | ${x.errors} |`);
+    lines.push(`| ${peer} | ${f(x.rps, 0)} | ${nginx ? f(x.rps / nginx.rps, 2) : '–'} | ${f(x.p50Ms, 3)} | ${f(x.p99Ms, 3)} | ${f(added, 3)} | ${f(x.cpuPercent, 0)} | ${f(x.cpuUsPerReq, 1)} | ${f(x.rssMaxMb, 0)} | ${x.errors} |`);
   }
   return [...lines, ''];
 }
@@ -61,19 +61,19 @@ export function renderReport(r: RunResult): string {
     '',
     `- Date: ${m.date}; harness wall time ${Math.round(r.durationS)} s${o.quick ? ' (`--quick`)' : ''}.`,
     `- Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GiB, Linux ${m.kernel}; Node ${m.node}; wrk ${m.wrk}; nginx ${m.nginx}; Portkey gateway ${m.portkey}.`,
-    `- Load average at start: ${m.loadAverageAtStart.join(' / ')}.`,
-    `- Method: wrk (1 thread) pinned to CPU ${o.loadCpu}; each proxy and the mock upstream pinned to CPU ${o.proxyCpu}; ${o.rounds} interleaved round(s) of ${o.durationS} s per measurement, peers rotated each round, medians reported; warm-up ${o.warmupS} s per peer and scenario first.`,
+    `- Load average (1/5/15 min) at start: ${m.loadAverageAtStart.join(' / ')}${m.loadAverageAtEnd ? `; at end: ${m.loadAverageAtEnd.join(' / ')}` : ''} (on ${m.cpus} CPUs: anything well above ${(m.cpus * 0.5).toFixed(0)} means other work shared the cores and the absolute figures are low).`,
+    `- Method: wrk (1 thread) pinned to CPU ${o.loadCpu}; each proxy pinned to CPU ${o.proxyCpu}, the mock upstream to CPU ${o.mockCpu}${o.mockCpu === o.proxyCpu ? ' (beside the proxy, as the method asks)' : ' (**not** the method: beside the load generator)'}; ${o.rounds} interleaved round(s) of ${o.durationS} s per measurement, peers rotated each round, medians reported; warm-up ${o.warmupS} s per peer and scenario first.`,
     ...(r.note ? [`- Conditions: ${r.note}`] : []),
     '',
     '## Targets (BENCHMARKS.md), judged in this run',
     '',
     '| target | measured | goal | verdict |',
     '|---|---|---|---|',
-    ...r.targets.map((t) => `| ${t.name} | ${t.measured} | ${t.goal} | ${mark(t.met)} |`),
+    ...r.targets.map((t) => `| ${t.name} | ${t.measured} | ${t.goal} | ${mark(t)} |`),
     '',
     '## Throughput and latency',
     '',
-    '"added p50" is the peer\'s median latency minus direct\'s in the same run. CPU is the proxy process tree\'s (100 % = one core), RSS its peak; the mock upstream is not counted. `direct` is the mock alone: the floor, and the check that the mock is not the bottleneck.',
+    '"added p50" is the peer\'s median latency minus direct\'s in the same run. CPU is the proxy process tree\'s (100 % = one core), RSS its peak; the mock upstream is not counted (on the `direct` row the CPU and RSS are the mock\'s own). "CPU µs/req" is the proxy\'s own CPU time per request: it does not depend on how much of the core the proxy got, so it stays comparable on a busy machine where req/s does not. `direct` is the mock alone: the floor, and the check that the mock is not the bottleneck.',
     '',
   ];
   for (const connections of o.connections) for (const s of r.scenarios) out.push(...throughputTable(r, s, connections));
