@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { policySchema } from './config.js';
 import { compilePolicy } from './engine.js';
 
-const doc = readFileSync(fileURLToPath(new URL('../../docs/policy.md', import.meta.url)), 'utf8');
+// Relative to the repository root, where the test runner runs (works from src/ and dist/).
+const doc = readFileSync('docs/policy.md', 'utf8');
 
 test('every YAML example in docs/policy.md validates and compiles', async () => {
   const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { documentJsonSchema, parseDocument, permissionToolName, queryWithoutCredentials, withoutCredentials } from './document.js';
 
-const schemaFile = fileURLToPath(new URL('../../docs/decision.schema.json', import.meta.url));
+// Relative to the repository root, where the test runner runs (works from src/ and dist/).
+const schemaFile = 'docs/decision.schema.json';
 
 test('docs/decision.schema.json is generated from the zod schema', () => {
   const onDisk = JSON.parse(readFileSync(schemaFile, 'utf8'));
