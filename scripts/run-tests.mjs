@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const roots = ['dist/src', 'dist/test'].filter((d) => existsSync(d));
-const args = ['--test', '--test-reporter=tap', '--test-timeout=180000', '--test-concurrency=2', ...process.argv.slice(2), ...(process.argv.length > 2 ? [] : roots)];
+const args = ['--test', '--test-reporter=tap', '--test-timeout=180000', '--test-force-exit', '--test-concurrency=2', ...process.argv.slice(2), ...(process.argv.length > 2 ? [] : roots)];
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
 let pass = 0;
 let fail = 0;
