@@ -73,6 +73,9 @@ export const RULE_REFINEMENTS: Readonly<Record<string, Partial<SecretRuleData>>>
   // `curl curl curl …` made V8 quadratic (80 KB: 2–6 s). re2js keeps it linear.
   'curl-auth-header': { engine: 're2' },
   'curl-auth-user': { engine: 're2' },
+  // gitleaks scopes it to .tf/.hcl files; traffic has no paths, so here it also sees any
+  // `password = "…"` in any language (e.g. `usernamePasswordInOptions = "username"`).
+  'hashicorp-tf-password': { confidence: 0.5 },
   // `value="([^\n]{8,})"` scans to the end of the line from every `<add key=`.
   'nuget-config-password': { engine: 're2' },
   // The base64 value run is followed by a lazy `.{0,200}?` looking for `kind:`; on V8 every

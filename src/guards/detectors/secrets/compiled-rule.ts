@@ -2,7 +2,7 @@ import { RE2JS } from 're2js';
 import { Allowlist } from './allowlist.js';
 import type { SecretRuleData } from './rule-types.js';
 
-/** How a rule is run: at anchor hits (V8), over the whole text (V8), or over the whole text (re2js). */
+/** How a rule runs: V8 at anchor hits, V8 over the whole text, or re2js near anchor hits. */
 export type ScanMode = 'anchored' | 'fragment' | 'linear';
 
 /**
@@ -17,7 +17,7 @@ export class CompiledRule {
   readonly sticky: RegExp | null;
   /** fragment: global regex run over the whole text when a keyword occurs (no anchors). */
   readonly scanAll: RegExp | null;
-  /** linear: the same pattern on re2js, run over the whole text when a keyword occurs. */
+  /** linear: the same pattern on re2js, run over windows from the anchor hits. */
   readonly linear: RE2JS | null;
   /** Sticky with indices: re-run at a known match start to learn group offsets. */
   readonly withIndices: RegExp;
@@ -32,12 +32,13 @@ export class CompiledRule {
   constructor(readonly data: SecretRuleData) {
     this.id = data.id;
     const flags = data.flags;
+    if (data.engine === 're2' && !data.anchors) throw new Error(`${data.id}: re2 rules need anchors`);
     this.mode = data.engine === 're2' ? 'linear' : data.anchors ? 'anchored' : 'fragment';
     this.sticky = this.mode === 'anchored' ? new RegExp(data.regex, flags + 'y') : null;
     this.scanAll = this.mode === 'fragment' ? new RegExp(data.regex, flags + 'g') : null;
     this.linear = this.mode === 'linear' ? RE2JS.compile(data.regex, flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0) : null;
     this.withIndices = new RegExp(data.regex, flags + 'dy');
-    this.keywordsImplied = this.mode === 'anchored' && data.anchors!.every((a) => data.keywords.some((k) => a.includes(k)));
+    this.keywordsImplied = this.mode !== 'fragment' && data.anchors!.every((a) => data.keywords.some((k) => a.includes(k)));
     this.wordStart = startsWithWordBoundary(data.regex);
     this.allowlists = (data.allowlists ?? []).map(Allowlist.fromData);
     this.generic = data.id.includes('generic');

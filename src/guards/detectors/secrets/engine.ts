@@ -1,15 +1,15 @@
 import { LiteralScanner } from '../../prefilter/literal-scanner.js';
 import type { Finding } from '../types.js';
-import { wordBoundaryAt, type CompiledRule } from './compiled-rule.js';
-import { matchToFinding, v8Spans, type FindingPolicy, type MatchSpans } from './match-to-finding.js';
+import type { CompiledRule } from './compiled-rule.js';
+import type { FindingPolicy } from './match-to-finding.js';
+import { runAnchored, runFragment, runLinear } from './runners.js';
 
 /**
  * Runs a set of compiled rules over a text:
  *  1. one prefilter pass finds every anchor and keyword (ASCII case-insensitive);
- *  2. each anchored rule runs its sticky regex only at its own anchor hits, in order,
- *     skipping hits inside its previous match (gitleaks' non-overlapping matches);
- *  3. rules without anchors, and the few on re2js (see SecretRuleData.engine), run over the
- *     whole text, only if one of their keywords occurred;
+ *  2. each anchored rule runs only at its own anchor hits (runners.ts): V8 sticky, or
+ *     re2js over windows from the hits for the few rules that need linear time;
+ *  3. rules without anchors run over the whole text, only if one of their keywords occurred;
  *  4. generic findings that a specific rule also found are dropped (as gitleaks does).
  * Not reentrant (scratch buffers are reused), which is fine: detect() is synchronous.
  */
@@ -20,6 +20,7 @@ export class SecretEngine {
   /** For each rule, the literal ids of its keywords. */
   private readonly keywordLits: readonly (readonly number[])[];
   private readonly fragmentRules: readonly number[];
+  private readonly genericIds: ReadonlySet<string>;
   private readonly seen: Uint8Array;
   private readonly counts: Int32Array;
   private readonly positions: Int32Array[];
@@ -42,7 +43,8 @@ export class SecretEngine {
       for (const a of r.data.anchors ?? []) (anchorRules[lit(a)] ??= []).push(i);
     });
     this.anchorRules = literals.map((_, id) => anchorRules[id] ?? []);
-    this.fragmentRules = rules.flatMap((r, i) => (r.mode === 'anchored' ? [] : [i]));
+    this.fragmentRules = rules.flatMap((r, i) => (r.mode === 'fragment' ? [i] : []));
+    this.genericIds = new Set(rules.filter((r) => r.generic).map((r) => r.id));
     this.scanner = new LiteralScanner(literals);
     this.seen = new Uint8Array(literals.length);
     this.counts = new Int32Array(rules.length);
@@ -54,15 +56,18 @@ export class SecretEngine {
     const findings: Finding[] = [];
     for (const i of touched) {
       const rule = this.rules[i]!;
-      if (rule.mode === 'anchored' && (rule.keywordsImplied || this.keywordSeen(i))) this.runAnchored(rule, i, text, findings);
+      if (!rule.keywordsImplied && !this.keywordSeen(i)) continue;
+      const n = this.counts[i]!;
+      const starts = this.positions[i]!;
+      // Hits arrive ordered by end offset; anchors of different lengths can swap starts.
+      insertionSort(starts, n);
+      if (rule.mode === 'linear') runLinear(rule, text, starts, n, this.policy, findings);
+      else runAnchored(rule, text, starts, n, this.policy, findings);
     }
     for (const i of this.fragmentRules) {
-      const rule = this.rules[i]!;
-      if (!this.keywordSeen(i)) continue;
-      if (rule.mode === 'linear') this.runLinear(rule, text, findings);
-      else this.runFragment(rule, text, findings);
+      if (this.keywordSeen(i)) runFragment(this.rules[i]!, text, this.policy, findings);
     }
-    return finish(findings, this.rules);
+    return finish(findings, this.genericIds);
   }
 
   /** Prefilter pass: marks seen literals and files each anchor hit under its rules. */
@@ -95,55 +100,6 @@ export class SecretEngine {
     for (const id of this.keywordLits[rule]!) if (this.seen[id] === 1) return true;
     return false;
   }
-
-  private runAnchored(rule: CompiledRule, index: number, text: string, out: Finding[]): void {
-    const n = this.counts[index]!;
-    const starts = this.positions[index]!;
-    // Hits arrive ordered by end offset; anchors of different lengths can swap starts.
-    insertionSort(starts, n);
-    const re = rule.sticky!;
-    let consumed = 0;
-    let previous = -1;
-    for (let k = 0; k < n; k++) {
-      const p = starts[k]!;
-      if (p < consumed || p === previous) continue;
-      previous = p;
-      if (rule.wordStart && !wordBoundaryAt(text, p)) continue;
-      re.lastIndex = p;
-      const m = re.exec(text);
-      if (m === null) continue;
-      this.emit(rule, text, v8Spans(rule, text, p), consumed, out);
-      consumed = p + Math.max(1, m[0].length);
-    }
-  }
-
-  private emit(rule: CompiledRule, text: string, spans: MatchSpans | null, floor: number, out: Finding[]): void {
-    const f = spans && matchToFinding(rule, text, spans, floor, this.policy);
-    if (f) out.push(f);
-  }
-
-  private runFragment(rule: CompiledRule, text: string, out: Finding[]): void {
-    const re = rule.scanAll!;
-    re.lastIndex = 0;
-    let consumed = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      this.emit(rule, text, v8Spans(rule, text, m.index), consumed, out);
-      consumed = m.index + m[0].length;
-      if (m[0].length === 0) re.lastIndex++;
-    }
-  }
-
-  private runLinear(rule: CompiledRule, text: string, out: Finding[]): void {
-    const m = rule.linear!.matcher(text);
-    const groups = m.groupCount();
-    let consumed = 0;
-    while (m.find()) {
-      const spans: (readonly [number, number] | undefined)[] = [];
-      for (let g = 0; g <= groups; g++) spans.push(m.start(g) < 0 ? undefined : [m.start(g), m.end(g)]);
-      this.emit(rule, text, spans, consumed, out);
-      consumed = m.end();
-    }
-  }
 }
 
 function insertionSort(a: Int32Array, n: number): void {
@@ -158,8 +114,8 @@ function insertionSort(a: Int32Array, n: number): void {
   }
 }
 
-function finish(findings: Finding[], rules: readonly CompiledRule[]): Finding[] {
-  const genericIds = new Set(rules.filter((r) => r.generic).map((r) => r.id));
+function finish(findings: Finding[], genericIds: ReadonlySet<string>): Finding[] {
+  if (findings.length === 0) return findings;
   let kept = findings;
   if (findings.some((f) => genericIds.has(f.rule))) {
     const specific = findings.filter((f) => !genericIds.has(f.rule));

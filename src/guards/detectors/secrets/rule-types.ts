@@ -43,9 +43,9 @@ export interface SecretRuleData {
   /** Extra check on the secret text (checksums, decodable headers); false drops the finding. */
   readonly validate?: (secret: string) => boolean;
   /**
-   * 're2': run on re2js (linear time) over the whole text when a keyword occurs, instead of
-   * V8 at each anchor. For patterns whose scan from one anchor can reach far (`.*` over
-   * lines): with V8, a text packed with anchors would cost quadratic time (ReDoS).
+   * 're2': run on re2js (linear time) over windows from the anchor hits, instead of V8 at
+   * each hit. For patterns whose scan from one anchor can reach far (`.*` over lines): with
+   * V8, a text packed with anchors would cost quadratic time (ReDoS). Needs anchors.
    */
   readonly engine?: 're2';
 }
