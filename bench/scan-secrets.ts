@@ -26,7 +26,7 @@ function sourceFiles(dir: string, keep: (name: string) => boolean, out: string[]
   return out;
 }
 
-function corpus(): { text: string; planted: number } {
+function corpus(): { text: string; planted: string[] } {
   const nm = join(repo, 'node_modules');
   const code = (n: string) => /\.(?:ts|js|mjs|cjs)$/.test(n);
   const files = [
@@ -37,15 +37,16 @@ function corpus(): { text: string; planted: number } {
     ...sourceFiles(join(nm, 'hono'), code),
     ...sourceFiles(join(nm, '@anthropic-ai/sdk'), code),
   ];
-  const secrets = [
-    `const ANTHROPIC_TOKEN = "${anthropicOAuthToken()}";`,
-    `WARDEN_KEY=${wardenKey()}`,
-    `headers: { authorization: "Bearer ${jwt()}" },`,
-    `DATABASE_URL=${databaseUrl('postgres').url}`,
-    `GITHUB_TOKEN=ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}`,
-    `aws_access_key_id = AKIA${'Z7Q2M4K6W8Y3T5R9'}`,
-    `slack: "xoxb-1234567890123-1234567890123-${'AbCdEfGhIjKlMnOpQrStUvWx'}"`,
-    pemPrivateKey('ec-sec1'),
+  // [rule that must find it, line]
+  const secrets: [string, string][] = [
+    ['anthropic-oauth-token', `const ANTHROPIC_TOKEN = "${anthropicOAuthToken()}";`],
+    ['warden-virtual-key', `WARDEN_KEY=${wardenKey()}`],
+    ['jwt', `headers: { authorization: "Bearer ${jwt()}" },`],
+    ['database-url-password', `DATABASE_URL=${databaseUrl('postgres').url}`],
+    ['github-pat', `GITHUB_TOKEN=ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}`],
+    ['aws-access-token', `aws_access_key_id = AKIA${'QZ7X2MLK6WDY3T5R'}`],
+    ['slack-bot-token', `slack: "xoxb-1234567890123-1234567890123-${'AbCdEfGhIjKlMnOpQrStUvWx'}"`],
+    ['private-key', pemPrivateKey('ec-sec1')],
   ];
   const parts: string[] = [];
   let size = 0;
@@ -56,9 +57,9 @@ function corpus(): { text: string; planted: number } {
     size += text.length;
   }
   const every = Math.floor(parts.length / secrets.length);
-  secrets.forEach((s, i) => parts.splice((i + 1) * every, 0, s));
+  secrets.forEach(([, s], i) => parts.splice((i + 1) * every, 0, s));
   // Strings reach the guard from JSON.parse: flat, sequential. Round-trip to get the same.
-  return { text: JSON.parse(JSON.stringify(parts.join('\n'))) as string, planted: secrets.length };
+  return { text: JSON.parse(JSON.stringify(parts.join('\n'))) as string, planted: secrets.map(([rule]) => rule) };
 }
 
 interface Result { name: string; wallMs: number; cpuMs: number; bestMs: number; findings: number }
@@ -108,7 +109,10 @@ const results = [
     : []),
 ];
 const rate = (ms: number) => (mb / (ms / 1000)).toFixed(0).padStart(4);
-console.log(`corpus: ${mb.toFixed(1)} MB, ${planted} planted secrets; ${RUNS} runs after 2 warm-up runs; node ${process.version}`);
+const foundRules = new Set(secrets.detect(text).map((f) => f.rule));
+const missed = planted.filter((rule) => !foundRules.has(rule));
+console.log(`corpus: ${mb.toFixed(1)} MB; planted secrets found: ${planted.length - missed.length}/${planted.length}${missed.length ? ` (missed: ${missed.join(', ')})` : ''}`);
+console.log(`${RUNS} runs after 2 warm-up runs; node ${process.version}; wall = elapsed, CPU = this process's user+system time`);
 if (!pii) console.log('PII detector not found (src/guards/detectors/pii/index.ts): secrets measured alone');
 for (const r of results) {
   console.log(

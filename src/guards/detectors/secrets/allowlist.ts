@@ -20,14 +20,22 @@ export interface Candidate {
  * backtrack quadratically on V8 over a 100 KB secret. They run only on candidate findings.
  */
 export class Allowlist {
-  private readonly regexes: RE2JS[];
-  private readonly stopwords: readonly string[];
-  private readonly stopwordScanner: LiteralScanner | null;
+  // Compiled on first use: most rules never produce a candidate, and re2js compilation of
+  // the ~230 rules' allowlists would otherwise dominate detector start-up.
+  private compiled: { regexes: RE2JS[]; scanner: LiteralScanner | null } | null = null;
 
-  constructor(private readonly target: 'secret' | 'match' | 'line', regexes: readonly RegexData[], stopwords: readonly string[]) {
-    this.regexes = regexes.map((r) => RE2JS.compile(r.source, r.flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0));
-    this.stopwords = stopwords;
-    this.stopwordScanner = stopwords.length > STOPWORD_SCAN_THRESHOLD ? new LiteralScanner(stopwords) : null;
+  constructor(
+    private readonly target: 'secret' | 'match' | 'line',
+    private readonly regexData: readonly RegexData[],
+    private readonly stopwords: readonly string[],
+  ) {}
+
+  private get parts(): { regexes: RE2JS[]; scanner: LiteralScanner | null } {
+    this.compiled ??= {
+      regexes: this.regexData.map((r) => RE2JS.compile(r.source, r.flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0)),
+      scanner: this.stopwords.length > STOPWORD_SCAN_THRESHOLD ? new LiteralScanner(this.stopwords) : null,
+    };
+    return this.compiled;
   }
 
   static fromData(a: AllowlistData): Allowlist {
@@ -40,11 +48,12 @@ export class Allowlist {
 
   /** gitleaks semantics: a regex hit on the target, or a stop-word inside the secret. */
   allows(c: Candidate): boolean {
-    if (this.regexes.length > 0) {
+    const { regexes, scanner } = this.parts;
+    if (regexes.length > 0) {
       const target = this.target === 'secret' ? c.secret : this.target === 'match' ? c.match() : c.line();
-      for (const re of this.regexes) if (re.test(target)) return true;
+      for (const re of regexes) if (re.test(target)) return true;
     }
-    if (this.stopwordScanner) return this.stopwordScanner.scan(c.secret).count > 0;
+    if (scanner) return scanner.scan(c.secret).count > 0;
     if (this.stopwords.length > 0) {
       const lower = c.secret.toLowerCase();
       for (const w of this.stopwords) if (lower.includes(w)) return true;
