@@ -76,6 +76,10 @@ export const RULE_REFINEMENTS: Readonly<Record<string, Partial<SecretRuleData>>>
   // gitleaks scopes it to .tf/.hcl files; traffic has no paths, so here it also sees any
   // `password = "…"` in any language (e.g. `usernamePasswordInOptions = "username"`).
   'hashicorp-tf-password': { confidence: 0.5 },
+  // No literal start, so gitleaks' form would scan the whole text (~20 ns per character)
+  // whenever the keyword occurs; the literal sits at a fixed offset, so anchor on it.
+  'hashicorp-tf-api-token': { anchors: ['.atlasv1.'], anchorOffset: 14, confidence: 0.95 },
+  'maxmind-license-key': { anchors: ['_mmk'], anchorOffset: 36, confidence: 0.95 },
   // `value="([^\n]{8,})"` scans to the end of the line from every `<add key=`.
   'nuget-config-password': { engine: 're2' },
   // The base64 value run is followed by a lazy `.{0,200}?` looking for `kind:`; on V8 every

@@ -23,6 +23,8 @@ export class CompiledRule {
   readonly withIndices: RegExp;
   /** Every anchor contains a keyword, so a hit already satisfies gitleaks' keyword test. */
   readonly keywordsImplied: boolean;
+  /** Code units between the match start and its anchor. */
+  readonly anchorOffset: number;
   /** The pattern opens with `\b`: a hit without a word boundary can be skipped before exec. */
   readonly wordStart: boolean;
   readonly allowlists: readonly Allowlist[];
@@ -39,6 +41,7 @@ export class CompiledRule {
     this.linear = this.mode === 'linear' ? RE2JS.compile(data.regex, flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0) : null;
     this.withIndices = new RegExp(data.regex, flags + 'dy');
     this.keywordsImplied = this.mode !== 'fragment' && data.anchors!.every((a) => data.keywords.some((k) => a.includes(k)));
+    this.anchorOffset = data.anchorOffset ?? 0;
     this.wordStart = startsWithWordBoundary(data.regex);
     this.allowlists = (data.allowlists ?? []).map(Allowlist.fromData);
     this.generic = data.id.includes('generic');

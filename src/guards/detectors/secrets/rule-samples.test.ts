@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AGENT_RULES, RULE_REFINEMENTS } from './agent-rules.js';
+import { Allowlist } from './allowlist.js';
+import { CompiledRule } from './compiled-rule.js';
+import { SecretEngine } from './engine.js';
 import { createSecretDetector } from './index.js';
+import { GITLEAKS_GLOBAL_ALLOWLIST } from './rules/gitleaks-global.js';
 import { sampler } from './regex-sample.js';
 import { GITLEAKS_RULES } from './rules/gitleaks.js';
 
@@ -21,7 +25,14 @@ const NOT_SAMPLED: Record<string, string> = {
   'database-url-password': 'random passwords hit the placeholder list rarely; covered in agent-rules.test.ts',
 };
 
-test('every rule fires on samples of its own pattern', () => {
+// The same rules run the obvious way: whole text, whenever a keyword occurs.
+const naive = new SecretEngine(
+  data.map((d) => new CompiledRule({ ...d, anchors: undefined, anchorOffset: undefined, engine: undefined })),
+  { globalAllowlist: Allowlist.global(GITLEAKS_GLOBAL_ALLOWLIST), minEntropy: (r) => r.data.entropy ?? 0 },
+);
+const keys = (fs: { rule: string; start: number; end: number }[]): string[] => fs.map((f) => `${f.rule}@${f.start}-${f.end}`);
+
+test('every rule fires on samples of its own pattern, as a whole-text scan would', () => {
   const failed: string[] = [];
   for (const rule of data) {
     if (NOT_SAMPLED[rule.id]) continue;
@@ -31,7 +42,9 @@ test('every rule fires on samples of its own pattern', () => {
     let fired = false;
     for (let i = 0; i < TRIES && !fired; i++) {
       const text = context + next();
-      fired = detector.detect(text).some((f) => f.rule === rule.id && f.start >= context.length);
+      const found = detector.detect(text);
+      fired = found.some((f) => f.rule === rule.id && f.start >= context.length);
+      assert.deepEqual(keys(found), keys(naive.detect(text)), `${rule.id}: anchored and whole-text scans differ on ${JSON.stringify(text)}`);
     }
     if (!fired) failed.push(rule.id);
   }

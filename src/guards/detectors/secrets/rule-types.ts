@@ -35,6 +35,8 @@ export interface SecretRuleData {
    * prefilter saw one. Absent: the rule scans the whole text when a keyword occurs.
    */
   readonly anchors?: readonly string[];
+  /** The anchors sit this many code units after the match start (a fixed-width head). */
+  readonly anchorOffset?: number;
   /** Longest match in code units; -1 when the pattern is unbounded. */
   readonly maxLength: number;
   /** 0..1: how sure a match is a real secret. */

@@ -7,13 +7,13 @@ import { matchToFinding, v8Spans, type FindingPolicy } from './match-to-finding.
  * scan: leftmost matches that do not overlap (a hit inside the previous match is skipped).
  */
 
-/** V8 sticky regex at each anchor hit (`starts`, ascending). */
+/** V8 sticky regex at each anchor hit (`starts`, ascending), less the rule's anchor offset. */
 export function runAnchored(rule: CompiledRule, text: string, starts: Int32Array, n: number, policy: FindingPolicy, out: Finding[]): void {
   const re = rule.sticky!;
   let consumed = 0;
   let previous = -1;
   for (let k = 0; k < n; k++) {
-    const p = starts[k]!;
+    const p = starts[k]! - rule.anchorOffset;
     if (p < consumed || p === previous) continue;
     previous = p;
     if (rule.wordStart && !wordBoundaryAt(text, p)) continue;
