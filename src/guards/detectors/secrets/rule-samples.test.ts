@@ -41,7 +41,7 @@ test('every rule fires on samples of its own pattern, as a whole-text scan would
     const context = `${rule.keywords.join(' ')}\n`;
     let fired = false;
     for (let i = 0; i < TRIES && !fired; i++) {
-      const text = context + next();
+      const text: string = context + next();
       const found = detector.detect(text);
       fired = found.some((f) => f.rule === rule.id && f.start >= context.length);
       assert.deepEqual(keys(found), keys(naive.detect(text)), `${rule.id}: anchored and whole-text scans differ on ${JSON.stringify(text)}`);
