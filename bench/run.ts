@@ -105,7 +105,7 @@ if (o.slowStreams > 0) {
   for (const p of peers.filter((x) => x.kind === 'warden' || x.kind === 'nginx')) {
     const r = await slowStreams(p, sseScenario, o.slowStreams);
     slow.push(r);
-    log(`slow streams ${p.name}: ${r.completed}/${r.streams} done in ${r.wallS.toFixed(1)} s, peak RSS ${r.rssMaxMb.toFixed(0)} MB${r.firstError ? `, first error: ${r.firstError}` : ''}`);
+    log(`slow streams ${p.name}: ${r.completed}/${r.streams} done in ${r.wallS.toFixed(1)} s, ${r.peakConcurrent} at once, peak RSS ${r.rssMaxMb.toFixed(0)} MB${r.firstError ? `, first error: ${r.firstError}` : ''}`);
   }
 }
 

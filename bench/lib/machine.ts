@@ -1,5 +1,5 @@
 /** What the run happened on, for the record next to the numbers. */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 
 export interface Machine {
@@ -16,14 +16,11 @@ export interface Machine {
   loadAverageAtEnd?: number[];
 }
 
+/** Both streams are read: nginx prints its version on stderr, wrk exits 1 after printing it. */
 function version(cmd: string, args: string[], pattern: RegExp): string {
-  try {
-    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return pattern.exec(out)?.[1] ?? 'unknown';
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string };
-    return pattern.exec(`${err.stdout ?? ''}${err.stderr ?? ''}`)?.[1] ?? 'not installed';
-  }
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) return 'not installed';
+  return pattern.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`)?.[1] ?? 'unknown';
 }
 
 export const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100);

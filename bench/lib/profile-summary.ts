@@ -30,8 +30,20 @@ export interface ProfileSummary {
   idlePercent: number;
   selfByFunction: Row[];
   selfByFile: Row[];
+  /** Self time by area: Warden's code, undici, Node's own JS, native calls, GC, other packages. */
+  selfByArea: Row[];
   /** Inclusive time of functions in Warden's own source (dist/src): what its stages cost. */
   wardenInclusive: Row[];
+}
+
+function areaOf(url: string, fn: string): string {
+  if (url.includes('/dist/src/')) return 'Warden (dist/src)';
+  if (url.includes('/node_modules/undici/')) return 'undici (upstream client)';
+  if (url.includes('/node_modules/')) return 'other packages';
+  if (url.startsWith('node:')) return 'Node.js JS (http, net, streams, crypto…)';
+  if (fn === '(garbage collector)') return 'garbage collector';
+  if (url.startsWith('wasm://')) return 'wasm (llhttp in undici)';
+  return 'native and VM (syscalls such as writev, (program))';
 }
 
 const shortUrl = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/(dist\/src\/|node_modules\/)/, '$1').replace(/^node:/, 'node:');
@@ -52,6 +64,7 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   const selfFn = new Map<string, number>();
   const selfFile = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const area = new Map<string, number>();
   let idleUs = 0;
   for (const [id, us] of selfUs) {
     const n = byId.get(id)!;
@@ -59,6 +72,10 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
     selfFn.set(fnKey(n), (selfFn.get(fnKey(n)) ?? 0) + us);
     const f = n.callFrame.url ? shortUrl(n.callFrame.url) : n.callFrame.functionName;
     selfFile.set(f, (selfFile.get(f) ?? 0) + us);
+    if (n.callFrame.functionName !== '(idle)') {
+      const a = areaOf(n.callFrame.url, n.callFrame.functionName);
+      area.set(a, (area.get(a) ?? 0) + us);
+    }
     // Inclusive: every distinct Warden function on this sample's stack gets the time once.
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -84,6 +101,7 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
     idlePercent: (idleUs / (totalUs || 1)) * 100,
     selfByFunction: rows(selfFn, true).filter((r) => r.name !== '(idle)'),
     selfByFile: rows(selfFile, false).filter((r) => r.name !== '(idle)'),
+    selfByArea: rows(area, false),
     wardenInclusive: rows(inclusive, true),
   };
 }
@@ -93,6 +111,7 @@ export function renderProfile(s: ProfileSummary): string {
     [`${title}`, ...rows.map((r) => `  ${r.percent.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.name}${r.where ? `  ${r.where}` : ''}`)].join('\n');
   return [
     `profile: ${s.totalMs.toFixed(0)} ms sampled, ${s.idlePercent.toFixed(1)}% idle; percentages are of busy time`,
+    table('self time by area:', s.selfByArea),
     table('self time by function:', s.selfByFunction),
     table('self time by file:', s.selfByFile),
     table('inclusive time of Warden functions (dist/src):', s.wardenInclusive),

@@ -82,7 +82,7 @@ export function renderReport(r: RunResult): string {
     out.push(
       '## SSE: time to first byte and byte-identical streams',
       '',
-      `${r.sse[0]!.samples} sequential streamed requests (1 KB body) per peer on one keep-alive connection, peers taken in turn; first byte = first byte of the event stream body, measured by an undici client (its own overhead is in every figure alike). "identical": every streamed body equal byte for byte to the mock's stream as received directly.`,
+      `${r.sse[0]!.samples} sequential streamed requests (1 KB body) per peer on one keep-alive connection, peers taken in turn; first byte = from writing the request to the first byte of the event-stream body, measured by a lean raw-socket client (prebuilt request bytes, as wrk sends them). "identical": every streamed body, de-chunked, equal byte for byte to the mock's stream.`,
       '',
       '| peer | first byte p50 ms | p90 ms | vs direct p50 ms | whole stream p50 ms | identical |',
       '|---|---:|---:|---:|---:|---|',
@@ -94,11 +94,11 @@ export function renderReport(r: RunResult): string {
     out.push(
       '## Many slow streams',
       '',
-      'N concurrent streaming requests, each on its own connection; the mock sends one event every 250 ms (about 5 s a stream).',
+      'N concurrent streaming requests, each on its own client connection; the mock sends its first event after 250 ms and then one every 250 ms (about 5 s a stream). "at once" is the most streams delivering events at the same instant (from a stream\'s first event to its end); fewer than N means some waited for others to finish.',
       '',
-      '| peer | streams | completed | failed | RSS before MB | peak RSS MB | first byte p50 ms | first byte max ms | wall s |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...r.slow.map((s) => `| ${s.peer} | ${s.streams} | ${s.completed} | ${s.failed} | ${f(s.rssBeforeMb, 0)} | ${f(s.rssMaxMb, 0)} | ${f(s.firstByteP50Ms, 1)} | ${f(s.firstByteMaxMs, 1)} | ${f(s.wallS, 1)} |`),
+      '| peer | streams | completed | failed | at once | RSS before MB | peak RSS MB | first byte p50 ms | first byte max ms | wall s |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...r.slow.map((s) => `| ${s.peer} | ${s.streams} | ${s.completed} | ${s.failed} | ${s.peakConcurrent} | ${f(s.rssBeforeMb, 0)} | ${f(s.rssMaxMb, 0)} | ${f(s.firstByteP50Ms, 1)} | ${f(s.firstByteMaxMs, 1)} | ${f(s.wallS, 1)} |`),
       ...r.slow.filter((s) => s.firstError).map((s) => `\n${s.peer}: first error: \`${s.firstError}\``),
       '',
     );
@@ -110,7 +110,9 @@ export function renderReport(r: RunResult): string {
     out.push('');
   }
   for (const p of r.profiles) {
-    out.push(`## CPU profile: ${p.peer}`, '', `Self time of the busiest functions over the whole run (\`node --cpu-prof\`; ${p.summary.idlePercent.toFixed(0)} % idle; percent of busy time).`, '', '| self % | function | where |', '|---:|---|---|');
+    out.push(`## CPU profile: ${p.peer}`, '', `Where the busy time went over the whole run (\`node --cpu-prof\`; ${p.summary.idlePercent.toFixed(0)} % idle; percent of busy time).`, '', '| self % | area |', '|---:|---|');
+    for (const row of p.summary.selfByArea) out.push(`| ${row.percent.toFixed(1)} | ${row.name} |`);
+    out.push('', '| self % | function | where |', '|---:|---|---|');
     for (const row of p.summary.selfByFunction.slice(0, 15)) out.push(`| ${row.percent.toFixed(1)} | \`${row.name}\` | ${row.where} |`);
     out.push('');
   }

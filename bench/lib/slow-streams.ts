@@ -21,7 +21,20 @@ export interface SlowStreamsResult {
   rssMaxMb: number;
   firstByteP50Ms: number;
   firstByteMaxMs: number;
+  /** Most streams open at the same moment, counted from each one's first event to its end. */
+  peakConcurrent: number;
   wallS: number;
+}
+
+/** Largest number of [from, to] intervals that overlap at one instant. */
+export function peakOverlap(intervals: [number, number][]): number {
+  const edges = intervals.flatMap(([a, b]): [number, number][] => [[a, 1], [b, -1]]);
+  // At equal times, close before open: touching intervals do not overlap.
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let open = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (open += d));
+  return peak;
 }
 
 export async function slowStreams(peer: Peer, s: Scenario, n: number): Promise<SlowStreamsResult> {
@@ -32,6 +45,7 @@ export async function slowStreams(peer: Peer, s: Scenario, n: number): Promise<S
   const rssBeforeMb = before ? before.stop().rssMaxMb : 0;
   const meter = peer.pid ? new UsageMeter(peer.pid, 100) : undefined;
   const firstBytes: number[] = [];
+  const lifetimes: [number, number][] = [];
   let completed = 0;
   let failed = 0;
   let firstError: string | undefined;
@@ -40,13 +54,16 @@ export async function slowStreams(peer: Peer, s: Scenario, n: number): Promise<S
     const start = performance.now();
     try {
       const res = await request(peer.url, { method: 'POST', dispatcher: agent, headers: { ...s.headers, ...peer.headers }, body });
-      let seen = false;
+      let firstAt = -1;
       let text = '';
       for await (const chunk of res.body) {
-        if (!seen) firstBytes.push(performance.now() - start);
-        seen = true;
+        if (firstAt < 0) {
+          firstAt = performance.now();
+          firstBytes.push(firstAt - start);
+        }
         text += (chunk as Buffer).toString();
       }
+      lifetimes.push([firstAt, performance.now()]);
       if (res.statusCode === 200 && text.includes('event: message_stop')) completed++;
       else throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 120)}`);
     } catch (e) {
@@ -68,6 +85,7 @@ export async function slowStreams(peer: Peer, s: Scenario, n: number): Promise<S
     rssMaxMb: usage?.rssMaxMb ?? 0,
     firstByteP50Ms: percentile(firstBytes, 50),
     firstByteMaxMs: percentile(firstBytes, 100),
+    peakConcurrent: peakOverlap(lifetimes),
     wallS,
   };
 }

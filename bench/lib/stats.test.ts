@@ -24,3 +24,11 @@ test('wrk result line: rates, latencies in ms, errors summed', () => {
   assert.equal(r.nonSuccess, 2);
   assert.throws(() => parseWrkOutput('no result'));
 });
+
+test('peak overlap of stream lifetimes: waves of streams never all open at once', async () => {
+  const { peakOverlap } = await import('./slow-streams.js');
+  assert.equal(peakOverlap([[0, 5], [1, 6], [2, 7]]), 3);
+  assert.equal(peakOverlap([[0, 5], [5, 10], [10, 15]]), 1);
+  assert.equal(peakOverlap([[0, 5], [0, 5], [6, 9]]), 2);
+  assert.equal(peakOverlap([]), 0);
+});
