@@ -2,7 +2,8 @@
  * Warden as a peer, in one configuration: a template from bench/configs/NAME.yaml with
  * {{PORT}}, {{ADMIN_PORT}}, {{UPSTREAM_URL}} and {{DIR}} filled in, a virtual key created
  * through the CLI (`# bench-key-args:` in the template adds arguments, e.g. --models), then
- * `warden start` pinned to the proxy CPU. Adding a configuration = adding a file there.
+ * `warden start` pinned to the proxy CPU (`# bench-node-args:` adds node flags). Adding a
+ * configuration = adding a file there.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -47,7 +48,9 @@ export async function wardenPeer(env: PeerEnv, config: string, opts: WardenOptio
   const key = out.trim().split('\n').pop()!.trim();
   if (!/^\S{16,}$/.test(key)) throw new Error(`warden keys create printed no key: ${out}`);
 
-  const nodeArgs = opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir, '--cpu-prof-name', `warden-${config}.cpuprofile`] : [];
+  // `# bench-node-args: --max-semi-space-size=64` in a template: flags for Warden's node.
+  const nodeFlags = /^#\s*bench-node-args:(.*)$/m.exec(template)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+  const nodeArgs = [...nodeFlags, ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir, '--cpu-prof-name', `warden-${config}.cpuprofile`] : [])];
   const p = spawnPinned(env.proxyCpu, process.execPath, [...nodeArgs, entry, '--config', configFile, 'start'], join(dir, 'warden.log'), { cwd: dir });
   await waitForPort(port, 30_000, p.child);
   return {
