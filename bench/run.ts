@@ -3,7 +3,7 @@
  * BENCHMARKS.md. `bash bench/run.sh` installs what it needs and runs this; `--help` lists the
  * options. Raw results go to bench/.run/<stamp>/results.json, the page to docs/benchmarks.md.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, loadAverage } from './lib/machine.js';
@@ -21,6 +21,8 @@ import { judgeTargets } from './lib/targets.js';
 import { listWardenConfigs, wardenPeer } from './lib/warden-peer.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
+const largestFile = (dir: string) =>
+  existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0] : undefined;
 const repoDir = join(benchDir, '..');
 const o = parseOptions(process.argv.slice(2));
 const started = performance.now();
@@ -61,7 +63,7 @@ const starters: [string, () => Promise<Peer>][] = [
   ['direct', async () => directPeer(env, mock.pid)],
   ['nginx', () => nginxPeer(env)],
   ['portkey', () => portkeyPeer(env)],
-  ['node-naive', () => naiveNodePeer(env)],
+  ['node-naive', () => naiveNodePeer(env, profileDir)],
   ...wardenConfigs.map((c): [string, () => Promise<Peer>] => [`warden-${c}`, () => wardenPeer(env, c, { repoDir, ...(profileDir ? { cpuProfileDir: profileDir } : {}) })]),
 ];
 const peers: Peer[] = [];
@@ -116,9 +118,9 @@ await stopAll();
 
 const profiles: RunResult['profiles'] = [];
 if (profileDir) {
-  for (const p of peers.filter((x) => x.kind === 'warden')) {
-    const file = join(profileDir, `${p.name}.cpuprofile`);
-    if (!existsSync(file)) {
+  for (const p of peers.filter((x) => x.kind === 'warden' || x.kind === 'node-naive')) {
+    const file = p.kind === 'node-naive' ? largestFile(join(profileDir, 'node-naive')) : join(profileDir, `${p.name}.cpuprofile`);
+    if (!file || !existsSync(file)) {
       log(`no profile written for ${p.name}`);
       continue;
     }
@@ -131,7 +133,7 @@ if (profileDir) {
 const result: RunResult = {
   machine,
   options: o,
-  note: o.note + (o.profile ? ' Warden ran under --cpu-prof (its figures are a little pessimistic).' : ''),
+  note: o.note + (o.profile ? ' Warden and the naive Node proxy ran under --cpu-prof (their figures are a little pessimistic).' : ''),
   durationS: (performance.now() - started) / 1000,
   peers: peers.map((p) => p.name),
   scenarios,

@@ -34,7 +34,7 @@ export const USAGE = `usage: bash bench/run.sh [options]      (or: npx tsx bench
   --configs a,b         Warden configurations from bench/configs/ (default: all)
   --scenarios a,b       of ${ALL_SCENARIOS.join(', ')}
   --slow-streams N      concurrent slow SSE streams held through Warden (default 1000; 0 skips)
-  --profile             run Warden under --cpu-prof and print the top self-time functions
+  --profile             run Warden (and the naive Node proxy) under --cpu-prof; print where the time went
   --mock-cpu N          pin the mock upstream to CPU N (default 1, beside the proxy); with 0 a
                         profile no longer charges the mock's run time to the proxy's writes
   --note TEXT           conditions to record with the results (e.g. "machine otherwise idle")

@@ -101,13 +101,15 @@ export async function portkeyPeer(env: PeerEnv): Promise<Peer> {
   };
 }
 
-export async function naiveNodePeer(env: PeerEnv): Promise<Peer> {
+export async function naiveNodePeer(env: PeerEnv, cpuProfileDir?: string): Promise<Peer> {
   const dir = join(env.runDir, 'node-naive');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const key = 'bench-naive-key-0123456789abcdef';
   const entry = join(env.benchDir, 'peers/naive-node-proxy.ts');
-  const p = spawnPinned(env.proxyCpu, process.execPath, ['--import', 'tsx', entry, String(port), `http://127.0.0.1:${env.upstreamPort}`, key], join(dir, 'proxy.log'), {
+  // tsx's loader runs in a thread of its own with its own profile: one folder, the largest file wins.
+  const prof = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfileDir, 'node-naive')] : [];
+  const p = spawnPinned(env.proxyCpu, process.execPath, [...prof, '--import', 'tsx', entry, String(port), `http://127.0.0.1:${env.upstreamPort}`, key], join(dir, 'proxy.log'), {
     cwd: join(env.benchDir, '..'),
   });
   await waitForPort(port, 30_000, p.child);
