@@ -38,7 +38,7 @@ type Log = (line: string) => void;
 
 async function measureOne(peer: Peer, s: Scenario, connections: number, durationS: number, loadCpu: number): Promise<{ wrk: WrkResult; usage?: Usage }> {
   const meter = peer.pid ? new UsageMeter(peer.pid) : undefined;
-  const wrk = await runWrk({ url: peer.url, bodyFile: s.bodyFile, headers: { ...s.headers, ...peer.headers }, connections, durationS, cpu: loadCpu });
+  const wrk = await runWrk({ url: peer.url, bodyFile: s.bodyFile, headers: { ...s.headers, ...peer.headers }, connections, durationS, cpu: loadCpu, ...(s.turnMarker ? { turnMarker: s.turnMarker } : {}) });
   return meter ? { wrk, usage: meter.stop() } : { wrk };
 }
 

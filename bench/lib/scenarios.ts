@@ -1,6 +1,8 @@
 /**
  * What is sent: a 1 KB request and a 50 KB Claude-Code-shaped one, each non-streaming and
  * streaming (the same bytes with "stream":true), with the headers the client would send.
+ * The 50 KB one differs from request to request in its last tool_result, like an agent's
+ * next turn: earlier blocks repeat (what a guard's cache is for), the newest is new.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +16,12 @@ export interface Scenario {
   bodyFile: string;
   bodyBytes: number;
   headers: Record<string, string>;
+  /** Text in the body the load generator replaces per request (a new agent turn each time). */
+  turnMarker?: string;
 }
+
+/** In claude-code-50k.json: the newest tool_result changes on every request, as in a real session. */
+export const TURN_MARKER = 'BENCH_TURN_000000000000';
 
 const BASE_HEADERS = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
 
@@ -53,7 +60,8 @@ export function prepareScenarios(benchDir: string, runDir: string): Map<Scenario
       const body = stream ? json.replace('"stream":false', '"stream":true') : json;
       const bodyFile = join(runDir, `${id}.json`);
       writeFileSync(bodyFile, body);
-      out.set(id, { id, label: `${src.label}, ${stream ? 'SSE' : 'JSON'}`, stream, bodyFile, bodyBytes: Buffer.byteLength(body), headers: { ...src.headers } });
+      const turn = body.includes(TURN_MARKER) ? { turnMarker: TURN_MARKER } : {};
+      out.set(id, { id, label: `${src.label}, ${stream ? 'SSE' : 'JSON'}`, stream, bodyFile, bodyBytes: Buffer.byteLength(body), headers: { ...src.headers }, ...turn });
     }
   }
   return out;

@@ -15,6 +15,8 @@ export interface WrkRun {
   connections: number;
   durationS: number;
   cpu: number;
+  /** Replaced in the body by a per-request counter (see wrk-post.lua). */
+  turnMarker?: string;
 }
 
 export interface WrkResult {
@@ -62,6 +64,7 @@ export function parseWrkOutput(out: string): WrkResult {
 export async function runWrk(r: WrkRun): Promise<WrkResult> {
   const headerArgs = Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`);
   const args = ['-c', String(r.cpu), 'wrk', '-t1', `-c${r.connections}`, `-d${r.durationS}s`, '--timeout', '5s', '-s', LUA, r.url, '--', r.bodyFile, ...headerArgs];
-  const out = await runCommand('taskset', args, { timeoutMs: (r.durationS + 30) * 1000 });
+  const env = { ...process.env, WRK_TURN_MARKER: r.turnMarker ?? '' };
+  const out = await runCommand('taskset', args, { timeoutMs: (r.durationS + 30) * 1000, env });
   return parseWrkOutput(out);
 }
