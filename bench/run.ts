@@ -3,7 +3,7 @@
  * BENCHMARKS.md. `bash bench/run.sh` installs what it needs and runs this; `--help` lists the
  * options. Raw results go to bench/.run/<stamp>/results.json, the page to docs/benchmarks.md.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, loadAverage } from './lib/machine.js';
@@ -115,6 +115,15 @@ machine.loadAverageAtEnd = loadAverage();
 for (const p of peers) await p.stop();
 await stopChild(mock.child);
 await stopAll();
+// Warden's audit logs (≈ 0.5 GB a full run) have served their purpose: they were written.
+if (!o.keepAudit) {
+  for (const p of peers.filter((x) => x.kind === 'warden')) {
+    const dir = join(runDir, p.name, 'audit');
+    const bytes = existsSync(dir) ? readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) : 0;
+    rmSync(dir, { recursive: true, force: true });
+    log(`${p.name} wrote ${(bytes / 2 ** 20).toFixed(0)} MB of audit log (removed; --keep-audit keeps it)`);
+  }
+}
 
 const profiles: RunResult['profiles'] = [];
 if (profileDir) {

@@ -17,6 +17,7 @@ export interface Options {
   slowStreams: number;
   profile: boolean;
   writeDoc: boolean;
+  keepAudit: boolean;
   /** Free text about the conditions, printed in docs/benchmarks.md. */
   note: string;
   loadCpu: number;
@@ -38,7 +39,8 @@ export const USAGE = `usage: bash bench/run.sh [options]      (or: npx tsx bench
   --mock-cpu N          pin the mock upstream to CPU N (default 1, beside the proxy); with 0 a
                         profile no longer charges the mock's run time to the proxy's writes
   --note TEXT           conditions to record with the results (e.g. "machine otherwise idle")
-  --no-doc              do not rewrite docs/benchmarks.md (raw JSON still goes to bench/.run/)`;
+  --no-doc              do not rewrite docs/benchmarks.md (raw JSON still goes to bench/.run/)
+  --keep-audit          keep Warden's audit logs of the run (about 0.5 GB for a full run)`;
 
 export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -54,6 +56,7 @@ export function parseOptions(argv: string[]): Options {
       profile: { type: 'boolean', default: false },
       'mock-cpu': { type: 'string' },
       'no-doc': { type: 'boolean', default: false },
+      'keep-audit': { type: 'boolean', default: false },
       note: { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +84,7 @@ export function parseOptions(argv: string[]): Options {
     slowStreams: Number(values['slow-streams'] ?? (quick ? 300 : 1000)),
     profile: values.profile!,
     writeDoc: !values['no-doc'],
+    keepAudit: values['keep-audit']!,
     note: values.note!,
     loadCpu: 0,
     proxyCpu: 1,
