@@ -7,8 +7,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { WardenError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.js';
+import { exchangeCompletion } from '../shared/completion.js';
+import { upstreamError } from '../shared/upstream-error.js';
 import { downstreamResponseHeaders } from '../shared/headers.js';
 import { sendHttpError } from './render.js';
 import type { Balancer, UpstreamNode } from './upstream.js';
@@ -27,23 +28,11 @@ export interface HttpForward {
 // Statuses that say the node itself is in trouble (passive health), not the request.
 const NODE_TROUBLE = new Set([502, 503, 504]);
 
-function upstreamError(err: Error & { code?: string }, routeId: string, node: string): WardenError {
-  const code = err.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new WardenError('WARDEN_E_UPSTREAM_TIMEOUT', `upstream ${node} of route "${routeId}" did not answer in time (routes[].upstream.timeout)`);
-  }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET') {
-    return new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `upstream ${node} of route "${routeId}" is unreachable (${code})`);
-  }
-  if (err instanceof WardenError) return err;
-  return new WardenError('WARDEN_E_UPSTREAM_BROKEN', `upstream ${node} of route "${routeId}" closed the connection before the answer was complete`);
-}
 
 export function forwardHttp(req: IncomingMessage, res: ServerResponse, ex: Exchange, fwd: HttpForward, finish: (ex: Exchange) => void): void {
   const { node, balancer } = fwd;
   const start = process.hrtime.bigint();
   let controller: Dispatcher.DispatchController | undefined;
-  let finished = false;
   let judged = false;
   const judge = (ok: boolean) => {
     if (judged) return;
@@ -51,28 +40,18 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, ex: Excha
     if (ok) node.succeeded();
     else node.failed(balancer.health.failures, balancer.health.cooldownMs, Date.now());
   };
-  const done = () => {
-    if (finished) return false;
-    finished = true;
-    res.off('close', onClientClose);
-    return true;
-  };
-  const onClientClose = () => {
-    if (finished || res.writableFinished) return;
+  const completion = exchangeCompletion(res, () => {
     ex.clientAborted = true;
     controller?.abort(new Error('client closed the connection'));
-    if (done()) {
-      ex.status ??= 499;
-      finish(ex);
-    }
-  };
-  res.on('close', onClientClose);
+    ex.status ??= 499;
+    finish(ex);
+  });
   ex.provider = node.address;
 
   const handler: Dispatcher.DispatchHandler = {
     onRequestStart(c) {
       controller = c;
-      if (finished) c.abort(new Error('client closed the connection'));
+      if (completion.finished) c.abort(new Error('client closed the connection'));
     },
     onResponseStart(_c, statusCode, headers) {
       if (statusCode < 200) return;
@@ -86,20 +65,20 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, ex: Excha
       res.flushHeaders();
     },
     onResponseData(c, chunk) {
-      if (finished) return;
+      if (completion.finished) return;
       if (!res.write(chunk)) {
         c.pause();
         res.once('drain', () => c.resume());
       }
     },
     onResponseEnd() {
-      if (!done()) return;
+      if (!completion.claim()) return;
       finish(ex);
       res.end();
     },
     onResponseError(_c, err) {
-      if (!done()) return;
-      const werr = upstreamError(err as Error & { code?: string }, fwd.routeId, node.address);
+      if (!completion.claim()) return;
+      const werr = upstreamError(err as Error & { code?: string }, `upstream ${node.address} of route "${fwd.routeId}"`, 'routes[].upstream.timeout');
       // A client aborting its upload is not the node's fault.
       if (!req.destroyed || res.headersSent) judge(false);
       ex.errorCode = werr.code;

@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { WardenError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.js';
 import { downstreamResponseHeaders } from '../shared/headers.js';
+import { exchangeCompletion } from '../shared/completion.js';
+import { upstreamError } from '../shared/upstream-error.js';
 import type { AnthropicProvider } from './providers.js';
 import { sendAnthropicError, sseErrorEvent } from './render-error.js';
 import { SseUsageScanner, scanJsonResponse } from './usage.js';
@@ -21,52 +22,29 @@ export interface ForwardRequest {
 /** Called exactly once, before the last byte reaches the client, so the audit record exists for every answered request. */
 export type Finish = (ex: Exchange) => void;
 
-/** Maps undici's failures to catalogue errors (and so to Anthropic error kinds). */
-export function upstreamError(err: Error & { code?: string }, providerName: string): WardenError {
-  const code = err.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new WardenError('WARDEN_E_UPSTREAM_TIMEOUT', `provider "${providerName}" did not answer in time (${code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : 'read'} timeout)`);
-  }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
-    return new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `provider "${providerName}" is unreachable (${code})`);
-  }
-  return new WardenError('WARDEN_E_UPSTREAM_BROKEN', `provider "${providerName}" closed the connection before the answer was complete`);
-}
 
 /**
  * Forwards the original request bytes and streams the answer back chunk by chunk, with
  * backpressure both ways. SSE answers are passed through byte for byte while usage is read
  * on the side; a client that goes away aborts the upstream request.
  */
-export function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange, fwd: ForwardRequest, finish: Finish): void {
+export function forward(res: ServerResponse, ex: Exchange, fwd: ForwardRequest, finish: Finish): void {
   const { provider } = fwd;
   const upstreamStart = process.hrtime.bigint();
   let controller: Dispatcher.DispatchController | undefined;
   let sse: SseUsageScanner | undefined;
   let jsonChunks: Buffer[] | undefined;
   let jsonBytes = 0;
-  let finished = false;
-
-  const done = () => {
-    if (finished) return false;
-    finished = true;
-    res.off('close', onClientClose);
-    return true;
-  };
-  const onClientClose = () => {
-    if (finished || res.writableFinished) return;
+  const completion = exchangeCompletion(res, () => {
     ex.clientAborted = true;
     controller?.abort(new Error('client closed the connection'));
-    if (done()) {
-      if (sse) {
-        ex.usage = sse.usage;
-        ex.tools = sse.tools;
-      }
-      ex.status ??= 499;
-      finish(ex);
+    if (sse) {
+      ex.usage = sse.usage;
+      ex.tools = sse.tools;
     }
-  };
-  res.on('close', onClientClose);
+    ex.status ??= 499;
+    finish(ex);
+  });
 
   const headers = fwd.headers;
   headers.push(...provider.credential, 'accept-encoding', 'identity');
@@ -75,9 +53,9 @@ export function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange,
   const handler: Dispatcher.DispatchHandler = {
     onRequestStart(c) {
       controller = c;
-      if (finished) c.abort(new Error('client closed the connection'));
+      if (completion.finished) c.abort(new Error('client closed the connection'));
     },
-    onResponseStart(c, statusCode, upstreamHeaders) {
+    onResponseStart(_c, statusCode, upstreamHeaders) {
       if (statusCode < 200) return;
       ex.upstreamMs = Number(process.hrtime.bigint() - upstreamStart) / 1e6;
       ex.status = statusCode;
@@ -91,10 +69,9 @@ export function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange,
       res.writeHead(statusCode, out);
       // Flush headers now so the SSE first byte is not delayed behind the first event.
       if (sse) res.flushHeaders();
-      void c;
     },
     onResponseData(c, chunk) {
-      if (finished) return;
+      if (completion.finished) return;
       if (sse) sse.push(chunk);
       else if (jsonChunks && jsonBytes + chunk.length <= fwd.maxScanBytes) {
         jsonChunks.push(chunk);
@@ -106,7 +83,7 @@ export function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange,
       }
     },
     onResponseEnd() {
-      if (!done()) return;
+      if (!completion.claim()) return;
       if (sse) {
         ex.usage = sse.usage;
         ex.tools = sse.tools;
@@ -119,8 +96,8 @@ export function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange,
       res.end();
     },
     onResponseError(_c, err) {
-      if (!done()) return;
-      const werr = upstreamError(err as Error & { code?: string }, provider.name);
+      if (!completion.claim()) return;
+      const werr = upstreamError(err as Error & { code?: string }, `provider "${provider.name}"`, `providers.${provider.name}.timeout_ms`);
       ex.errorCode = werr.code;
       if (!res.headersSent) {
         ex.status = werr.status;
@@ -154,5 +131,4 @@ export function forward(req: IncomingMessage, res: ServerResponse, ex: Exchange,
     } as Dispatcher.DispatchOptions,
     handler,
   );
-  void req;
 }

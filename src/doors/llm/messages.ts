@@ -126,7 +126,7 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
       return;
     }
 
-    forward(req, res, ex, {
+    forward(res, ex, {
       provider,
       method: 'POST',
       path: upstreamPath,

@@ -1,0 +1,34 @@
+import type { ServerResponse } from 'node:http';
+
+export interface Completion {
+  /** true once the exchange was claimed by either side. */
+  readonly finished: boolean;
+  /** The upstream side ends the exchange: true the first time only. */
+  claim(): boolean;
+}
+
+/**
+ * Ends a forwarded exchange exactly once: either the upstream answer completes or fails
+ * (`claim()`), or the client goes away first and `onClientGone` runs — where the door aborts
+ * the upstream request and finishes the exchange as client-aborted.
+ */
+export function exchangeCompletion(res: ServerResponse, onClientGone: () => void): Completion {
+  let finished = false;
+  const onClose = () => {
+    if (finished || res.writableFinished) return;
+    finished = true;
+    onClientGone();
+  };
+  res.on('close', onClose);
+  return {
+    get finished() {
+      return finished;
+    },
+    claim() {
+      if (finished) return false;
+      finished = true;
+      res.off('close', onClose);
+      return true;
+    },
+  };
+}
