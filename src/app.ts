@@ -7,7 +7,7 @@ import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createKey } from './identity/admin.js';
 import { Identity } from './identity/identity.js';
-import { priceExchange } from './runtime/pricing.js';
+import { costUsd } from './limits/prices.js';
 import { createFinisher } from './runtime/finish.js';
 import type { Gateway } from './runtime/gateway.js';
 import { buildSnapshot, closeSnapshot, retireSnapshot, type Snapshot, type SnapshotDeps } from './runtime/snapshot.js';
@@ -50,7 +50,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   let snapshot: Snapshot = buildSnapshot(initial, undefined, snapshotDeps);
   const identity = new Identity(store, snapshot.consumers);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
-  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: priceExchange });
+  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0) });
   // The http-logger sees every finished exchange after its audit record is written.
   const finish = (ex: Parameters<typeof finisher.finish>[0]) => {
     finisher.finish(ex);
