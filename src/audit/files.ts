@@ -1,5 +1,5 @@
 /** Where the audit files live and how they are named and ordered. */
-import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const FILE_RE = /^audit-(\d{6,})\.jsonl$/;
@@ -95,4 +95,8 @@ export function readTailLines(path: string, enough: (lines: Buffer[]) => boolean
   } finally {
     closeSync(fd);
   }
+}
+
+export function fileSize(path: string): number {
+  return statSync(path).size;
 }

@@ -3,9 +3,9 @@
  * written, and searching by field. Reads never take the writer's lock and never write.
  * Damaged lines are skipped here; `verify` is the place that reports them.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listAuditFiles, readTailLines, type AuditFile } from './files.js';
+import { listAuditFiles, readTailLines, type AuditFile, fileSize } from './files.js';
 import { LineBuffer, forEachLine } from './lines.js';
 import { compileFilter, type AuditFilter } from './search-filter.js';
 import type { ChainedRecord } from './types.js';
@@ -54,7 +54,7 @@ export async function followAudit(dir: string, onRecord: (r: ChainedRecord) => v
   const afterSeq = opts.afterSeq;
   let files = listAuditFiles(dir);
   let cur: AuditFile | undefined = afterSeq === undefined ? files[files.length - 1] : startFile(files, afterSeq);
-  let offset = cur && afterSeq === undefined ? sizeOf(cur.path) : 0;
+  let offset = cur && afterSeq === undefined ? fileSize(cur.path) : 0;
   const lb = new LineBuffer();
   const emit = (buf: Buffer, start: number, end: number) => {
     const r = parseRecord(buf.toString('utf8', start, end));
@@ -96,15 +96,6 @@ function firstSeq(path: string): number | null {
     const n = readSync(fd, buf, 0, buf.length, 0);
     const m = /"seq":(\d+)/.exec(buf.toString('utf8', 0, n));
     return m ? Number(m[1]) : null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function sizeOf(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fstatSync(fd).size;
   } finally {
     closeSync(fd);
   }

@@ -3,10 +3,10 @@
  * record (reading only the end of the newest files), whether garbage follows it (a write
  * cut by a crash or power loss), and whether HEAD still agrees with the records.
  */
-import { fstatSync, openSync, closeSync, renameSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { WardenError } from '../core/errors.js';
-import { HEAD_FILE, LOST_HEAD_PREFIX, listAuditFiles, readTailLines } from './files.js';
+import { HEAD_FILE, LOST_HEAD_PREFIX, listAuditFiles, readTailLines, fileSize } from './files.js';
 import { GENESIS, checkLine, type Hasher } from './format.js';
 import { headMacOk, readHead } from './head-file.js';
 
@@ -64,20 +64,11 @@ export function recoverChain(dir: string, hasher: Hasher): ChainPosition {
     if (i === files.length - 1) lastDirty = r?.dirty ?? false;
     if (r && r.seq >= 0) {
       // Never append after garbage: a torn line followed by a good one would read as an edit.
-      const existingSize = lastDirty ? null : sizeOf(last.path);
+      const existingSize = lastDirty ? null : fileSize(last.path);
       return { seq: r.seq, hash: r.hash, fileNo: lastDirty ? last.n + 1 : last.n, existingSize };
     }
   }
-  return { seq: 0, hash: GENESIS, fileNo: lastDirty ? last.n + 1 : last.n, existingSize: lastDirty ? null : sizeOf(last.path) };
-}
-
-function sizeOf(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
+  return { seq: 0, hash: GENESIS, fileNo: lastDirty ? last.n + 1 : last.n, existingSize: lastDirty ? null : fileSize(last.path) };
 }
 
 /**
