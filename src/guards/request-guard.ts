@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { WardenError } from '../core/errors.js';
 import type { GuardAction, GuardsConfig } from './config.js';
 import { createPatternDetector } from './detectors/patterns/index.js';
@@ -25,17 +24,19 @@ interface Source {
   perRule?: Map<string, { action: GuardAction; message: string | undefined; status: number }>;
 }
 
-const CACHE_MAX = 20_000;
+/** Cached texts are held as keys; the bound is on their total size (UTF-16 code units). */
+const CACHE_MAX_CHARS = 32 * 1024 * 1024;
 
 /**
  * The request guard of the LLM door. Agents resend the whole conversation every turn, so
- * findings are cached per text (by content hash): each turn pays only for its new blocks.
+ * findings are cached per text: each turn pays only for its new blocks.
  */
 export class RequestGuard {
   private sources: Source[] = [];
   private prompt: Detector | undefined;
   private promptRules = new Map<string, { message: string; status: number }>();
   private cache = new Map<string, Finding[]>();
+  private cacheChars = 0;
 
   constructor(private readonly cfg: GuardsConfig) {
     if (cfg.secrets?.enabled) this.sources.push({ detector: createSecretDetector({ disabledRules: cfg.secrets.disabled_rules }), action: cfg.secrets.action, message: cfg.secrets.message, status: cfg.secrets.status });
@@ -55,13 +56,20 @@ export class RequestGuard {
   }
 
   private findingsFor(text: string): Finding[] {
-    const key = text.length <= 64 ? `s:${text}` : `h:${createHash('sha1').update(text).digest('base64')}`;
-    let found = this.cache.get(key);
+    // Keyed by the text itself: V8 hashes a string once and caches it, which is far cheaper
+    // than a digest of every block on every turn.
+    let found = this.cache.get(text);
     if (!found) {
       found = [];
       for (const s of this.sources) for (const f of s.detector.detect(text)) found.push(f);
-      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, found);
+      if (text.length > CACHE_MAX_CHARS) return found;
+      while (this.cacheChars + text.length > CACHE_MAX_CHARS) {
+        const oldest = this.cache.keys().next().value!;
+        this.cache.delete(oldest);
+        this.cacheChars -= oldest.length;
+      }
+      this.cache.set(text, found);
+      this.cacheChars += text.length;
     }
     return found;
   }

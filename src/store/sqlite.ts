@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS usage_daily (
 );
 `;
 
+/** How stale another process's write may look to this one. */
+const DATA_VERSION_MS = 100;
+
 interface KeyRow {
   id: string; consumer: string; hash: string; hint: string; name: string; models: string;
   created_at: number; expires_at: number | null; revoked_at: number | null; last_used_at: number | null; rotated_from: string | null;
@@ -94,6 +97,8 @@ export function openSqliteStore(path: string): Store {
   });
   // data_version only moves for writes by *other* connections; count our own writes too.
   let ownWrites = 0;
+  let dataVersion = 0;
+  let dataVersionAt = -Infinity;
 
   return {
     upsertConsumer(c) {
@@ -138,7 +143,16 @@ export function openSqliteStore(path: string): Store {
       if (deltas.length) addMany(deltas);
     },
     usage: (f) => q.usage.all({ since: f.since ?? '0000-00-00', consumer: f.consumer ?? null }) as UsageRow[],
-    version: () => (q.dataVersion.get() as number) * 1_000_000 + ownWrites,
+    version: () => {
+      // Other processes' writes (the CLI revoking a key) are seen within DATA_VERSION_MS;
+      // polling the pragma on every request cost two syscalls per request.
+      const now = Date.now();
+      if (now - dataVersionAt >= DATA_VERSION_MS) {
+        dataVersion = q.dataVersion.get() as number;
+        dataVersionAt = now;
+      }
+      return dataVersion * 1_000_000 + ownWrites;
+    },
     close: () => db.close(),
   };
 }

@@ -57,7 +57,7 @@ export interface Store {
   addUsage(deltas: UsageDelta[]): void;
   usage(filter: { since?: string; consumer?: string }): UsageRow[];
 
-  /** Changes whenever another process (e.g. the CLI) wrote; lets caches invalidate. */
+  /** Changes on every own write at once, and within ~100 ms of another process's write (e.g. the CLI); lets caches invalidate. */
   version(): number;
   close(): void;
 }

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { guardsSchema } from './config.js';
+import { RequestGuard } from './request-guard.js';
+
+const AWS = ['AKIA', 'QYLPMN5HFIQR7XZB'].join('');
+const guard = (cfg: unknown) => new RequestGuard(guardsSchema.parse(cfg));
+const body = () => ({
+  model: 'claude-x',
+  system: [{ type: 'text', text: `system sees ${AWS}` }],
+  messages: [
+    { role: 'user', content: 'hello' },
+    { role: 'assistant', content: [{ type: 'thinking', thinking: `thinking about ${AWS}`, signature: 'sig' }, { type: 'tool_use', id: 't1', name: 'Read', input: {} }] },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: `KEY=${AWS}\nREGION=eu` }] }] },
+  ],
+});
+
+test('redacts secrets in system and tool_result texts, never in thinking blocks; the same answer on a repeated turn', () => {
+  const g = guard({ secrets: { action: 'redact' } });
+  for (let turn = 0; turn < 2; turn++) {
+    const b = body();
+    const out = g.inspect(b, 'dev');
+    assert.equal(out.changed, true);
+    assert.equal(out.action, 'redact');
+    assert.ok(out.findings.includes('secrets:aws-access-token'));
+    const json = JSON.stringify(b);
+    assert.equal(json.split(AWS).length - 1, 1, 'only the thinking block keeps it');
+    assert.ok(JSON.stringify(b.messages[1]).includes(AWS), 'the thinking block is untouched');
+    assert.match(JSON.stringify(b.messages[2]), /KEY=\[REDACTED:aws-access-token\]\\nREGION=eu/);
+  }
+});
+
+test('reject throws the configured message; log changes nothing; exempt consumers pass', () => {
+  assert.throws(() => guard({ secrets: { action: 'reject', message: 'no keys please' } }).inspect(body(), 'dev'), (e: Error & { code?: string }) => e.code === 'WARDEN_E_GUARD_REJECTED' && e.message === 'no keys please');
+  const b = body();
+  const logged = guard({ secrets: { action: 'log' } }).inspect(b, 'dev');
+  assert.equal(logged.changed, false);
+  assert.equal(logged.action, 'log');
+  assert.deepEqual(b, body());
+  const exempt = guard({ secrets: { action: 'reject' }, consumers: { sec: { exempt: true } } }).inspect(body(), 'sec');
+  assert.equal(exempt.action, 'none');
+});
+
+test('the prompt guard looks at user text only', () => {
+  const g = guard({ prompt_guard: [{ id: 'bad', regex: '(?i)forbidden' }] });
+  assert.throws(() => g.inspect({ messages: [{ role: 'user', content: 'a FORBIDDEN ask' }] }, 'dev'), /Rejected due to inappropriate content/);
+  assert.equal(g.inspect({ messages: [{ role: 'user', content: [{ type: 'tool_result', content: 'forbidden in a file' }] }] }, 'dev').action, 'none');
+});
