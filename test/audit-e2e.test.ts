@@ -38,11 +38,10 @@ test('warden audit verify passes on a clean log and names the line of a tampered
   }
   const clean = await runCli(['--config', config, 'audit', 'verify']);
   assert.equal(clean.code, 0, clean.stderr + clean.stdout);
-  assert.match(clean.stdout, /20 records|ok/i);
+  assert.match(clean.stdout, /audit log OK: 20 record\(s\)/);
 
   const file = join(dir, 'audit', readdirSync(join(dir, 'audit')).filter((f) => f.endsWith('.jsonl')).sort()[0]!);
   const original = readFileSync(file);
-  const lines = original.toString().split('\n');
   const at = original.indexOf('"tokens_out":', original.indexOf('\n', original.indexOf('\n') + 1)) + '"tokens_out":'.length;
   const tampered = Buffer.from(original);
   tampered[at] = tampered[at] === 0x39 ? 0x38 : tampered[at]! + 1;
@@ -51,7 +50,6 @@ test('warden audit verify passes on a clean log and names the line of a tampered
   assert.equal(bad.code, 1);
   assert.match(bad.stdout + bad.stderr, /:3\b/, 'names line 3');
   assert.match(bad.stdout + bad.stderr, /edited/);
-  assert.ok(lines.length > 3);
 
   writeFileSync(file, original);
   assert.equal((await runCli(['--config', config, 'audit', 'verify'])).code, 0);
