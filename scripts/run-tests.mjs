@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const roots = ['dist/src', 'dist/test'].filter((d) => existsSync(d));
+// --test-force-exit is a backstop so a leaked handle cannot stall CI; a file that needs it
+// still has a bug (it hid a before() failure in seed-000 that left servers open).
 const args = ['--test', '--test-reporter=tap', '--test-timeout=180000', '--test-force-exit', '--test-concurrency=2', ...process.argv.slice(2), ...(process.argv.length > 2 ? [] : roots)];
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
 let pass = 0;

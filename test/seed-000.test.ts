@@ -5,14 +5,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { loadConfigFile } from '../src/config/load.js';
 import { startOpaServer, type OpaServer } from './support/opa-server.js';
 import { startTestWarden, type TestWarden } from './support/warden.js';
 import { startBackend, startCollector, waitFor, type Backend, type Collector } from './http-door-support.js';
 import { readAuditRecords } from './support/audit-records.js';
 
-const EXAMPLE = fileURLToPath(new URL('../examples/seed-000/warden.yaml', import.meta.url));
+// Relative to the repository root, where the test runner runs (works from test/ and dist/test/).
+const EXAMPLE = resolve('examples/seed-000/warden.yaml');
 
 describe('seed 000: permission guards for Claude Code at the API gateway', () => {
   let backend: Backend;
@@ -40,8 +41,9 @@ describe('seed 000: permission guards for Claude Code at the API gateway', () =>
     keys = { sandbox: w.key('claude-code-sandbox').key, staging: w.key('claude-code-staging').key, prod: w.key('claude-code-prod').key };
   });
   after(async () => {
-    await w.close();
-    await Promise.all([backend.close(), opa.close(), collector.close()]);
+    // Close whatever before() got to start, so a failure there cannot leave servers running.
+    await w?.close();
+    await Promise.all([backend?.close(), opa?.close(), collector?.close()]);
   });
 
   const query = (key: string | undefined, database: string, method = 'POST', headers: Record<string, string> = {}) =>
@@ -107,7 +109,7 @@ describe('seed 000: permission guards for Claude Code at the API gateway', () =>
     assert.equal(bearer.status, 200);
   });
 
-  test('OPA unreachable fails closed with 403', async () => {
+  test('an OPA answer that is not a decision gets 503 (APISIX contract)', async () => {
     opa.setRaw(() => ({ status: 200, body: 'not json' }));
     try {
       const res = await query(keys.prod, 'staging');
