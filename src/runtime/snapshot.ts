@@ -7,6 +7,7 @@ import { checkRoutes, compileRoutes, type RouteTable } from '../doors/http/route
 import { retireNodes } from '../doors/http/upstream.js';
 import { HttpLogger, type HttpLoggerDeps } from '../httplog/logger.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
+import { RequestGuard } from '../guards/request-guard.js';
 import type { PolicyConfig } from '../policy/config.js';
 
 /**
@@ -19,6 +20,8 @@ export interface Snapshot {
   readonly consumers: readonly Consumer[];
   /** The compiled `policy` section (with route attachments from `routes[].policies`); every door evaluates it. */
   readonly policy: CompiledPolicy;
+  /** The LLM door's request guard (detectors and their scan cache) for this version. */
+  readonly requestGuard: RequestGuard;
   /** The http door's routes and their upstream nodes. */
   readonly httpRoutes: RouteTable;
   /** The http-logger of this version, if configured (kept across reloads when unchanged). */
@@ -40,6 +43,15 @@ function withRouteAttachments(config: Config): PolicyConfig {
   return { ...config.policy, attach: { ...config.policy.attach, routes } };
 }
 
+/** Detector set-up errors (e.g. an unknown secret rule id) refuse the config instead of failing every request. */
+function compileRequestGuard(config: Config): RequestGuard {
+  try {
+    return new RequestGuard(config.guards);
+  } catch (e) {
+    throw new ConfigError('guards', [`guards: ${(e as Error).message}`]);
+  }
+}
+
 /**
  * Builds the snapshot of a config. Throws ConfigError (each problem with its config path)
  * when a route or policy does not compile, so a load or reload refuses it.
@@ -48,6 +60,7 @@ export function buildSnapshot(config: Config, previous?: Snapshot, deps: Snapsho
   const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
   if (routeProblems.length) throw new ConfigError('routes', routeProblems);
   const policy = compilePolicy(withRouteAttachments(config));
+  const requestGuard = compileRequestGuard(config);
   const providers = buildProviders(config, previous?.providers);
   const httpRoutes = compileRoutes(config.routes, previous?.httpRoutes.nodes);
   const lc = config.http_logger;
@@ -60,6 +73,7 @@ export function buildSnapshot(config: Config, previous?: Snapshot, deps: Snapsho
     providers,
     consumers: config.consumers.map((c) => ({ name: c.name, groups: c.groups, labels: c.labels, models: c.models })),
     policy,
+    requestGuard,
     httpRoutes,
     httpLogger,
     routeModel(model) {

@@ -10,16 +10,6 @@ import { forward } from './forward.js';
 import { buildMockAnswer, estimateTokens } from './mock-provider.js';
 import { sendAnthropicError } from './render-error.js';
 import { emptyUsage } from './usage.js';
-import { RequestGuard } from '../../guards/request-guard.js';
-import type { Config } from '../../config/schema.js';
-
-/** One guard (and its scan cache) per config version. */
-const guards = new WeakMap<Config, RequestGuard>();
-function requestGuardFor(cfg: Config): RequestGuard {
-  let g = guards.get(cfg);
-  if (!g) guards.set(cfg, (g = new RequestGuard(cfg.guards)));
-  return g;
-}
 
 /** Codes that are decisions (someone was refused), as opposed to faults. */
 const DENIALS = new Set([
@@ -89,7 +79,7 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
     ex.decision = { outcome: 'allow', rule: 'scope.models' };
     // guard(request): last before forwarding — the most expensive in-process stage.
     let forwardBody = body;
-    const guard = requestGuardFor(cfg);
+    const guard = snap.requestGuard;
     if (guard.active && !countTokens) {
       const g = guard.inspect(parsed.json, who.consumer.name);
       if (g.action !== 'none') ex.decision = { outcome: g.action === 'redact' ? 'redact' : 'allow', rule: 'guards', reason: `${g.action}: ${[...new Set(g.findings)].join(', ')}` };
