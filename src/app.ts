@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { openSqliteApprovals } from './approvals/sqlite.js';
 import { openAuditLog } from './audit/chain-writer.js';
 import { exchangeToRecord } from './audit/from-exchange.js';
 import { createAdminHandler } from './admin/router.js';
@@ -10,6 +11,7 @@ import { Identity } from './identity/identity.js';
 import { costUsd } from './limits/prices.js';
 import { createFinisher } from './runtime/finish.js';
 import type { Gateway } from './runtime/gateway.js';
+import { limiterMetrics, limiterReady } from './runtime/limits.js';
 import { buildSnapshot, closeSnapshot, retireSnapshot, type Snapshot, type SnapshotDeps } from './runtime/snapshot.js';
 import { closeServer, listen } from './server/listen.js';
 import { createMainHandler, handleClientError } from './server/main-handler.js';
@@ -44,10 +46,15 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const log = opts.log ?? createLogger(initial.logging.level);
   const baseDir = configPath ? dirname(configPath) : process.cwd();
   const store = openSqliteStore(resolve(baseDir, initial.store.path));
+  const approvals = openSqliteApprovals(resolve(baseDir, initial.store.path));
   const audit = openAuditLog({ dir: resolve(baseDir, initial.audit.dir), maxFileBytes: initial.audit.max_file_bytes, hmacKey: initial.audit.hmac_key, fsync: initial.audit.fsync });
   const metrics = createWardenMetrics();
-  const snapshotDeps: SnapshotDeps = { httpLogger: { log, dropped: metrics.registry.counter('warden_httplog_dropped_total', 'http-logger entries dropped, by reason (queue_full, send_failed).', ['reason']) } };
+  const snapshotDeps: SnapshotDeps = {
+    httpLogger: { log, dropped: metrics.registry.counter('warden_httplog_dropped_total', 'http-logger entries dropped, by reason (queue_full, send_failed).', ['reason']) },
+    limiterMetrics: limiterMetrics(metrics),
+  };
   let snapshot: Snapshot = buildSnapshot(initial, undefined, snapshotDeps);
+  await limiterReady(snapshot.limits, initial.limits.redis.connect_timeout_ms);
   const identity = new Identity(store, snapshot.consumers);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
   const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0) });
@@ -56,7 +63,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     finisher.finish(ex);
     snapshot.httpLogger?.push(ex);
   };
-  const gateway: Gateway = { current: () => snapshot, identity, store, metrics, log, finish };
+  const gateway: Gateway = { current: () => snapshot, identity, store, approvals, metrics, log, finish };
 
   let bootstrapKey: string | undefined;
   if (initial.bootstrap_key && store.listKeys().length === 0) {
@@ -141,6 +148,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       flush();
       await closeSnapshot(snapshot);
       audit.close();
+      approvals.close();
       store.close();
     },
   };

@@ -22,6 +22,10 @@ export interface AuditRecord {
   upstream_latency_ms: number | null;
   tools: string[];
   client_aborted: boolean;
+  /** Guard findings on the answer (`detector:rule`); present only when there were some. */
+  response_findings?: string[];
+  /** The tool-use guard's decision on each tool call of the answer; present only when it judged some. */
+  tool_decisions?: { tool: string; outcome: 'allow' | 'deny' | 'ask'; rule: string; reason?: string; approval?: string }[];
   bodies?: { request?: string; response?: string };
 }
 

@@ -8,6 +8,7 @@ import { routesSchema } from '../doors/http/config.js';
 import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
+import { limitsSchema } from '../limits/config.js';
 
 const tlsSchema = z
   .strictObject({
@@ -113,7 +114,8 @@ export const configSchema = z
       .describe('Which provider serves which model; first match wins.'),
     consumers: z.array(consumerSchema).default([]).describe('Consumers declared in config; more can be created in the store.'),
     policy: policySchema,
-    guards: guardsSchema.describe('Detectors on request content: secrets, PII, custom patterns, the prompt guard (docs/guards.md).'),
+    guards: guardsSchema.describe('Detectors on requests and answers (secrets, PII, custom patterns, the prompt guard) and the tool-use guard (docs/guards.md).'),
+    limits: limitsSchema,
     routes: routesSchema,
     http_logger: httpLoggerSchema.optional(),
     bootstrap_key: z

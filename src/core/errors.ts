@@ -49,6 +49,7 @@ export const CATALOGUE = {
   WARDEN_E_GUARD_REJECTED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A guard rejected the content; the message is the configured one. 403, not 400: Claude Code re-sends a 400 five more times with fewer fields.' },
   WARDEN_E_RATE_LIMITED: { status: 429, anthropic: 'rate_limit_error', retry: true, summary: 'A request, token or concurrency limit is reached; `retry-after` says when to try again.' },
   WARDEN_E_BUDGET_EXHAUSTED: { status: 429, anthropic: 'rate_limit_error', retry: false, summary: 'A spending or request budget is used up; retrying will not help until it resets.' },
+  WARDEN_E_LOOP_DETECTED: { status: 429, anthropic: 'rate_limit_error', retry: false, summary: 'The same tool call was asked for more times than a `loop` limit allows: the agent looks stuck; retrying the same turn will not help.' },
   WARDEN_E_LIMITER_UNAVAILABLE: { status: 503, anthropic: 'overloaded_error', retry: true, summary: 'The shared limiter (Redis) is unreachable and `limits.on_backend_error` is `fail_closed`.' },
   WARDEN_E_POLICY_UNAVAILABLE: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The external policy server (OPA) could not be reached; Warden fails closed.' },
   WARDEN_E_POLICY_BAD_ANSWER: { status: 503, anthropic: 'overloaded_error', retry: true, summary: 'The external policy server answered something that is not a decision.' },

@@ -58,6 +58,12 @@ export interface Exchange {
   tools?: string[];
   /** Set when the client went away before the answer was complete. */
   clientAborted?: boolean;
+  /** The limiter's hold on this exchange: settled with the real usage when it finishes. */
+  admission?: { settle(usage: Usage, model?: string): Promise<void>; release(): Promise<void> };
+  /** Guard findings on the answer (`detector:rule`, never the text). */
+  responseFindings?: string[];
+  /** Every tool call the tool-use guard judged. */
+  toolDecisions?: { tool: string; outcome: 'allow' | 'deny' | 'ask'; rule: string; reason?: string; approval?: string }[];
   /** Opt-in, redacted request/response bodies. */
   bodies?: { request?: string; response?: string };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MASK_STYLES } from './redact/mask.js';
 import { PII_KINDS } from './detectors/pii/index.js';
 import { customPatternSchema } from './detectors/patterns/index.js';
+import { permissionsSchema } from '../policy/config.js';
 
 const action = z.enum(['reject', 'redact', 'log']).describe('reject: the door answers an error; redact: the span is replaced before forwarding; log: audit only.');
 
@@ -23,6 +24,22 @@ export const guardsSchema = z
       .array(customPatternSchema.extend({ message: z.string().default('Rejected due to inappropriate content'), status: z.number().int().min(400).max(599).default(403) }))
       .default([])
       .describe('Patterns on the user prompt text that reject the request with a custom message.'),
+    responses: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Scan answers (streamed and not) with the same detectors; reject and redact both redact, since an answer cannot be refused once started.'),
+        hold_back_chars: z.number().int().min(16).max(4096).default(1024).describe('Streamed text kept back per content block until a secret split across deltas can be seen whole.'),
+      })
+      .prefault({})
+      .describe('The response guard: secrets, PII and patterns in what the model answers.'),
+    tool_use: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        defaults: z.boolean().default(true).describe('Apply Warden’s default agent rules (seed 003: rm -rf, git push --force, curl | sh, sudo, chmod 777, ssh, reading .env and keys) after your own.'),
+        permissions: permissionsSchema.optional().describe('Your rules, checked before the defaults; deny beats ask beats allow.'),
+        message: z.string().min(1).default('Warden blocked the tool call {tool}: {reason}. Do not retry it; tell the user what you wanted to do instead.').describe('Text that replaces a refused tool_use block; {tool} and {reason} are filled in.'),
+      })
+      .optional()
+      .describe('The tool-use guard: each tool_use block the model asks for is held until complete and judged; a refused one is replaced by a text block, so the agent never runs it.'),
     consumers: z.record(z.string(), z.strictObject({ secrets: action.optional(), pii: action.optional(), patterns: action.optional(), exempt: z.boolean().default(false) })).default({})
       .describe('Per-consumer overrides of the action per detector, or exempt: true.'),
   })

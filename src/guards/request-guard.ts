@@ -74,19 +74,31 @@ export class RequestGuard {
     return found;
   }
 
-  private decide(f: Finding, consumer: string): { action: GuardAction; message: string | undefined; status: number } {
+  /** Whether a detector (`secrets`, `pii`, `patterns`) is on, so a policy's redact outcome can be carried out. */
+  has(detector: string): boolean {
+    return this.sources.some((s) => s.detector.id === detector);
+  }
+
+  private decide(f: Finding, consumer: string, forceRedact: ReadonlySet<string> | undefined): { action: GuardAction; message: string | undefined; status: number } {
     const source = this.sources.find((s) => s.detector.id === f.detector)!;
     const base = source.perRule?.get(f.rule) ?? source;
     const override = this.cfg.consumers[consumer]?.[f.detector as 'secrets' | 'pii' | 'patterns'];
-    return { action: override ?? base.action, message: base.message, status: base.status };
+    let action = override ?? base.action;
+    // A policy's redact outcome may tighten log to redact, never loosen reject.
+    if (action === 'log' && forceRedact?.has(f.detector)) action = 'redact';
+    return { action, message: base.message, status: base.status };
   }
 
-  /** Scans every text of the request; throws WARDEN_E_GUARD_REJECTED or redacts in place. */
-  inspect(body: Record<string, unknown>, consumer: string): GuardOutcome {
+  /**
+   * Scans every text of the request; throws WARDEN_E_GUARD_REJECTED or redacts in place.
+   * `forceRedact` names detectors a policy decision requires to redact (they apply even to exempt consumers).
+   */
+  inspect(body: Record<string, unknown>, consumer: string, forceRedact?: ReadonlySet<string>): GuardOutcome {
     const outcome: GuardOutcome = { changed: false, findings: [], action: 'none' };
-    if (this.cfg.consumers[consumer]?.exempt) return outcome;
+    const exempt = this.cfg.consumers[consumer]?.exempt === true;
+    if (exempt && !forceRedact?.size) return outcome;
     for (const slot of requestTexts(body)) {
-      if (this.prompt && slot.prompt) {
+      if (this.prompt && slot.prompt && !exempt) {
         const hit = this.prompt.detect(slot.text)[0];
         if (hit) {
           const r = this.promptRules.get(hit.rule)!;
@@ -97,7 +109,8 @@ export class RequestGuard {
       if (!found.length) continue;
       const redact: Finding[] = [];
       for (const f of found) {
-        const d = this.decide(f, consumer);
+        if (exempt && !forceRedact!.has(f.detector)) continue;
+        const d = this.decide(f, consumer, forceRedact);
         const id = `${f.detector}:${f.rule}`;
         if (d.action === 'reject') {
           throw new WardenError('WARDEN_E_GUARD_REJECTED', d.message ?? `the request carries a ${f.detector === 'secrets' ? 'secret' : f.detector} (${f.rule}); remove it and try again`, { status: d.status, rule: `guard.${id}` });

@@ -38,6 +38,8 @@ interface Plan {
 
 export class Limiter {
   readonly prices: PriceTable;
+  /** Some rule is a loop guard: only then must the door fingerprint the request's tool calls. */
+  readonly readsToolCalls: boolean;
   private readonly rules: CompiledRule[];
   private readonly clock: () => number;
 
@@ -49,6 +51,7 @@ export class Limiter {
   ) {
     this.prices = new PriceTable(cfg.prices, cfg.builtin_prices);
     this.rules = compileRules(cfg.rules);
+    this.readsToolCalls = cfg.rules.some((r) => r.loop !== undefined);
     this.clock = opts.clock ?? Date.now;
   }
 

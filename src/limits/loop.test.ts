@@ -42,7 +42,7 @@ test('a loop rule refuses the same tool call repeated too often in one session, 
   await limiter.check({ ...ctx('s1', 'npm test', 'toolu_z'), toolCall: undefined });
   await assert.rejects(limiter.check(ctx('s1', 'npm test', 'toolu_4')), (e: unknown) => {
     assert.ok(e instanceof WardenError);
-    assert.equal(e.code, 'WARDEN_E_BUDGET_EXHAUSTED');
+    assert.equal(e.code, 'WARDEN_E_LOOP_DETECTED');
     assert.equal(e.rule, 'runaway');
     assert.equal(e.message, 'the same tool call was asked for more than 3 times within 10m in session s1: the agent looks stuck in a loop (rule runaway)');
     return true;

@@ -58,8 +58,30 @@ export class RedisBackend implements LimiterBackend {
   /** Connects, waiting at most connectTimeoutMs; if Redis is down the backend keeps retrying in the background. */
   static async connect(opts: RedisBackendOptions): Promise<RedisBackend> {
     const backend = new RedisBackend(opts);
-    await backend.redis.connect().catch(() => {});
+    await backend.start();
     return backend;
+  }
+
+  private starting: Promise<void> | undefined;
+
+  /** Starts connecting (once); resolves when connected or when the first attempt failed (retries go on). */
+  start(): Promise<void> {
+    this.starting ??= this.redis.connect().catch(() => {});
+    return this.starting;
+  }
+
+  /** Resolves when connected, or after timeoutMs at the latest. */
+  async ready(timeoutMs: number): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const t = setTimeout(done, timeoutMs);
+      this.redis.once('ready', done);
+    });
   }
 
   get connected(): boolean {

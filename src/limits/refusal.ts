@@ -62,7 +62,7 @@ export function refusalError(refused: readonly Refusal[], metas: readonly Charge
     const headers: Record<string, string> = {};
     const until = m.kind === 'loop' ? hard.retryAfterMs : m.periodEnd ? m.periodEnd - now : -1;
     if (until > 0) headers['retry-after'] = String(inSeconds(until));
-    return new WardenError('WARDEN_E_BUDGET_EXHAUSTED', `${explain(m, hard)} (rule ${m.rule.id})`, { headers, rule: m.rule.id });
+    return new WardenError(m.kind === 'loop' ? 'WARDEN_E_LOOP_DETECTED' : 'WARDEN_E_BUDGET_EXHAUSTED', `${explain(m, hard)} (rule ${m.rule.id})`, { headers, rule: m.rule.id });
   }
   let worst = refused[0]!;
   for (const r of refused) if (waitMs(metas[r.index]!, r) > waitMs(metas[worst.index]!, worst)) worst = r;

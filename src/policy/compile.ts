@@ -48,6 +48,8 @@ export interface CompiledPolicy {
   readonly default: 'allow' | 'deny';
   /** True when some rule or OPA source reads the request body: only then must doors fill `request.body`. */
   readonly needsBody: boolean;
+  /** True when some rule reads `request` or `connection`, or OPA is used: only then must the LLM door build those sections. */
+  readonly readsRequest: boolean;
   readonly approvals: { readonly pendingTtlMs: number; readonly grantTtlMs: number };
   readonly named: ReadonlyMap<string, CompiledNamedPolicy>;
   readonly global: readonly CompiledNamedPolicy[];
@@ -110,6 +112,7 @@ export function compilePolicy(cfg: PolicyConfig, path = 'policy'): CompiledPolic
   return {
     default: cfg.default,
     needsBody: all.some((p) => rulesReadBody(p.rules) || p.opa?.withBody === true),
+    readsRequest: all.some((p) => p.opa !== null || p.rules.some((r) => r.sections.includes('request') || r.sections.includes('connection'))),
     approvals: { pendingTtlMs: cfg.approvals.pending_ttl_ms, grantTtlMs: cfg.approvals.grant_ttl_ms },
     named,
     global: pick(globalNames),

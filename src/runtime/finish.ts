@@ -24,6 +24,12 @@ export function createFinisher(deps: FinishDeps) {
     const now = Date.now();
     const model = ex.model ?? '';
     if (ex.usage && ex.model) ex.costUsd = deps.price(ex.model, ex);
+    if (ex.admission) {
+      // Off the response path: the limiter settles the real usage (or refunds) asynchronously.
+      const a = ex.admission;
+      ex.admission = undefined;
+      void (ex.usage && ex.status !== undefined && ex.status < 400 ? a.settle(ex.usage, model || undefined) : a.release());
+    }
     try {
       deps.audit.append(deps.toRecord(ex, now));
     } catch (e) {
@@ -46,6 +52,8 @@ export function createFinisher(deps: FinishDeps) {
       if (u.cacheWriteTokens) m.tokens.inc([ex.door, consumer, model, 'cache_write'], u.cacheWriteTokens);
       if (ex.costUsd) m.cost.inc([consumer, model], ex.costUsd);
     }
+    if (ex.responseFindings) for (const f of ex.responseFindings) m.guardFindings.inc(['response', f.slice(0, f.indexOf(':'))]);
+    if (ex.toolDecisions) for (const d of ex.toolDecisions) m.toolDecisions.inc([d.outcome]);
     if (ex.key && ex.model && ex.status !== undefined && ex.status < 400) {
       const day = new Date(now).toISOString().slice(0, 10);
       const k = `${day}\u0001${ex.key.id}\u0001${model}`;

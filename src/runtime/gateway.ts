@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { DoorName, Exchange } from '../core/exchange.js';
 import { requestId } from '../core/ids.js';
+import type { ApprovalStore } from '../approvals/types.js';
 import type { Identity } from '../identity/identity.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../telemetry/log.js';
@@ -12,6 +13,8 @@ export interface Gateway {
   current(): Snapshot;
   readonly identity: Identity;
   readonly store: Store;
+  /** Where a policy "ask" becomes a pending approval (`warden approvals`). */
+  readonly approvals: ApprovalStore;
   readonly metrics: WardenMetrics;
   readonly log: Logger;
   /** Accounts, meters and audits a finished exchange; called once per exchange. */

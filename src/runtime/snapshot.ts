@@ -9,6 +9,9 @@ import { HttpLogger, type HttpLoggerDeps } from '../httplog/logger.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
 import { RequestGuard } from '../guards/request-guard.js';
 import type { PolicyConfig } from '../policy/config.js';
+import { compileToolUseRules, type ToolUseRules } from '../guards/tool-use/rules.js';
+import type { MetricsSink } from '../limits/limiter.js';
+import { buildSnapshotLimiter, retireSnapshotLimiter, type SnapshotLimiter } from './limits.js';
 
 /**
  * Everything derived from one config version. A request takes the snapshot current when
@@ -22,6 +25,10 @@ export interface Snapshot {
   readonly policy: CompiledPolicy;
   /** The LLM door's request guard (detectors and their scan cache) for this version. */
   readonly requestGuard: RequestGuard;
+  /** The tool-use guard's rules; undefined when `guards.tool_use` is off. */
+  readonly toolUse: ToolUseRules | undefined;
+  /** Rate, token, concurrency and money limits; the backend survives reloads. */
+  readonly limits: SnapshotLimiter;
   /** The http door's routes and their upstream nodes. */
   readonly httpRoutes: RouteTable;
   /** The http-logger of this version, if configured (kept across reloads when unchanged). */
@@ -32,6 +39,7 @@ export interface Snapshot {
 /** Process services a snapshot's parts need (metrics for the http-logger). */
 export interface SnapshotDeps {
   httpLogger?: Omit<HttpLoggerDeps, 'config'>;
+  limiterMetrics?: MetricsSink;
 }
 
 /** Route attachments (`routes[].policies`) merged into `policy.attach.routes`. */
@@ -53,6 +61,18 @@ function compileRequestGuard(config: Config): RequestGuard {
 }
 
 /**
+ * The compile step of a snapshot, without opening pools or connections: what `warden
+ * config check` and the admin API run to refuse a config before it is applied.
+ */
+export function checkSnapshotConfig(config: Config): void {
+  const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
+  if (routeProblems.length) throw new ConfigError('routes', routeProblems);
+  void compilePolicy(withRouteAttachments(config)).close().catch(() => undefined);
+  compileRequestGuard(config);
+  compileToolUseRules(config.guards);
+}
+
+/**
  * Builds the snapshot of a config. Throws ConfigError (each problem with its config path)
  * when a route or policy does not compile, so a load or reload refuses it.
  */
@@ -61,7 +81,9 @@ export function buildSnapshot(config: Config, previous?: Snapshot, deps: Snapsho
   if (routeProblems.length) throw new ConfigError('routes', routeProblems);
   const policy = compilePolicy(withRouteAttachments(config));
   const requestGuard = compileRequestGuard(config);
+  const toolUse = compileToolUseRules(config.guards);
   const providers = buildProviders(config, previous?.providers);
+  const limits = buildSnapshotLimiter(config.limits, previous?.limits, deps.limiterMetrics);
   const httpRoutes = compileRoutes(config.routes, previous?.httpRoutes.nodes);
   const lc = config.http_logger;
   const reuseLogger = lc && previous?.httpLogger && JSON.stringify(previous.config.http_logger) === JSON.stringify(lc);
@@ -74,6 +96,8 @@ export function buildSnapshot(config: Config, previous?: Snapshot, deps: Snapsho
     consumers: config.consumers.map((c) => ({ name: c.name, groups: c.groups, labels: c.labels, models: c.models })),
     policy,
     requestGuard,
+    toolUse,
+    limits,
     httpRoutes,
     httpLogger,
     routeModel(model) {
@@ -93,6 +117,7 @@ export function retireSnapshot(old: Snapshot, next: Snapshot): void {
   retireNodes(old.httpRoutes.nodes, next.httpRoutes.nodes);
   if (old.policy !== next.policy) void old.policy.close().catch(() => undefined);
   if (old.httpLogger && old.httpLogger !== next.httpLogger) void old.httpLogger.close();
+  retireSnapshotLimiter(old.limits, next.limits, old.config.limits.lease_ttl);
 }
 
 /** Closes everything a snapshot holds (process shutdown). */
@@ -102,5 +127,6 @@ export async function closeSnapshot(s: Snapshot): Promise<void> {
     ...[...s.httpRoutes.nodes.values()].map((n) => n.pool.close().catch(() => undefined)),
     s.policy.close().catch(() => undefined),
     s.httpLogger?.close(),
+    s.limits.backend.close().catch(() => undefined),
   ]);
 }

@@ -15,6 +15,11 @@ export function createWardenMetrics() {
     inflight: registry.gauge('warden_inflight_requests', 'Exchanges in progress.', ['door']),
     errors: registry.counter('warden_errors_total', 'Errors answered, by stable code.', ['door', 'code']),
     configReloads: registry.counter('warden_config_reloads_total', 'Config reloads by result.', ['result']),
+    limiterRefusals: registry.counter('warden_limiter_refusals_total', 'Requests refused by a limit, by rule id and kind of limit.', ['rule', 'limit']),
+    limiterFailOpen: registry.counter('warden_limiter_fail_open_total', 'Requests admitted unlimited because the limiter backend was unreachable (on_backend_error: fail_open).', ['backend']),
+    limiterBackendErrors: registry.counter('warden_limiter_backend_errors_total', 'Limiter backend calls that failed, by operation.', ['backend', 'op']),
+    guardFindings: registry.counter('warden_guard_findings_total', 'Guard findings acted on, by direction (request, response) and detector.', ['direction', 'detector']),
+    toolDecisions: registry.counter('warden_tool_decisions_total', 'Tool calls judged by the tool-use guard, by outcome.', ['outcome']),
     auditFailures: registry.counter('warden_audit_write_failures_total', 'Audit records that could not be written.', []),
   };
 }

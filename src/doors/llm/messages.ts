@@ -2,10 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WardenError, asWardenError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.js';
 import { extractCredential } from '../../identity/credential.js';
-import { assertModelInScope } from '../../identity/scope.js';
+import { toolCallFingerprint } from '../../limits/loop.js';
+import { decisionToError, toDecisionRecord } from '../../policy/decision.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
 import { readBody } from '../shared/body.js';
 import { upstreamRequestHeaders } from '../shared/headers.js';
+import { authorizeLlm, llmDocument, offeredTools } from './authorize.js';
 import { forward } from './forward.js';
 import { buildMockAnswer, estimateTokens } from './mock-provider.js';
 import { sendAnthropicError } from './render-error.js';
@@ -15,7 +17,7 @@ import { emptyUsage } from './usage.js';
 const DENIALS = new Set([
   'WARDEN_E_AUTH_MISSING', 'WARDEN_E_AUTH_INVALID', 'WARDEN_E_AUTH_EXPIRED', 'WARDEN_E_AUTH_REVOKED', 'WARDEN_E_AUTH_CONSUMER_UNKNOWN',
   'WARDEN_E_MODEL_NOT_ALLOWED', 'WARDEN_E_POLICY_DENIED', 'WARDEN_E_APPROVAL_REQUIRED', 'WARDEN_E_GUARD_REJECTED',
-  'WARDEN_E_RATE_LIMITED', 'WARDEN_E_BUDGET_EXHAUSTED', 'WARDEN_E_POLICY_UNAVAILABLE',
+  'WARDEN_E_RATE_LIMITED', 'WARDEN_E_BUDGET_EXHAUSTED', 'WARDEN_E_LOOP_DETECTED', 'WARDEN_E_LIMITER_UNAVAILABLE', 'WARDEN_E_POLICY_UNAVAILABLE',
 ]);
 
 export interface ParsedMessagesRequest {
@@ -37,6 +39,12 @@ export function parseMessagesBody(body: Buffer): ParsedMessagesRequest {
   if (obj.model.length > 256) throw new WardenError('WARDEN_E_BAD_REQUEST', 'model: name longer than 256 characters');
   if (obj.stream !== undefined && typeof obj.stream !== 'boolean') throw new WardenError('WARDEN_E_BAD_REQUEST', 'stream: must be a boolean');
   return { model: obj.model, stream: obj.stream === true, json: obj };
+}
+
+/** Output tokens reserved against token limits up front: max_tokens, capped (settle records the truth). */
+function reservedOutputTokens(json: Record<string, unknown>): number {
+  const m = json.max_tokens;
+  return typeof m === 'number' && Number.isFinite(m) && m > 0 ? Math.min(m, 4096) : 0;
 }
 
 function isJsonContentType(v: string | undefined): boolean {
@@ -74,19 +82,42 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
     const parsed = parseMessagesBody(body);
     ex.model = parsed.model;
     ex.stream = parsed.stream;
-    // authorize: model scope of key and consumer.
-    assertModelInScope(parsed.model, who.key, who.consumer);
-    ex.decision = { outcome: 'allow', rule: 'scope.models' };
+    const provider = snap.routeModel(parsed.model);
+    // authorize: the policy engine (model scope, ACL, CEL rules, OPA), an "ask" resolved by the approval store.
+    const doc = llmDocument({ req, consumer: who.consumer, key: who.key, provider: provider?.name ?? '', model: parsed.model, stream: parsed.stream, tools: offeredTools(parsed.json), sessionId: ex.sessionId, time: ex.start }, snap.policy.readsRequest);
+    const decision = await authorizeLlm(snap, doc, gw.approvals);
+    ex.decision = toDecisionRecord(decision);
+    if (decision.outcome === 'deny' || decision.outcome === 'ask') throw decisionToError(decision);
+    let forceRedact: Set<string> | undefined;
+    if (decision.outcome === 'redact') {
+      forceRedact = new Set(decision.redact);
+      const missing = [...forceRedact].filter((d) => !snap.requestGuard.has(d));
+      // Fail closed: a redaction the guards cannot carry out must not become a pass.
+      if (missing.length) throw new WardenError('WARDEN_E_POLICY_DENIED', `policy rule ${decision.rule} requires redaction by ${missing.join(', ')}, which is not enabled under guards`, { rule: decision.rule });
+    }
+    // limit: after the decision (a refused request costs no quota), before the guards (the costliest stage).
+    const limiter = snap.limits.limiter;
+    if (limiter && !countTokens) {
+      ex.admission = await limiter.check({
+        keyId: who.key.id,
+        consumer: who.consumer,
+        sessionId: ex.sessionId,
+        model: parsed.model,
+        estimatedInputTokens: estimateTokens(body.length),
+        estimatedOutputTokens: reservedOutputTokens(parsed.json),
+        toolCall: limiter.readsToolCalls ? toolCallFingerprint(parsed.json.messages) : undefined,
+      });
+    }
     // guard(request): last before forwarding — the most expensive in-process stage.
     let forwardBody = body;
     const guard = snap.requestGuard;
     if (guard.active && !countTokens) {
-      const g = guard.inspect(parsed.json, who.consumer.name);
-      if (g.action !== 'none') ex.decision = { outcome: g.action === 'redact' ? 'redact' : 'allow', rule: 'guards', reason: `${g.action}: ${[...new Set(g.findings)].join(', ')}` };
+      const g = guard.inspect(parsed.json, who.consumer.name, forceRedact);
+      if (g.findings.length) for (const f of g.findings) gw.metrics.guardFindings.inc(['request', f.slice(0, f.indexOf(':'))]);
+      if (g.action !== 'none') ex.decision = { outcome: g.action === 'redact' ? 'redact' : ex.decision.outcome, rule: g.action === 'redact' ? 'guards' : ex.decision.rule, reason: `${g.action}: ${[...new Set(g.findings)].join(', ')}` };
       // Only a redaction changes bytes; everything else is forwarded as the client sent it.
       if (g.changed) forwardBody = Buffer.from(JSON.stringify(parsed.json));
     }
-    const provider = snap.routeModel(parsed.model);
     if (!provider) throw new WardenError('WARDEN_E_NO_ROUTE', `no provider is routed for model "${parsed.model}" (add a models[] entry)`);
     ex.provider = provider.name;
 
