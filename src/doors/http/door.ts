@@ -6,6 +6,7 @@
  * to a node (weighted round-robin, passive health) → finish (audit, metrics, http-logger).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolveAsk } from '../../approvals/gate.js';
 import { WardenError, isWardenError } from '../../core/errors.js';
 import type { Consumer, KeyInfo } from '../../core/exchange.js';
 import { toDecisionRecord, decisionToError, type Decision } from '../../policy/decision.js';
@@ -84,7 +85,11 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
 
     const doc = httpDocument({ req, path, query, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: buffered && { value: buffered.value, size: buffered.raw.length }, time: ex.start });
     const pending = evaluate(snap.policy, doc, { route: route.id });
-    const decision = pending instanceof Promise ? await pending : pending;
+    let decision = pending instanceof Promise ? await pending : pending;
+    if (decision.outcome === 'ask') {
+      const a = snap.config.policy.approvals;
+      decision = await resolveAsk(gw.approvals, decision, doc, { pendingTtlMs: a.pending_ttl_ms, grantTtlMs: a.grant_ttl_ms });
+    }
     ex.decision = toDecisionRecord(decision);
     if (decision.outcome !== 'allow') throw refuse(decision);
     if (res.destroyed) {
