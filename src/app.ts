@@ -4,7 +4,9 @@ import { openSqliteApprovals } from './approvals/sqlite.js';
 import { openAuditLog } from './audit/chain-writer.js';
 import { exchangeToRecord } from './audit/from-exchange.js';
 import { createAdminHandler } from './admin/router.js';
+import type { ConfigControl } from './admin/overlay-write.js';
 import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
+import { withOverlay } from './config/overlay.js';
 import type { Config } from './config/schema.js';
 import { createKey } from './identity/admin.js';
 import { Identity } from './identity/identity.js';
@@ -53,7 +55,9 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     httpLogger: { log, dropped: metrics.registry.counter('warden_httplog_dropped_total', 'http-logger entries dropped, by reason (queue_full, send_failed).', ['reason']) },
     limiterMetrics: limiterMetrics(metrics),
   };
-  let snapshot: Snapshot = buildSnapshot(initial, undefined, snapshotDeps);
+  // Routes and policies written through the admin API live in the store, layered over the file.
+  let fileConfig = initial;
+  let snapshot: Snapshot = buildSnapshot(withOverlay(initial, store), undefined, snapshotDeps);
   await limiterReady(snapshot.limits, initial.limits.redis.connect_timeout_ms);
   const identity = new Identity(store, snapshot.consumers);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
@@ -77,7 +81,23 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     createMainHandler(gateway, () => ready),
   );
   main.server.on('clientError', (err, socket) => handleClientError(gateway, err, socket as import('node:net').Socket));
-  const adminHandler = createAdminHandler(gateway);
+  const configControl: ConfigControl = {
+    file: () => fileConfig,
+    stage(next) {
+      const old = snapshot;
+      const built = buildSnapshot(next, old, snapshotDeps);
+      return {
+        commit() {
+          if (snapshot !== old) throw new Error('the live snapshot changed while an admin write was staged');
+          snapshot = built;
+          identity.setConfigConsumers(built.consumers);
+          retireSnapshot(old, built);
+        },
+        abort: () => retireSnapshot(built, old),
+      };
+    },
+  };
+  const adminHandler = createAdminHandler(gateway, configControl);
   const admin = initial.admin.enabled
     ? await listen(
         { host: initial.admin.host, port: initial.admin.port, tls: initial.admin.tls, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 },
@@ -104,7 +124,8 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       const restartOnly = (['server', 'admin', 'store', 'audit'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(snapshot.config[k]));
       if (restartOnly.length) log.warn('config sections changed that apply only after a restart', { sections: restartOnly });
       const old = snapshot;
-      snapshot = buildSnapshot(next, old, snapshotDeps);
+      snapshot = buildSnapshot(withOverlay(next, store), old, snapshotDeps);
+      fileConfig = next;
       identity.setConfigConsumers(snapshot.consumers);
       log.setLevel(next.logging.level);
       retireSnapshot(old, snapshot);

@@ -7,8 +7,9 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
-/** Admin errors as plain HTTP JSON: `{"error": {"code", "message"}}`. */
+/** Admin errors as plain HTTP JSON: `{"error": {"code", "message", "problems"?}}`; `problems` lists config paths. */
 export function sendAdminError(res: ServerResponse, e: unknown): void {
   const err = asWardenError(e);
-  sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+  const problems = (err as { problems?: unknown }).problems;
+  sendJson(res, err.status, { error: { code: err.code, message: err.message, ...(Array.isArray(problems) ? { problems } : {}) } });
 }

@@ -3,7 +3,12 @@ import { WardenError } from '../core/errors.js';
 import { readBody } from '../doors/shared/body.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { assertAdmin } from './auth.js';
+import { explainRequest } from './explain-api.js';
 import { createKeyFromInput, publicKey, rotateKeyById } from './keys-api.js';
+import * as items from './overlay-resource.js';
+import type { ConfigControl } from './overlay-write.js';
+import { policiesResource } from './policies-api.js';
+import { routesResource } from './routes-api.js';
 import { sendAdminError, sendJson } from './respond.js';
 
 const NAME = /^[A-Za-z0-9_.@-]{1,128}$/;
@@ -38,9 +43,10 @@ function labels(v: unknown): Record<string, string> {
 /**
  * The admin listener: metrics and health without auth; everything under /admin needs the
  * admin key. Keys and consumers written here are persisted in the store and take effect
- * on the next request.
+ * on the next request; routes and policies are persisted in the store's config overlay and
+ * swap in a new snapshot at once (`control`).
  */
-export function createAdminHandler(gw: Gateway) {
+export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://admin');
     const path = url.pathname;
@@ -103,6 +109,22 @@ export function createAdminHandler(gw: Gateway) {
           for (const k of store.listKeys(id)) if (k.revokedAt === null) store.revokeKey(k.id, Date.now());
           return sendJson(res, 200, { deleted: id });
         }
+      }
+
+      if ((resource === 'routes' || resource === 'policies') && control && !action) {
+        const def = resource === 'routes' ? routesResource : policiesResource;
+        const ctx = { store, control, live: () => gw.current().config };
+        let a: items.Answer | undefined;
+        if (!id && method === 'GET') a = items.list(def, ctx);
+        else if (!id && method === 'POST') a = items.create(def, ctx, await readJson(req));
+        else if (id && method === 'GET') a = items.get(def, ctx, id);
+        else if (id && method === 'PUT') a = items.put(def, ctx, id, await readJson(req));
+        else if (id && method === 'DELETE') a = items.remove(def, ctx, id);
+        if (a) return sendJson(res, a.status, a.body);
+      }
+
+      if (resource === 'policy' && id === 'explain' && !action && method === 'POST') {
+        return sendJson(res, 200, await explainRequest(gw, await readJson(req)));
       }
 
       if (resource === 'usage' && method === 'GET') {

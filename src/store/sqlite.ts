@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Store, StoredConsumer, StoredKey, UsageDelta, UsageRow } from './types.js';
+import type { OverlayEntry, OverlayKind, Store, StoredConsumer, StoredKey, UsageDelta, UsageRow } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS consumers (
@@ -38,6 +38,38 @@ CREATE TABLE IF NOT EXISTS usage_daily (
 );
 `;
 
+/**
+ * Schema changes after the first release, applied in order and recorded in
+ * `PRAGMA user_version`. Never edit a shipped entry: add the next one.
+ */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    // The admin API's routes and named policies, layered over the config file.
+    sql: `CREATE TABLE IF NOT EXISTS config_overlay (
+      kind TEXT NOT NULL CHECK (kind IN ('route', 'policy')),
+      id TEXT NOT NULL,
+      item TEXT NOT NULL,
+      updated_at INTEGER NOT NULL,
+      PRIMARY KEY (kind, id)
+    );`,
+  },
+];
+
+/** Runs pending migrations; IMMEDIATE so a CLI and a server opening the file at once do not both migrate. */
+export function migrate(db: Database.Database): void {
+  const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+  if ((db.pragma('user_version', { simple: true }) as number) >= latest) return;
+  db.transaction(() => {
+    const at = db.pragma('user_version', { simple: true }) as number;
+    for (const m of MIGRATIONS) {
+      if (m.version <= at) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  }).immediate();
+}
+
 /** How stale another process's write may look to this one. */
 const DATA_VERSION_MS = 100;
 
@@ -64,6 +96,7 @@ export function openSqliteStore(path: string): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  migrate(db);
 
   const q = {
     upsertConsumer: db.prepare(`INSERT INTO consumers (name, groups, labels, models, created_at) VALUES (@name, @groups, @labels, @models, @created_at)
@@ -87,6 +120,10 @@ export function openSqliteStore(path: string): Store {
     usage: db.prepare(`SELECT day, key_id AS keyId, consumer, model, requests, input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd
       FROM usage_daily WHERE day >= @since AND (@consumer IS NULL OR consumer = @consumer) ORDER BY day, consumer, model`),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    listOverlay: db.prepare('SELECT kind, id, item, updated_at FROM config_overlay WHERE (@kind IS NULL OR kind = @kind) ORDER BY rowid'),
+    putOverlay: db.prepare(`INSERT INTO config_overlay (kind, id, item, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT(kind, id) DO UPDATE SET item = excluded.item, updated_at = excluded.updated_at`),
+    deleteOverlay: db.prepare('DELETE FROM config_overlay WHERE kind = ? AND id = ?'),
   };
 
   const touchMany = db.transaction((times: Map<string, number>) => {
@@ -142,6 +179,14 @@ export function openSqliteStore(path: string): Store {
     addUsage(deltas) {
       if (deltas.length) addMany(deltas);
     },
+    listOverlay: (kind?: OverlayKind) =>
+      (q.listOverlay.all({ kind: kind ?? null }) as { kind: OverlayKind; id: string; item: string; updated_at: number }[]).map(
+        (r): OverlayEntry => ({ kind: r.kind, id: r.id, item: JSON.parse(r.item) as unknown, updatedAt: r.updated_at }),
+      ),
+    putOverlay(kind, id, item) {
+      q.putOverlay.run(kind, id, JSON.stringify(item), Date.now());
+    },
+    deleteOverlay: (kind, id) => q.deleteOverlay.run(kind, id).changes > 0,
     usage: (f) => q.usage.all({ since: f.since ?? '0000-00-00', consumer: f.consumer ?? null }) as UsageRow[],
     version: () => {
       // Other processes' writes (the CLI revoking a key) are seen within DATA_VERSION_MS;

@@ -40,6 +40,18 @@ export interface UsageDelta {
 
 export interface UsageRow extends UsageDelta {}
 
+/** What the admin API adds to the config file: routes by id, named policies by name. */
+export type OverlayKind = 'route' | 'policy';
+
+export interface OverlayEntry {
+  kind: OverlayKind;
+  /** Route id or policy name. */
+  id: string;
+  /** The item as the admin API received it (JSON, before schema defaults), validated on write and on load. */
+  item: unknown;
+  updatedAt: number;
+}
+
 export interface Store {
   upsertConsumer(c: Omit<StoredConsumer, 'createdAt'>): StoredConsumer;
   getConsumer(name: string): StoredConsumer | undefined;
@@ -56,6 +68,11 @@ export interface Store {
 
   addUsage(deltas: UsageDelta[]): void;
   usage(filter: { since?: string; consumer?: string }): UsageRow[];
+
+  /** The config overlay, in write order (first write of an id keeps its place). */
+  listOverlay(kind?: OverlayKind): OverlayEntry[];
+  putOverlay(kind: OverlayKind, id: string, item: unknown): void;
+  deleteOverlay(kind: OverlayKind, id: string): boolean;
 
   /** Changes on every own write at once, and within ~100 ms of another process's write (e.g. the CLI); lets caches invalidate. */
   version(): number;
