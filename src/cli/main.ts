@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/load.js';
-import { renderConfigJsonSchema } from '../config/json-schema.js';
+import { withOverlay } from '../config/overlay.js';
 import { randomBase62 } from '../core/ids.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import { approvalsCommand } from './approvals.js';
 import { auditCommand } from './audit.js';
+import { configCommand } from './config.js';
 import { findConfigPath, loadCliConfig, type CliIO } from './context.js';
 import { keysCommand } from './keys.js';
+import { policyCommand, type PolicyCommandContext } from './policy.js';
 import { startCommand } from './start.js';
 
 const HELP = `warden — security gateway for AI agents
@@ -15,10 +20,34 @@ usage: warden [--config FILE] <command>
   keys create|list|revoke|rotate   manage virtual keys
   consumers add|list         manage consumers kept in the store
   audit verify|tail|search   read and check the hash-chained audit log
-  config check               validate the config file and print problems with their paths
+  policy explain|check|schema   why a request would be allowed or denied; compile the policy;
+                             the decision document's JSON Schema (\`warden policy\` for flags)
+  approvals list|approve|deny   answer policy "ask" decisions (\`warden approvals\` for flags)
+  config check               validate and compile the config (routes, policy, guards) and the
+                             admin API overlay; print problems with their paths
+  config export [--out FILE] write the live routes, policies and consumers as YAML (no keys)
+  config overlay list|drop   what the admin API stored over the config file
   config schema              print the JSON Schema of the config
   admin-key                  print a new admin key and the hash to put in admin.key_sha256
 `;
+
+/**
+ * What \`policy\` commands see: the live state — the file plus the admin API overlay, with the
+ * store's consumers — so an explanation matches what the running gateway decides.
+ */
+function livePolicyConfig(configPath: string | undefined): PolicyCommandContext['config'] {
+  const { config, baseDir } = loadCliConfig(configPath);
+  const dbPath = resolve(baseDir, config.store.path);
+  if (!existsSync(dbPath)) return config;
+  const store = openSqliteStore(dbPath);
+  try {
+    const live = withOverlay(config, store);
+    const stored = store.listConsumers().filter((c) => !live.consumers.some((f) => f.name === c.name));
+    return { policy: live.policy, consumers: [...live.consumers, ...stored] };
+  } finally {
+    store.close();
+  }
+}
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let configArg: string | undefined;
@@ -43,16 +72,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await auditCommand(rest, { ...io, auditDir: resolve(baseDir, config.audit.dir), hmacKey: config.audit.hmac_key });
       }
       case 'config':
-        if (rest[0] === 'schema') {
-          io.out(renderConfigJsonSchema());
-          return 0;
-        }
-        if (rest[0] === 'check') {
-          loadCliConfig(configPath);
-          io.out(`${configPath ?? 'built-in default'}: ok\n`);
-          return 0;
-        }
-        break;
+        return configCommand(rest, configPath, io);
+      case 'policy': {
+        const writers = { out: { write: io.out }, err: { write: io.err } };
+        // `policy schema` needs no config; the others read the live policy.
+        return await policyCommand(rest, { config: rest[0] === 'schema' ? {} : livePolicyConfig(configPath), ...writers });
+      }
+      case 'approvals': {
+        const { config, baseDir } = loadCliConfig(configPath);
+        return await approvalsCommand(rest, { dbPath: resolve(baseDir, config.store.path), out: { write: io.out }, err: { write: io.err } });
+      }
       case 'admin-key': {
         const key = `wadm_${randomBase62(40)}`;
         io.out(`admin key (shown once): ${key}\nadmin:\n  key_sha256: ${createHash('sha256').update(key).digest('hex')}\n`);
