@@ -1,0 +1,132 @@
+import type { GuardAction, GuardsConfig } from '../config.js';
+import { createPatternDetector } from '../detectors/patterns/index.js';
+import { createPiiDetector } from '../detectors/pii/index.js';
+import { createSecretDetector } from '../detectors/secrets/index.js';
+import type { Detector, Finding } from '../detectors/types.js';
+import { applyRedactions } from '../redact/apply.js';
+import type { MaskStyle } from '../redact/mask.js';
+import { DEFAULT_TOOL_MESSAGE } from './types.js';
+
+export interface RedactorHit {
+  finding: Finding;
+  /** `detector:rule`, for the audit record. */
+  id: string;
+  /** false: action log, the text stays as it is. */
+  redact: boolean;
+}
+
+/** The detectors of the response direction with one consumer's actions applied. */
+export interface TextRedactor {
+  /** Longest span any detector can match (bounded), for stream hold-back windows. */
+  readonly maxMatchLength: number;
+  scan(text: string): RedactorHit[];
+  /** `text` with the given findings masked (the caller picks which). */
+  mask(text: string, findings: readonly Finding[]): string;
+  /** scan + mask in one go, for whole texts. */
+  redact(text: string): { text: string; hits: RedactorHit[] };
+}
+
+type ActionOf = (f: Finding) => GuardAction;
+
+interface Source {
+  detector: Detector;
+  action: GuardAction;
+  perRule?: Map<string, GuardAction>;
+}
+
+class Redactor implements TextRedactor {
+  readonly maxMatchLength: number;
+
+  constructor(
+    private readonly detectors: readonly Detector[],
+    private readonly actionOf: ActionOf,
+    private readonly style: MaskStyle,
+  ) {
+    this.maxMatchLength = Math.max(0, ...detectors.map((d) => d.maxMatchLength));
+  }
+
+  scan(text: string): RedactorHit[] {
+    const hits: RedactorHit[] = [];
+    for (const d of this.detectors) {
+      for (const f of d.detect(text)) hits.push({ finding: f, id: `${f.detector}:${f.rule}`, redact: this.actionOf(f) !== 'log' });
+    }
+    return hits;
+  }
+
+  mask(text: string, findings: readonly Finding[]): string {
+    return applyRedactions(text, findings, this.style);
+  }
+
+  redact(text: string): { text: string; hits: RedactorHit[] } {
+    const hits = this.scan(text);
+    const masked = hits.filter((h) => h.redact).map((h) => h.finding);
+    return { text: masked.length ? this.mask(text, masked) : text, hits };
+  }
+}
+
+/**
+ * Builds the response detectors once per config snapshot (the secret engine is the costly
+ * part); `forConsumer` is cheap. An answer cannot be refused once it started, so `reject`
+ * redacts here.
+ */
+export class ResponseGuardFactory {
+  private readonly sources: Source[] = [];
+  private readonly byConsumer = new Map<string, TextRedactor | null>();
+  private readonly fallback: TextRedactor | null;
+
+  constructor(private readonly cfg: GuardsConfig) {
+    if (cfg.responses.enabled) {
+      if (cfg.secrets?.enabled) this.sources.push({ detector: createSecretDetector({ disabledRules: cfg.secrets.disabled_rules }), action: cfg.secrets.action });
+      if (cfg.pii?.enabled) this.sources.push({ detector: createPiiDetector({ kinds: cfg.pii.kinds, minConfidence: cfg.pii.min_confidence }), action: cfg.pii.action });
+      if (cfg.patterns.length) {
+        const perRule = new Map(cfg.patterns.map((p) => [p.id, p.action] as const));
+        this.sources.push({ detector: createPatternDetector(cfg.patterns.map(({ id, regex, flags, confidence }) => ({ id, regex, flags, confidence }))), action: 'redact', perRule });
+      }
+    }
+    this.fallback = this.build(undefined, undefined);
+  }
+
+  /** Hold-back window of streamed text, per content block. */
+  get holdBackChars(): number {
+    return this.cfg.responses.hold_back_chars;
+  }
+
+  /** Template of the text that replaces a refused tool_use block. */
+  get toolMessage(): string {
+    return this.cfg.tool_use?.message ?? DEFAULT_TOOL_MESSAGE;
+  }
+
+  /**
+   * null: nothing to scan for this consumer (responses off, no detector, or exempt).
+   * `forceRedact` names detectors a policy decision requires to redact, as for the request
+   * guard: log becomes redact, and they apply even to an exempt consumer.
+   */
+  forConsumer(name?: string, forceRedact?: ReadonlySet<string>): TextRedactor | null {
+    if (forceRedact?.size) return this.build(name, forceRedact);
+    if (name === undefined || !Object.hasOwn(this.cfg.consumers, name)) return this.fallback;
+    let r = this.byConsumer.get(name);
+    if (r === undefined) {
+      r = this.build(name, undefined);
+      this.byConsumer.set(name, r);
+    }
+    return r;
+  }
+
+  private build(consumer: string | undefined, force: ReadonlySet<string> | undefined): TextRedactor | null {
+    const overrides = consumer === undefined || !Object.hasOwn(this.cfg.consumers, consumer) ? undefined : this.cfg.consumers[consumer];
+    const sources = overrides?.exempt ? this.sources.filter((s) => force?.has(s.detector.id)) : this.sources;
+    if (sources.length === 0) return null;
+    const byId = new Map(sources.map((s) => [s.detector.id, s]));
+    const actionOf: ActionOf = (f) => {
+      const s = byId.get(f.detector)!;
+      const action = overrides?.[f.detector as 'secrets' | 'pii' | 'patterns'] ?? s.perRule?.get(f.rule) ?? s.action;
+      return action === 'log' && force?.has(f.detector) ? 'redact' : action;
+    };
+    return new Redactor(sources.map((s) => s.detector), actionOf, this.cfg.mask);
+  }
+}
+
+/** One-off convenience; build a ResponseGuardFactory per config snapshot on hot paths. */
+export function createResponseRedactor(cfg: GuardsConfig, consumerName?: string): TextRedactor | null {
+  return new ResponseGuardFactory(cfg).forConsumer(consumerName);
+}
