@@ -8,6 +8,7 @@ import { ConfigError } from '../config/load.js';
 import { policySchema, type PolicyConfig } from '../policy/config.js';
 import { documentJsonSchema, parseDocument, type DecisionDocument } from '../policy/document.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
+import { withRouteAttachments } from '../runtime/snapshot.js';
 import { explain, formatExplanation } from '../policy/explain.js';
 
 export interface Writer {
@@ -23,7 +24,7 @@ interface ConsumerLike {
 
 export interface PolicyCommandContext {
   /** The root config (its `policy` and `consumers` sections are read). */
-  config: { policy?: unknown; consumers?: readonly ConsumerLike[] };
+  config: { policy?: unknown; consumers?: readonly ConsumerLike[]; routes?: readonly { id: string; policies: readonly string[] }[] };
   out: Writer;
   err: Writer;
 }
@@ -88,7 +89,8 @@ export async function policyCommand(argv: string[], ctx: PolicyCommandContext): 
   }
   let compiled: CompiledPolicy;
   try {
-    compiled = compilePolicy(loadPolicy(ctx.config));
+    // Route attachments (`routes[].policies`) count, as they do in the running gateway.
+    compiled = compilePolicy(withRouteAttachments({ policy: loadPolicy(ctx.config), routes: ctx.config.routes }));
   } catch (e) {
     if (e instanceof ConfigError) {
       ctx.err.write(`${e.problems.map((p) => `error: ${p}`).join('\n')}\n`);

@@ -43,8 +43,8 @@ export interface SnapshotDeps {
 }
 
 /** Route attachments (`routes[].policies`) merged into `policy.attach.routes`. */
-function withRouteAttachments(config: Config): PolicyConfig {
-  const extra = config.routes.filter((r) => r.policies.length);
+export function withRouteAttachments(config: { policy: PolicyConfig; routes?: readonly { id: string; policies: readonly string[] }[] }): PolicyConfig {
+  const extra = (config.routes ?? []).filter((r) => r.policies.length);
   if (!extra.length) return config.policy;
   const routes = { ...config.policy.attach.routes };
   for (const r of extra) routes[r.id] = [...new Set([...(routes[r.id] ?? []), ...r.policies])];
