@@ -86,17 +86,27 @@ describe('chain writer', () => {
     assert.equal(res.lastSeq, 5);
   });
 
-  test('HEAD follows every append', () => {
+  test('HEAD catches up with the appends once per event-loop turn, and on close', async () => {
     const dir = tempDir();
-    const log = openAuditLog({ dir, maxFileBytes: 1 << 20 });
-    for (let i = 0; i < 3; i++) {
-      log.append(sampleRecord(i));
+    const readHeadFile = () => {
       const head = readFileSync(join(dir, 'HEAD'));
       assert.equal(head.length, 256);
       const h = JSON.parse(head.toString()) as { seq: number; hash: string };
-      assert.deepEqual({ seq: h.seq, hash: h.hash }, log.head());
+      return { seq: h.seq, hash: h.hash };
+    };
+    const log = openAuditLog({ dir, maxFileBytes: 1 << 20 });
+    assert.deepEqual(readHeadFile(), { seq: 0, hash: GENESIS });
+    for (let turn = 0; turn < 3; turn++) {
+      const before = readHeadFile();
+      for (let i = 0; i < 4; i++) log.append(sampleRecord(turn * 4 + i));
+      assert.deepEqual(readHeadFile(), before, 'HEAD is not rewritten within the turn');
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(readHeadFile(), log.head());
     }
+    log.append(sampleRecord(99));
     log.close();
+    assert.equal(readHeadFile().seq, 13);
+    assert.equal(verifyAuditLog(dir).ok, true);
   });
 
   test('one writer per folder; the lock is released on close and taken over from a dead process', () => {

@@ -23,9 +23,10 @@ export interface AuditLogOptions {
    * 'never' (default): append() returns once the line is in the kernel's page cache. That
    * survives the death of the process (kill -9, OOM kill, crash) — the kernel writes the
    * page out later — at the cost of one syscall, which is what a per-request hot path can
-   * afford. It does not survive a power loss or kernel panic. 'always': fdatasync after
-   * every append, so a returned append survives power loss too, at the price of a disk
-   * flush (often milliseconds) on every request.
+   * afford. It does not survive a power loss or kernel panic. 'always': one fdatasync per
+   * event-loop turn covering that turn's records (before HEAD is rewritten), so a power
+   * loss can lose at most the records of the last turn, at the price of a disk flush
+   * (often milliseconds) per turn rather than per request.
    */
   fsync?: 'never' | 'always';
 }
@@ -63,6 +64,13 @@ class ChainWriter implements AuditLog {
   private dirty = false;
   private closed = false;
   private readonly headFile: HeadWriter;
+  /** The seq HEAD holds now; behind `seq` until the end of the turn. */
+  private headSeq: number;
+  /** Records written to the current file since its last fdatasync (fsync mode). */
+  private unsynced = false;
+  private flushTask: NodeJS.Immediate | null = null;
+  /** A flush at the end of a turn failed: reported by the next append() (or close()). */
+  private flushError: WardenError | null = null;
 
   constructor(
     private readonly dir: string,
@@ -79,6 +87,7 @@ class ChainWriter implements AuditLog {
     this.fd = this.openFile(pos.existingSize === null);
     this.headFile = new HeadWriter(dir, hasher);
     this.headFile.write(this.seq, this.hash);
+    this.headSeq = this.seq;
   }
 
   append(record: AuditRecord): void {
@@ -92,17 +101,22 @@ class ChainWriter implements AuditLog {
     // so the next record can never reuse this seq.
     this.seq = seq;
     this.hash = hash;
-    if (this.fsyncAlways) {
+    this.unsynced = true;
+    // HEAD (and the fdatasync) once per event-loop turn, not per record: a crash leaves HEAD
+    // behind by this turn's records at most, which open and verify accept as a lag.
+    this.flushTask ??= setImmediate(() => {
+      this.flushTask = null;
       try {
-        fdatasyncSync(this.fd);
+        this.flush();
       } catch (e) {
-        // After a failed flush the page cache state is unknown: continue in a fresh file.
-        this.dirty = true;
-        throw new WardenError('WARDEN_E_INTERNAL', 'audit log flush failed', { cause: e });
+        this.flushError = e as WardenError;
       }
+    });
+    const err = this.flushError;
+    if (err) {
+      this.flushError = null;
+      throw err;
     }
-    // HEAD after the record (and after its flush): HEAD may lag the records, never lead them.
-    this.headFile.write(seq, hash);
   }
 
   head(): { seq: number; hash: string } {
@@ -112,11 +126,44 @@ class ChainWriter implements AuditLog {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.flushTask) clearImmediate(this.flushTask);
+    this.flushTask = null;
+    let err = this.flushError;
+    try {
+      this.flush();
+    } catch (e) {
+      err = e as WardenError;
+    }
     try {
       if (this.fd >= 0) closeSync(this.fd);
       this.headFile.close();
     } finally {
       this.release();
+    }
+    if (err) throw err;
+  }
+
+  /** The records of the turn to disk (fsync mode), then HEAD: HEAD may lag the records, never lead them. */
+  private flush(): void {
+    if (this.fsyncAlways && this.unsynced && this.fd >= 0) this.sync(this.fd);
+    if (this.headSeq === this.seq) return;
+    try {
+      this.headFile.write(this.seq, this.hash);
+    } catch (e) {
+      throw new WardenError('WARDEN_E_INTERNAL', `audit HEAD update to seq ${this.seq} failed (the records are written)`, { cause: e });
+    }
+    this.headSeq = this.seq;
+  }
+
+  private sync(fd: number): void {
+    // Not retried after a failure: a second fdatasync can report success for pages already lost.
+    this.unsynced = false;
+    try {
+      fdatasyncSync(fd);
+    } catch (e) {
+      // After a failed flush the page cache state is unknown: continue in a fresh file.
+      this.dirty = true;
+      throw new WardenError('WARDEN_E_INTERNAL', `audit log flush failed (records up to seq ${this.seq} are written but may not be on disk)`, { cause: e });
     }
   }
 
@@ -136,6 +183,15 @@ class ChainWriter implements AuditLog {
   private rotate(): void {
     if (this.fd >= 0) {
       const old = this.fd;
+      // The turn's flush only reaches the file then current: sync this one's records now.
+      // A failure is reported after the record being appended is written, not instead of it.
+      if (this.fsyncAlways && this.unsynced) {
+        try {
+          this.sync(old);
+        } catch (e) {
+          this.flushError = e as WardenError;
+        }
+      }
       this.fd = -1; // never close a stale number twice: the OS may have reused it
       closeSync(old);
     }

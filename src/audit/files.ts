@@ -50,6 +50,8 @@ export interface TailLines {
   /** The file ends with bytes after its last newline (a write cut short). */
   torn: boolean;
   size: number;
+  /** The lines reach back to the start of the file (it was read whole). */
+  complete: boolean;
 }
 
 const FIRST_WINDOW = 64 * 1024;
@@ -65,7 +67,7 @@ export function readTailLines(path: string, enough: (lines: Buffer[]) => boolean
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size === 0) return { lines: [], torn: false, size };
+    if (size === 0) return { lines: [], torn: false, size, complete: true };
     let window = Math.min(FIRST_WINDOW, size);
     for (;;) {
       const from = size - window;
@@ -89,7 +91,7 @@ export function readTailLines(path: string, enough: (lines: Buffer[]) => boolean
           start = nl + 1;
         }
       }
-      if (enough(lines) || from === 0 || window >= MAX_WINDOW) return { lines, torn, size };
+      if (enough(lines) || from === 0 || window >= MAX_WINDOW) return { lines, torn, size, complete: from === 0 };
       window = Math.min(window * 4, size, MAX_WINDOW);
     }
   } finally {

@@ -1,9 +1,11 @@
 /**
  * HEAD: a small fixed-size file holding the seq and hash of the last appended record.
  * The chain alone cannot show that records were cut off its end (what is left is still a
- * valid chain); HEAD remembers how far it reached. It is rewritten in place after every
- * append — one extra pwrite of 256 bytes to a page already in cache — so the tail check
- * is exact; updating it only every N appends would let the last N-1 records vanish unseen.
+ * valid chain); HEAD remembers how far it reached. The writer rewrites it in place (one
+ * pwrite of 256 bytes) once per event-loop turn, after that turn's records: a write per
+ * record doubled the syscalls of the hot path, while a turn bounds what can vanish unseen
+ * to the records of the last turn before a crash — a time bound, where "every N appends"
+ * would leave the last N-1 records unprotected however long the log then sits idle.
  * In keyed mode it carries a MAC so it cannot be rewritten to match a shortened log
  * without the key (threat: silent truncation by someone who can write the files).
  */
@@ -81,8 +83,8 @@ export class HeadWriter {
   }
 
   /**
-   * Not fsynced even in fsync:'always' mode: HEAD is written after its record, so after a
-   * power loss it can only lag behind the durable records, which verify accepts.
+   * Not fsynced even in fsync:'always' mode: HEAD is written after its records' fdatasync,
+   * so after a power loss it can only lag behind the durable records, which is accepted.
    */
   write(seq: number, hash: string): void {
     const mac = this.hasher.alg === 'hmac-sha256' ? `,"mac":"${this.hasher(macInput(seq, hash))}"` : '';

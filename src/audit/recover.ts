@@ -1,7 +1,8 @@
 /**
  * Finding where the chain stands when a writer opens an existing folder: the last valid
  * record (reading only the end of the newest files), whether garbage follows it (a write
- * cut by a crash or power loss), and whether HEAD still agrees with the records.
+ * cut by a crash or power loss), and whether HEAD still agrees with the records (or only
+ * lags them).
  */
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,10 +73,64 @@ export function recoverChain(dir: string, hasher: Hasher): ChainPosition {
 }
 
 /**
- * A HEAD that the records no longer reach (its seq is past the last record, its hash
- * differs, its MAC fails or it is unreadable) is evidence of a cut-off tail or a power
- * loss. The writer is about to overwrite HEAD, so it moves it aside first and verify keeps
- * reporting it until an operator has looked (threat: truncate, restart, evidence gone).
+ * HEAD merely lags the records when, walking back from the last record to HEAD's seq,
+ * every line is a well-formed record linked to the one after it, and the link into HEAD's
+ * seq carries HEAD's hash. The writer rewrites HEAD once per event-loop turn, so a crash
+ * leaves it behind by that turn's records. A hash that is on no record of the chain, or
+ * damage between HEAD and the end, is not a lag.
+ */
+function headLags(dir: string, head: { seq: number; hash: string }, pos: ChainPosition, hasher: Hasher): boolean {
+  const files = listAuditFiles(dir);
+  // The record expected next, walking back; null while still past the last good record.
+  let want: Link | null = null;
+  for (let i = files.length - 1; i >= 0; i--) {
+    let step: WalkStep = { want };
+    const from = want;
+    const tail = readTailLines(files[i]!.path, (lines) => {
+      step = walkBack(lines, from, head, pos, hasher);
+      return step.verdict !== undefined;
+    });
+    if (step.verdict !== undefined) return step.verdict;
+    // Not read to its start (a lag of more than the largest tail window): not shown to be a lag.
+    if (!tail.complete) return false;
+    want = step.want;
+  }
+  return false;
+}
+
+interface Link {
+  seq: number;
+  hash: string;
+}
+
+interface WalkStep {
+  verdict?: boolean;
+  want: Link | null;
+}
+
+function walkBack(lines: Buffer[], from: Link | null, head: Link, pos: ChainPosition, hasher: Hasher): WalkStep {
+  let want = from;
+  for (let j = lines.length - 1; j >= 0; j--) {
+    const l = lines[j]!;
+    const c = checkLine(l, 0, l.length, hasher);
+    if (want === null) {
+      // Damage after the last good record is the torn write recoverChain already stepped past.
+      if (c.kind !== 'ok') continue;
+      want = { seq: pos.seq, hash: pos.hash };
+    }
+    if (c.kind !== 'ok' || c.seq !== want.seq || c.hash !== want.hash) return { verdict: false, want };
+    if (c.seq - 1 === head.seq) return { verdict: c.prev === head.hash, want };
+    want = { seq: c.seq - 1, hash: c.prev };
+  }
+  return { want };
+}
+
+/**
+ * A HEAD that the records do not bear out (its seq is past the last record, its hash is not
+ * the chain's at its seq, its MAC fails or it is unreadable) is evidence of a cut-off tail
+ * or a power loss. The writer is about to overwrite HEAD, so it moves it aside first and
+ * verify keeps reporting it until an operator has looked (threat: truncate, restart,
+ * evidence gone). A HEAD that only lags (see headLags) is simply brought up to date.
  */
 export function setAsideStaleHead(dir: string, pos: ChainPosition, hasher: Hasher): string | null {
   const h = readHead(join(dir, HEAD_FILE));
@@ -85,7 +140,7 @@ export function setAsideStaleHead(dir: string, pos: ChainPosition, hasher: Hashe
     const consistent =
       head.alg === hasher.alg &&
       headMacOk(head, hasher) &&
-      (head.seq < pos.seq || (head.seq === pos.seq && head.hash === pos.hash));
+      ((head.seq === pos.seq && head.hash === pos.hash) || (head.seq < pos.seq && headLags(dir, head, pos, hasher)));
     if (consistent) return null;
   }
   const name = `${LOST_HEAD_PREFIX}${new Date().toISOString().replace(/[:.]/g, '-')}`;

@@ -56,7 +56,7 @@ export function verifyAuditLog(dir: string, opts: VerifyOptions = {}): VerifyRes
       file: name,
       line: 1,
       kind: 'truncated',
-      detail: `on reopening, the writer found HEAD beyond the records and set it aside (${said}): records were cut off or lost in a power failure; remove this file once investigated`,
+      detail: `on reopening, the writer found a HEAD the records do not reach or match and set it aside (${said}): records were cut off, replaced or lost in a power failure; remove this file once investigated`,
     });
   }
   const problems = checker.list();
