@@ -54,7 +54,12 @@ const providerSchema = z.discriminatedUnion('type', [
     auth_token: z.string().min(1).optional().describe('Alternative: a bearer token sent as Authorization.'),
     timeout_ms: z.number().int().positive().default(600_000).describe('Longest wait for the answer headers and between body chunks.'),
     connect_timeout_ms: z.number().int().positive().default(10_000),
-    connections: z.number().int().positive().default(128).describe('Keep-alive connections per provider origin.'),
+    max_connections: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Most connections open to this provider at once. Unset (default): no cap, every concurrent request (a long stream holds its connection for minutes) gets its own. With a cap, requests past it wait, unanswered, for a free connection.'),
   }),
   z.strictObject({
     type: z.literal('mock'),
@@ -87,7 +92,7 @@ const auditSchema = z
     capture_bodies: z.boolean().default(false).describe('Opt-in: store request and response bodies (redacted, truncated) in audit records.'),
     capture_max_bytes: z.number().int().positive().default(16 * 1024),
     hmac_key: z.string().min(16).optional().describe('Key the hash chain with HMAC-SHA-256 (use ${env:WARDEN_AUDIT_KEY}): without it, whoever can write the files can recompute the whole chain.'),
-    fsync: z.enum(['never', 'always']).default('never').describe('`always` survives power loss at the cost of one fsync per record; `never` survives kill -9 (the OS has the data).'),
+    fsync: z.enum(['never', 'always']).default('never').describe('`always` survives power loss but for the records of the last event-loop turn, at the cost of one fsync per turn; `never` survives kill -9 (the OS has the data).'),
   })
   .prefault({});
 

@@ -32,7 +32,8 @@ export function createProvider(name: string, cfg: ProviderConfig, reuse?: Provid
   if (cfg.type === 'mock') return { type: 'mock', name, latencyMs: cfg.latency_ms, fingerprint: fp };
   const url = new URL(cfg.base_url);
   const pool = new Pool(url.origin, {
-    connections: cfg.connections,
+    // null is undici's "no cap": a fixed cap silently queues the streams past it.
+    connections: cfg.max_connections ?? null,
     connectTimeout: cfg.connect_timeout_ms,
     headersTimeout: cfg.timeout_ms,
     bodyTimeout: cfg.timeout_ms,
