@@ -1,9 +1,10 @@
-// Runs every compiled test file (dist/src/**/*.test.js, dist/test/**/*.test.js) with node's
-// test runner and closes with one line "N passed, N failed"; exits non-zero on any failure.
+// Runs every compiled test file (dist/src/**/*.test.js, dist/test/**/*.test.js, and the bench
+// harness's own unit tests dist/bench/lib/*.test.js) with node's test runner and closes with one
+// line "N passed, N failed"; exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const roots = ['dist/src', 'dist/test'].filter((d) => existsSync(d));
+const roots = ['dist/src', 'dist/test', 'dist/bench'].filter((d) => existsSync(d));
 // --test-force-exit is a backstop so a leaked handle cannot stall CI; a file that needs it
 // still has a bug (it hid a before() failure in seed-000 that left servers open).
 const args = ['--test', '--test-reporter=tap', '--test-timeout=180000', '--test-force-exit', '--test-concurrency=2', ...process.argv.slice(2), ...(process.argv.length > 2 ? [] : roots)];
