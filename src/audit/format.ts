@@ -76,6 +76,8 @@ export function serializeRecord(r: AuditRecord, seq: number, prev: string, hashe
     upstream_latency_ms: r.upstream_latency_ms ?? null,
     tools: r.tools ?? [],
     client_aborted: r.client_aborted === true,
+    response_findings: r.response_findings?.map(String),
+    tool_decisions: r.tool_decisions?.map((d) => ({ tool: d.tool, outcome: d.outcome, rule: d.rule, reason: d.reason, approval: d.approval })),
     bodies: r.bodies === undefined ? undefined : { request: r.bodies.request, response: r.bodies.response },
     prev,
   });

@@ -55,6 +55,7 @@ export const CATALOGUE = {
   WARDEN_E_POLICY_BAD_ANSWER: { status: 503, anthropic: 'overloaded_error', retry: true, summary: 'The external policy server answered something that is not a decision.' },
   WARDEN_E_UPSTREAM_UNREACHABLE: { status: 502, anthropic: 'api_error', retry: true, summary: 'The provider could not be reached (connection refused or reset before an answer).' },
   WARDEN_E_UPSTREAM_TIMEOUT: { status: 504, anthropic: 'timeout_error', retry: true, summary: 'The provider did not answer within `providers.<name>.timeout_ms`.' },
+  WARDEN_E_ANSWER_TOO_LARGE: { status: 502, anthropic: 'api_error', retry: false, summary: 'A non-streamed answer is larger than Warden holds to guard it (8 MiB); it was withheld rather than passed on unguarded.' },
   WARDEN_E_UPSTREAM_BROKEN: { status: 502, anthropic: 'api_error', retry: true, summary: 'The provider broke off mid-answer; streams end with an `error` event.' },
   WARDEN_E_INTERNAL: { status: 500, anthropic: 'api_error', retry: true, summary: 'An unexpected fault inside Warden; the audit id points to the log line.' },
   WARDEN_E_CONFIG_INVALID: { status: 500, anthropic: 'api_error', retry: false, summary: 'The configuration does not validate; each problem names its path.' },

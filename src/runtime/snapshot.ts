@@ -10,6 +10,7 @@ import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
 import { RequestGuard } from '../guards/request-guard.js';
 import type { PolicyConfig } from '../policy/config.js';
 import { compileToolUseRules, type ToolUseRules } from '../guards/tool-use/rules.js';
+import { ResponseGuardFactory } from '../guards/response/index.js';
 import type { MetricsSink } from '../limits/limiter.js';
 import { buildSnapshotLimiter, retireSnapshotLimiter, type SnapshotLimiter } from './limits.js';
 
@@ -25,6 +26,8 @@ export interface Snapshot {
   readonly policy: CompiledPolicy;
   /** The LLM door's request guard (detectors and their scan cache) for this version. */
   readonly requestGuard: RequestGuard;
+  /** The response guard's detectors, built once per version; per consumer on demand. */
+  readonly responseGuards: ResponseGuardFactory;
   /** The tool-use guard's rules; undefined when `guards.tool_use` is off. */
   readonly toolUse: ToolUseRules | undefined;
   /** Rate, token, concurrency and money limits; the backend survives reloads. */
@@ -82,6 +85,7 @@ export function buildSnapshot(config: Config, previous?: Snapshot, deps: Snapsho
   const policy = compilePolicy(withRouteAttachments(config));
   const requestGuard = compileRequestGuard(config);
   const toolUse = compileToolUseRules(config.guards);
+  const responseGuards = new ResponseGuardFactory(config.guards);
   const providers = buildProviders(config, previous?.providers);
   const limits = buildSnapshotLimiter(config.limits, previous?.limits, deps.limiterMetrics);
   const httpRoutes = compileRoutes(config.routes, previous?.httpRoutes.nodes);
@@ -96,6 +100,7 @@ export function buildSnapshot(config: Config, previous?: Snapshot, deps: Snapsho
     consumers: config.consumers.map((c) => ({ name: c.name, groups: c.groups, labels: c.labels, models: c.models })),
     policy,
     requestGuard,
+    responseGuards,
     toolUse,
     limits,
     httpRoutes,

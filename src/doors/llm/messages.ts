@@ -9,6 +9,7 @@ import { readBody } from '../shared/body.js';
 import { upstreamRequestHeaders } from '../shared/headers.js';
 import { authorizeLlm, llmDocument, offeredTools } from './authorize.js';
 import { forward } from './forward.js';
+import { responseGuarding } from './response-guard.js';
 import { buildMockAnswer, estimateTokens } from './mock-provider.js';
 import { sendAnthropicError } from './render-error.js';
 import { emptyUsage } from './usage.js';
@@ -154,6 +155,7 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
       headers: upstreamRequestHeaders(req.rawHeaders),
       body: forwardBody,
       maxScanBytes: 8 * 1024 * 1024,
+      guard: countTokens ? undefined : responseGuarding(gw, snap, ex, parsed.json, doc, forceRedact),
     }, gw.finish);
   } catch (e) {
     failExchange(gw, res, ex, e, !req.complete);

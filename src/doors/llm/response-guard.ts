@@ -1,0 +1,61 @@
+/**
+ * What the LLM door guards in an answer, for one exchange: the text (secrets, PII,
+ * patterns, through a hold-back window when streamed) and each tool call the model asks
+ * for (the tool-use guard). Everything decided lands on the exchange for the audit record.
+ */
+import type { Exchange } from '../../core/exchange.js';
+import { guardJsonResponse, SseResponseGuard, type GuardEvent, type TextRedactor, type ToolJudge } from '../../guards/response/index.js';
+import type { DecisionDocument } from '../../policy/document.js';
+import type { Gateway } from '../../runtime/gateway.js';
+import type { Snapshot } from '../../runtime/snapshot.js';
+import { agentWorkingDirectory, judgeToolCall } from './tool-judge.js';
+
+export interface ResponseGuarding {
+  stream(): SseResponseGuard;
+  json(body: Buffer): Promise<Buffer>;
+}
+
+function recordEvent(ex: Exchange, e: GuardEvent): void {
+  if (e.type === 'finding') (ex.responseFindings ??= []).push(e.id);
+  // Allow and deny are recorded by the judge with their rule; a dropped call never reached it.
+  else if (e.type === 'tool' && e.decision === 'drop') (ex.toolDecisions ??= []).push({ tool: e.name, outcome: 'deny', rule: 'tool_use.incomplete', reason: e.reason });
+}
+
+/**
+ * undefined when nothing in this answer needs guarding, so the door keeps forwarding bytes
+ * untouched. The tool-use guard is only armed when the request offered tools: a model
+ * cannot call a tool it was not given.
+ */
+export function responseGuarding(gw: Gateway, snap: Snapshot, ex: Exchange, json: Record<string, unknown>, doc: DecisionDocument, forceRedact: ReadonlySet<string> | undefined): ResponseGuarding | undefined {
+  const redactor: TextRedactor | null = snap.responseGuards.forConsumer(ex.consumer?.name, forceRedact);
+  const rules = snap.toolUse;
+  const offersTools = Array.isArray(json.tools) && json.tools.length > 0;
+  let judgeTool: ToolJudge | undefined;
+  if (rules && offersTools) {
+    const a = snap.config.policy.approvals;
+    const deps = {
+      policy: snap.policy,
+      rules,
+      approvals: gw.approvals,
+      approvalTtl: { pendingTtlMs: a.pending_ttl_ms, grantTtlMs: a.grant_ttl_ms },
+      doc,
+      cwd: agentWorkingDirectory(json.system),
+    };
+    judgeTool = async (call) => {
+      const j = await judgeToolCall(deps, call);
+      (ex.toolDecisions ??= []).push(j.record);
+      return j.allow ? { allow: true, rule: j.record.rule } : { allow: false, reason: j.record.reason ?? 'refused', rule: j.record.rule, message: j.message };
+    };
+  }
+  if (!redactor && !judgeTool) return undefined;
+  const onEvent = (e: GuardEvent) => recordEvent(ex, e);
+  const toolMessage = snap.responseGuards.toolMessage;
+  return {
+    stream: () => new SseResponseGuard({ redactor, holdBackChars: snap.responseGuards.holdBackChars, judgeTool, toolMessage, onEvent }),
+    json: async (body) => {
+      const r = await guardJsonResponse(body, { redactor, judgeTool, toolMessage });
+      for (const e of r.events) onEvent(e);
+      return r.body;
+    },
+  };
+}
