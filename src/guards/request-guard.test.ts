@@ -46,3 +46,17 @@ test('the prompt guard looks at user text only', () => {
   assert.throws(() => g.inspect({ messages: [{ role: 'user', content: 'a FORBIDDEN ask' }] }, 'dev'), /Rejected due to inappropriate content/);
   assert.equal(g.inspect({ messages: [{ role: 'user', content: [{ type: 'tool_result', content: 'forbidden in a file' }] }] }, 'dev').action, 'none');
 });
+
+test('incremental: blocks scanned in an earlier turn of the conversation are not scanned again', () => {
+  const g = guard({ secrets: { action: 'log' }, pii: { action: 'log' } });
+  const first = body();
+  g.inspect(first, 'dev');
+  const afterFirst = g.scanned;
+  assert.ok(afterFirst > 0);
+  // The next turn resends everything and adds one answer and one new tool result.
+  const next = body();
+  const added = 'the build passed; 42 tests ran';
+  next.messages.push({ role: 'assistant', content: [{ type: 'text', text: 'running the tests' }] } as never, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't2', content: added }] } as never);
+  g.inspect(next, 'dev');
+  assert.equal(g.scanned - afterFirst, 'running the tests'.length + added.length);
+});

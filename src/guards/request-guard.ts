@@ -36,6 +36,8 @@ export class RequestGuard {
   private prompt: Detector | undefined;
   private promptRules = new Map<string, { message: string; status: number }>();
   private cache = new Map<string, Finding[]>();
+  /** Characters actually run through the detectors (cache misses): what the per-text cache saves shows here. */
+  scanned = 0;
   private cacheChars = 0;
 
   constructor(private readonly cfg: GuardsConfig) {
@@ -60,6 +62,7 @@ export class RequestGuard {
     // than a digest of every block on every turn.
     let found = this.cache.get(text);
     if (!found) {
+      this.scanned += text.length;
       found = [];
       for (const s of this.sources) for (const f of s.detector.detect(text)) found.push(f);
       if (text.length > CACHE_MAX_CHARS) return found;
