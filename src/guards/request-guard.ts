@@ -1,8 +1,7 @@
 import { WardenError } from '../core/errors.js';
 import type { GuardAction, GuardsConfig } from './config.js';
 import { createPatternDetector } from './detectors/patterns/index.js';
-import { createPiiDetector } from './detectors/pii/index.js';
-import { createSecretDetector } from './detectors/secrets/index.js';
+import { buildDetectorSources, type DetectorSource } from './detector-set.js';
 import type { Detector, Finding } from './detectors/types.js';
 import { applyRedactions } from './redact/apply.js';
 import { requestTexts } from './request-texts.js';
@@ -15,14 +14,7 @@ export interface GuardOutcome {
   action: 'redact' | 'log' | 'none';
 }
 
-interface Source {
-  detector: Detector;
-  action: GuardAction;
-  message: string | undefined;
-  status: number;
-  /** Per-pattern actions for the custom-pattern detector. */
-  perRule?: Map<string, { action: GuardAction; message: string | undefined; status: number }>;
-}
+type Source = DetectorSource;
 
 /** Cached texts are held as keys; the bound is on their total size (UTF-16 code units). */
 const CACHE_MAX_CHARS = 32 * 1024 * 1024;
@@ -32,7 +24,7 @@ const CACHE_MAX_CHARS = 32 * 1024 * 1024;
  * findings are cached per text: each turn pays only for its new blocks.
  */
 export class RequestGuard {
-  private sources: Source[] = [];
+  private readonly sources: Source[];
   private prompt: Detector | undefined;
   private promptRules = new Map<string, { message: string; status: number }>();
   private cache = new Map<string, Finding[]>();
@@ -40,13 +32,9 @@ export class RequestGuard {
   scanned = 0;
   private cacheChars = 0;
 
-  constructor(private readonly cfg: GuardsConfig) {
-    if (cfg.secrets?.enabled) this.sources.push({ detector: createSecretDetector({ disabledRules: cfg.secrets.disabled_rules }), action: cfg.secrets.action, message: cfg.secrets.message, status: cfg.secrets.status });
-    if (cfg.pii?.enabled) this.sources.push({ detector: createPiiDetector({ kinds: cfg.pii.kinds, minConfidence: cfg.pii.min_confidence }), action: cfg.pii.action, message: cfg.pii.message, status: cfg.pii.status });
-    if (cfg.patterns.length) {
-      const perRule = new Map(cfg.patterns.map((p) => [p.id, { action: p.action, message: p.message, status: p.status }]));
-      this.sources.push({ detector: createPatternDetector(cfg.patterns.map(({ id, regex, flags, confidence }) => ({ id, regex, flags, confidence }))), action: 'redact', message: undefined, status: 403, perRule });
-    }
+  /** `sources`: the config's detectors when already built (shared with the response guard). */
+  constructor(private readonly cfg: GuardsConfig, sources: DetectorSource[] = buildDetectorSources(cfg)) {
+    this.sources = sources;
     if (cfg.prompt_guard.length) {
       this.prompt = createPatternDetector(cfg.prompt_guard.map(({ id, regex, flags }) => ({ id, regex, flags })));
       for (const p of cfg.prompt_guard) this.promptRules.set(p.id, { message: p.message, status: p.status });

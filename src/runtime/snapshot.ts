@@ -8,6 +8,7 @@ import { retireNodes } from '../doors/http/upstream.js';
 import { HttpLogger, type HttpLoggerDeps } from '../httplog/logger.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
 import { RequestGuard } from '../guards/request-guard.js';
+import { buildDetectorSources } from '../guards/detector-set.js';
 import type { PolicyConfig } from '../policy/config.js';
 import { compileToolUseRules, type ToolUseRules } from '../guards/tool-use/rules.js';
 import { ResponseGuardFactory } from '../guards/response/index.js';
@@ -55,9 +56,11 @@ export function withRouteAttachments(config: { policy: PolicyConfig; routes?: re
 }
 
 /** Detector set-up errors (e.g. an unknown secret rule id) refuse the config instead of failing every request. */
-function compileRequestGuard(config: Config): RequestGuard {
+function compileGuards(config: Config): { requestGuard: RequestGuard; responseGuards: ResponseGuardFactory } {
   try {
-    return new RequestGuard(config.guards);
+    // One set of detectors for both directions: the secret engine is the costly part of a load.
+    const sources = buildDetectorSources(config.guards);
+    return { requestGuard: new RequestGuard(config.guards, sources), responseGuards: new ResponseGuardFactory(config.guards, sources) };
   } catch (e) {
     throw new ConfigError('guards', [`guards: ${(e as Error).message}`]);
   }
@@ -71,7 +74,7 @@ export function checkSnapshotConfig(config: Config): void {
   const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
   if (routeProblems.length) throw new ConfigError('routes', routeProblems);
   void compilePolicy(withRouteAttachments(config)).close().catch(() => undefined);
-  compileRequestGuard(config);
+  compileGuards(config);
   compileToolUseRules(config.guards);
 }
 
@@ -83,9 +86,8 @@ export function buildSnapshot(config: Config, previous?: Snapshot, deps: Snapsho
   const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
   if (routeProblems.length) throw new ConfigError('routes', routeProblems);
   const policy = compilePolicy(withRouteAttachments(config));
-  const requestGuard = compileRequestGuard(config);
+  const { requestGuard, responseGuards } = compileGuards(config);
   const toolUse = compileToolUseRules(config.guards);
-  const responseGuards = new ResponseGuardFactory(config.guards);
   const providers = buildProviders(config, previous?.providers);
   const limits = buildSnapshotLimiter(config.limits, previous?.limits, deps.limiterMetrics);
   const httpRoutes = compileRoutes(config.routes, previous?.httpRoutes.nodes);

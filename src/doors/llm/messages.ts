@@ -96,6 +96,8 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
       // Fail closed: a redaction the guards cannot carry out must not become a pass.
       if (missing.length) throw new WardenError('WARDEN_E_POLICY_DENIED', `policy rule ${decision.rule} requires redaction by ${missing.join(', ')}, which is not enabled under guards`, { rule: decision.rule });
     }
+    if (!provider) throw new WardenError('WARDEN_E_NO_ROUTE', `no provider is routed for model "${parsed.model}" (add a models[] entry)`);
+    ex.provider = provider.name;
     // limit: after the decision (a refused request costs no quota), before the guards (the costliest stage).
     const limiter = snap.limits.limiter;
     if (limiter && !countTokens) {
@@ -119,8 +121,6 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
       // Only a redaction changes bytes; everything else is forwarded as the client sent it.
       if (g.changed) forwardBody = Buffer.from(JSON.stringify(parsed.json));
     }
-    if (!provider) throw new WardenError('WARDEN_E_NO_ROUTE', `no provider is routed for model "${parsed.model}" (add a models[] entry)`);
-    ex.provider = provider.name;
 
     if (provider.type === 'mock') {
       if (provider.latencyMs) await new Promise((r) => setTimeout(r, provider.latencyMs));

@@ -1,7 +1,5 @@
 import type { GuardAction, GuardsConfig } from '../config.js';
-import { createPatternDetector } from '../detectors/patterns/index.js';
-import { createPiiDetector } from '../detectors/pii/index.js';
-import { createSecretDetector } from '../detectors/secrets/index.js';
+import { buildDetectorSources, type DetectorSource } from '../detector-set.js';
 import type { Detector, Finding } from '../detectors/types.js';
 import { applyRedactions } from '../redact/apply.js';
 import type { MaskStyle } from '../redact/mask.js';
@@ -28,11 +26,7 @@ export interface TextRedactor {
 
 type ActionOf = (f: Finding) => GuardAction;
 
-interface Source {
-  detector: Detector;
-  action: GuardAction;
-  perRule?: Map<string, GuardAction>;
-}
+type Source = DetectorSource;
 
 class Redactor implements TextRedactor {
   readonly maxMatchLength: number;
@@ -74,15 +68,9 @@ export class ResponseGuardFactory {
   private readonly byConsumer = new Map<string, TextRedactor | null>();
   private readonly fallback: TextRedactor | null;
 
-  constructor(private readonly cfg: GuardsConfig) {
-    if (cfg.responses.enabled) {
-      if (cfg.secrets?.enabled) this.sources.push({ detector: createSecretDetector({ disabledRules: cfg.secrets.disabled_rules }), action: cfg.secrets.action });
-      if (cfg.pii?.enabled) this.sources.push({ detector: createPiiDetector({ kinds: cfg.pii.kinds, minConfidence: cfg.pii.min_confidence }), action: cfg.pii.action });
-      if (cfg.patterns.length) {
-        const perRule = new Map(cfg.patterns.map((p) => [p.id, p.action] as const));
-        this.sources.push({ detector: createPatternDetector(cfg.patterns.map(({ id, regex, flags, confidence }) => ({ id, regex, flags, confidence }))), action: 'redact', perRule });
-      }
-    }
+  /** `shared`: the config's detectors when already built (the request guard's). */
+  constructor(private readonly cfg: GuardsConfig, shared?: readonly DetectorSource[]) {
+    if (cfg.responses.enabled) this.sources = shared ? [...shared] : buildDetectorSources(cfg);
     this.fallback = this.build(undefined, undefined);
   }
 
@@ -119,7 +107,7 @@ export class ResponseGuardFactory {
     const byId = new Map(sources.map((s) => [s.detector.id, s]));
     const actionOf: ActionOf = (f) => {
       const s = byId.get(f.detector)!;
-      const action = overrides?.[f.detector as 'secrets' | 'pii' | 'patterns'] ?? s.perRule?.get(f.rule) ?? s.action;
+      const action = overrides?.[f.detector as 'secrets' | 'pii' | 'patterns'] ?? s.perRule?.get(f.rule)?.action ?? s.action;
       return action === 'log' && force?.has(f.detector) ? 'redact' : action;
     };
     return new Redactor(sources.map((s) => s.detector), actionOf, this.cfg.mask);
