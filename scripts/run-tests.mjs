@@ -5,10 +5,19 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const roots = ['dist/src', 'dist/test', 'dist/bench'].filter((d) => existsSync(d));
-// --test-force-exit is a backstop so a leaked handle cannot stall CI; a file that needs it
-// still has a bug (it hid a before() failure in seed-000 that left servers open).
-const args = ['--test', '--test-reporter=tap', '--test-timeout=180000', '--test-force-exit', '--test-concurrency=2', ...process.argv.slice(2), ...(process.argv.length > 2 ? [] : roots)];
-const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+// No --test-force-exit: on Node 20 it let a file's process exit while its awaited subtests
+// were still being created, so tests went unreported and the run still passed. A leaked
+// handle is caught by the watchdog below instead, which fails the run.
+const args = ['--test', '--test-reporter=tap', '--test-timeout=180000', '--test-concurrency=2', ...process.argv.slice(2), ...(process.argv.length > 2 ? [] : roots)];
+// Its own process group, so the watchdog can stop the test files it started too.
+const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env, detached: true });
+const WATCHDOG_MS = Number(process.env.WARDEN_TEST_WATCHDOG_MS ?? 40 * 60_000);
+let timedOut = false;
+const watchdog = setTimeout(() => {
+  timedOut = true;
+  process.stderr.write(`\nrun-tests: still running after ${WATCHDOG_MS / 60_000} min (a test left a handle open?); stopping\n`);
+  process.kill(-child.pid, 'SIGKILL');
+}, WATCHDOG_MS);
 let pass = 0;
 let fail = 0;
 let tail = '';
@@ -17,9 +26,10 @@ child.stdout.on('data', (chunk) => {
   tail = (tail + chunk.toString()).slice(-4096);
 });
 child.on('close', (code) => {
+  clearTimeout(watchdog);
   pass = Number(/# pass (\d+)/.exec(tail)?.[1] ?? 0);
   fail = Number(/# fail (\d+)/.exec(tail)?.[1] ?? 0);
-  const failed = code !== 0 && fail === 0 ? 1 : fail;
+  const failed = (code !== 0 || timedOut) && fail === 0 ? 1 : fail;
   process.stdout.write(`\n${pass} passed, ${failed} failed\n`);
   process.exit(code === 0 && failed === 0 ? 0 : 1);
 });
