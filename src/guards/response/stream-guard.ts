@@ -1,5 +1,6 @@
 import type { RedactorHit, TextRedactor } from './redactor.js';
 import { type SseFrame, SseParser } from './sse-parser.js';
+import { OrderedOutput, type Slot } from './ordered-output.js';
 import { TextHoldback } from './text-holdback.js';
 import { type Denial, REASON_MALFORMED, REASON_TOO_LARGE, denialText, isPlainObject, runJudge, toolInput } from './tool-judge.js';
 import { DEFAULT_MAX_TOOL_BYTES, type GuardEvent, type ToolJudge, type ToolVerdict } from './types.js';
@@ -17,13 +18,6 @@ export interface SseResponseGuardOptions {
   maxToolBytes?: number;
   onEvent?: (e: GuardEvent) => void;
   onOutput?: (buf: Buffer) => void;
-}
-
-/** A position in the output: bytes known now, bytes decided later (a held tool call), or bytes rendered when reached. */
-interface Slot {
-  ready: boolean;
-  bytes: Buffer | null;
-  render?: () => Buffer;
 }
 
 interface TextBlock {
@@ -71,7 +65,10 @@ export class SseResponseGuard {
   /** Tool blocks refused or dropped before their own stop: their late events are swallowed. */
   private readonly closed = new Set<number>();
   private openTool: ToolBlock | null = null;
-  private readonly out: Slot[] = [];
+  private readonly out = new OrderedOutput((bytes) => {
+    if (!this.onOutput) throw new Error('SseResponseGuard: onOutput is not set');
+    this.onOutput(bytes);
+  });
   private allowed = 0;
   private refused = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -92,7 +89,7 @@ export class SseResponseGuard {
 
   /** true while output waits on a held tool call or its judge. */
   get holding(): boolean {
-    return this.out.length > 0;
+    return this.out.holding;
   }
 
   /** Upstream bytes, split anywhere. */
@@ -131,7 +128,7 @@ export class SseResponseGuard {
       } else if (this.openTool) {
         this.holdBeside(this.openTool, f.raw);
       } else {
-        this.enqueue(f.raw);
+        this.out.push(f.raw);
       }
       return;
     }
@@ -145,21 +142,21 @@ export class SseResponseGuard {
         return this.onStop(data, f.raw);
       case 'message_delta':
         this.closeBlocks();
-        this.enqueueRendered(() => this.messageDelta(data, f.raw));
+        this.out.pushRendered(() => this.messageDelta(data, f.raw));
         return;
       case 'message_stop':
         this.closeBlocks();
-        this.enqueue(f.raw);
+        this.out.push(f.raw);
         return;
       case 'error':
         this.flushTexts();
         if (this.openTool) this.dropOpenTool('the answer failed inside the tool call');
-        this.enqueue(f.raw);
+        this.out.push(f.raw);
         return;
       default:
         // Pings and unknown events keep their place, inside a held tool call too.
         if (this.openTool) this.holdBeside(this.openTool, f.raw);
-        else this.enqueue(f.raw);
+        else this.out.push(f.raw);
     }
   }
 
@@ -171,7 +168,7 @@ export class SseResponseGuard {
     if (this.opts.judgeTool && block.type === 'tool_use') {
       const tool: ToolBlock = {
         kind: 'tool', index, id: typeof block.id === 'string' ? block.id : '', name: typeof block.name === 'string' ? block.name : '',
-        startInput: block.input, held: [], json: [], bytes: 0, slot: this.gate(),
+        startInput: block.input, held: [], json: [], bytes: 0, slot: this.out.gate(),
       };
       if (!tool.id || !tool.name) tool.problem = REASON_MALFORMED;
       this.blocks.set(index, tool);
@@ -183,12 +180,12 @@ export class SseResponseGuard {
       const text = this.textBlock(index, this.redactor);
       if (typeof block.text === 'string' && block.text !== '') {
         // Text in the start event itself goes through the window like any delta.
-        this.enqueue(encodeEvent('content_block_start', { ...data, content_block: { ...block, text: '' } }));
+        this.out.push(encodeEvent('content_block_start', { ...data, content_block: { ...block, text: '' } }));
         this.emitText(index, text.holdback.push(block.text));
         return;
       }
     }
-    this.enqueue(raw);
+    this.out.push(raw);
   }
 
   private onDelta(data: Data, raw: Buffer): void {
@@ -211,7 +208,7 @@ export class SseResponseGuard {
       this.emitText(index, text.holdback.push(delta.text));
       return;
     }
-    this.enqueue(raw);
+    this.out.push(raw);
   }
 
   private onStop(data: Data, raw: Buffer): void {
@@ -230,7 +227,7 @@ export class SseResponseGuard {
       this.blocks.delete(index);
       this.emitText(index, block.holdback.flush());
     }
-    this.enqueue(raw);
+    this.out.push(raw);
   }
 
   private textBlock(index: number, redactor: TextRedactor): TextBlock {
@@ -261,7 +258,7 @@ export class SseResponseGuard {
 
   /** An event that is not the call's but arrived inside it: out with it whatever the verdict. */
   private holdBeside(tool: ToolBlock, raw: Buffer): void {
-    if (tool.problem === REASON_TOO_LARGE) return this.enqueue(raw);
+    if (tool.problem === REASON_TOO_LARGE) return this.out.push(raw);
     tool.held.push({ raw, own: false });
     this.count(tool, raw.length);
   }
@@ -306,11 +303,11 @@ export class SseResponseGuard {
     if (verdict.allow) {
       this.allowed++;
       this.report({ type: 'tool', decision: 'allow', id: tool.id, name: tool.name, index: tool.index, rule: verdict.rule });
-      this.resolve(tool.slot, Buffer.concat(tool.held.map((h) => h.raw)));
+      this.out.resolve(tool.slot, Buffer.concat(tool.held.map((h) => h.raw)));
     } else {
       this.refused++;
       this.report({ type: 'tool', decision: 'deny', id: tool.id, name: tool.name, index: tool.index, reason: verdict.reason, rule: verdict.rule });
-      this.resolve(tool.slot, Buffer.concat([this.replacement(tool, verdict), ...besides(tool)]));
+      this.out.resolve(tool.slot, Buffer.concat([this.replacement(tool, verdict), ...besides(tool)]));
     }
     tool.held = [];
     tool.json = [];
@@ -335,7 +332,7 @@ export class SseResponseGuard {
     this.report({ type: 'tool', decision: 'drop', id: tool.id, name: tool.name, index: tool.index, reason });
     const rest = Buffer.concat(besides(tool));
     tool.held = [];
-    this.resolve(tool.slot, rest);
+    this.out.resolve(tool.slot, rest);
   }
 
   private replacement(tool: ToolBlock, verdict: Denial): Buffer {
@@ -366,42 +363,11 @@ export class SseResponseGuard {
 
   private emitText(index: number, text: string): void {
     if (text === '') return;
-    this.enqueue(encodeEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }));
+    this.out.push(encodeEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }));
   }
 
   private report(e: GuardEvent): void {
     this.opts.onEvent?.(e);
-  }
-
-  private enqueue(bytes: Buffer): void {
-    if (this.out.length === 0) this.write(bytes);
-    else this.out.push({ ready: true, bytes });
-  }
-
-  private enqueueRendered(render: () => Buffer): void {
-    if (this.out.length === 0) this.write(render());
-    else this.out.push({ ready: true, bytes: null, render });
-  }
-
-  private gate(): Slot {
-    const slot: Slot = { ready: false, bytes: null };
-    this.out.push(slot);
-    return slot;
-  }
-
-  private resolve(slot: Slot, bytes: Buffer | null): void {
-    slot.ready = true;
-    slot.bytes = bytes;
-    while (this.out.length > 0 && this.out[0]!.ready) {
-      const head = this.out.shift()!;
-      const out = head.render ? head.render() : head.bytes;
-      if (out && out.length > 0) this.write(out);
-    }
-  }
-
-  private write(bytes: Buffer): void {
-    if (!this.onOutput) throw new Error('SseResponseGuard: onOutput is not set');
-    this.onOutput(bytes);
   }
 }
 
