@@ -5,7 +5,7 @@
  */
 import type { Decision } from './decision.js';
 import { permissionToolName, type DecisionDocument } from './document.js';
-import { compilePermissionRules, evaluatePermissions, type CompiledPermissions, type PermissionRules } from './permissions/index.js';
+import { compilePermissionRules, evaluatePermissions, matchedRuleText, type CompiledPermissions, type PermissionRules } from './permissions/index.js';
 
 export interface CompiledPermissionSource {
   readonly policy: string;
@@ -28,10 +28,7 @@ export function evaluatePermissionSource(src: CompiledPermissionSource, doc: Dec
   const ctx = tool.cwd === undefined ? undefined : { cwd: tool.cwd };
   const r = evaluatePermissions(src.rules, { tool: permissionToolName(tool), input: tool.arguments }, ctx);
   if (r.outcome === 'none') return null;
-  // The matcher names its rule "<list>: <text>" (builtin floors: "ask: <builtin:id>").
-  const raw = r.rule ?? '';
-  const sep = raw.indexOf(': ');
-  const text = sep >= 0 ? raw.slice(sep + 2) : raw || '*';
+  const text = matchedRuleText(r);
   const rule = `permission:${src.policy}.${r.outcome}:${text}`;
   if (r.outcome === 'allow') return { outcome: 'allow', rule };
   // The matcher's reason names commands and rules, never argument values (they may hold secrets).

@@ -86,10 +86,7 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
     const doc = httpDocument({ req, path, query, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: buffered && { value: buffered.value, size: buffered.raw.length }, time: ex.start });
     const pending = evaluate(snap.policy, doc, { route: route.id });
     let decision = pending instanceof Promise ? await pending : pending;
-    if (decision.outcome === 'ask') {
-      const a = snap.config.policy.approvals;
-      decision = await resolveAsk(gw.approvals, decision, doc, { pendingTtlMs: a.pending_ttl_ms, grantTtlMs: a.grant_ttl_ms });
-    }
+    if (decision.outcome === 'ask') decision = await resolveAsk(gw.approvals, decision, doc, snap.policy.approvals);
     ex.decision = toDecisionRecord(decision);
     if (decision.outcome !== 'allow') throw refuse(decision);
     if (res.destroyed) {

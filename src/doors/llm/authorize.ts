@@ -50,11 +50,18 @@ export function llmDocument(f: LlmFacts, withHttp: boolean): DecisionDocument {
   return doc;
 }
 
-/** The engine's decision, with an "ask" resolved against the approval store (pending, granted or refused). */
-export async function authorizeLlm(snap: Snapshot, doc: DecisionDocument, approvals: ApprovalStore | undefined): Promise<Decision> {
+/**
+ * The engine's decision, with an "ask" resolved against the approval store (pending,
+ * granted or refused). Synchronous unless OPA or the approval store is involved: the
+ * common request pays no promise.
+ */
+export function authorizeLlm(snap: Snapshot, doc: DecisionDocument, approvals: ApprovalStore | undefined): Decision | Promise<Decision> {
   const pending = evaluate(snap.policy, doc, { route: doc.route?.id });
-  const d = pending instanceof Promise ? await pending : pending;
+  if (pending instanceof Promise) return pending.then((d) => resolveIfAsk(snap, d, doc, approvals));
+  return resolveIfAsk(snap, pending, doc, approvals);
+}
+
+function resolveIfAsk(snap: Snapshot, d: Decision, doc: DecisionDocument, approvals: ApprovalStore | undefined): Decision | Promise<Decision> {
   if (d.outcome !== 'ask' || !approvals) return d;
-  const a = snap.config.policy.approvals;
-  return resolveAsk(approvals, d, doc, { pendingTtlMs: a.pending_ttl_ms, grantTtlMs: a.grant_ttl_ms });
+  return resolveAsk(approvals, d, doc, snap.policy.approvals);
 }

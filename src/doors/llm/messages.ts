@@ -86,7 +86,8 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
     const provider = snap.routeModel(parsed.model);
     // authorize: the policy engine (model scope, ACL, CEL rules, OPA), an "ask" resolved by the approval store.
     const doc = llmDocument({ req, consumer: who.consumer, key: who.key, provider: provider?.name ?? '', model: parsed.model, stream: parsed.stream, tools: offeredTools(parsed.json), sessionId: ex.sessionId, time: ex.start }, snap.policy.readsRequest);
-    const decision = await authorizeLlm(snap, doc, gw.approvals);
+    const authorized = authorizeLlm(snap, doc, gw.approvals);
+    const decision = authorized instanceof Promise ? await authorized : authorized;
     ex.decision = toDecisionRecord(decision);
     if (decision.outcome === 'deny' || decision.outcome === 'ask') throw decisionToError(decision);
     let forceRedact: Set<string> | undefined;
@@ -117,7 +118,11 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
     if (guard.active && !countTokens) {
       const g = guard.inspect(parsed.json, who.consumer.name, forceRedact);
       if (g.findings.length) for (const f of g.findings) gw.metrics.guardFindings.inc(['request', f.slice(0, f.indexOf(':'))]);
-      if (g.action !== 'none') ex.decision = { outcome: g.action === 'redact' ? 'redact' : ex.decision.outcome, rule: g.action === 'redact' ? 'guards' : ex.decision.rule, reason: `${g.action}: ${[...new Set(g.findings)].join(', ')}` };
+      if (g.action !== 'none') {
+        const reason = `${g.action}: ${[...new Set(g.findings)].join(', ')}`;
+        // A redaction is the guard's decision; findings only logged annotate the policy's.
+        ex.decision = g.action === 'redact' ? { outcome: 'redact', rule: 'guards', reason } : { ...ex.decision, reason };
+      }
       // Only a redaction changes bytes; everything else is forwarded as the client sent it.
       if (g.changed) forwardBody = Buffer.from(JSON.stringify(parsed.json));
     }

@@ -32,12 +32,11 @@ export function responseGuarding(gw: Gateway, snap: Snapshot, ex: Exchange, json
   const offersTools = Array.isArray(json.tools) && json.tools.length > 0;
   let judgeTool: ToolJudge | undefined;
   if (rules && offersTools) {
-    const a = snap.config.policy.approvals;
     const deps = {
       policy: snap.policy,
       rules,
       approvals: gw.approvals,
-      approvalTtl: { pendingTtlMs: a.pending_ttl_ms, grantTtlMs: a.grant_ttl_ms },
+      approvalTtl: snap.policy.approvals,
       doc,
       cwd: agentWorkingDirectory(json.system),
     };

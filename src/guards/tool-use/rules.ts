@@ -4,7 +4,7 @@
  * matches decides, so `allow: [Bash(ssh deploy@ci *)]` lets through what the defaults deny.
  */
 import { ConfigError } from '../../config/load.js';
-import { compilePermissionRules, DEFAULT_AGENT_RULES, evaluatePermissions, type CompiledPermissions, type PermissionContext, type ToolCall } from '../../policy/permissions/index.js';
+import { compilePermissionRules, DEFAULT_AGENT_RULES, evaluatePermissions, matchedRuleText, type CompiledPermissions, type PermissionContext, type ToolCall } from '../../policy/permissions/index.js';
 import type { GuardsConfig } from '../config.js';
 
 export interface ToolUseRules {
@@ -38,9 +38,7 @@ export function compileToolUseRules(cfg: GuardsConfig): ToolUseRules | undefined
 }
 
 function from(set: 'user' | 'defaults', r: ReturnType<typeof evaluatePermissions>): ToolRuleVerdict {
-  const raw = r.rule ?? '';
-  const sep = raw.indexOf(': ');
-  const text = sep >= 0 ? raw.slice(sep + 2) : raw || '*';
+  const text = matchedRuleText(r);
   const reason = r.reason ?? (r.outcome === 'deny' ? `denied by rule ${text}` : r.outcome === 'ask' ? `rule ${text} asks for approval` : `allowed by rule ${text}`);
   return { outcome: r.outcome, rule: `tool_use.${set}.${r.outcome}:${text}`, reason };
 }

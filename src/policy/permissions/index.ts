@@ -37,3 +37,10 @@ export function evaluatePermissions(c: CompiledPermissions, call: ToolCall, ctx?
   if (call.tool === 'Bash') return evaluateBash(c, input, norm);
   return evaluateTool(c, call.tool, input, norm, norm);
 }
+
+/** The rule text of a result: the matcher names its rule "<list>: <text>" (builtin floors: "ask: <builtin:id>"). */
+export function matchedRuleText(r: PermissionResult): string {
+  const raw = r.rule ?? '';
+  const sep = raw.indexOf(': ');
+  return sep >= 0 ? raw.slice(sep + 2) : raw || '*';
+}
