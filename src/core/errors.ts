@@ -61,7 +61,7 @@ export const CATALOGUE = {
   WARDEN_E_CONFIG_INVALID: { status: 500, anthropic: 'api_error', retry: false, summary: 'The configuration does not validate; each problem names its path.' },
   WARDEN_E_ADMIN_BAD_INPUT: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'An admin API call carries invalid input; the message names the field.' },
   WARDEN_E_ADMIN_NOT_FOUND: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'The admin resource does not exist.' },
-  WARDEN_E_ADMIN_CONFLICT: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The admin resource already exists.' },
+  WARDEN_E_ADMIN_CONFLICT: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The admin write conflicts with the live state: the resource already exists, is defined in the config file (edit it there), or is still referenced by a route or attachment.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;
