@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEAD_FILE, listAuditFiles, listLostHeads } from './files.js';
-import { GENESIS, makeHasher, type Hasher } from './format.js';
+import { GENESIS, PLAIN, makeHasher, type Hasher } from './format.js';
 import { headMacOk, parseHead, readHead, type HeadRead } from './head-file.js';
 import { forEachLineSync } from './lines.js';
 import { ChainChecker, type AuditProblem } from './verify-chain.js';
@@ -39,14 +39,16 @@ export function verifyAuditLog(dir: string, opts: VerifyOptions = {}): VerifyRes
   }
   const hasher = makeHasher(opts.hmacKey);
   const head = readHead(join(dir, HEAD_FILE));
-  const checker = new ChainChecker(hasher, opts.maxProblems ?? 1000, head.state === 'ok' ? head.head.seq : undefined);
+  const vouched = head.state === 'ok' && head.head.alg === hasher.alg && headMacOk(head.head, hasher) ? head.head : null;
+  // Keyed: records from before the key may form a prefix the key seals (see ChainChecker).
+  const keyed = hasher.alg === 'hmac-sha256';
+  const checker = new ChainChecker(hasher, opts.maxProblems ?? 1000, head.state === 'ok' ? head.head.seq : undefined, keyed ? PLAIN : undefined, keyed && vouched ? vouched.seq : 0);
   const files = listAuditFiles(dir);
   for (const f of files) {
     forEachLineSync(f.path, (buf, start, end, lineNo, terminated) => {
       checker.line(f.name, lineNo, buf, start, end, terminated);
     });
   }
-  const vouched = head.state === 'ok' && head.head.alg === hasher.alg && headMacOk(head.head, hasher) ? head.head : null;
   checker.finish(vouched);
   checkHead(checker, head, hasher);
   for (const name of listLostHeads(dir)) {
@@ -77,7 +79,7 @@ function checkHead(c: ChainChecker, head: HeadRead, hasher: Hasher): void {
   }
   const h = head.head;
   if (h.alg !== alg) {
-    c.push({ ...at, kind: 'malformed', detail: `the log is ${h.alg} but was verified as ${alg}: ${h.alg === 'hmac-sha256' ? 'pass the HMAC key' : 'it was written without a key'}` });
+    c.push({ ...at, kind: 'malformed', detail: `the log is ${h.alg} but was verified as ${alg}: ${h.alg === 'hmac-sha256' ? 'pass the HMAC key' : 'HEAD is unkeyed, so either the log was written without a key (a Warden with the key seals it on its next start) or HEAD was replaced'}` });
   } else if (!headMacOk(h, hasher)) {
     c.push({ ...at, kind: 'edited', detail: 'the HEAD MAC does not verify: HEAD was rewritten, or the key is wrong' });
   }

@@ -69,7 +69,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return keysCommand(cmd, rest, { ...io, ...loadCliConfig(configPath) });
       case 'audit': {
         const { config, baseDir } = loadCliConfig(configPath);
-        return await auditCommand(rest, { ...io, auditDir: resolve(baseDir, config.audit.dir), hmacKey: config.audit.hmac_key });
+        return await auditCommand(rest, { ...io, auditDir: resolve(baseDir, config.audit.dir), hmacKey: config.audit.hmac_key, keyFile: config.audit.key_file === undefined ? undefined : resolve(baseDir, config.audit.key_file) });
       }
       case 'config':
         return configCommand(rest, configPath, io);
