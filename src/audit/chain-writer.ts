@@ -33,6 +33,12 @@ export interface AuditLogOptions {
    * (often milliseconds) per turn rather than per request.
    */
   fsync?: 'never' | 'always';
+  /**
+   * Continue a log written without a key under `hmacKey` (its first keyed record seals the
+   * unkeyed ones). Only for the start that generated the key: a keyed log rewritten without
+   * the key looks exactly like an old unkeyed one, so at any other start it is refused.
+   */
+  adoptUnkeyed?: boolean;
   /** Things an operator must hear about (a HEAD set aside, a file replaced under the writer): logged and counted by the caller. */
   onEvent?: (e: AuditEvent) => void;
 }
@@ -57,7 +63,7 @@ export function openAuditLog(opts: AuditLogOptions): AuditLog {
   const release = () => lock.release();
   try {
     const hasher = makeHasher(opts.hmacKey);
-    const pos = recoverChain(opts.dir, hasher);
+    const pos = recoverChain(opts.dir, hasher, opts.adoptUnkeyed === true && hasher.alg === 'hmac-sha256');
     const lost = setAsideStaleHead(opts.dir, pos, hasher);
     if (lost) {
       report({ kind: 'head_set_aside', file: lost, detail: `audit HEAD in ${opts.dir} did not match the records (cut off, replaced, or lost in a power failure): set aside as ${lost}, which \`warden audit verify\` reports until it is investigated and removed` });

@@ -10,6 +10,9 @@ export const LOCK_FILE = 'LOCK';
 /** Prefix of HEAD files the writer set aside because the records no longer reached them. */
 export const LOST_HEAD_PREFIX = 'HEAD.lost.';
 
+/** Content of the HEAD.lost.* file the writer leaves when it finds records but no HEAD. */
+export const MISSING_HEAD_MARK = 'HEAD was missing\n';
+
 /** A fresh name for a set-aside HEAD: the time, and a random tail so two in one millisecond never overwrite each other. */
 export function lostHeadName(): string {
   return `${LOST_HEAD_PREFIX}${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;

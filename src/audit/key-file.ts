@@ -34,12 +34,23 @@ export interface AuditKey {
   generated: boolean;
 }
 
-/** The writer's key: `audit.hmac_key`, else the key file, created on the first start. */
-export function writerAuditKey(s: AuditKeySettings): AuditKey {
-  if (s.hmacKey !== undefined) return { key: s.hmacKey, source: 'audit.hmac_key', generated: false };
+export interface WriterKey extends AuditKey {
+  /** Writes a generated key to its file (no-op otherwise): call once the log is open under it. */
+  persist(): void;
+}
+
+/**
+ * The writer's key: `audit.hmac_key`, else the key file's, else a new random key that
+ * persist() writes to the key file. The key file is created only after the log opened under
+ * the new key, so a start that fails (lock held, damaged log) leaves no key behind and the
+ * next one is still the first.
+ */
+export function writerAuditKey(s: AuditKeySettings): WriterKey {
+  if (s.hmacKey !== undefined) return { key: s.hmacKey, source: 'audit.hmac_key', generated: false, persist() {} };
   const path = keyFilePath(s);
-  const generated = createKeyFileOnce(path);
-  return { key: readKeyFile(path), source: path, generated };
+  if (statSync(path, { throwIfNoEntry: false }) !== undefined) return { key: readKeyFile(path), source: path, generated: false, persist() {} };
+  const key = randomBytes(32).toString('hex');
+  return { key, source: path, generated: true, persist: () => createKeyFile(path, key) };
 }
 
 /**
@@ -92,19 +103,18 @@ export function readKeyFile(path: string): string {
 }
 
 /**
- * Writes a fresh random key to `path` unless a file is already there; true when it did.
- * Written to a temporary file, flushed, then linked into place: link() fails on an existing
- * name, so two Wardens starting at once cannot each keep a different key, and a crash never
- * leaves a half-written key under the real name.
+ * Writes `key` to `path`, which must not exist. Written to a temporary file, flushed, then
+ * linked into place: link() fails on an existing name, so a key file is never replaced
+ * (two Wardens sharing one key file and starting at once: the second fails), and a crash
+ * never leaves a half-written key under the real name.
  */
-function createKeyFileOnce(path: string): boolean {
-  if (statSync(path, { throwIfNoEntry: false }) !== undefined) return false;
+function createKeyFile(path: string, key: string): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, `${randomBytes(32).toString('hex')}\n`);
+    writeSync(fd, `${key}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -112,13 +122,14 @@ function createKeyFileOnce(path: string): boolean {
   try {
     linkSync(tmp, path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new WardenError('WARDEN_E_CONFIG_INVALID', `the audit key file ${path} was created by another process while this one generated its own: restart (the file is never replaced)`);
+    }
     throw e;
   } finally {
     unlinkSync(tmp);
   }
   syncDir(dir);
-  return true;
 }
 
 function syncDir(dir: string): void {

@@ -27,14 +27,22 @@ export interface AuditReporting {
 export function openConfiguredAuditLog(cfg: AuditSettings, baseDir: string, r: AuditReporting): AuditLog {
   const dir = resolve(baseDir, cfg.dir);
   const key = writerAuditKey({ hmacKey: cfg.hmac_key, keyFile: cfg.key_file === undefined ? undefined : resolve(baseDir, cfg.key_file), auditDir: dir });
-  if (key.generated) {
-    r.log.warn('audit HMAC key generated: keep a copy somewhere safe (verify needs it, and whoever holds it can forge records)', { key_file: key.source });
-  }
   const onEvent = (e: AuditEvent) => {
     r.events.inc([e.kind]);
     if (e.kind === 'head_set_aside' || (e.kind === 'head_replaced' && e.detail.includes('set aside'))) r.headSetAside.inc([]);
     if (isAuditAlarm(e)) r.log.error(e.detail, { audit_event: e.kind, file: e.file });
     else r.log.info(e.detail, { audit_event: e.kind, file: e.file });
   };
-  return openAuditLog({ dir, maxFileBytes: cfg.max_file_bytes, hmacKey: key.key, fsync: cfg.fsync, onEvent });
+  // Only the start that generates the key may adopt a log written without one (see adoptUnkeyed).
+  const log = openAuditLog({ dir, maxFileBytes: cfg.max_file_bytes, hmacKey: key.key, fsync: cfg.fsync, onEvent, adoptUnkeyed: key.generated });
+  try {
+    key.persist();
+  } catch (e) {
+    log.close();
+    throw e;
+  }
+  if (key.generated) {
+    r.log.warn('audit HMAC key generated: keep a copy somewhere safe (verify needs it; whoever holds it can forge records)', { key_file: key.source });
+  }
+  return log;
 }

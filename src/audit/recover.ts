@@ -4,10 +4,10 @@
  * cut by a crash or power loss), and whether HEAD still agrees with the records (or only
  * lags them).
  */
-import { renameSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WardenError } from '../core/errors.js';
-import { HEAD_FILE, listAuditFiles, lostHeadName, readTailLines, fileSize } from './files.js';
+import { HEAD_FILE, MISSING_HEAD_MARK, listAuditFiles, lostHeadName, readTailLines, fileSize } from './files.js';
 import { GENESIS, PLAIN, checkLine, type Hasher } from './format.js';
 import { headMacOk, readHead } from './head-file.js';
 
@@ -25,7 +25,7 @@ export interface ChainPosition {
 function notVerifying(dir: string, file: string, hasher: Hasher): WardenError {
   const hint =
     hasher.alg === 'hmac-sha256'
-      ? 'the log was written without an HMAC key or with another key'
+      ? 'the log was written with another key, or without one (an unkeyed log is continued under the key only by the start that generates the key file)'
       : 'the log was written with an HMAC key (configure it)';
   return new WardenError(
     'WARDEN_E_CONFIG_INVALID',
@@ -64,7 +64,7 @@ function lastRecordOf(path: string, name: string, dir: string, hasher: Hasher): 
   return { seq: f.seq, hash: f.hash, dirty: tail.torn || f.at < tail.lines.length - 1, plain: f.plain };
 }
 
-export function recoverChain(dir: string, hasher: Hasher): ChainPosition {
+export function recoverChain(dir: string, hasher: Hasher, adoptUnkeyed = false): ChainPosition {
   const files = listAuditFiles(dir);
   if (files.length === 0) return { seq: 0, hash: GENESIS, fileNo: 1, existingSize: null, plainTip: false };
   const last = files[files.length - 1]!;
@@ -74,7 +74,7 @@ export function recoverChain(dir: string, hasher: Hasher): ChainPosition {
     const r = lastRecordOf(f.path, f.name, dir, hasher);
     if (i === files.length - 1) lastDirty = r?.dirty ?? false;
     if (r && r.seq >= 0) {
-      if (r.plain && !mayContinuePlain(dir, r)) throw notVerifying(dir, f.name, hasher);
+      if (r.plain && !mayContinuePlain(dir, r, hasher, adoptUnkeyed)) throw notVerifying(dir, f.name, hasher);
       // Never append after garbage: a torn line followed by a good one would read as an edit.
       // The keyed continuation of an unkeyed log starts in a file of its own.
       const fresh = lastDirty || (r.plain && i === files.length - 1);
@@ -85,15 +85,17 @@ export function recoverChain(dir: string, hasher: Hasher): ChainPosition {
 }
 
 /**
- * A keyed writer continues an unkeyed tip only where the log is still an unkeyed one: its
- * HEAD is unkeyed (written before the key), or a keyed HEAD already vouches for exactly
- * that record (a keyed Warden started on it and wrote nothing). An unkeyed record past a
- * keyed HEAD was written without the key, i.e. forged: refuse rather than seal it.
+ * A keyed writer continues an unkeyed tip only (a) when told to adopt an unkeyed log — the
+ * start that generated the key, upgrading a log written before keyed mode — or (b) when a
+ * keyed HEAD with a valid MAC vouches for exactly that record (an earlier keyed start that
+ * wrote nothing). Anything else is a log rewritten without the key (every record re-hashed
+ * with SHA-256, HEAD too): refuse rather than seal it. Nothing in the folder can tell such
+ * a rewrite from a genuine old log, hence (a) hangs on the key being new.
  */
-function mayContinuePlain(dir: string, tip: { seq: number; hash: string }): boolean {
+function mayContinuePlain(dir: string, tip: { seq: number; hash: string }, hasher: Hasher, adoptUnkeyed: boolean): boolean {
+  if (adoptUnkeyed) return true;
   const h = readHead(join(dir, HEAD_FILE));
-  if (h.state !== 'ok') return false;
-  return h.head.alg === 'sha256' || (h.head.seq === tip.seq && h.head.hash === tip.hash);
+  return h.state === 'ok' && h.head.alg === hasher.alg && headMacOk(h.head, hasher) && h.head.seq === tip.seq && h.head.hash === tip.hash;
 }
 
 /**
@@ -158,7 +160,13 @@ function walkBack(lines: Buffer[], from: Link | null, head: Link, pos: ChainPosi
  */
 export function setAsideStaleHead(dir: string, pos: ChainPosition, hasher: Hasher): string | null {
   const h = readHead(join(dir, HEAD_FILE));
-  if (h.state === 'missing') return null;
+  if (h.state === 'missing') {
+    // HEAD exists from the first open on: records without one mean it was deleted (with records cut after it?).
+    if (pos.seq === 0) return null;
+    const name = lostHeadName();
+    writeFileSync(join(dir, name), MISSING_HEAD_MARK, { mode: 0o600, flag: 'wx' });
+    return name;
+  }
   if (h.state === 'ok') {
     const head = h.head;
     // An unkeyed HEAD is legitimate only over an unkeyed log being continued under the key.

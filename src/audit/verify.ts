@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEAD_FILE, listAuditFiles, listLostHeads } from './files.js';
+import { HEAD_FILE, MISSING_HEAD_MARK, listAuditFiles, listLostHeads } from './files.js';
 import { GENESIS, PLAIN, makeHasher, type Hasher } from './format.js';
 import { headMacOk, parseHead, readHead, type HeadRead } from './head-file.js';
 import { forEachLineSync } from './lines.js';
@@ -52,13 +52,14 @@ export function verifyAuditLog(dir: string, opts: VerifyOptions = {}): VerifyRes
   checker.finish(vouched);
   checkHead(checker, head, hasher);
   for (const name of listLostHeads(dir)) {
-    const old = parseHead(readFileSync(join(dir, name)));
-    const said = old.state === 'ok' ? `it said seq ${old.head.seq}` : 'it was unreadable';
+    const bytes = readFileSync(join(dir, name));
+    const old = parseHead(bytes);
+    const said = old.state === 'ok' ? `it said seq ${old.head.seq}` : bytes.toString('latin1') === MISSING_HEAD_MARK ? 'HEAD was missing: deleted, maybe with records after it' : 'it was unreadable';
     checker.push({
       file: name,
       line: 1,
       kind: 'truncated',
-      detail: `on reopening, the writer found a HEAD the records do not reach or match and set it aside (${said}): records were cut off, replaced or lost in a power failure; remove this file once investigated`,
+      detail: `the writer set aside a HEAD the records do not reach or match (${said}): records were cut off, replaced or lost in a power failure, or HEAD was replaced; remove this file once investigated`,
     });
   }
   const problems = checker.list();
