@@ -31,7 +31,7 @@ export interface AuditLock {
  * is later found to belong to someone else (taken over while this process was stalled past
  * LOCK_STALE_MS, or replaced by hand).
  */
-export function lockAuditDir(dir: string, onLost: (detail: string) => void = () => {}): AuditLock {
+export function lockAuditDir(dir: string, onLost: (detail: string) => void = () => {}, heartbeatMs = LOCK_HEARTBEAT_MS): AuditLock {
   const real = realpathSync(dir);
   const path = join(dir, LOCK_FILE);
   const busy = (who: string) =>
@@ -62,7 +62,7 @@ export function lockAuditDir(dir: string, onLost: (detail: string) => void = () 
     } catch {
       // Checked again on the next beat.
     }
-  }, LOCK_HEARTBEAT_MS);
+  }, heartbeatMs);
   timer.unref();
   return {
     release() {
