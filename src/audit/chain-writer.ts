@@ -39,6 +39,8 @@ export interface AuditLogOptions {
    * the key looks exactly like an old unkeyed one, so at any other start it is refused.
    */
   adoptUnkeyed?: boolean;
+  /** How often the LOCK is refreshed and checked (default LOCK_HEARTBEAT_MS); tests shorten it. */
+  lockHeartbeatMs?: number;
   /** Things an operator must hear about (a HEAD set aside, a file replaced under the writer): logged and counted by the caller. */
   onEvent?: (e: AuditEvent) => void;
 }
@@ -59,7 +61,7 @@ export function openAuditLog(opts: AuditLogOptions): AuditLog {
   const lock = lockAuditDir(opts.dir, (detail) => {
     report({ kind: 'lock_lost', file: 'LOCK', detail: `${detail}: this process stops writing (two writers would fork the chain)` });
     writer?.stop(detail);
-  });
+  }, opts.lockHeartbeatMs);
   const release = () => lock.release();
   try {
     const hasher = makeHasher(opts.hmacKey);

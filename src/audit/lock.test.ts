@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openAuditLog } from './chain-writer.js';
 import { currentHolder, type LockHolder } from './lock-identity.js';
 import { LOCK_STALE_MS, lockAuditDir } from './lock.js';
-import { tempDir } from './fixtures/records.js';
+import { sampleRecord, tempDir } from './fixtures/records.js';
 
 /**
  * The LOCK names its holder by host, boot id, pid namespace, pid and process start time. In
@@ -122,6 +122,19 @@ describe('audit LOCK: who holds it', () => {
     lock.release();
     assert.equal(lost.length, 1);
     assert.match(lost[0]!, /another writer took it over/);
+  });
+
+  test('a writer whose lock was taken over stops writing and says why', async () => {
+    const dir = tempDir();
+    const events: string[] = [];
+    const log = openAuditLog({ dir, maxFileBytes: 1 << 20, lockHeartbeatMs: 20, onEvent: (e) => events.push(e.kind) });
+    log.append(sampleRecord(1));
+    writeFileSync(join(dir, 'LOCK'), holder({ boot_id: OTHER_BOOT }));
+    for (let i = 0; i < 100 && events.length === 0; i++) await sleep(20);
+    assert.deepEqual(events, ['lock_lost']);
+    assert.throws(() => log.append(sampleRecord(2)), /audit record not written: .*another writer took it over/);
+    log.close();
+    assert.ok(existsSync(join(dir, 'LOCK')), 'the other writer\'s LOCK stays');
   });
 
   test('the holder refreshes the lock, so a live writer elsewhere is never judged stale', async () => {
