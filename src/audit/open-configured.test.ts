@@ -108,6 +108,7 @@ describe('a log written before keyed mode', () => {
   test('is sealed by the first keyed start even before a keyed record: a forged unkeyed append after it fails', () => {
     const dir = plainLog(3);
     gateway().open(dir).close();
+    assert.deepEqual(verifyKeyed(dir).problems, [], 'the sealed unkeyed log verifies under the key');
     forgeAppend(dir, PLAIN);
     assert.equal(verifyKeyed(dir).ok, false);
     assert.throws(() => gateway().open(dir), /does not verify/);
