@@ -68,7 +68,7 @@ export function openAuditLog(opts: AuditLogOptions): AuditLog {
     const pos = recoverChain(opts.dir, hasher, opts.adoptUnkeyed === true && hasher.alg === 'hmac-sha256');
     const lost = setAsideStaleHead(opts.dir, pos, hasher);
     if (lost) {
-      report({ kind: 'head_set_aside', file: lost, detail: `audit HEAD in ${opts.dir} did not match the records (cut off, replaced, or lost in a power failure): set aside as ${lost}, which \`warden audit verify\` reports until it is investigated and removed` });
+      report({ kind: 'head_set_aside', file: lost, detail: `audit HEAD in ${opts.dir} did not match the records or was missing (records cut off, replaced, or lost in a power failure): set aside as ${lost}, which \`warden audit verify\` reports until it is investigated and removed` });
     }
     if (pos.plainTip) {
       report({ kind: 'keyed_from_here', file: auditFileName(pos.fileNo), detail: `the audit log in ${opts.dir} was written without a key up to seq ${pos.seq}: it continues keyed in ${auditFileName(pos.fileNo)}, whose first record seals the unkeyed records before it` });
