@@ -3,7 +3,8 @@
  * sees it — K records finish in one event-loop turn, then the loop turns (which is when
  * the writer's once-per-turn work runs). K = 1 is a lightly loaded gateway, K = 16 a busy
  * one (several exchanges finish per poll phase), K = 1000 a burst.
- * Run: npx tsx bench/audit-append.ts [fsync=never|always]
+ * Run: npx tsx bench/audit-append.ts [fsync=never|always] [keyed]
+ * (`keyed`: HMAC-SHA-256, as the gateway writes by default.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -12,7 +13,8 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { openAuditLog } from '../src/audit/chain-writer.js';
 import type { AuditRecord } from '../src/audit/types.js';
 
-const fsync = process.argv[2] === 'fsync=always' ? 'always' : 'never';
+const fsync = process.argv.includes('fsync=always') ? 'always' : 'never';
+const hmacKey = process.argv.includes('keyed') ? 'bench-key-0123456789abcdef0123456789abcdef' : undefined;
 
 function record(i: number): AuditRecord {
   return {
@@ -51,7 +53,7 @@ interface Sample {
 
 async function measure(perTurn: number, turns: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-audit-'));
-  const log = openAuditLog({ dir, maxFileBytes: 64 * 1024 * 1024, fsync });
+  const log = openAuditLog({ dir, maxFileBytes: 64 * 1024 * 1024, fsync, hmacKey });
   try {
     let i = 0;
     const run = async (n: number): Promise<number> => {
@@ -86,5 +88,5 @@ async function measure(perTurn: number, turns: number): Promise<void> {
 }
 
 const records = fsync === 'always' ? 2_000 : 100_000;
-console.log(`audit append, fsync: ${fsync} (node ${process.version}, load ${loadavg()[0]!.toFixed(1)})`);
+console.log(`audit append, fsync: ${fsync}, ${hmacKey ? 'keyed' : 'unkeyed'} (node ${process.version}, load ${loadavg()[0]!.toFixed(1)})`);
 for (const k of [1, 16, 1000]) await measure(k, Math.ceil(records / k));

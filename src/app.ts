@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { openSqliteApprovals } from './approvals/sqlite.js';
-import { openAuditLog } from './audit/chain-writer.js';
+import { openConfiguredAuditLog } from './audit/open-configured.js';
 import { exchangeToRecord } from './audit/from-exchange.js';
 import { createAdminHandler } from './admin/router.js';
 import type { ConfigControl } from './admin/overlay-write.js';
@@ -49,8 +49,8 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const baseDir = configPath ? dirname(configPath) : process.cwd();
   const store = openSqliteStore(resolve(baseDir, initial.store.path));
   const approvals = openSqliteApprovals(resolve(baseDir, initial.store.path));
-  const audit = openAuditLog({ dir: resolve(baseDir, initial.audit.dir), maxFileBytes: initial.audit.max_file_bytes, hmacKey: initial.audit.hmac_key, fsync: initial.audit.fsync });
   const metrics = createWardenMetrics();
+  const audit = openConfiguredAuditLog(initial.audit, baseDir, { log, events: metrics.auditEvents, headSetAside: metrics.auditHeadSetAside });
   const snapshotDeps: SnapshotDeps = {
     httpLogger: { log, dropped: metrics.registry.counter('warden_httplog_dropped_total', 'http-logger entries dropped, by reason (queue_full, send_failed).', ['reason']) },
     limiterMetrics: limiterMetrics(metrics),

@@ -3,15 +3,19 @@
  * folder, each line linked to the one before it by hash, the chain running on across files.
  * See docs/audit.md for the format and what it does and does not guarantee.
  */
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { WardenError } from '../core/errors.js';
+import type { AuditEvent } from './events.js';
 import { auditFileName } from './files.js';
 import { makeHasher, serializeRecord, type Hasher } from './format.js';
 import { HeadWriter } from './head-file.js';
 import { lockAuditDir } from './lock.js';
 import { recoverChain, setAsideStaleHead, type ChainPosition } from './recover.js';
 import type { AuditRecord, AuditSink } from './types.js';
+
+/** Numbers tried past an existing file name when starting a new file (someone created the next one). */
+const MAX_NAME_SKIPS = 1000;
 
 export interface AuditLogOptions {
   dir: string;
@@ -29,6 +33,16 @@ export interface AuditLogOptions {
    * (often milliseconds) per turn rather than per request.
    */
   fsync?: 'never' | 'always';
+  /**
+   * Continue a log written without a key under `hmacKey` (its first keyed record seals the
+   * unkeyed ones). Only for the start that generated the key: a keyed log rewritten without
+   * the key looks exactly like an old unkeyed one, so at any other start it is refused.
+   */
+  adoptUnkeyed?: boolean;
+  /** How often the LOCK is refreshed and checked (default LOCK_HEARTBEAT_MS); tests shorten it. */
+  lockHeartbeatMs?: number;
+  /** Things an operator must hear about (a HEAD set aside, a file replaced under the writer): logged and counted by the caller. */
+  onEvent?: (e: AuditEvent) => void;
 }
 
 export interface AuditLog extends AuditSink {
@@ -42,12 +56,25 @@ export function openAuditLog(opts: AuditLogOptions): AuditLog {
   }
   // Owner-only: records name consumers and may carry (redacted) bodies — threat: other local users reading them.
   mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
-  const release = lockAuditDir(opts.dir);
+  const report = opts.onEvent ?? (() => {});
+  let writer: ChainWriter | undefined;
+  const lock = lockAuditDir(opts.dir, (detail) => {
+    report({ kind: 'lock_lost', file: 'LOCK', detail: `${detail}: this process stops writing (two writers would fork the chain)` });
+    writer?.stop(detail);
+  }, opts.lockHeartbeatMs);
+  const release = () => lock.release();
   try {
     const hasher = makeHasher(opts.hmacKey);
-    const pos = recoverChain(opts.dir, hasher);
-    setAsideStaleHead(opts.dir, pos, hasher);
-    return new ChainWriter(opts.dir, opts.maxFileBytes, opts.fsync === 'always', hasher, pos, release);
+    const pos = recoverChain(opts.dir, hasher, opts.adoptUnkeyed === true && hasher.alg === 'hmac-sha256');
+    const lost = setAsideStaleHead(opts.dir, pos, hasher);
+    if (lost) {
+      report({ kind: 'head_set_aside', file: lost, detail: `audit HEAD in ${opts.dir} did not match the records or was missing (records cut off, replaced, or lost in a power failure): set aside as ${lost}, which \`warden audit verify\` reports until it is investigated and removed` });
+    }
+    if (pos.plainTip) {
+      report({ kind: 'keyed_from_here', file: auditFileName(pos.fileNo), detail: `the audit log in ${opts.dir} was written without a key up to seq ${pos.seq}: it continues keyed in ${auditFileName(pos.fileNo)}, whose first record seals the unkeyed records before it` });
+    }
+    writer = new ChainWriter(opts.dir, opts.maxFileBytes, opts.fsync === 'always', hasher, pos, release, report);
+    return writer;
   } catch (e) {
     release();
     throw e;
@@ -71,6 +98,9 @@ class ChainWriter implements AuditLog {
   private flushTask: NodeJS.Immediate | null = null;
   /** A flush at the end of a turn failed: reported by the next append() (or close()). */
   private flushError: WardenError | null = null;
+  /** Identity of the current file as opened, to notice it being replaced, moved or changed under us. */
+  private ino = 0;
+  private dev = 0;
 
   constructor(
     private readonly dir: string,
@@ -79,22 +109,33 @@ class ChainWriter implements AuditLog {
     private readonly hasher: Hasher,
     pos: ChainPosition,
     private readonly release: () => void,
+    private readonly report: (e: AuditEvent) => void,
   ) {
     this.seq = pos.seq;
     this.hash = pos.hash;
     this.fileNo = pos.fileNo;
     this.size = pos.existingSize ?? 0;
     this.fd = this.openFile(pos.existingSize === null);
-    this.headFile = new HeadWriter(dir, hasher);
+    this.headFile = new HeadWriter(dir, hasher, report);
     this.headFile.write(this.seq, this.hash);
     this.headSeq = this.seq;
   }
 
+  /** Set when another writer took the folder's LOCK: appending now would fork the chain. */
+  private stopped: string | null = null;
+
+  stop(why: string): void {
+    this.stopped = why;
+  }
+
   append(record: AuditRecord): void {
     if (this.closed) throw new WardenError('WARDEN_E_INTERNAL', 'the audit log is closed');
+    if (this.stopped) throw new WardenError('WARDEN_E_INTERNAL', `audit record not written: ${this.stopped}`);
     const seq = this.seq + 1;
     const { line, hash } = serializeRecord(record, seq, this.hash, this.hasher);
     const bytes = Buffer.from(line, 'utf8');
+    // Once per event-loop turn, on its first append (not per record): still our file?
+    if (this.flushTask === null) this.checkFile();
     if (this.dirty || (this.size > 0 && this.size + bytes.length > this.maxFileBytes)) this.rotate();
     this.writeLine(bytes);
     // The line is in the file from here on: the chain moves even if a later step fails,
@@ -141,6 +182,27 @@ class ChainWriter implements AuditLog {
       this.release();
     }
     if (err) throw err;
+  }
+
+  /**
+   * A file replaced under the writer (logrotate's move-and-create, `sed -i`, a copy put
+   * back) would keep receiving records through the old inode, unseen by verify and lost
+   * when that inode goes; bytes appended or cut by someone else would sit inside the
+   * chain. Either way the chain continues in a new file, linked to the last record
+   * written, and verify judges whatever was done to the old one.
+   */
+  private checkFile(): void {
+    if (this.fd < 0 || this.dirty) return;
+    const name = auditFileName(this.fileNo);
+    const st = statSync(join(this.dir, name), { throwIfNoEntry: false });
+    if (st && st.ino === this.ino && st.dev === this.dev && st.size === this.size) return;
+    const what = !st
+      ? 'was moved away or deleted'
+      : st.ino !== this.ino || st.dev !== this.dev
+        ? 'was replaced by another file'
+        : `was changed by someone else (${st.size} bytes where the writer wrote ${this.size})`;
+    this.report({ kind: 'file_replaced', file: name, detail: `audit file ${join(this.dir, name)} ${what} while Warden was writing it: the chain continues from seq ${this.seq + 1} in a new file` });
+    this.dirty = true;
   }
 
   /** The records of the turn to disk (fsync mode), then HEAD: HEAD may lag the records, never lead them. */
@@ -196,11 +258,16 @@ class ChainWriter implements AuditLog {
       closeSync(old);
     }
     this.dirty = true; // until the new file is open, every append retries the rotation
-    this.fileNo++;
-    try {
-      this.fd = this.openFile(true);
-    } catch (e) {
-      throw new WardenError('WARDEN_E_INTERNAL', 'audit log could not start a new file', { cause: e });
+    for (let skips = 0; ; skips++) {
+      this.fileNo++;
+      try {
+        this.fd = this.openFile(true);
+        break;
+      } catch (e) {
+        // Someone created the next name (logrotate's `create`): never append to it, take the next.
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && skips < MAX_NAME_SKIPS) continue;
+        throw new WardenError('WARDEN_E_INTERNAL', 'audit log could not start a new file', { cause: e });
+      }
     }
     this.size = 0;
     this.dirty = false;
@@ -210,6 +277,9 @@ class ChainWriter implements AuditLog {
     const path = join(this.dir, auditFileName(this.fileNo));
     // 'ax' refuses an existing file: never append to a file another writer created.
     const fd = openSync(path, create ? 'ax' : 'a', 0o600);
+    const st = fstatSync(fd);
+    this.ino = st.ino;
+    this.dev = st.dev;
     if (create && this.fsyncAlways) {
       const d = openSync(this.dir, 'r');
       try {

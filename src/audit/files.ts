@@ -1,5 +1,6 @@
 /** Where the audit files live and how they are named and ordered. */
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const FILE_RE = /^audit-(\d{6,})\.jsonl$/;
@@ -8,6 +9,14 @@ export const HEAD_FILE = 'HEAD';
 export const LOCK_FILE = 'LOCK';
 /** Prefix of HEAD files the writer set aside because the records no longer reached them. */
 export const LOST_HEAD_PREFIX = 'HEAD.lost.';
+
+/** Content of the HEAD.lost.* file the writer leaves when it finds records but no HEAD. */
+export const MISSING_HEAD_MARK = 'HEAD was missing\n';
+
+/** A fresh name for a set-aside HEAD: the time, and a random tail so two in one millisecond never overwrite each other. */
+export function lostHeadName(): string {
+  return `${LOST_HEAD_PREFIX}${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+}
 
 export function auditFileName(n: number): string {
   return `audit-${String(n).padStart(6, '0')}.jsonl`;

@@ -20,6 +20,9 @@ export type HashAlg = 'sha256' | 'hmac-sha256';
 /** Hashes `bytes` followed by `tail` (the verifier passes the closing brace separately to avoid a copy). */
 export type Hasher = ((bytes: string | Uint8Array, tail?: string) => string) & { readonly alg: HashAlg };
 
+/** The unkeyed SHA-256 hasher, to recognise records written before keyed mode. */
+export const PLAIN: Hasher = makeHasher();
+
 export function makeHasher(hmacKey?: string): Hasher {
   // An empty key (e.g. an unset env var) must not silently fall back to the unkeyed mode.
   if (hmacKey === '') throw new WardenError('WARDEN_E_CONFIG_INVALID', 'the audit HMAC key is empty: set it or leave it out');
@@ -86,13 +89,19 @@ export function serializeRecord(r: AuditRecord, seq: number, prev: string, hashe
 }
 
 export type LineCheck =
-  | { kind: 'ok'; seq: number; prev: string; hash: string }
+  /** `plain`: the record verified only under the fallback (unkeyed SHA-256) hasher — a record written before keyed mode. */
+  | { kind: 'ok'; seq: number; prev: string; hash: string; plain?: true }
   /** Well-formed, but the stored hash does not match the bytes. */
   | { kind: 'edited'; seq?: number; hash?: string; detail: string }
   | { kind: 'malformed'; detail: string };
 
-/** Checks one line (bytes `buf[start, end)`, no newline) against `hasher`. */
-export function checkLine(buf: Buffer, start: number, end: number, hasher: Hasher): LineCheck {
+/**
+ * Checks one line (bytes `buf[start, end)`, no newline) against `hasher`. With `legacy` (the
+ * unkeyed hasher, given only in keyed mode) a line whose HMAC fails but whose SHA-256 matches
+ * is returned as ok with `plain: true`: the caller decides whether an unkeyed record may
+ * stand there (only in the sealed prefix written before the key, see docs/audit.md).
+ */
+export function checkLine(buf: Buffer, start: number, end: number, hasher: Hasher, legacy?: Hasher): LineCheck {
   const text = buf.toString('utf8', start, end);
   let parsed: Record<string, unknown>;
   try {
@@ -114,6 +123,7 @@ export function checkLine(buf: Buffer, start: number, end: number, hasher: Hashe
   if (!suffixOk) return { kind: 'edited', seq, hash: stated, detail: 'the "hash" member is missing, damaged or not last' };
   if (seq === undefined || !isHex64(parsed.prev)) return { kind: 'edited', seq, hash: stated, detail: 'the "seq" or "prev" member is missing or invalid' };
   const actual = hasher(buf.subarray(start, suffixAt), '}');
+  if (actual !== stated && legacy && legacy(buf.subarray(start, suffixAt), '}') === stated) return { kind: 'ok', seq, prev: parsed.prev, hash: stated, plain: true };
   if (actual !== stated) return { kind: 'edited', seq, hash: stated, detail: 'content does not match its hash (a byte of this record was changed)' };
   return { kind: 'ok', seq, prev: parsed.prev, hash: stated };
 }

@@ -9,9 +9,10 @@
  * In keyed mode it carries a MAC so it cannot be rewritten to match a shortened log
  * without the key (threat: silent truncation by someone who can write the files).
  */
-import { closeSync, constants, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEAD_FILE } from './files.js';
+import type { AuditEvent } from './events.js';
+import { HEAD_FILE, lostHeadName } from './files.js';
 import { isHex64, type HashAlg, type Hasher } from './format.js';
 
 export const HEAD_SIZE = 256;
@@ -71,15 +72,51 @@ export function headMacOk(head: HeadState, hasher: Hasher): boolean {
   return hasher.alg === 'hmac-sha256' && hasher(macInput(head.seq, head.hash)) === head.mac;
 }
 
-/** Keeps HEAD's fd open and rewrites the whole 256 bytes at offset 0 on each update. */
+/**
+ * Keeps HEAD's fd open and rewrites the whole 256 bytes at offset 0 on each update. Before
+ * each update (once per event-loop turn) it checks that the name still leads to its file:
+ * a HEAD replaced or deleted under the writer would otherwise never be updated again. A
+ * replacement is set aside as evidence (verify reports it) and reported.
+ */
 export class HeadWriter {
-  private readonly fd: number;
+  private fd: number;
+  private ino = 0;
+  private dev = 0;
+  private readonly path: string;
   private readonly buf = Buffer.alloc(HEAD_SIZE, 0x20);
 
-  constructor(dir: string, private readonly hasher: Hasher) {
+  constructor(
+    private readonly dir: string,
+    private readonly hasher: Hasher,
+    private readonly report: (e: AuditEvent) => void = () => {},
+  ) {
+    this.path = join(dir, HEAD_FILE);
+    this.fd = this.open();
+  }
+
+  private open(): number {
     // Read-write without O_APPEND or O_TRUNC: every write replaces the whole block at offset 0.
-    this.fd = openSync(join(dir, HEAD_FILE), constants.O_RDWR | constants.O_CREAT, 0o600);
-    ftruncateSync(this.fd, HEAD_SIZE);
+    const fd = openSync(this.path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    ftruncateSync(fd, HEAD_SIZE);
+    const st = fstatSync(fd);
+    this.ino = st.ino;
+    this.dev = st.dev;
+    return fd;
+  }
+
+  private ensureOwnFile(): void {
+    const st = statSync(this.path, { throwIfNoEntry: false });
+    if (st && st.ino === this.ino && st.dev === this.dev) return;
+    let detail = `audit HEAD ${this.path} was deleted while Warden was writing it: written anew`;
+    if (st) {
+      const lost = lostHeadName();
+      renameSync(this.path, join(this.dir, lost));
+      detail = `audit HEAD ${this.path} was replaced while Warden was writing it: the replacement is set aside as ${lost} (verify reports it) and HEAD written anew`;
+    }
+    this.report({ kind: 'head_replaced', file: HEAD_FILE, detail });
+    const old = this.fd;
+    this.fd = this.open();
+    closeSync(old);
   }
 
   /**
@@ -92,6 +129,7 @@ export class HeadWriter {
     const n = this.buf.write(json, 0, 'latin1');
     this.buf.fill(0x20, n, HEAD_SIZE - 1);
     this.buf[HEAD_SIZE - 1] = 0x0a;
+    this.ensureOwnFile();
     writeSync(this.fd, this.buf, 0, HEAD_SIZE, 0);
   }
 

@@ -4,11 +4,11 @@
  * cut by a crash or power loss), and whether HEAD still agrees with the records (or only
  * lags them).
  */
-import { renameSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WardenError } from '../core/errors.js';
-import { HEAD_FILE, LOST_HEAD_PREFIX, listAuditFiles, readTailLines, fileSize } from './files.js';
-import { GENESIS, checkLine, type Hasher } from './format.js';
+import { HEAD_FILE, MISSING_HEAD_MARK, listAuditFiles, lostHeadName, readTailLines, fileSize } from './files.js';
+import { GENESIS, PLAIN, checkLine, type Hasher } from './format.js';
 import { headMacOk, readHead } from './head-file.js';
 
 export interface ChainPosition {
@@ -18,12 +18,14 @@ export interface ChainPosition {
   fileNo: number;
   /** That file already exists and ends cleanly; its size, to rotate without stat calls. */
   existingSize: number | null;
+  /** Keyed writer, last record unkeyed: a log from before the key, continued in a new keyed file. */
+  plainTip: boolean;
 }
 
 function notVerifying(dir: string, file: string, hasher: Hasher): WardenError {
   const hint =
     hasher.alg === 'hmac-sha256'
-      ? 'the log was written without an HMAC key or with another key'
+      ? 'the log was written with another key, or without one (an unkeyed log is continued under the key only by the start that generates the key file)'
       : 'the log was written with an HMAC key (configure it)';
   return new WardenError(
     'WARDEN_E_CONFIG_INVALID',
@@ -31,16 +33,24 @@ function notVerifying(dir: string, file: string, hasher: Hasher): WardenError {
   );
 }
 
+interface LastRecord {
+  seq: number;
+  hash: string;
+  dirty: boolean;
+  plain: boolean;
+}
+
 /** The last valid record of one file, scanning back past damaged lines. */
-function lastRecordOf(path: string, name: string, dir: string, hasher: Hasher): { seq: number; hash: string; dirty: boolean } | null {
-  let found: { seq: number; hash: string; at: number } | null = null;
+function lastRecordOf(path: string, name: string, dir: string, hasher: Hasher): LastRecord | null {
+  let found: { seq: number; hash: string; at: number; plain: boolean } | null = null;
   let damagedSeen = false;
+  const legacy = hasher.alg === 'hmac-sha256' ? PLAIN : undefined;
   const tail = readTailLines(path, (lines) => {
     for (let i = lines.length - 1; i >= 0; i--) {
       const l = lines[i]!;
-      const c = checkLine(l, 0, l.length, hasher);
+      const c = checkLine(l, 0, l.length, hasher, legacy);
       if (c.kind === 'ok') {
-        found = { seq: c.seq, hash: c.hash, at: i };
+        found = { seq: c.seq, hash: c.hash, at: i, plain: c.plain === true };
         return true;
       }
       if (c.kind === 'edited') throw notVerifying(dir, name, hasher);
@@ -49,14 +59,14 @@ function lastRecordOf(path: string, name: string, dir: string, hasher: Hasher): 
     found = null;
     return false;
   });
-  const f = found as { seq: number; hash: string; at: number } | null;
-  if (!f) return tail.size > 0 || damagedSeen ? { seq: -1, hash: '', dirty: true } : null;
-  return { seq: f.seq, hash: f.hash, dirty: tail.torn || f.at < tail.lines.length - 1 };
+  const f = found as { seq: number; hash: string; at: number; plain: boolean } | null;
+  if (!f) return tail.size > 0 || damagedSeen ? { seq: -1, hash: '', dirty: true, plain: false } : null;
+  return { seq: f.seq, hash: f.hash, dirty: tail.torn || f.at < tail.lines.length - 1, plain: f.plain };
 }
 
-export function recoverChain(dir: string, hasher: Hasher): ChainPosition {
+export function recoverChain(dir: string, hasher: Hasher, adoptUnkeyed = false): ChainPosition {
   const files = listAuditFiles(dir);
-  if (files.length === 0) return { seq: 0, hash: GENESIS, fileNo: 1, existingSize: null };
+  if (files.length === 0) return { seq: 0, hash: GENESIS, fileNo: 1, existingSize: null, plainTip: false };
   const last = files[files.length - 1]!;
   let lastDirty = false;
   for (let i = files.length - 1; i >= 0; i--) {
@@ -64,12 +74,28 @@ export function recoverChain(dir: string, hasher: Hasher): ChainPosition {
     const r = lastRecordOf(f.path, f.name, dir, hasher);
     if (i === files.length - 1) lastDirty = r?.dirty ?? false;
     if (r && r.seq >= 0) {
+      if (r.plain && !mayContinuePlain(dir, r, hasher, adoptUnkeyed)) throw notVerifying(dir, f.name, hasher);
       // Never append after garbage: a torn line followed by a good one would read as an edit.
-      const existingSize = lastDirty ? null : fileSize(last.path);
-      return { seq: r.seq, hash: r.hash, fileNo: lastDirty ? last.n + 1 : last.n, existingSize };
+      // The keyed continuation of an unkeyed log starts in a file of its own.
+      const fresh = lastDirty || (r.plain && i === files.length - 1);
+      return { seq: r.seq, hash: r.hash, fileNo: fresh ? last.n + 1 : last.n, existingSize: fresh ? null : fileSize(last.path), plainTip: r.plain };
     }
   }
-  return { seq: 0, hash: GENESIS, fileNo: lastDirty ? last.n + 1 : last.n, existingSize: lastDirty ? null : fileSize(last.path) };
+  return { seq: 0, hash: GENESIS, fileNo: lastDirty ? last.n + 1 : last.n, existingSize: lastDirty ? null : fileSize(last.path), plainTip: false };
+}
+
+/**
+ * A keyed writer continues an unkeyed tip only (a) when told to adopt an unkeyed log — the
+ * start that generated the key, upgrading a log written before keyed mode — or (b) when a
+ * keyed HEAD with a valid MAC vouches for exactly that record (an earlier keyed start that
+ * wrote nothing). Anything else is a log rewritten without the key (every record re-hashed
+ * with SHA-256, HEAD too): refuse rather than seal it. Nothing in the folder can tell such
+ * a rewrite from a genuine old log, hence (a) hangs on the key being new.
+ */
+function mayContinuePlain(dir: string, tip: { seq: number; hash: string }, hasher: Hasher, adoptUnkeyed: boolean): boolean {
+  if (adoptUnkeyed) return true;
+  const h = readHead(join(dir, HEAD_FILE));
+  return h.state === 'ok' && h.head.alg === hasher.alg && headMacOk(h.head, hasher) && h.head.seq === tip.seq && h.head.hash === tip.hash;
 }
 
 /**
@@ -134,16 +160,24 @@ function walkBack(lines: Buffer[], from: Link | null, head: Link, pos: ChainPosi
  */
 export function setAsideStaleHead(dir: string, pos: ChainPosition, hasher: Hasher): string | null {
   const h = readHead(join(dir, HEAD_FILE));
-  if (h.state === 'missing') return null;
+  if (h.state === 'missing') {
+    // HEAD exists from the first open on: records without one mean it was deleted (with records cut after it?).
+    if (pos.seq === 0) return null;
+    const name = lostHeadName();
+    writeFileSync(join(dir, name), MISSING_HEAD_MARK, { mode: 0o600, flag: 'wx' });
+    return name;
+  }
   if (h.state === 'ok') {
     const head = h.head;
+    // An unkeyed HEAD is legitimate only over an unkeyed log being continued under the key.
+    const headHasher = head.alg === hasher.alg ? hasher : head.alg === 'sha256' && pos.plainTip ? PLAIN : null;
     const consistent =
-      head.alg === hasher.alg &&
-      headMacOk(head, hasher) &&
-      ((head.seq === pos.seq && head.hash === pos.hash) || (head.seq < pos.seq && headLags(dir, head, pos, hasher)));
+      headHasher !== null &&
+      headMacOk(head, headHasher) &&
+      ((head.seq === pos.seq && head.hash === pos.hash) || (head.seq < pos.seq && headLags(dir, head, pos, headHasher)));
     if (consistent) return null;
   }
-  const name = `${LOST_HEAD_PREFIX}${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const name = lostHeadName();
   renameSync(join(dir, HEAD_FILE), join(dir, name));
   return name;
 }

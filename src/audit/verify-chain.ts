@@ -53,11 +53,24 @@ export class ChainChecker {
   private pending: { first: number; n: number } | null = null;
   private readonly missing = new Map<number, Gap>();
   private contender: { hash: string; idx: number } | null = null;
+  /** Keyed mode: a keyed record was seen, so no unkeyed one may follow. */
+  private keyedSeen = false;
+  /** Keyed mode: unkeyed records past what the key vouches for, until a keyed record links to them. */
+  private unsealed: { loc: Loc; n: number } | null = null;
 
+  /**
+   * `legacy` (keyed mode only): the unkeyed hasher, for the prefix a log may have from
+   * before it was keyed. Such records stand only before the first keyed record, and only
+   * if the key vouches for them: a keyed record after them (its prev, under the HMAC,
+   * pins them) or a keyed HEAD at or past their seq (`sealedUpTo`). Anywhere else an
+   * unkeyed record is one forged without the key.
+   */
   constructor(
     private readonly hasher: Hasher,
     private readonly maxProblems: number,
     private readonly headSeq: number | undefined,
+    private readonly legacy?: Hasher,
+    private readonly sealedUpTo = 0,
   ) {}
 
   push(p: AuditProblem): number {
@@ -76,7 +89,10 @@ export class ChainChecker {
       this.push({ file, line, kind: 'torn', detail: 'the file ends inside a line: a write was cut short (crash) or bytes were cut off' });
       return;
     }
-    const c = checkLine(buf, start, end, this.hasher);
+    let c = checkLine(buf, start, end, this.hasher, this.legacy);
+    if (c.kind === 'ok' && c.plain && this.keyedSeen) {
+      c = { kind: 'edited', seq: c.seq, hash: c.hash, detail: 'an unkeyed (plain SHA-256) record after keyed ones: written without the key, i.e. forged' };
+    }
     if (c.kind !== 'ok') {
       if (c.kind === 'edited') this.records++;
       const idx = this.push({ file, line, seq: c.kind === 'edited' ? c.seq : undefined, kind: c.kind, detail: c.detail });
@@ -86,14 +102,34 @@ export class ChainChecker {
     }
     this.records++;
     const loc: Loc = { file, line, seq: c.seq };
+    if (this.legacy) this.trackKeying(loc, c.plain === true);
     if (this.pending) this.resolvePending(c.seq, c.prev);
     if (c.seq === this.expect) this.linked(loc, c.prev, c.hash);
     else if (c.seq > this.expect) this.gap(loc, c.hash);
     else this.behind(loc, c.prev, c.hash);
   }
 
+  private trackKeying(loc: Loc, plain: boolean): void {
+    if (!plain) {
+      this.keyedSeen = true;
+      this.unsealed = null;
+    } else if (loc.seq > this.sealedUpTo) {
+      if (this.unsealed) this.unsealed.n++;
+      else this.unsealed = { loc, n: 1 };
+    }
+  }
+
   /** At the end of the log: damaged trailing lines either hold slots or were appended past HEAD. */
   finish(head: { seq: number; hash: string } | null): void {
+    const u = this.unsealed;
+    if (u) {
+      this.unsealed = null;
+      this.push({
+        ...u.loc,
+        kind: 'edited',
+        detail: `${u.n} unkeyed (plain SHA-256) record(s) from here on that the key does not vouch for (no keyed record follows them and the keyed HEAD stops at seq ${this.sealedUpTo}): forged without the key, or written by a Warden that had no key`,
+      });
+    }
     const p = this.pending;
     if (!p) return;
     this.pending = null;

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEAD_FILE, listAuditFiles, listLostHeads } from './files.js';
-import { GENESIS, makeHasher, type Hasher } from './format.js';
+import { HEAD_FILE, MISSING_HEAD_MARK, listAuditFiles, listLostHeads } from './files.js';
+import { GENESIS, PLAIN, makeHasher, type Hasher } from './format.js';
 import { headMacOk, parseHead, readHead, type HeadRead } from './head-file.js';
 import { forEachLineSync } from './lines.js';
 import { ChainChecker, type AuditProblem } from './verify-chain.js';
@@ -39,24 +39,27 @@ export function verifyAuditLog(dir: string, opts: VerifyOptions = {}): VerifyRes
   }
   const hasher = makeHasher(opts.hmacKey);
   const head = readHead(join(dir, HEAD_FILE));
-  const checker = new ChainChecker(hasher, opts.maxProblems ?? 1000, head.state === 'ok' ? head.head.seq : undefined);
+  const vouched = head.state === 'ok' && head.head.alg === hasher.alg && headMacOk(head.head, hasher) ? head.head : null;
+  // Keyed: records from before the key may form a prefix the key seals (see ChainChecker).
+  const keyed = hasher.alg === 'hmac-sha256';
+  const checker = new ChainChecker(hasher, opts.maxProblems ?? 1000, head.state === 'ok' ? head.head.seq : undefined, keyed ? PLAIN : undefined, keyed && vouched ? vouched.seq : 0);
   const files = listAuditFiles(dir);
   for (const f of files) {
     forEachLineSync(f.path, (buf, start, end, lineNo, terminated) => {
       checker.line(f.name, lineNo, buf, start, end, terminated);
     });
   }
-  const vouched = head.state === 'ok' && head.head.alg === hasher.alg && headMacOk(head.head, hasher) ? head.head : null;
   checker.finish(vouched);
   checkHead(checker, head, hasher);
   for (const name of listLostHeads(dir)) {
-    const old = parseHead(readFileSync(join(dir, name)));
-    const said = old.state === 'ok' ? `it said seq ${old.head.seq}` : 'it was unreadable';
+    const bytes = readFileSync(join(dir, name));
+    const old = parseHead(bytes);
+    const said = old.state === 'ok' ? `it said seq ${old.head.seq}` : bytes.toString('latin1') === MISSING_HEAD_MARK ? 'HEAD was missing: deleted, maybe with records after it' : 'it was unreadable';
     checker.push({
       file: name,
       line: 1,
       kind: 'truncated',
-      detail: `on reopening, the writer found a HEAD the records do not reach or match and set it aside (${said}): records were cut off, replaced or lost in a power failure; remove this file once investigated`,
+      detail: `the writer set aside a HEAD the records do not reach or match (${said}): records were cut off, replaced or lost in a power failure, or HEAD was replaced; remove this file once investigated`,
     });
   }
   const problems = checker.list();
@@ -77,7 +80,7 @@ function checkHead(c: ChainChecker, head: HeadRead, hasher: Hasher): void {
   }
   const h = head.head;
   if (h.alg !== alg) {
-    c.push({ ...at, kind: 'malformed', detail: `the log is ${h.alg} but was verified as ${alg}: ${h.alg === 'hmac-sha256' ? 'pass the HMAC key' : 'it was written without a key'}` });
+    c.push({ ...at, kind: 'malformed', detail: `the log is ${h.alg} but was verified as ${alg}: ${h.alg === 'hmac-sha256' ? 'pass the HMAC key' : 'HEAD is unkeyed, so either the log was written without a key (a Warden with the key seals it on its next start) or HEAD was replaced'}` });
   } else if (!headMacOk(h, hasher)) {
     c.push({ ...at, kind: 'edited', detail: 'the HEAD MAC does not verify: HEAD was rewritten, or the key is wrong' });
   }

@@ -23,7 +23,7 @@ async function run(argv: string[], ctx: Partial<AuditCommandContext> & { auditDi
 
 describe('warden audit verify', () => {
   test('clean log: one summary line, exit 0', async () => {
-    const r = await run(['verify'], { auditDir: makeLog(8) });
+    const r = await run(['verify', '--unkeyed'], { auditDir: makeLog(8) });
     assert.equal(r.code, 0);
     assert.deepEqual(r.lines, [`audit log OK: 8 record(s) in ${r.out.match(/in (\d+) file/)![1]} file(s), chain intact up to seq 8`]);
   });
@@ -33,11 +33,11 @@ describe('warden audit verify', () => {
     const f = auditFiles(dir)[1]!;
     const lines = readLines(f);
     writeFileSync(f, [lines[0]!.replace('"status":200', '"status":201'), ...lines.slice(1)].map((l) => l + '\n').join(''));
-    const r = await run(['verify'], { auditDir: dir });
+    const r = await run(['verify', '--unkeyed'], { auditDir: dir });
     assert.equal(r.code, 1);
     assert.match(r.lines[0]!, /^audit-000002\.jsonl:1 seq \d+ edited: content does not match its hash/);
     assert.match(r.lines[r.lines.length - 1]!, /^audit log FAILED: 1 problem\(s\)/);
-    const j = await run(['verify', '--json'], { auditDir: dir });
+    const j = await run(['verify', '--unkeyed', '--json'], { auditDir: dir });
     assert.equal(j.code, 1);
     assert.equal((JSON.parse(j.out) as { ok: boolean }).ok, false);
   });

@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util';
 import { followAudit, searchAudit, tailAudit, type AuditFilter } from '../audit/query.js';
 import { renderProblem, renderRecord } from '../audit/render.js';
 import type { AuditRecord, ChainedRecord } from '../audit/types.js';
+import { verifyKeyOption } from '../audit/key-file.js';
 import { verifyAuditLog } from '../audit/verify.js';
+import { WardenError } from '../core/errors.js';
 
 const USAGE = `usage:
-  warden audit verify [--json]
+  warden audit verify [--key-file PATH | --unkeyed] [--json]
   warden audit tail [-n N] [-f] [--json]
   warden audit search [--consumer X] [--key ID] [--session ID] [--model M] [--door D] [--decision D]
                       [--status N] [--since ISO] [--until ISO] [--text T] [--limit N] [--json]`;
@@ -15,6 +17,8 @@ const DECISIONS = new Set<string>(['allow', 'deny', 'ask', 'redact', 'error']);
 export interface AuditCommandContext {
   auditDir: string;
   hmacKey?: string;
+  /** audit.key_file, resolved; default: beside auditDir. */
+  keyFile?: string;
   out: (s: string) => void;
   err: (s: string) => void;
   /** Stops `tail -f`; without it, SIGINT/SIGTERM do. */
@@ -42,8 +46,16 @@ export async function auditCommand(argv: string[], ctx: AuditCommandContext): Pr
 }
 
 function verify(argv: string[], ctx: AuditCommandContext): number {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
-  const res = verifyAuditLog(ctx.auditDir, { hmacKey: ctx.hmacKey });
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'key-file': { type: 'string' }, unkeyed: { type: 'boolean' } } });
+  let hmacKey: string | undefined;
+  try {
+    hmacKey = verifyKeyOption(ctx, values['key-file'], values.unkeyed === true);
+  } catch (e) {
+    if (!(e instanceof WardenError)) throw e;
+    ctx.err(`${e.code}: ${e.message}\n`);
+    return 2;
+  }
+  const res = verifyAuditLog(ctx.auditDir, { hmacKey });
   if (values.json) {
     ctx.out(JSON.stringify(res) + '\n');
     return res.ok ? 0 : 1;

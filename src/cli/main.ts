@@ -6,6 +6,7 @@ import { withOverlay } from '../config/overlay.js';
 import { randomBase62 } from '../core/ids.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { approvalsCommand } from './approvals.js';
+import { WardenError } from '../core/errors.js';
 import { auditCommand } from './audit.js';
 import { configCommand } from './config.js';
 import { findConfigPath, loadCliConfig, type CliIO } from './context.js';
@@ -69,7 +70,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return keysCommand(cmd, rest, { ...io, ...loadCliConfig(configPath) });
       case 'audit': {
         const { config, baseDir } = loadCliConfig(configPath);
-        return await auditCommand(rest, { ...io, auditDir: resolve(baseDir, config.audit.dir), hmacKey: config.audit.hmac_key });
+        return await auditCommand(rest, { ...io, auditDir: resolve(baseDir, config.audit.dir), hmacKey: config.audit.hmac_key, keyFile: config.audit.key_file === undefined ? undefined : resolve(baseDir, config.audit.key_file) });
       }
       case 'config':
         return configCommand(rest, configPath, io);
@@ -97,7 +98,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.err(`unknown command: ${[cmd, ...rest].join(' ')}\n\n${HELP}`);
     return 2;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    // A config a start cannot run with (e.g. an audit.dir another Warden writes): its code and message, no stack.
+    if (e instanceof ConfigError || (e instanceof WardenError && e.code === 'WARDEN_E_CONFIG_INVALID')) {
       io.err(`${e.code}: ${e.message}\n`);
       return 1;
     }

@@ -91,7 +91,8 @@ const auditSchema = z
     max_file_bytes: z.number().int().positive().default(64 * 1024 * 1024).describe('Rotate to a new file past this size; the chain continues.'),
     capture_bodies: z.boolean().default(false).describe('Opt-in: store request and response bodies (redacted, truncated) in audit records.'),
     capture_max_bytes: z.number().int().positive().default(16 * 1024),
-    hmac_key: z.string().min(16).optional().describe('Key the hash chain with HMAC-SHA-256 (use ${env:WARDEN_AUDIT_KEY}): without it, whoever can write the files can recompute the whole chain.'),
+    hmac_key: z.string().min(16).optional().describe('The HMAC-SHA-256 key of the hash chain (use ${env:WARDEN_AUDIT_KEY}). When unset, the key is read from `key_file`, generated there on the first start. Without the key, whoever can write the audit files cannot forge a record that verifies; with it, they can (docs/audit.md).'),
+    key_file: z.string().min(1).optional().describe('File holding the audit HMAC key when `hmac_key` is unset; default: the audit folder\'s path + `.key` (`.warden/audit.key`). Must be outside `dir`; created once with mode 0600 and never replaced; refused if other users can read it. `audit verify` needs the same key.'),
     fsync: z.enum(['never', 'always']).default('never').describe('`always` survives power loss but for the records of the last event-loop turn, at the cost of one fsync per turn; `never` survives kill -9 (the OS has the data).'),
   })
   .prefault({});
