@@ -18,6 +18,8 @@ export interface Redirect {
   readonly op: string;
   /** The file (or fd) word; null for here-documents. */
   readonly target: Word | null;
+  /** A here-document's body, once read; `expands` when its delimiter was unquoted (`$x` and `$( )` run). */
+  body?: { text: string; expands: boolean };
 }
 
 export interface ShellCommand {
