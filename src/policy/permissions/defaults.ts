@@ -46,6 +46,7 @@ export const DEFAULT_AGENT_RULES: PermissionRules = Object.freeze({
     `Bash(argv: base64|base32|basenc|openssl -d|-D|--decode | ${SCRIPT_RUNNERS})`,
     `Bash(argv: xxd -r|--revert | ${SCRIPT_RUNNERS})`,
     `Bash(argv: ${SHELLS}|source|. <<<|<<)`,
+    `Bash(argv: cat|echo|printf | ${SCRIPT_RUNNERS})`,
     'Bash(argv: mkfs*|mke2fs)',
     'Bash(argv: wipefs -a|--all)',
     'Bash(argv: shred)',
