@@ -175,7 +175,6 @@ function readHeredocs(sc: Scanner, depth: number): void {
         link(sc, [first, sc.commands.length], [h.cmd.id, h.cmd.id + 1]);
       }
     }
-    const text = src.slice(start, bodyEnd);
-    h.redirect.body = { text: h.strip ? text.replace(/^\t+/gm, '') : text, expands: h.expand };
+    h.redirect.body = { src, start, end: bodyEnd, strip: h.strip, expands: h.expand };
   }
 }

@@ -48,7 +48,13 @@ function stdinScript(cmd: ShellCommand): Script | null {
   for (let i = cmd.redirects.length - 1; i >= 0; i--) {
     const r = cmd.redirects[i]!;
     if (r.op === '<<<' && r.target) return { text: r.target.text, dynamic: r.target.expansions > 0 };
-    if (r.op === '<<' || r.op === '<<-') return r.body ? { text: r.body.text, dynamic: r.body.expands && /[$`]/.test(r.body.text) } : null;
+    if (r.op === '<<' || r.op === '<<-') {
+      const b = r.body;
+      if (!b) return null;
+      const raw = b.src.slice(b.start, b.end);
+      const text = b.strip ? raw.replace(/^\t+/gm, '') : raw;
+      return { text, dynamic: b.expands && /[$`]/.test(text) };
+    }
     if (r.op === '<' || r.op === '<>' || r.op === '<&') return null;
   }
   return null;
