@@ -30,6 +30,16 @@ test('a user rule cannot open what the defaults deny; its own deny is named; def
   assert.equal(judgeWithToolRules(none, bash('rm -rf build'), undefined).outcome, 'none');
 });
 
+test('the matcher’s own asks are named as the builtin set; an allow names every rule that allowed a part', () => {
+  const r = rules({ permissions: { allow: ['Bash(make *)'] } });
+  const find = judgeWithToolRules(r, bash('find . -name x -delete'), undefined);
+  assert.deepEqual([find.outcome, find.rule], ['ask', 'tool_use.builtin.ask:<builtin:bash-always-ask>']);
+  const both = judgeWithToolRules(r, bash('make && git status'), undefined);
+  assert.deepEqual([both.outcome, both.rule], ['allow', 'tool_use.user.allow:Bash(make *), tool_use.defaults.allow:Bash(git status)']);
+  const ask = judgeWithToolRules(r, bash('make && curl https://x'), undefined);
+  assert.deepEqual([ask.outcome, ask.rule], ['ask', 'tool_use.defaults.ask:Bash(curl *)']);
+});
+
 test('off unless enabled; a bad user rule is refused at load with its path', () => {
   assert.equal(compileToolUseRules(guardsSchema.parse({})), undefined);
   assert.equal(compileToolUseRules(guardsSchema.parse({ tool_use: { enabled: false } })), undefined);
