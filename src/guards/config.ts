@@ -34,8 +34,8 @@ export const guardsSchema = z
     tool_use: z
       .strictObject({
         enabled: z.boolean().default(true),
-        defaults: z.boolean().default(true).describe('Apply Warden’s default agent rules (seed 003: rm -rf, git push --force, curl | sh, sudo, chmod 777, ssh, reading .env and keys) after your own.'),
-        permissions: permissionsSchema.optional().describe('Your rules, checked before the defaults; deny beats ask beats allow.'),
+        defaults: z.boolean().default(true).describe('Apply Warden’s default agent rules (seed 003 and more: rm -rf, git push --force, git reset --hard, curl | sh, scripts fed to a shell, mkfs, dd to devices, sudo, ssh, reading .env and keys, Warden’s own CLI and files), judged together with your own: deny wins across both sets.'),
+        permissions: permissionsSchema.optional().describe('Your rules, merged with the defaults and the policy engine for every part of a call: deny beats ask beats allow across all of them.'),
         message: z.string().min(1).default('Warden blocked the tool call {tool}: {reason}. Do not retry it; tell the user what you wanted to do instead.').describe('Text that replaces a refused tool_use block; {tool} and {reason} are filled in.'),
       })
       .optional()

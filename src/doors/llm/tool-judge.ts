@@ -1,15 +1,15 @@
 /**
- * Judges one tool call the model asked for: the policy engine first (CEL rules and
- * permission rules over `tool`, deny wins), then the tool-use guard's rules (the user's,
- * then the defaults). An "ask" cannot wait mid-answer: it records a pending approval and
- * refuses this time; once approved, the identical call passes.
+ * Judges one tool call the model asked for with the shared tool-use judgement (the policy
+ * engine and the tool-use guard's rule sets together, deny beats ask beats allow across
+ * them). An "ask" cannot wait mid-answer: it records a pending approval and refuses this
+ * time; once approved, the identical call passes.
  */
 import { resolveAsk } from '../../approvals/gate.js';
 import type { ApprovalStore } from '../../approvals/types.js';
+import { judgeToolUse } from '../../guards/tool-use/judge.js';
+import type { ToolUseRules } from '../../guards/tool-use/rules.js';
 import type { Decision } from '../../policy/decision.js';
 import type { DecisionDocument } from '../../policy/document.js';
-import { evaluate } from '../../policy/engine.js';
-import { judgeWithToolRules, type ToolUseRules } from '../../guards/tool-use/rules.js';
 import type { CompiledPolicy } from '../../policy/engine.js';
 
 export interface ToolCallJudged {
@@ -59,25 +59,12 @@ function fill(template: string, tool: string, reason: string): string {
   return template.replaceAll('{tool}', tool).replaceAll('{reason}', reason);
 }
 
-function isDefault(d: Decision): boolean {
-  return d.rule.startsWith('default');
-}
-
 export async function judgeToolCall(deps: ToolJudgeDeps, call: { name: string; input: unknown }): Promise<ToolJudgement> {
   const args = call.input !== null && typeof call.input === 'object' && !Array.isArray(call.input) ? (call.input as Record<string, unknown>) : {};
-  const doc: DecisionDocument = { ...deps.doc, tool: { server: null, name: call.name, arguments: args, ...(deps.cwd ? { cwd: deps.cwd } : {}) } };
+  const doc = { ...deps.doc, tool: { server: null, name: call.name, arguments: args, ...(deps.cwd ? { cwd: deps.cwd } : {}) } };
 
-  const pending = evaluate(deps.policy, doc, { route: doc.route?.id });
-  let d: Decision = pending instanceof Promise ? await pending : pending;
-  // The request itself was already allowed; for a tool call only an explicit deny or ask counts, not the default.
-  if (d.outcome === 'deny' && isDefault(d)) d = { outcome: 'allow', rule: d.rule };
-  if (d.outcome !== 'deny' && d.outcome !== 'ask') {
-    const v = judgeWithToolRules(deps.rules, { tool: call.name, input: args }, deps.cwd ? { cwd: deps.cwd } : undefined);
-    if (v.outcome === 'deny') d = { outcome: 'deny', rule: v.rule, reason: v.reason };
-    else if (v.outcome === 'ask') d = { outcome: 'ask', rule: v.rule, reason: v.reason };
-    else if (v.outcome === 'allow') d = { outcome: 'allow', rule: v.rule };
-    else if (isDefault(d)) d = { outcome: 'allow', rule: 'tool_use.none' };
-  }
+  const judged = judgeToolUse(deps.policy, deps.rules, doc);
+  let d: Decision = judged instanceof Promise ? await judged : judged;
   if (d.outcome === 'ask' && deps.approvals) d = await resolveAsk(deps.approvals, d, doc, deps.approvalTtl);
 
   const record: ToolCallJudged = { tool: call.name, outcome: d.outcome === 'redact' ? 'allow' : d.outcome, rule: d.rule };

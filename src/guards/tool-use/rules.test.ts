@@ -18,15 +18,26 @@ test('the default rules deny seed 003 commands and allow read-only ones', () => 
   assert.equal(judgeWithToolRules(r, bash('touch marker'), undefined).outcome, 'none');
 });
 
-test('a user rule that matches overrides the defaults; defaults: false drops them', () => {
+test('a user rule cannot open what the defaults deny; its own deny is named; defaults: false drops them', () => {
   const r = rules({ permissions: { allow: ['Bash(ssh deploy@ci *)'], deny: ['Bash(kubectl delete *)'] } });
   const ssh = judgeWithToolRules(r, bash('ssh deploy@ci uptime'), undefined);
-  assert.equal(ssh.outcome, 'allow');
-  assert.equal(ssh.rule, 'tool_use.user.allow:Bash(ssh deploy@ci *)');
-  assert.equal(judgeWithToolRules(r, bash('ssh root@prod'), undefined).outcome, 'deny', 'other ssh still hits the default');
+  assert.equal(ssh.outcome, 'deny', 'deny beats allow across the sets');
+  assert.equal(ssh.rule, 'tool_use.defaults.deny:Bash(ssh *)');
   assert.equal(judgeWithToolRules(r, bash('kubectl delete pod x'), undefined).rule, 'tool_use.user.deny:Bash(kubectl delete *)');
+  const own = rules({ defaults: false, permissions: { allow: ['Bash(ssh deploy@ci *)'] } });
+  assert.deepEqual(judgeWithToolRules(own, bash('ssh deploy@ci uptime'), undefined).rule, 'tool_use.user.allow:Bash(ssh deploy@ci *)');
   const none = rules({ defaults: false });
   assert.equal(judgeWithToolRules(none, bash('rm -rf build'), undefined).outcome, 'none');
+});
+
+test('the matcher’s own asks are named as the builtin set; an allow names every rule that allowed a part', () => {
+  const r = rules({ permissions: { allow: ['Bash(make *)'] } });
+  const find = judgeWithToolRules(r, bash('find . -name x -delete'), undefined);
+  assert.deepEqual([find.outcome, find.rule], ['ask', 'tool_use.builtin.ask:<builtin:bash-always-ask>']);
+  const both = judgeWithToolRules(r, bash('make && git status'), undefined);
+  assert.deepEqual([both.outcome, both.rule], ['allow', 'tool_use.user.allow:Bash(make *), tool_use.defaults.allow:Bash(git status)']);
+  const ask = judgeWithToolRules(r, bash('make && curl https://x'), undefined);
+  assert.deepEqual([ask.outcome, ask.rule], ['ask', 'tool_use.defaults.ask:Bash(curl *)']);
 });
 
 test('off unless enabled; a bad user rule is refused at load with its path', () => {

@@ -6,12 +6,14 @@
  *   Bash(argv: git push -f|--force)                git push origin main --force, git -C x push -fu
  *   Bash(argv: chmod 777|0777)                     chmod -R 777 dir
  *   Bash(argv: curl|wget | sh|bash)                a pipeline stage piped (or substituted) into another
+ *   Bash(argv: sh|bash <<<|<<)                     a shell fed its script by a here-string or here-document
  *
  * First token: the command name (its basename), `a|b` alternatives, `*` wildcards. A token
  * starting with `-` requires that flag (alternatives `|`; `-rf` requires both letters; a
  * long flag also matches its GNU abbreviation `--rec` and `--flag=value`). Other tokens
- * must match positional arguments, in order, not necessarily adjacent. A lone `|` separates
- * pipeline stages.
+ * must match positional arguments, in order, not necessarily adjacent. A token of `<<<`
+ * and `<<` alternatives requires that stdin comes from a here-string (`<<<`) or a
+ * here-document (`<<`, `<<-`). A lone `|` separates pipeline stages.
  */
 import type { Unit } from './shell/units.js';
 
@@ -26,6 +28,8 @@ export interface ArgvPattern {
   readonly names: Glob[];
   readonly flags: FlagReq[];
   readonly positionals: Glob[][];
+  /** Redirection operators one of which must feed stdin (`<<<`, `<<`, `<<-`); null: any. */
+  readonly stdin: ReadonlySet<string> | null;
 }
 
 function glob(s: string): Glob {
@@ -61,10 +65,18 @@ export function compileArgvStages(spec: string): ArgvPattern[] {
     if (name.startsWith('-')) throw new Error('an argv: pattern starts with the command name, not a flag');
     const flags: FlagReq[] = [];
     const positionals: Glob[][] = [];
+    let stdin: Set<string> | null = null;
     for (const t of rest) {
       const alts = t.split('|').filter((a) => a !== '');
       if (alts.length === 0) throw new Error(`empty alternative in \`${t}\``);
-      if (t.startsWith('-')) {
+      if (t.startsWith('<')) {
+        stdin ??= new Set();
+        for (const a of alts) {
+          if (a === '<<<') stdin.add(a);
+          else if (a === '<<') stdin.add('<<').add('<<-');
+          else throw new Error(`\`${a}\`: write \`<<<\` (here-string) or \`<<\` (here-document)`);
+        }
+      } else if (t.startsWith('-')) {
         flags.push({
           alts: alts.map((a) => {
             if (!/^--?[^-]/.test(a)) throw new Error(`\`${a}\` is not a flag (write -x or --name)`);
@@ -73,7 +85,7 @@ export function compileArgvStages(spec: string): ArgvPattern[] {
         });
       } else positionals.push(alts.map(glob));
     }
-    return { names: name.split('|').map(glob), flags, positionals };
+    return { names: name.split('|').map(glob), flags, positionals, stdin };
   });
 }
 
@@ -105,6 +117,7 @@ function hasLetters(have: string, need: string): boolean {
 
 export function argvMatches(p: ArgvPattern, unit: Unit, facts: ArgvFacts): boolean {
   if (!p.names.some((g) => globMatch(g, unit.name))) return false;
+  if (p.stdin && !unit.cmd.redirects.some((r) => p.stdin!.has(r.op))) return false;
   for (const req of p.flags) {
     const ok = req.alts.some((a) =>
       a.long !== null

@@ -10,7 +10,7 @@ import { MAX_FILE_CHECKS } from './limits.js';
 import { pathRuleMatches, pathRuleMayMatch } from './path-rule.js';
 import { below, resolvePath } from './path-resolve.js';
 import type { ShellCommand, Word } from './shell/ast.js';
-import { fileAccesses, redirectAccesses, type FileAccess } from './shell/file-args.js';
+import { fileAccesses, isDeviceStream, redirectAccesses, type FileAccess } from './shell/file-args.js';
 import type { Unit } from './shell/units.js';
 import type { PermissionContext } from './types.js';
 import { shown, type Verdict } from './verdict.js';
@@ -130,7 +130,7 @@ export function bashFiles(c: CompiledPermissions, cmd: ShellCommand, units: read
   for (const u of units) {
     accesses.length = 0;
     fileAccesses(u, accesses);
-    for (const a of accesses) judge(c, a, shown(u), ctx, cwds, v);
+    for (const a of accesses) if (!isDeviceStream(a.word)) judge(c, a, shown(u), ctx, cwds, v);
     trackCd(u, ctx, cwds);
   }
 }

@@ -21,6 +21,8 @@ const BAD: [Partial<PermissionRules>, RegExp][] = [
   [{ allow: ['Bash(argv: rm -rf)'] }, /allow\[0\].*deny or ask only/],
   [{ deny: ['Bash(argv: -rf)'] }, /starts with the command name/],
   [{ deny: ['Bash(argv: rm --)'] }, /is not a flag/],
+  [{ deny: ['Bash(argv: bash <)'] }, /write `<<<` \(here-string\) or `<<` \(here-document\)/],
+  [{ deny: ['Bash(argv: bash <<<|<)'] }, /`<`: write `<<<`/],
   [{ deny: ['Bash(command:rm *)'] }, /not `Bash\(command:rm \*\)`/],
   [{ deny: ['Bash(echo "x)'] }, /unbalanced " quote/],
   [{ deny: ['WebFetch(example.com)'] }, /WebFetch\(domain:example\.com\)/],

@@ -11,7 +11,7 @@ import { compileDomain, type DomainMatcher } from './web-domain.js';
 
 interface Labeled {
   readonly list: RuleList;
-  /** `"deny: Bash(rm -rf *)"`. */
+  /** `"deny: Bash(rm -rf *)"`; in a named rule set `"defaults.deny: Bash(rm -rf *)"`. */
   readonly label: string;
 }
 
@@ -51,9 +51,9 @@ interface Builder {
   writeAllows: FileGuard[];
 }
 
-function compileOne(b: Builder, list: RuleList, text: string): void {
+function compileOne(b: Builder, list: RuleList, text: string, set: string | undefined): void {
   const { tool, spec } = parseRuleText(text);
-  const label = `${list}: ${text.trim()}`;
+  const label = `${set ? `${set}.` : ''}${list}: ${text.trim()}`;
   if (spec === null) {
     checkToolGlob(tool, list);
     const test = toolNameMatcher(tool);
@@ -96,8 +96,12 @@ function compileOne(b: Builder, list: RuleList, text: string): void {
   throw new Error(`\`${tool}\` takes no specifier of this form: write \`${tool}\` or \`${tool}(parameter:value)\``);
 }
 
-/** Throws a WARDEN_E_CONFIG_INVALID error naming `${path}.${list}[${i}]` and what is wrong. */
-export function compilePermissionRules(rules: PermissionRules, path: string): CompiledPermissions {
+/**
+ * Throws a WARDEN_E_CONFIG_INVALID error naming `${path}.${list}[${i}]` and what is wrong.
+ * `set` names the rule set in every label (`defaults.deny: …`) so a merged set still says
+ * which set decided.
+ */
+export function compilePermissionRules(rules: PermissionRules, path: string, set?: string): CompiledPermissions {
   const b: Builder = { tools: { deny: [], ask: [], allow: [] }, bash: { deny: [], ask: [], allow: [] }, pipelines: [], readGuards: [], writeGuards: [], writeAllows: [] };
   for (const list of LISTS) {
     const entries: unknown = (rules as Partial<PermissionRules> | undefined)?.[list] ?? [];
@@ -106,12 +110,37 @@ export function compilePermissionRules(rules: PermissionRules, path: string): Co
       const at = `${path}.${list}[${i}]`;
       if (typeof text !== 'string') throw new WardenError('WARDEN_E_CONFIG_INVALID', `${at}: a rule must be a string such as "Bash(npm run test *)"`);
       try {
-        compileOne(b, list, text);
+        compileOne(b, list, text, set);
       } catch (e) {
         throw new WardenError('WARDEN_E_CONFIG_INVALID', `${at}: \`${text}\`: ${(e as Error).message}`);
       }
     });
   }
-  const denyFirst = (g: FileGuard[]): FileGuard[] => [...g.filter((x) => x.list === 'deny'), ...g.filter((x) => x.list !== 'deny')];
   return { tools: b.tools, bash: b.bash, pipelines: b.pipelines, readGuards: denyFirst(b.readGuards), writeGuards: denyFirst(b.writeGuards), writeAllows: b.writeAllows };
+}
+
+function denyFirst(g: readonly FileGuard[]): FileGuard[] {
+  return [...g.filter((x) => x.list === 'deny'), ...g.filter((x) => x.list !== 'deny')];
+}
+
+/**
+ * One rule set out of several: each part of a call then meets every set's rules together,
+ * so deny beats ask beats allow across the sets as within one (a user's ask can no longer
+ * hide the defaults' deny). Label prefixes keep saying which set a rule came from.
+ */
+export function mergePermissions(sets: readonly CompiledPermissions[]): CompiledPermissions {
+  if (sets.length === 1) return sets[0]!;
+  const lists = <T>(pick: (c: CompiledPermissions) => Readonly<Record<RuleList, readonly T[]>>): Record<RuleList, T[]> => ({
+    deny: sets.flatMap((c) => pick(c).deny),
+    ask: sets.flatMap((c) => pick(c).ask),
+    allow: sets.flatMap((c) => pick(c).allow),
+  });
+  return {
+    tools: lists((c) => c.tools),
+    bash: lists((c) => c.bash),
+    pipelines: sets.flatMap((c) => c.pipelines),
+    readGuards: denyFirst(sets.flatMap((c) => c.readGuards)),
+    writeGuards: denyFirst(sets.flatMap((c) => c.writeGuards)),
+    writeAllows: sets.flatMap((c) => c.writeAllows),
+  };
 }

@@ -11,7 +11,7 @@ import type { PermissionContext, PermissionResult, ToolCall } from './types.js';
 
 export type { PermissionContext, PermissionOutcome, PermissionResult, PermissionRules, RuleList, ToolCall } from './types.js';
 export type { CompiledPermissions } from './compile.js';
-export { compilePermissionRules } from './compile.js';
+export { compilePermissionRules, mergePermissions } from './compile.js';
 export { DEFAULT_AGENT_RULES } from './defaults.js';
 
 const EMPTY: PermissionContext = Object.freeze({});
@@ -40,7 +40,18 @@ export function evaluatePermissions(c: CompiledPermissions, call: ToolCall, ctx?
 
 /** The rule text of a result: the matcher names its rule "<list>: <text>" (builtin floors: "ask: <builtin:id>"). */
 export function matchedRuleText(r: PermissionResult): string {
-  const raw = r.rule ?? '';
-  const sep = raw.indexOf(': ');
-  return sep >= 0 ? raw.slice(sep + 2) : raw || '*';
+  return ruleSource(r.rule ?? '').text;
+}
+
+/**
+ * A label split into the set it came from (`null` for an unnamed set and for builtin
+ * floors), its list and its rule text: `"defaults.deny: Bash(sudo *)"` →
+ * `{ set: 'defaults', list: 'deny', text: 'Bash(sudo *)' }`.
+ */
+export function ruleSource(label: string): { set: string | null; list: string; text: string } {
+  const sep = label.indexOf(': ');
+  if (sep < 0) return { set: null, list: '', text: label || '*' };
+  const head = label.slice(0, sep);
+  const dot = head.lastIndexOf('.');
+  return { set: dot < 0 ? null : head.slice(0, dot), list: head.slice(dot + 1), text: label.slice(sep + 2) };
 }

@@ -27,6 +27,8 @@ export interface PermissionResult {
   rule?: string;
   /** Why, naming commands and rules but never argument values (they may hold secrets). */
   reason?: string;
+  /** For an allow: the label of every rule that allowed a part (a compound command may need several). */
+  allowedBy?: readonly string[];
 }
 
 /** `deny`/`ask` rules match wide when a fact is unknown; `allow` rules match narrow. */

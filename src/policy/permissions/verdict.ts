@@ -25,7 +25,10 @@ export class Verdict {
   result(): PermissionResult {
     if (this.deny) return this.deny;
     if (this.ask) return this.ask;
-    if (this.allowRules.size > 0 && this.undecided === 0 && this.uncovered === 0) return { outcome: 'allow', rule: [...this.allowRules].join(', '), reason: `every command is allowed` };
+    if (this.allowRules.size > 0 && this.undecided === 0 && this.uncovered === 0) {
+      const allowedBy = [...this.allowRules];
+      return { outcome: 'allow', rule: allowedBy.join(', '), reason: `every command is allowed`, allowedBy };
+    }
     return { outcome: 'none' };
   }
 }

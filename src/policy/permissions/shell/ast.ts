@@ -18,6 +18,12 @@ export interface Redirect {
   readonly op: string;
   /** The file (or fd) word; null for here-documents. */
   readonly target: Word | null;
+  /**
+   * A here-document's body, once read, as offsets into `src` (the text is cut only when a
+   * shell reads it as its script); `strip` for `<<-`; `expands` when the delimiter was
+   * unquoted (`$x` and `$( )` run).
+   */
+  body?: { src: string; start: number; end: number; strip: boolean; expands: boolean };
 }
 
 export interface ShellCommand {

@@ -3,7 +3,7 @@
  * compound commands (`if`, `while`, `{`, `[[ … ]]`, `for … in`, function definitions)
  * that are dropped so the commands inside them are judged as commands.
  */
-import { isQuoted, type ShellCommand, type Word } from './ast.js';
+import { isQuoted, type Redirect, type ShellCommand, type Word } from './ast.js';
 import { skipBlanks, type Scanner } from './cursor.js';
 import { readWord, skipArithmetic } from './scanner.js';
 
@@ -41,8 +41,9 @@ function readRedirect(sc: Scanner, cmd: ShellCommand, depth: number, link: Link)
     return;
   }
   if (op === '<<' || op === '<<-') {
-    sc.heredocs.push({ delim: target.text, strip: op === '<<-', expand: !isQuoted(target), cmd });
-    cmd.redirects.push({ op, target: null });
+    const redirect: Redirect = { op, target: null };
+    sc.heredocs.push({ delim: target.text, strip: op === '<<-', expand: !isQuoted(target), cmd, redirect });
+    cmd.redirects.push(redirect);
   } else cmd.redirects.push({ op, target });
 }
 

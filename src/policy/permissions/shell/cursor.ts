@@ -1,11 +1,13 @@
 /** The splitter's cursor over the source, and what it collects while it reads. */
-import type { ShellCommand } from './ast.js';
+import type { Redirect, ShellCommand } from './ast.js';
 
 export interface PendingHeredoc {
   delim: string;
   strip: boolean;
   expand: boolean;
   cmd: ShellCommand;
+  /** Receives the body (a shell reading it as its script is judged on it). */
+  redirect: Redirect;
 }
 
 export class Scanner {

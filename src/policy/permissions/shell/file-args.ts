@@ -17,11 +17,12 @@ export interface FileAccess {
   readonly redirect?: boolean;
 }
 
-type FileOpt = 'read' | 'write' | 'at' | 'form';
+/** `value`: the option takes a value that is not a file (`sqlite3 -cmd SQL`). */
+type FileOpt = 'read' | 'write' | 'at' | 'form' | 'value';
 
 interface Spec {
-  /** What the operands are: read, written, both, or copied (all read, the last written). */
-  mode: 'read' | 'write' | 'both' | 'copy' | 'none';
+  /** What the operands are: read, written, both, copied (all read, the last written), or only the first both (a database file, then SQL). */
+  mode: 'read' | 'write' | 'both' | 'copy' | 'first' | 'none';
   valued?: string;
   long?: readonly string[];
   /** The first operand is a program or pattern (grep, sed, awk, jq) unless one of these options gives it. */
@@ -74,6 +75,7 @@ set('curl', {
 });
 set('wget', { mode: 'none', valued: 'OoiaeP', long: ['post-file', 'body-file', 'output-document', 'input-file'], files: { '--post-file': 'read', '--body-file': 'read', '-O': 'write', '--output-document': 'write', '-i': 'read', '--input-file': 'read', '-o': 'write', '-a': 'write' } });
 set('dd', { mode: 'none' });
+set('sqlite3 sqlite litecli', { mode: 'first', files: { '-init': 'read', '-cmd': 'value', '-separator': 'value', '-newline': 'value', '-nullvalue': 'value', '-vfs': 'value', '-mmap': 'value', '-maxsize': 'value' } });
 
 /** A word for the part of `w` from `offset` on (an option's attached value). */
 function suffix(w: Word, offset: number): Word {
@@ -81,6 +83,7 @@ function suffix(w: Word, offset: number): Word {
 }
 
 function fileOpt(kind: FileOpt, value: Word, out: FileAccess[]): void {
+  if (kind === 'value') return;
   if (kind === 'at') {
     if (value.text.startsWith('@') && value.text !== '@-') out.push({ word: suffix(value, 1), read: true, write: false });
     return;
@@ -136,19 +139,24 @@ export function fileAccesses(unit: Unit, out: FileAccess[]): void {
   const last = operands.length - 1;
   operands.forEach((word, k) => {
     const m = spec.mode;
-    if (m === 'none') return;
-    const write = m === 'write' || m === 'both' || (m === 'copy' && k === last && k > 0) || inPlace;
-    const read = m === 'read' || m === 'both' || (m === 'copy' && (k < last || k === 0));
+    if (m === 'none' || (m === 'first' && k > 0)) return;
+    const write = m === 'write' || m === 'both' || m === 'first' || (m === 'copy' && k === last && k > 0) || inPlace;
+    const read = m === 'read' || m === 'both' || m === 'first' || (m === 'copy' && (k < last || k === 0));
     out.push({ word, read, write });
   });
 }
 
-const DEVICES = /^(?:\/dev\/(?:null|stdin|stdout|stderr|tty|fd\/\d+)|-)$/;
+const DEVICES = /^(?:\/dev\/(?:null|zero|stdin|stdout|stderr|tty|fd\/\d+)|-)$/;
+
+/** Streams that are no file a rule protects (`> /dev/null`, `dd of=/dev/null`, `-` for stdin). */
+export function isDeviceStream(w: Word): boolean {
+  return w.pattern === null && DEVICES.test(w.text);
+}
 
 export function redirectAccesses(cmd: ShellCommand, out: FileAccess[]): void {
   for (const r of cmd.redirects) {
     const w = r.target;
-    if (!w || r.op === '<<<' || DEVICES.test(w.text)) continue;
+    if (!w || r.op === '<<<' || isDeviceStream(w)) continue;
     if ((r.op === '>&' || r.op === '<&') && /^(?:\d+-?|-)$/.test(w.text)) continue; // fd duplication
     const read = r.op === '<' || r.op === '<>' || r.op === '<&';
     out.push({ word: w, read, write: !read || r.op === '<>', redirect: true });

@@ -159,6 +159,8 @@ function readHeredocs(sc: Scanner, depth: number): void {
   const pending = sc.heredocs;
   sc.heredocs = [];
   for (const h of pending) {
+    const start = sc.i;
+    let bodyEnd = start;
     for (;;) {
       if (sc.i >= src.length) break;
       const nl = src.indexOf('\n', sc.i);
@@ -166,11 +168,13 @@ function readHeredocs(sc: Scanner, depth: number): void {
       const line = src.slice(sc.i, end);
       sc.i = nl < 0 ? src.length : nl + 1;
       if ((h.strip ? line.replace(/^\t+/, '') : line) === h.delim) break;
+      bodyEnd = end;
       if (h.expand && !sc.stopped && (line.includes('$') || line.includes('`'))) {
-        const start = sc.commands.length;
+        const first = sc.commands.length;
         nestedScript(sc, line, depth + 1, true);
-        link(sc, [start, sc.commands.length], [h.cmd.id, h.cmd.id + 1]);
+        link(sc, [first, sc.commands.length], [h.cmd.id, h.cmd.id + 1]);
       }
     }
+    h.redirect.body = { src, start, end: bodyEnd, strip: h.strip, expands: h.expand };
   }
 }

@@ -5,7 +5,7 @@
  * `bash -c`, `eval`, `su -c` are returned for a recursive parse.
  */
 import type { ShellCommand, Word } from './ast.js';
-import { isSafeAssignment, WRAPPERS, type Unwrap } from './wrappers.js';
+import { isSafeAssignment, readsScriptFromStdin, WRAPPERS, type Unwrap } from './wrappers.js';
 import type { ArgvFacts } from '../argv-pattern.js';
 
 export interface Unit {
@@ -41,6 +41,23 @@ function join(words: readonly Word[]): string {
 export function basename(p: string): string {
   const k = p.lastIndexOf('/');
   return k < 0 || k === p.length - 1 ? p : p.slice(k + 1);
+}
+
+/** The script a shell reads from a here-string or here-document (the last stdin redirection wins). */
+function stdinScript(cmd: ShellCommand): Script | null {
+  for (let i = cmd.redirects.length - 1; i >= 0; i--) {
+    const r = cmd.redirects[i]!;
+    if (r.op === '<<<' && r.target) return { text: r.target.text, dynamic: r.target.expansions > 0 };
+    if (r.op === '<<' || r.op === '<<-') {
+      const b = r.body;
+      if (!b) return null;
+      const raw = b.src.slice(b.start, b.end);
+      const text = b.strip ? raw.replace(/^\t+/gm, '') : raw;
+      return { text, dynamic: b.expands && /[$`]/.test(text) };
+    }
+    if (r.op === '<' || r.op === '<>' || r.op === '<&') return null;
+  }
+  return null;
 }
 
 function scriptOf(u: Unwrap, argv: readonly Word[]): Script | null {
@@ -82,6 +99,8 @@ function chain(cmd: ShellCommand, start: readonly Word[], outer: string[], allow
     const u = handler ? handler(argv, argv.map((w) => w.text)) : null;
     if (!u) {
       emit(argv, null);
+      const stdin = readsScriptFromStdin(basename(head.text), argv.map((w) => w.text)) ? stdinScript(cmd) : null;
+      if (stdin) scripts.push(stdin);
       return;
     }
     if (u.judged) emit(argv, u.alwaysAsk ?? null);

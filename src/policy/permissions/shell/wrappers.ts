@@ -57,6 +57,24 @@ const SHELL: Handler = (_w, a) => {
   return null; // an interactive shell, or one reading its script from stdin
 };
 
+const SHELL_NAMES: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish']);
+
+/**
+ * Whether this argv is a shell reading its script from stdin: `bash`, `sh -s`, `bash -x -s -- a`
+ * (not `bash file.sh`, not `bash -c '…'`). Its here-string or here-document is then a script.
+ */
+export function readsScriptFromStdin(name: string, a: readonly string[]): boolean {
+  if (!SHELL_NAMES.has(name)) return false;
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    if (x === '-o' || x === '+o' || x === '-O' || x === '+O') i++;
+    else if (/^-[A-Za-z]*c[A-Za-z]*$/.test(x)) return false;
+    else if (/^-[A-Za-z]*s[A-Za-z]*$/.test(x)) return true;
+    else if (!/^(?:[-+][A-Za-z]+|--[a-z-]+)$/.test(x)) return false;
+  }
+  return true;
+}
+
 const ENV: Handler = (_w, a) => {
   let i = 1;
   let judged = false;
@@ -149,5 +167,5 @@ export const WRAPPERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['flock', FLOCK],
   ['watch', WATCH],
   ['find', FIND],
-  ...['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish'].map((s): [string, Handler] => [s, SHELL]),
+  ...[...SHELL_NAMES].map((s): [string, Handler] => [s, SHELL]),
 ]);
