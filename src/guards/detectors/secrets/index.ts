@@ -49,7 +49,8 @@ export function widenTokenEnd(regex: string): string {
   return regex.replace(GITLEAKS_END, WIDER_END);
 }
 
-function allRuleData(): SecretRuleData[] {
+/** Every rule as the engine runs it: ported (refined, token ends widened) and Warden's own. */
+export function allRuleData(): SecretRuleData[] {
   const ported = GITLEAKS_RULES.map((r) => (RULE_REFINEMENTS[r.id] ? { ...r, ...RULE_REFINEMENTS[r.id] } : r)).map((r) => ({ ...r, regex: widenTokenEnd(r.regex) }));
   const ids = new Set(ported.map((r) => r.id));
   return [...ported, ...AGENT_RULES.filter((r) => !ids.has(r.id))];
