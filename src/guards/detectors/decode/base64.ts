@@ -4,8 +4,9 @@ import { DecodedBuilder, printableShare, type Decoded } from './decoded.js';
  * Base64 (standard and URL-safe) as tools print it: one run, or wrapped at any width with real
  * or JSON-escaped line breaks (`base64` wraps at 76, PEM and kubeconfig at 64). A run is
  * decoded only when it decodes to text: random identifiers, hashes and images decode to bytes.
+ * Found by one pass over the text (a regex retried at every position of every word costs
+ * several times more on source code, where nearly every word is base64-alphabet).
  */
-const RUN = /(?:[A-Za-z0-9+/_-]{4,}={0,2}(?:\r?\n|\\r?\\n)?)+/g;
 const MIN_CHARS = 16;
 
 const VALUE = new Int8Array(128).fill(-1);
@@ -15,12 +16,50 @@ VALUE['-'.charCodeAt(0)] = 62;
 VALUE['/'.charCodeAt(0)] = 63;
 VALUE['_'.charCodeAt(0)] = 63;
 
+function isB64(c: number): boolean {
+  return c < 128 && VALUE[c]! >= 0;
+}
+
+/** Length of a line break at i: `\n`, `\r\n`, or JSON-escaped `\\n` / `\\r\\n`; 0 if none. */
+function lineBreakAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 10) return 1;
+  if (c === 13) return text.charCodeAt(i + 1) === 10 ? 2 : 0;
+  if (c !== 92) return 0;
+  const d = text.charCodeAt(i + 1);
+  if (d === 110) return 2;
+  if (d === 114 && text.charCodeAt(i + 2) === 92 && text.charCodeAt(i + 3) === 110) return 4;
+  return 0;
+}
+
 export function decodeBase64Runs(text: string, minPrintable: number): Decoded[] {
   const out: Decoded[] = [];
-  RUN.lastIndex = 0;
-  for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
-    const d = decodeRun(text, m.index, m.index + m[0].length);
-    if (d && d.text.length >= 8 && printableShare(d.text) >= minPrintable) out.push(d);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isB64(text.charCodeAt(i))) { i++; continue; }
+    const start = i;
+    let end = i;
+    for (;;) {
+      const segStart = i;
+      while (i < n && isB64(text.charCodeAt(i))) i++;
+      const seg = i - segStart;
+      let j = i;
+      while (j < n && j - i < 2 && text.charCodeAt(j) === 61) j++; // `=` padding
+      if (seg < MIN_CHARS) {
+        if (segStart !== start) end = j; // the last, shorter line of a wrapped block
+        break;
+      }
+      end = j;
+      const br = lineBreakAt(text, j);
+      if (!br || !isB64(text.charCodeAt(j + br))) { i = j; break; }
+      i = j + br;
+    }
+    if (end > start) {
+      const d = decodeRun(text, start, end);
+      if (d && d.text.length >= 8 && printableShare(d.text) >= minPrintable) out.push(d);
+    }
+    if (i <= start) i = start + 1;
   }
   return out;
 }

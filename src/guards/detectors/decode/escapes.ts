@@ -7,23 +7,19 @@ import { DecodedBuilder, type Decoded } from './decoded.js';
  */
 const SIMPLE: Record<string, number> = { '"': 34, '\\': 92, '/': 47, b: 8, f: 12, n: 10, r: 13, t: 9, "'": 39 };
 
+const ESCAPE = /\\["\\]/g;
+
 export function decodeEscapedLines(text: string): Decoded[] {
   const out: Decoded[] = [];
-  let lineStart = 0;
-  while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
+  ESCAPE.lastIndex = 0;
+  for (let m = ESCAPE.exec(text); m; m = ESCAPE.exec(text)) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    let lineEnd = text.indexOf('\n', m.index);
     if (lineEnd < 0) lineEnd = text.length;
-    if (hasEscape(text, lineStart, lineEnd)) out.push(unescapeLine(text, lineStart, lineEnd));
-    lineStart = lineEnd + 1;
+    out.push(unescapeLine(text, lineStart, lineEnd));
+    ESCAPE.lastIndex = lineEnd;
   }
   return out;
-}
-
-function hasEscape(text: string, start: number, end: number): boolean {
-  const q = text.indexOf('\\"', start);
-  if (q >= 0 && q < end) return true;
-  const b = text.indexOf('\\\\', start);
-  return b >= 0 && b < end;
 }
 
 function unescapeLine(text: string, start: number, end: number): Decoded {

@@ -1,15 +1,22 @@
 import { DecodedBuilder, type Decoded } from './decoded.js';
 
 /* A URL, query string or form body with percent-escapes: `%3D` before a token, `%26` after it. */
-const RUN = /[^\s"'<>`]*%[0-9A-Fa-f]{2}[^\s"'<>`]*/g;
+function isRunChar(c: number): boolean {
+  // Not white space, quotes or angle brackets: what ends a URL or a form body in text.
+  return c > 0x20 && c !== 0x22 && c !== 0x27 && c !== 0x3c && c !== 0x3e && c !== 0x60;
+}
 
 export function decodePercentRuns(text: string): Decoded[] {
   const out: Decoded[] = [];
-  RUN.lastIndex = 0;
-  for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
+  let from = 0;
+  for (let pct = text.indexOf('%', from); pct >= 0; pct = text.indexOf('%', from)) {
+    if (!isHex(text.charCodeAt(pct + 1)) || !isHex(text.charCodeAt(pct + 2))) { from = pct + 1; continue; }
+    let start = pct;
+    while (start > from && isRunChar(text.charCodeAt(start - 1))) start--;
+    let end = pct;
+    while (end < text.length && isRunChar(text.charCodeAt(end))) end++;
     const b = new DecodedBuilder('percent');
-    const end = m.index + m[0].length;
-    for (let i = m.index; i < end; i++) {
+    for (let i = start; i < end; i++) {
       const c = text.charCodeAt(i);
       if (c === 37 && i + 2 < end && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
         b.push(parseInt(text.slice(i + 1, i + 3), 16), i, i + 3);
@@ -17,6 +24,7 @@ export function decodePercentRuns(text: string): Decoded[] {
       } else b.push(c, i, i + 1);
     }
     out.push(b.build());
+    from = end;
   }
   return out;
 }

@@ -67,6 +67,8 @@ export const CREDENTIAL_FILE_RULES: readonly SecretRuleData[] = [
     flags: 'i', entropy: 4, maxLength: 1080, confidence: 0.95,
     keywords: ['aws_secret_access_key', 'aws_session_token'],
     anchors: ['aws_secret_access_key', 'aws_session_token'],
+    // AWS documentation's example secret (wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY).
+    allowlists: [{ stopwords: ['example'] }],
   },
   {
     id: 'kubeconfig-client-key-data',
