@@ -20,6 +20,13 @@ export const guardsSchema = z
     pii: z.strictObject({ ...detectorSection, enabled: z.boolean().default(true), kinds: z.array(z.enum(PII_KINDS)).optional(), min_confidence: z.number().min(0).max(1).default(0.5) }).optional(),
     patterns: z.array(customPatternSchema.extend({ action: action.default('redact'), message: z.string().optional(), status: z.number().int().min(400).max(599).default(403) })).default([])
       .describe('Custom patterns, run on a linear-time (RE2) engine.'),
+    decoding: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Decode base64, hex, percent-encoding, string escapes and split literals before the detectors run; a finding in decoded text redacts the encoded span.'),
+        max_depth: z.number().int().min(1).max(5).default(3).describe('Layers of encoding undone (base64 of an escaped JSON string is two).'),
+      })
+      .prefault({})
+      .describe('The decoding layer in front of every detector (docs/guards-secrets.md#decoding).'),
     prompt_guard: z
       .array(customPatternSchema.extend({ message: z.string().default('Rejected due to inappropriate content'), status: z.number().int().min(400).max(599).default(403) }))
       .default([])

@@ -8,6 +8,7 @@ import { createPatternDetector } from './detectors/patterns/index.js';
 import { createPiiDetector } from './detectors/pii/index.js';
 import { createSecretDetector } from './detectors/secrets/index.js';
 import type { Detector } from './detectors/types.js';
+import { withDecoding } from './detectors/decode/index.js';
 
 export interface DetectorSource {
   detector: Detector;
@@ -31,5 +32,6 @@ export function buildDetectorSources(cfg: GuardsConfig): DetectorSource[] {
     const detector = createPatternDetector(cfg.patterns.map(({ id, regex, flags, confidence }) => ({ id, regex, flags, confidence })));
     out.push({ detector, action: 'redact', message: undefined, status: 403, perRule });
   }
-  return out;
+  if (!cfg.decoding.enabled) return out;
+  return out.map((s) => ({ ...s, detector: withDecoding(s.detector, { maxDepth: cfg.decoding.max_depth }) }));
 }

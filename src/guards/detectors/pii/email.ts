@@ -65,8 +65,35 @@ function matchAt(text: string, at: number, floor: number, out: Finding[]): numbe
   if (tldLength < 2 || tldLength > MAX_TLD) return -1;
   for (let i = labelStart; i < end; i++) if (!isLetter(text.charCodeAt(i))) return -1;
 
+  // `scheme://user:password@host` and `git@host:org/repo`: a login and a host, not an address.
+  if (inUrlUserinfo(text, start) || isScpLikeRemote(text, end)) return end;
   out.push(piiFinding('email', start, end, looksLikeFile(text, at, labelStart, end) ? LOOKS_LIKE_FILE : EMAIL));
   return end;
+}
+
+const MAX_URL_HEAD = 512;
+
+function isUrlBreak(c: number): boolean {
+  return c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60;
+}
+
+/** The `@` ends the userinfo of a URL: `://` earlier in the same run, with no `/` after it. */
+function inUrlUserinfo(text: string, start: number): boolean {
+  let j = start;
+  while (j > 0 && start - j < MAX_URL_HEAD && !isUrlBreak(text.charCodeAt(j - 1))) j--;
+  const scheme = text.lastIndexOf('://', start);
+  return scheme >= j && text.indexOf('/', scheme + 3) >= start;
+}
+
+/** scp-style git remote `git@github.com:org/repo.git`: the host is followed by `:path`. */
+function isScpLikeRemote(text: string, end: number): boolean {
+  if (text.charCodeAt(end) !== 0x3a) return false;
+  let i = end + 1;
+  while (i < text.length && i - end < MAX_URL_HEAD && !isUrlBreak(text.charCodeAt(i))) {
+    if (text.charCodeAt(i) === 0x2f) return true;
+    i++;
+  }
+  return text.slice(end + 1, i).endsWith('.git');
 }
 
 function looksLikeFile(text: string, at: number, tldStart: number, end: number): boolean {

@@ -1,5 +1,6 @@
 import type { SecretRuleData } from './rule-types.js';
-import { isJwtWithAlg, isRealUrlPassword, isWardenKey } from './validators.js';
+import { isJwtWithAlg, isNotOpaqueCursor, isRealUrlPassword, isWardenKey } from './validators.js';
+import { CREDENTIAL_FILE_RULES } from './credential-file-rules.js';
 
 /**
  * Rules gitleaks lacks that matter in agent traffic, and Warden's refinements of ported
@@ -57,6 +58,7 @@ export const AGENT_RULES: readonly SecretRuleData[] = [
     keywords: ['"type": "service_account"'],
     anchors: ['"type": "service_account"'],
   },
+  ...CREDENTIAL_FILE_RULES,
 ];
 
 /** Changes to ported gitleaks rules, by rule id. */
@@ -76,6 +78,10 @@ export const RULE_REFINEMENTS: Readonly<Record<string, Partial<SecretRuleData>>>
   // gitleaks scopes it to .tf/.hcl files; traffic has no paths, so here it also sees any
   // `password = "…"` in any language (e.g. `usernamePasswordInOptions = "username"`).
   'hashicorp-tf-password': { confidence: 0.5 },
+  // After names like `NextToken`, `cursor`, `cache-key`, `page_token`, the value is often a
+  // base64 JSON cursor (`eyJvZmZzZXQiOjEwMH0=` = {"offset":100}): state handed back to the
+  // server, not a credential.
+  'generic-api-key': { validate: isNotOpaqueCursor },
   // No literal start, so gitleaks' form would scan the whole text (~20 ns per character)
   // whenever the keyword occurs; the literal sits at a fixed offset, so anchor on it.
   'hashicorp-tf-api-token': { anchors: ['.atlasv1.'], anchorOffset: 14, confidence: 0.95 },

@@ -4,12 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WardenError } from '../../../core/errors.js';
 import type { Finding } from '../types.js';
-import { AGENT_RULES, RULE_REFINEMENTS } from './agent-rules.js';
+import { AGENT_RULES } from './agent-rules.js';
 import { Allowlist } from './allowlist.js';
 import { CompiledRule } from './compiled-rule.js';
 import { SecretEngine } from './engine.js';
 import { anthropicOAuthToken, databaseUrl, jwt, wardenKey } from './generators.js';
-import { createSecretDetector, listSecretRules, MAX_HOLD_BACK } from './index.js';
+import { allRuleData, createSecretDetector, listSecretRules, MAX_HOLD_BACK } from './index.js';
 import { GITLEAKS_GLOBAL_ALLOWLIST } from './rules/gitleaks-global.js';
 import { GITLEAKS_RULES } from './rules/gitleaks.js';
 import { gitleaksRuleCases, repoRoot } from './test-support.js';
@@ -19,7 +19,7 @@ const key = (f: Finding): string => `${f.rule}@${f.start}-${f.end}`;
 
 /** Every rule run the slow, obvious way: the whole text, whenever a keyword occurs. */
 function naiveDetector(): SecretEngine {
-  const data = [...GITLEAKS_RULES.map((r) => ({ ...r, ...RULE_REFINEMENTS[r.id] })), ...AGENT_RULES];
+  const data = allRuleData();
   const rules = data.map((d) => new CompiledRule({ ...d, anchors: undefined, engine: undefined }));
   return new SecretEngine(rules, {
     globalAllowlist: Allowlist.global(GITLEAKS_GLOBAL_ALLOWLIST),

@@ -36,8 +36,22 @@ function compiled(): { rules: readonly CompiledRule[]; global: Allowlist } {
   return shared;
 }
 
-function allRuleData(): SecretRuleData[] {
-  const ported = GITLEAKS_RULES.map((r) => (RULE_REFINEMENTS[r.id] ? { ...r, ...RULE_REFINEMENTS[r.id] } : r));
+/*
+ * gitleaks ends most "name = value" rules with a quote, white space, `;` or end of line. In
+ * agent traffic a token is as often followed by `@host` (.git-credentials, URLs), `&` (query
+ * strings), an escaped quote (JSON in JSON), `,` `)` `]` `}` `>` `|` (code, logs, tables). None of
+ * these can continue a token, so accepting them keeps a longer run from matching as a prefix.
+ */
+const GITLEAKS_END = /\(\?:\[\\t\\n\\f\\r "';\\x60\]\|\\\\\[(?:NRnr|nr)\]\|\$\)/g;
+const WIDER_END = String.raw`(?:[\t\n\f\r "';\x60&@,)\]}<>|]|\\|$)`;
+
+export function widenTokenEnd(regex: string): string {
+  return regex.replace(GITLEAKS_END, WIDER_END);
+}
+
+/** Every rule as the engine runs it: ported (refined, token ends widened) and Warden's own. */
+export function allRuleData(): SecretRuleData[] {
+  const ported = GITLEAKS_RULES.map((r) => (RULE_REFINEMENTS[r.id] ? { ...r, ...RULE_REFINEMENTS[r.id] } : r)).map((r) => ({ ...r, regex: widenTokenEnd(r.regex) }));
   const ids = new Set(ported.map((r) => r.id));
   return [...ported, ...AGENT_RULES.filter((r) => !ids.has(r.id))];
 }

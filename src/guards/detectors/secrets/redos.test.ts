@@ -1,13 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { AGENT_RULES, RULE_REFINEMENTS } from './agent-rules.js';
 import { Allowlist } from './allowlist.js';
 import { CompiledRule } from './compiled-rule.js';
 import { SecretEngine } from './engine.js';
-import { createSecretDetector } from './index.js';
+import { allRuleData, createSecretDetector } from './index.js';
 import { GITLEAKS_GLOBAL_ALLOWLIST } from './rules/gitleaks-global.js';
-import { GITLEAKS_RULES } from './rules/gitleaks.js';
 
 // The built-in rules run on V8's backtracking engine, so each one is exercised here on
 // long adversarial inputs. Nothing is timed: a rule with catastrophic (or quadratic)
@@ -15,7 +13,7 @@ import { GITLEAKS_RULES } from './rules/gitleaks.js';
 
 const SIZE = 100_000;
 const TIMEOUT = 120_000;
-const data = [...GITLEAKS_RULES.map((r) => ({ ...r, ...RULE_REFINEMENTS[r.id] })), ...AGENT_RULES];
+const data = allRuleData();
 const policy = { globalAllowlist: Allowlist.global(GITLEAKS_GLOBAL_ALLOWLIST), minEntropy: (r: CompiledRule) => r.data.entropy ?? 0 };
 
 function fill(unit: string, size = SIZE): string {

@@ -1,0 +1,87 @@
+import type { Detector, Finding } from '../types.js';
+import { decodeBase64Runs } from './base64.js';
+import { mapBack, type Decoded } from './decoded.js';
+import { decodeEscapedLines } from './escapes.js';
+import { decodeHexRuns } from './hex.js';
+import { decodeJoinedLiterals } from './joined.js';
+import { decodePercentRuns } from './percent.js';
+
+export interface DecodingOptions {
+  /** Layers of encoding undone (base64 of a JSON string with escapes is two). */
+  maxDepth?: number;
+  /** Decoded code units scanned per call, as a multiple of the text's length: bounds the work. */
+  budgetFactor?: number;
+  /** Share of printable characters a base64/hex run must decode to, to count as text. */
+  minPrintable?: number;
+}
+
+export const DECODING_DEFAULTS = { maxDepth: 3, budgetFactor: 2, minPrintable: 0.85 } as const;
+
+interface Layer {
+  decoded: Decoded;
+  /** Outer layers, innermost first: a finding maps back through each. */
+  parents: readonly Decoded[];
+}
+
+/** Every decoding of a text, one layer deep. */
+export function decodeOnce(text: string, minPrintable: number): Decoded[] {
+  return [
+    ...decodeBase64Runs(text, minPrintable),
+    ...decodeHexRuns(text, minPrintable),
+    ...decodePercentRuns(text),
+    ...decodeEscapedLines(text),
+    ...decodeJoinedLiterals(text),
+  ];
+}
+
+/**
+ * The decoding layer in front of a detector: the detector runs on the text as it is and on
+ * every encoded span in it (base64, hex, percent-encoding, string escapes, split literals),
+ * layer by layer up to `maxDepth`; a finding in decoded text is reported on the encoded span it
+ * came from, which is what gets redacted. Work is bounded by `budgetFactor` × the text's length.
+ */
+export function withDecoding(inner: Detector, opts: DecodingOptions = {}): Detector {
+  const { maxDepth, budgetFactor, minPrintable } = { ...DECODING_DEFAULTS, ...opts };
+  return {
+    id: inner.id,
+    maxMatchLength: inner.maxMatchLength,
+    detect(text: string): Finding[] {
+      const findings = inner.detect(text);
+      let budget = Math.max(4096, text.length * budgetFactor);
+      let layer: Layer[] = decodeOnce(text, minPrintable).map((decoded) => ({ decoded, parents: [] }));
+      for (let depth = 1; depth <= maxDepth && layer.length && budget > 0; depth++) {
+        const next: Layer[] = [];
+        for (const l of layer) {
+          if (l.decoded.text.length > budget) continue;
+          budget -= l.decoded.text.length;
+          for (const f of inner.detect(l.decoded.text)) findings.push(mapFinding(f, l));
+          if (depth < maxDepth) {
+            const chain = [l.decoded, ...l.parents];
+            for (const d of decodeOnce(l.decoded.text, minPrintable)) next.push({ decoded: d, parents: chain });
+          }
+        }
+        layer = next;
+      }
+      return dedupe(findings);
+    },
+  };
+}
+
+function mapFinding(f: Finding, l: Layer): Finding {
+  let [start, end] = mapBack(l.decoded, f.start, f.end);
+  for (const p of l.parents) [start, end] = mapBack(p, start, end);
+  return { ...f, start, end };
+}
+
+/** One finding per span and rule; a decoded finding that only repeats a plain one is dropped. */
+function dedupe(findings: Finding[]): Finding[] {
+  if (findings.length < 2) return findings;
+  findings.sort((a, b) => a.start - b.start || b.end - a.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const last = out[out.length - 1];
+    if (last && last.rule === f.rule && last.start <= f.start && f.end <= last.end) continue;
+    out.push(f);
+  }
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
