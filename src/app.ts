@@ -61,7 +61,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   await limiterReady(snapshot.limits, initial.limits.redis.connect_timeout_ms);
   const identity = new Identity(store, snapshot.consumers);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
-  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0) });
+  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0), knownModel: (model) => snapshot.routeModel(model) !== undefined });
   // The http-logger sees every finished exchange after its audit record is written.
   const finish = (ex: Parameters<typeof finisher.finish>[0]) => {
     finisher.finish(ex);
