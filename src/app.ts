@@ -11,6 +11,7 @@ import type { Config } from './config/schema.js';
 import { createKey } from './identity/admin.js';
 import { Identity } from './identity/identity.js';
 import { costUsd } from './limits/prices.js';
+import { prepareModelNameCheck } from './doors/llm/model-name.js';
 import { createFinisher } from './runtime/finish.js';
 import type { Gateway } from './runtime/gateway.js';
 import { limiterMetrics, limiterReady } from './runtime/limits.js';
@@ -51,6 +52,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const approvals = openSqliteApprovals(resolve(baseDir, initial.store.path));
   const audit = openAuditLog({ dir: resolve(baseDir, initial.audit.dir), maxFileBytes: initial.audit.max_file_bytes, hmacKey: initial.audit.hmac_key, fsync: initial.audit.fsync });
   const metrics = createWardenMetrics();
+  prepareModelNameCheck();
   const snapshotDeps: SnapshotDeps = {
     httpLogger: { log, dropped: metrics.registry.counter('warden_httplog_dropped_total', 'http-logger entries dropped, by reason (queue_full, send_failed).', ['reason']) },
     limiterMetrics: limiterMetrics(metrics),
