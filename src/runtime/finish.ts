@@ -42,9 +42,11 @@ export function createFinisher(deps: FinishDeps) {
       deps.log.error('audit write failed', { request_id: ex.id, error: (e as Error).message });
     }
     const consumer = ex.consumer?.name ?? '';
-    // Label values: a model the client named is kept only when the config routes it, and
-    // both labels are capped in distinct values (see label-values.ts).
-    const modelLabel = model === '' ? '' : deps.knownModel && !deps.knownModel(model) ? OTHER_LABEL : modelLabels.value(model);
+    // Label values: a model the client named is kept only when the config routes it, and a
+    // new one only once a provider served it, so refused requests cannot mint series; both
+    // labels are capped in distinct values (see label-values.ts).
+    const served = ex.status !== undefined && ex.status < 400;
+    const modelLabel = model === '' ? '' : deps.knownModel && !deps.knownModel(model) ? OTHER_LABEL : modelLabels.value(model, served);
     const consumerLabel = consumerLabels.value(consumer);
     const decision = ex.decision?.outcome ?? (ex.errorCode ? 'error' : 'none');
     const status = String(ex.status ?? 0);

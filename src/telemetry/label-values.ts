@@ -11,14 +11,17 @@ export const OTHER_LABEL = 'other';
 export const MAX_MODEL_LABELS = 100;
 export const MAX_CONSUMER_LABELS = 1000;
 
-/** Keeps the first `max` distinct values of a label; later new ones read as OTHER_LABEL. */
+/**
+ * Keeps the first `max` distinct values of a label; later new ones read as OTHER_LABEL.
+ * `admit: false` reads a value not seen before as OTHER_LABEL without taking a place.
+ */
 export class BoundedLabel {
   private readonly seen = new Set<string>();
   constructor(readonly max: number) {}
 
-  value(v: string): string {
+  value(v: string, admit = true): string {
     if (this.seen.has(v)) return v;
-    if (this.seen.size >= this.max) return OTHER_LABEL;
+    if (!admit || this.seen.size >= this.max) return OTHER_LABEL;
     this.seen.add(v);
     return v;
   }
