@@ -10,6 +10,8 @@ import { startBackend, type Backend } from './http-door-support.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
 import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
 import { auditRecordFor } from './support/audit-records.js';
+import { runClaude } from './support/claude.js';
+import { MAX_JSON_DEPTH } from '../src/core/json/read.js';
 
 const ADMIN_KEY = 'wadm_test_admin_key_0123456789abcdefghij';
 const SECRET = 'AKIAZ7VRSQ3HKPL2MXTY';
@@ -82,6 +84,35 @@ describe('LLM door: one reading of the body (messages and count_tokens)', () => 
     assert.equal(res.status, 200, await res.text());
     assert.equal(upstream.messageRequests()[0]!.body.toString(), body);
   });
+});
+
+/** Nesting depth of a parsed value (objects and arrays), iteratively. */
+function depthOf(v: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    max = Math.max(max, d);
+    for (const c of Object.values(x)) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
+test('real Claude Code requests, with all its tools and their schemas, nest far below the limit', async (t) => {
+  const upstream = await startUpstream();
+  const w = await startTestWarden({ providers: anthropicUpstreamConfig(upstream.url), models: [{ match: 'claude-*', provider: 'anthropic' }] });
+  t.after(async () => {
+    await w.close();
+    await upstream.close();
+  });
+  const run = await runClaude({ baseUrl: w.url, authToken: w.key('dev').key, prompt: 'say hi' });
+  assert.equal(run.timedOut, false, run.stdout + run.stderr);
+  const bodies = upstream.messageRequests().map((r) => r.json as { tools?: unknown[] });
+  assert.ok(bodies.some((b) => (b.tools?.length ?? 0) > 5), 'a request offered Claude Code\'s tools');
+  const deepest = Math.max(...bodies.map(depthOf));
+  t.diagnostic(`deepest Claude Code request: ${deepest} levels (limit ${MAX_JSON_DEPTH})`);
+  assert.ok(deepest <= 16, `a Claude Code request nests ${deepest} levels`);
 });
 
 describe('admin API: one reading of the body', () => {
