@@ -35,6 +35,10 @@ describe('readJson: duplicate keys at every level are refused with the key path'
     ['surrogate pair escape vs literal', '{"😀":1,"\\ud83d\\ude00":2}', /duplicate key "😀"/],
     ['after a nested object closes', '{"a":{"x":1,"y":{"z":1}},"b":2,"a":3}', /\(top level\): duplicate key "a"/],
     ['many keys (set path)', `{${Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`).join(',')},"k7":0}`, /duplicate key "k7"/],
+    ['after a value ending in an escaped backslash', '{"a":"x\\\\","a":1}', /\(top level\): duplicate key "a"/],
+    ['after a value holding an escaped quote', '{"a":"\\"","a":1}', /\(top level\): duplicate key "a"/],
+    ['after 1000 escaped backslashes', `{"a":"${'\\\\'.repeat(1000)}","a":1}`, /\(top level\): duplicate key "a"/],
+    ['keys holding an escaped backslash', '{"a\\\\b":1,"a\\\\b":2}', /duplicate key "a\\\\b"/],
     ['odd key rendered in the path', '{"x y":{"a":1,"a":2}}', /\["x y"\]: duplicate key "a"/],
     ['long key is cut in the message', `{"${'s'.repeat(80)}":1,"${'s'.repeat(80)}":2}`, /duplicate key "s{12}…\(80 chars\)"/],
   ];
@@ -51,6 +55,8 @@ describe('readJson: the same key in different objects, and lookalikes, are fine'
     ['quotes and backslashes in values', '{"a":"\\\\","b":"\\"}{[","c":"\\\\\\""}'],
     ['40 distinct keys', `{${Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`).join(',')}}`],
     ['valid surrogate pair', '{"t":"\\ud83d\\ude00"}'],
+    ['escaped backslash followed by the letters ud800', '{"t":"\\\\ud800"}'],
+    ['escaped quotes and backslashes around a pair', '{"t":"\\"\\\\\\ud83d\\ude00\\\\"}'],
     ['non-BMP literal', '{"t":"😀 ü"}'],
   ];
   for (const [name, text] of cases) test(name, () => assert.deepEqual(read(text), JSON.parse(text)));
@@ -65,6 +71,8 @@ describe('readJson: lone surrogate escapes, __proto__ and bad UTF-8 are refused'
     ['two highs', '{"t":"\\ud83d\\ud83d"}', /lone UTF-16 surrogate/],
     ['reversed pair', '{"t":"\\ude00\\ud83d"}', /lone UTF-16 surrogate/],
     ['uppercase hex', '{"t":"\\uD800x"}', /lone UTF-16 surrogate/],
+    ['escaped backslash, then a lone surrogate escape', '{"t":"\\\\\\ud800"}', /lone UTF-16 surrogate/],
+    ['lone surrogate in the second of two strings', '{"a":"\\u0041","b":"\\udfff"}', /b: a \\u escape leaves a lone/],
     ['__proto__ at the top', '{"__proto__":{"admin":true}}', /\(top level\): a "__proto__" key is refused/],
     ['__proto__ escaped', '{"a":{"\\u005f_proto__":1}}', /a: a "__proto__" key is refused/],
     ['invalid UTF-8 byte', Buffer.concat([Buffer.from('{"t":"sk-ant-'), Buffer.from([0xff]), Buffer.from('"}')]), /not valid UTF-8/],

@@ -96,34 +96,49 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): void {
   const keys = f.keys;
   let depth = 0;
   let expectKey = false;
-  // The next quote and backslash at or after the scan position: found by indexOf (native,
-  // fast on long strings) and reused until the scan passes them.
-  let nextQuote = -1;
+  // The next backslash and the next `\u` at or after the scan position: found by indexOf
+  // (native, fast on long strings) and reused until the scan passes them.
   let nextSlash = -1;
   let slashesLeft = true;
+  let nextU = -1;
+  let usLeft = true;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
+      // The closing quote is the first one after an even run of backslashes; escapes other
+      // than \u change nothing here, so they are stepped over, never visited one by one.
       let j = i + 1;
-      let escaped = false;
       for (;;) {
-        if (nextQuote < j) nextQuote = text.indexOf('"', j);
-        if (nextQuote < 0) return; // unterminated string: JSON.parse reports it
-        if (slashesLeft && nextSlash < j) {
-          nextSlash = text.indexOf('\\', j);
-          if (nextSlash < 0) slashesLeft = false;
+        j = text.indexOf('"', j);
+        if (j < 0) return; // unterminated string: JSON.parse reports it
+        let b = j - 1;
+        while (text.charCodeAt(b) === BACKSLASH) b--;
+        if (((j - 1 - b) & 1) === 0) break;
+        j++;
+      }
+      if (usLeft && nextU <= i) {
+        nextU = text.indexOf('\\u', i + 1);
+        if (nextU < 0) usLeft = false;
+      }
+      while (usLeft && nextU < j) {
+        let b = nextU - 1;
+        while (text.charCodeAt(b) === BACKSLASH) b--;
+        let from = nextU + 2; // an escaped backslash followed by a letter u
+        if (((nextU - 1 - b) & 1) === 0) {
+          const len = escapeLength(text, nextU);
+          if (len < 0) throw new JsonRefusal('lone-surrogate', pathTo(f, depth, expectKey ? depth - 1 : depth), 'a \\u escape leaves a lone UTF-16 surrogate (send a valid pair or the character itself)');
+          from = nextU + len;
         }
-        if (!slashesLeft || nextSlash > nextQuote) {
-          j = nextQuote;
-          break;
-        }
-        escaped = true;
-        const len = escapeLength(text, nextSlash);
-        if (len < 0) throw new JsonRefusal('lone-surrogate', pathTo(f, depth, expectKey ? depth - 1 : depth), 'a \\u escape leaves a lone UTF-16 surrogate (send a valid pair or the character itself)');
-        j = nextSlash + len;
+        nextU = text.indexOf('\\u', from);
+        if (nextU < 0) usLeft = false;
       }
       if (expectKey) {
+        if (slashesLeft && nextSlash <= i) {
+          nextSlash = text.indexOf('\\', i + 1);
+          if (nextSlash < 0) slashesLeft = false;
+        }
+        const escaped = slashesLeft && nextSlash < j;
         const key: string = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
         if (key === '__proto__') throw new JsonRefusal('proto-key', pathTo(f, depth, depth - 1), 'a "__proto__" key is refused');
         const start = f.keyStart[depth]!;
