@@ -167,16 +167,19 @@ describe('http door: a policy reads the same body the upstream gets', () => {
   });
   const post = (body: string) => fetch(`${w.url}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json', apikey: key }, body });
 
-  const cases: Array<[string, string]> = [
-    ['duplicate database', '{"database":"prod","database":"staging"}'],
-    ['escaped-equal database', '{"database":"prod","d\\u0061tabase":"staging"}'],
-    ['deep nesting', `{"database":"staging","x":${arrays(500)}}`],
+  const cases: Array<[string, string, RegExp]> = [
+    ['duplicate database', '{"database":"prod","database":"staging"}', /\(top level\): duplicate key "database"/],
+    ['escaped-equal database', '{"database":"prod","d\\u0061tabase":"staging"}', /\(top level\): duplicate key "database"/],
+    ['deep nesting', `{"database":"staging","x":${arrays(500)}}`, /x\[0\]\[0\].*nest deeper than 128 levels/],
   ];
-  for (const [name, body] of cases) {
+  for (const [name, body, message] of cases) {
     test(`${name} → 400, not forwarded`, async () => {
       const res = await post(body);
       assert.equal(res.status, 400);
-      assert.equal(res.headers.get('x-warden-error-code') ?? 'WARDEN_E_JSON_REFUSED', 'WARDEN_E_JSON_REFUSED');
+      const err = (await res.json()) as { message: string; code: string };
+      assert.equal(err.code, 'WARDEN_E_JSON_REFUSED');
+      assert.equal(res.headers.get('x-warden-error-code'), 'WARDEN_E_JSON_REFUSED');
+      assert.match(err.message, message);
       assert.equal(node.seen.length, 0);
     });
   }
