@@ -18,6 +18,7 @@ const SECRET = 'AKIAZ7VRSQ3HKPL2MXTY';
 const msg = (content: string) => `{"role":"user","content":${content}}`;
 const nestedToolResults = (n: number) => '[{"type":"tool_result","tool_use_id":"t","content":'.repeat(n) + '"x"' + '}]'.repeat(n);
 const arrays = (n: number) => '['.repeat(n) + ']'.repeat(n);
+const objects = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
 
 /** [name, body, message the 400 must carry]. Every body carries the secret where a last-wins reading hides it. */
 const REFUSED: Array<[string, string, RegExp]> = [
@@ -34,6 +35,7 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ['lone surrogate in a text', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi \\udc00"')}]}`, /messages\[0\]\.content: a \\u escape leaves a lone/],
   ['__proto__ key', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi"')}],"__proto__":{"stream":true}}`, /\(top level\): a "__proto__" key is refused/],
   ['100,000 nested tool_result blocks', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg(nestedToolResults(100_000))}]}`, /nest deeper than 128 levels/],
+  ['objects one over the limit', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi"')}],"x":${objects(128)}}`, /x(\.a)+…?: objects and arrays nest deeper than 128 levels/],
   ['arrays one over the limit', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi"')}],"x":${arrays(128)}}`, /nest deeper than 128 levels/],
 ];
 
@@ -77,13 +79,15 @@ describe('LLM door: one reading of the body (messages and count_tokens)', () => 
     }
   }
 
-  test('nesting at the limit is read and forwarded unchanged', async () => {
-    const body = `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi"')}],"metadata":{"x":${arrays(126)}}}`;
-    upstream.reset();
-    const res = await fetch(`${w.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body });
-    assert.equal(res.status, 200, await res.text());
-    assert.equal(upstream.messageRequests()[0]!.body.toString(), body);
-  });
+  for (const [name, inner] of [['arrays', arrays(126)], ['objects', objects(126)]]) {
+    test(`${name} nested at the limit are read and forwarded unchanged`, async () => {
+      const body = `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi"')}],"metadata":{"x":${inner}}}`;
+      upstream.reset();
+      const res = await fetch(`${w.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body });
+      assert.equal(res.status, 200, await res.text());
+      assert.equal(upstream.messageRequests()[0]!.body.toString(), body);
+    });
+  }
 });
 
 /** Nesting depth of a parsed value (objects and arrays), iteratively. */
