@@ -11,6 +11,7 @@ import type { Config } from './config/schema.js';
 import { createKey } from './identity/admin.js';
 import { Identity } from './identity/identity.js';
 import { costUsd } from './limits/prices.js';
+import { prepareModelNameCheck } from './doors/llm/model-name.js';
 import { createFinisher } from './runtime/finish.js';
 import type { Gateway } from './runtime/gateway.js';
 import { limiterMetrics, limiterReady } from './runtime/limits.js';
@@ -51,6 +52,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const approvals = openSqliteApprovals(resolve(baseDir, initial.store.path));
   const metrics = createWardenMetrics();
   const audit = openConfiguredAuditLog(initial.audit, baseDir, { log, events: metrics.auditEvents, headSetAside: metrics.auditHeadSetAside });
+  prepareModelNameCheck();
   const snapshotDeps: SnapshotDeps = {
     httpLogger: { log, dropped: metrics.registry.counter('warden_httplog_dropped_total', 'http-logger entries dropped, by reason (queue_full, send_failed).', ['reason']) },
     limiterMetrics: limiterMetrics(metrics),
@@ -61,7 +63,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   await limiterReady(snapshot.limits, initial.limits.redis.connect_timeout_ms);
   const identity = new Identity(store, snapshot.consumers);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
-  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0) });
+  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0), knownModel: (model) => snapshot.routeModel(model) !== undefined });
   // The http-logger sees every finished exchange after its audit record is written.
   const finish = (ex: Parameters<typeof finisher.finish>[0]) => {
     finisher.finish(ex);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WardenError } from '../core/errors.js';
+import { readJson as readStrictJson } from '../core/json/read.js';
 import { readBody } from '../doors/shared/body.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { assertAdmin } from './auth.js';
@@ -16,12 +17,7 @@ const NAME = /^[A-Za-z0-9_.@-]{1,128}$/;
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const body = await readBody(req, 1024 * 1024, 10_000);
   if (body.length === 0) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'body: not valid JSON');
-  }
+  const v = readStrictJson(body, { syntaxCode: 'WARDEN_E_ADMIN_BAD_INPUT', what: 'body' });
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'body: must be a JSON object');
   return v as Record<string, unknown>;
 }

@@ -62,6 +62,8 @@ export const CATALOGUE = {
   WARDEN_E_ADMIN_BAD_INPUT: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'An admin API call carries invalid input; the message names the field.' },
   WARDEN_E_ADMIN_NOT_FOUND: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'The admin resource does not exist.' },
   WARDEN_E_ADMIN_CONFLICT: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The admin write conflicts with the live state: the resource already exists, is defined in the config file (edit it there), or is still referenced by a route or attachment.' },
+  WARDEN_E_JSON_REFUSED: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The JSON body is one parsers read differently, so Warden refuses it: a duplicate key, a lone UTF-16 surrogate escape, a `__proto__` key, bytes that are not UTF-8, or objects and arrays nested deeper than 128 levels. The message names the rule and the key path.' },
+  WARDEN_E_MODEL_INVALID: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The `model` is not a model name: 1 to 128 letters, digits and `. _ : @ / - [ ]`, starting with a letter or digit, with no run of more than 32 letters and digits and nothing a secret detector recognises. The message names the rule broken, never the value.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -2,6 +2,7 @@ import type { AuditRecord, AuditSink } from '../audit/types.js';
 import type { Exchange } from '../core/exchange.js';
 import type { UsageDelta } from '../store/types.js';
 import type { Logger } from '../telemetry/log.js';
+import { BoundedLabel, MAX_CONSUMER_LABELS, MAX_MODEL_LABELS, OTHER_LABEL } from '../telemetry/label-values.js';
 import type { WardenMetrics } from '../telemetry/warden-metrics.js';
 
 export interface FinishDeps {
@@ -11,6 +12,8 @@ export interface FinishDeps {
   log: Logger;
   /** USD for a usage, from the price table. */
   price: (model: string, ex: Exchange) => number;
+  /** Whether the config knows a model name (a route matches it); an unknown one is labelled `other`. */
+  knownModel?: (model: string) => boolean;
 }
 
 /**
@@ -19,6 +22,8 @@ export interface FinishDeps {
  */
 export function createFinisher(deps: FinishDeps) {
   let pending = new Map<string, UsageDelta>();
+  const modelLabels = new BoundedLabel(MAX_MODEL_LABELS);
+  const consumerLabels = new BoundedLabel(MAX_CONSUMER_LABELS);
 
   const finish = (ex: Exchange): void => {
     const now = Date.now();
@@ -37,20 +42,26 @@ export function createFinisher(deps: FinishDeps) {
       deps.log.error('audit write failed', { request_id: ex.id, error: (e as Error).message });
     }
     const consumer = ex.consumer?.name ?? '';
+    // Label values: a model the client named is kept only when the config routes it, and a
+    // new one only once a provider served it, so refused requests cannot mint series; both
+    // labels are capped in distinct values (see label-values.ts).
+    const served = ex.status !== undefined && ex.status < 400;
+    const modelLabel = model === '' ? '' : deps.knownModel && !deps.knownModel(model) ? OTHER_LABEL : modelLabels.value(model, served);
+    const consumerLabel = consumerLabels.value(consumer);
     const decision = ex.decision?.outcome ?? (ex.errorCode ? 'error' : 'none');
     const status = String(ex.status ?? 0);
     const m = deps.metrics;
-    m.requests.inc([ex.door, consumer, model, status, decision]);
-    m.latency.observe([ex.door, model], Number(process.hrtime.bigint() - ex.startHr) / 1e9);
+    m.requests.inc([ex.door, consumerLabel, modelLabel, status, decision]);
+    m.latency.observe([ex.door, modelLabel], Number(process.hrtime.bigint() - ex.startHr) / 1e9);
     if (ex.upstreamMs !== undefined) m.upstreamLatency.observe([ex.door, ex.provider ?? ''], ex.upstreamMs / 1000);
     if (ex.errorCode) m.errors.inc([ex.door, ex.errorCode]);
     if (ex.usage) {
       const u = ex.usage;
-      if (u.inputTokens) m.tokens.inc([ex.door, consumer, model, 'input'], u.inputTokens);
-      if (u.outputTokens) m.tokens.inc([ex.door, consumer, model, 'output'], u.outputTokens);
-      if (u.cacheReadTokens) m.tokens.inc([ex.door, consumer, model, 'cache_read'], u.cacheReadTokens);
-      if (u.cacheWriteTokens) m.tokens.inc([ex.door, consumer, model, 'cache_write'], u.cacheWriteTokens);
-      if (ex.costUsd) m.cost.inc([consumer, model], ex.costUsd);
+      if (u.inputTokens) m.tokens.inc([ex.door, consumerLabel, modelLabel, 'input'], u.inputTokens);
+      if (u.outputTokens) m.tokens.inc([ex.door, consumerLabel, modelLabel, 'output'], u.outputTokens);
+      if (u.cacheReadTokens) m.tokens.inc([ex.door, consumerLabel, modelLabel, 'cache_read'], u.cacheReadTokens);
+      if (u.cacheWriteTokens) m.tokens.inc([ex.door, consumerLabel, modelLabel, 'cache_write'], u.cacheWriteTokens);
+      if (ex.costUsd) m.cost.inc([consumerLabel, modelLabel], ex.costUsd);
     }
     if (ex.responseFindings) for (const f of ex.responseFindings) m.guardFindings.inc(['response', f.slice(0, f.indexOf(':'))]);
     if (ex.toolDecisions) for (const d of ex.toolDecisions) m.toolDecisions.inc([d.outcome]);

@@ -12,6 +12,7 @@ import type { Consumer, KeyInfo } from '../../core/exchange.js';
 import { toDecisionRecord, decisionToError, type Decision } from '../../policy/decision.js';
 import { evaluate } from '../../policy/engine.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
+import { readJson } from '../../core/json/read.js';
 import { readBody } from '../shared/body.js';
 import { httpDocument } from './document.js';
 import { forwardHttp } from './forward.js';
@@ -46,14 +47,8 @@ function identify(gw: Gateway, req: IncomingMessage, query: string, route: Compi
 
 async function readPolicyBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<{ raw: Buffer; value: unknown }> {
   const raw = await readBody(req, limit, timeoutMs);
-  let value: unknown = raw.toString('utf8');
-  if (raw.length && isJson(req.headers['content-type'])) {
-    try {
-      value = JSON.parse(value as string);
-    } catch {
-      throw new WardenError('WARDEN_E_BAD_JSON', 'request body is not valid JSON (content-type says it is)');
-    }
-  }
+  // A JSON body is read once, strictly: the policy judges the value the upstream will read.
+  const value = raw.length && isJson(req.headers['content-type']) ? readJson(raw) : raw.toString('utf8');
   return { raw, value };
 }
 

@@ -5,10 +5,12 @@ import { extractCredential } from '../../identity/credential.js';
 import { toolCallFingerprint } from '../../limits/loop.js';
 import { decisionToError, toDecisionRecord } from '../../policy/decision.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
+import { readJson } from '../../core/json/read.js';
 import { readBody } from '../shared/body.js';
 import { upstreamRequestHeaders } from '../shared/headers.js';
 import { authorizeLlm, llmDocument, offeredTools } from './authorize.js';
 import { forward } from './forward.js';
+import { checkModelName } from './model-name.js';
 import { responseGuarding } from './response-guard.js';
 import { buildMockAnswer, estimateTokens } from './mock-provider.js';
 import { sendAnthropicError } from './render-error.js';
@@ -28,16 +30,11 @@ export interface ParsedMessagesRequest {
 }
 
 export function parseMessagesBody(body: Buffer): ParsedMessagesRequest {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new WardenError('WARDEN_E_BAD_JSON', `request body is not valid JSON: ${(e as Error).message.slice(0, 120)}`);
-  }
+  const json = readJson(body);
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new WardenError('WARDEN_E_BAD_REQUEST', 'request body must be a JSON object');
   const obj = json as Record<string, unknown>;
   if (typeof obj.model !== 'string' || obj.model.length === 0) throw new WardenError('WARDEN_E_MODEL_MISSING', 'model: field required (a model name string)');
-  if (obj.model.length > 256) throw new WardenError('WARDEN_E_BAD_REQUEST', 'model: name longer than 256 characters');
+  checkModelName(obj.model);
   if (obj.stream !== undefined && typeof obj.stream !== 'boolean') throw new WardenError('WARDEN_E_BAD_REQUEST', 'stream: must be a boolean');
   return { model: obj.model, stream: obj.stream === true, json: obj };
 }
