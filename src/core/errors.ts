@@ -35,7 +35,7 @@ export const CATALOGUE = {
   WARDEN_E_ADMIN_UNAUTHORIZED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The admin API needs the admin key (`admin.key_sha256` in the config); virtual keys are never accepted there.' },
   WARDEN_E_MODEL_NOT_ALLOWED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The model is outside the scope of the key or consumer (`models` of the key, `consumers[].models` in the config).' },
   WARDEN_E_POLICY_DENIED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule denied the request; the message names the rule.' },
-  WARDEN_E_APPROVAL_REQUIRED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule asks for a human approval first (`warden approvals approve <id>`).' },
+  WARDEN_E_APPROVAL_REQUIRED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule asks for a human approval first; the message names the pending approval and where an approver reviews it (`policy.approvals.review_url`). The agent cannot approve it.' },
   WARDEN_E_BAD_JSON: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request body is not valid JSON.' },
   WARDEN_E_BAD_REQUEST: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request is malformed: the message names the field to fix.' },
   WARDEN_E_MODEL_MISSING: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request body has no `model` string.' },
@@ -62,6 +62,10 @@ export const CATALOGUE = {
   WARDEN_E_ADMIN_BAD_INPUT: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'An admin API call carries invalid input; the message names the field.' },
   WARDEN_E_ADMIN_NOT_FOUND: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'The admin resource does not exist.' },
   WARDEN_E_ADMIN_CONFLICT: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The admin write conflicts with the live state: the resource already exists, is defined in the config file (edit it there), or is still referenced by a route or attachment.' },
+  WARDEN_E_ADMIN_FORBIDDEN: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The admin key is valid but its role does not allow this call (`admin.keys[].role`: admin, approver, auditor, viewer); the message names the roles that do.' },
+  WARDEN_E_APPROVAL_SELF: { status: 403, anthropic: 'permission_error', retry: false, summary: 'An approval cannot be answered by the consumer that asked for it: the approver\'s name is the requesting consumer\'s. Another person must decide.' },
+  WARDEN_E_APPROVAL_NOT_APPROVER: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The approver is not among the approval\'s `approvers` (from the policy rule: admin key names, groups or `role:<role>`).' },
+  WARDEN_E_APPROVAL_CLOSED: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The approval is no longer pending: it was already approved or denied, or it expired. A new identical request asks again.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -99,6 +99,11 @@ export const approvalsSchema = z
   .strictObject({
     pending_ttl_ms: z.number().int().positive().default(3_600_000).describe('How long a pending approval waits for an answer.'),
     grant_ttl_ms: z.number().int().positive().default(8 * 3_600_000).describe('How long an approval lets identical requests through once approved.'),
+    review_url: z
+      .string()
+      .url()
+      .optional()
+      .describe('Where a human reviews pending approvals (your console or the admin API\'s `/admin/approvals`); the agent\'s error names it. Unset: the error says to ask a Warden approver.'),
   })
   .prefault({});
 
