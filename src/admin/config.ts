@@ -9,7 +9,7 @@ const adminKeySchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'letters, digits and _ . @ - only, at most 128 characters')
     .describe('Who holds the key: recorded in the audit and on every approval they decide. Must not be the name of a consumer whose requests they approve.'),
-  key_sha256: ADMIN_KEY_SHA256.describe('SHA-256 of the key (`warden admin-key --name N --role R` prints a key and this entry).'),
+  key_sha256: ADMIN_KEY_SHA256.describe('SHA-256 of the key (`warden admin-key` prints a new key and its hash).'),
   role: z.enum(ADMIN_ROLES).describe('admin: everything; approver: list and answer approvals; auditor: read everything, change nothing; viewer: read routes, policies, consumers, keys and usage.'),
   groups: z.array(z.string().min(1)).default([]).describe('Groups a policy rule\'s `approvers` may name (e.g. `platform-team`).'),
 });

@@ -32,7 +32,7 @@ export const CATALOGUE = {
   WARDEN_E_AUTH_EXPIRED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key is past its expiry. Rotate it with `warden keys rotate`.' },
   WARDEN_E_AUTH_REVOKED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key was revoked. Ask an administrator for a new key.' },
   WARDEN_E_AUTH_CONSUMER_UNKNOWN: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key belongs to a consumer that no longer exists. Recreate the consumer or the key.' },
-  WARDEN_E_ADMIN_UNAUTHORIZED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The admin API needs the admin key (`admin.key_sha256` in the config); virtual keys are never accepted there.' },
+  WARDEN_E_ADMIN_UNAUTHORIZED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The admin API (and the CLI `approvals approve` and `approvals deny`) needs an admin key configured in `admin.key_sha256` or `admin.keys`; none configured refuses everything; virtual keys are never accepted there.' },
   WARDEN_E_MODEL_NOT_ALLOWED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The model is outside the scope of the key or consumer (`models` of the key, `consumers[].models` in the config).' },
   WARDEN_E_POLICY_DENIED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule denied the request; the message names the rule.' },
   WARDEN_E_APPROVAL_REQUIRED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule asks for a human approval first; the message names the pending approval and where an approver reviews it (`policy.approvals.review_url`). The agent cannot approve it.' },
