@@ -21,6 +21,16 @@ const LEAD_KEY = 'wadm_llm_policy_lead_0123456789abcdef';
 const ADMIN = { keys: [{ name: 'lead', role: 'approver' as const, groups: ['platform-team'], key_sha256: createHash('sha256').update(LEAD_KEY).digest('hex') }] };
 const REVIEW_URL = 'https://console.example.com/warden/approvals';
 
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = find();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('not found in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function call(w: TestWarden, key: string, payload: Record<string, unknown>) {
   const res = await fetch(`${w.url}/v1/messages`, {
     method: 'POST',
@@ -126,6 +136,10 @@ describe('the policy engine on the LLM door', () => {
     const rec = readAuditRecords(w.auditDir).filter((x) => x.consumer === 'prod-agent').at(-1)!;
     assert.equal(rec.decision, 'allow');
     assert.match(rec.reason ?? '', new RegExp(`approved by lead \\[approval ${id}\\]`));
+    // The CLI cannot append to the log the server holds: the server copies its answer in.
+    const decided = await waitFor(() => readAuditRecords(w.auditDir).find((x) => x.rule === `approval:${id}`));
+    assert.deepEqual([decided.door, decided.method, decided.consumer, decided.decision], ['admin', 'CLI', 'lead', 'allow']);
+    assert.match(decided.reason ?? '', new RegExp(`^approved ${id} \\(rule rule:global\\.opus-needs-approval, asked by consumer prod-agent\\) as lead \\(role approver\\) via cli`));
   });
 
   test('the http door answers ask through the same approval gate', async () => {
