@@ -145,6 +145,10 @@ describe('approvals: no one approves their own request', () => {
   test('denied then approved: the denial holds; an expired approval cannot be answered', async () => {
     const first = await request.http!('env=eu');
     const id = /approval (apr_\w+) is pending/.exec(first.message)![1]!;
+    const bad = await fetch(`${w.adminUrl}/admin/approvals/${id}/deny`, { method: 'POST', headers: bearer(K.lead), body: '{"ttl": 5}' });
+    assert.equal(bad.status, 400, 'a malformed answer is refused');
+    assert.equal((await w.warden.gateway.approvals.get(id))?.status, 'pending');
+    assert.deepEqual((await w.warden.gateway.approvals.events(id)).map((e) => [e.actor, e.code]), [['lead', 'WARDEN_E_ADMIN_BAD_INPUT']], 'and recorded');
     assert.equal((await decide(id, 'deny', bearer(K.lead))).status, 200);
     const refused = await request.http!('env=eu');
     assert.equal(refused.status, 403);

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { auditApprovalEvents } from '../approvals/audit-relay.js';
-import { decideApproval, recordUnauthenticatedAttempt, type DecideVerb } from '../approvals/decide.js';
+import { decideApproval, recordRefusedAttempt, type DecideVerb } from '../approvals/decide.js';
 import type { Approval, ApprovalEvent, ApprovalStatus } from '../approvals/types.js';
 import { WardenError, asWardenError } from '../core/errors.js';
 import { requirePermission } from '../identity/admin-principal.js';
@@ -32,8 +32,14 @@ export function isDecideCall(method: string, id: string | undefined, action: str
 
 /** An approve/deny call that failed authentication is still an attempt on the approval: recorded and audited. */
 export async function auditUnauthenticatedDecide(gw: Gateway, id: string, verb: DecideVerb, e: unknown): Promise<void> {
-  await recordUnauthenticatedAttempt(gw.approvals, { id, verb, now: Date.now() }, 'admin-api', asWardenError(e));
+  await recordRefusedAttempt(gw.approvals, { id, verb, now: Date.now() }, 'admin-api', asWardenError(e));
   await auditApprovalEvents(gw.approvals, gw.finish);
+}
+
+function readAnswer(body: Record<string, unknown>): { note?: string; ttlMs?: number } {
+  if (body.note !== undefined && typeof body.note !== 'string') throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'note: must be a string');
+  if (body.ttl !== undefined && typeof body.ttl !== 'string') throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'ttl: must be a duration string like 8h');
+  return { ...(body.note !== undefined ? { note: body.note as string } : {}), ...(body.ttl !== undefined ? { ttlMs: parseDuration(body.ttl as string, 'ttl') } : {}) };
 }
 
 const STATUSES: readonly string[] = ['pending', 'approved', 'denied'];
@@ -51,16 +57,18 @@ export async function approvalsApi(gw: Gateway, p: AdminPrincipal, call: Approva
   const store = gw.approvals;
   const now = Date.now();
   if (isDecideCall(method, id, action)) {
-    let note: string | undefined;
-    let ttlMs: number | undefined;
     try {
+      let answer: { note?: string; ttlMs?: number } = {};
       // A caller whose role cannot decide is refused (in decideApproval) without its body being read.
-      const body = roleGrants(p.role, 'approvals.decide') ? await call.readJson() : {};
-      if (body.note !== undefined && typeof body.note !== 'string') throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'note: must be a string');
-      if (body.ttl !== undefined && typeof body.ttl !== 'string') throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'ttl: must be a duration string like 8h');
-      note = body.note as string | undefined;
-      ttlMs = body.ttl === undefined ? undefined : parseDuration(body.ttl as string, 'ttl');
-      const decided = await decideApproval(store, { id: id!, verb: action, by: p, note, ttlMs, now });
+      if (roleGrants(p.role, 'approvals.decide')) {
+        try {
+          answer = readAnswer(await call.readJson());
+        } catch (e) {
+          await recordRefusedAttempt(store, { id: id!, verb: action, now }, 'admin-api', asWardenError(e), p);
+          throw e;
+        }
+      }
+      const decided = await decideApproval(store, { id: id!, verb: action, by: p, ...answer, now });
       return sendJson(res, 200, { approval: publicApproval(decided, now) });
     } finally {
       await auditApprovalEvents(store, gw.finish);

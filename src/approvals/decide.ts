@@ -77,8 +77,12 @@ export async function decideApproval(store: ApprovalStore, r: DecideRequest): Pr
   }
 }
 
-/** An attempt refused before anyone was identified (no key, wrong key, a virtual key). */
-export async function recordUnauthenticatedAttempt(store: ApprovalStore, r: Pick<DecideRequest, 'id' | 'verb' | 'now'>, via: AdminPrincipal['via'], e: WardenError): Promise<ApprovalEvent> {
+/**
+ * An attempt refused before it reached `decideApproval`: no key, a wrong or virtual key
+ * (actor undefined: `unauthenticated`), or a malformed answer from a known principal.
+ */
+export async function recordRefusedAttempt(store: ApprovalStore, r: Pick<DecideRequest, 'id' | 'verb' | 'now'>, via: AdminPrincipal['via'], e: WardenError, actor?: AdminPrincipal): Promise<ApprovalEvent> {
   const a = await store.get(r.id);
-  return store.recordEvent({ ...event(r, { name: 'unauthenticated', role: null, via }, a), outcome: 'refused', code: e.code, reason: e.message });
+  const who = actor ? { name: actor.name, role: actor.role, via } : { name: 'unauthenticated', role: null, via };
+  return store.recordEvent({ ...event(r, who, a), outcome: 'refused', code: e.code, reason: e.message });
 }

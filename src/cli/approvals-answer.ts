@@ -6,7 +6,7 @@
  * docs/policy.md.
  */
 import { readFileSync } from 'node:fs';
-import { decideApproval, recordUnauthenticatedAttempt, type DecideVerb } from '../approvals/decide.js';
+import { decideApproval, recordRefusedAttempt, type DecideVerb } from '../approvals/decide.js';
 import type { Approval, ApprovalStore } from '../approvals/types.js';
 import { WardenError, asWardenError } from '../core/errors.js';
 import { authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
@@ -49,7 +49,7 @@ export async function answerApproval(store: ApprovalStore, r: AnswerRequest): Pr
     by = authenticateAdminKey(presented, r.admin, { via: 'cli', howToSend: HOW, isVirtualKeyHash: (h) => isVirtualKeyHash(r.dbPath, h) });
   } catch (e) {
     const err = asWardenError(e);
-    await recordUnauthenticatedAttempt(store, r, 'cli', err);
+    await recordRefusedAttempt(store, r, 'cli', err);
     throw err;
   }
   return decideApproval(store, { id: r.id, verb: r.verb, by, note: r.note, ttlMs: r.ttlMs, now: r.now });
