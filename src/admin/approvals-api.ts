@@ -32,8 +32,20 @@ export function isDecideCall(method: string, id: string | undefined, action: str
 
 /** An approve/deny call that failed authentication is still an attempt on the approval: recorded and audited. */
 export async function auditUnauthenticatedDecide(gw: Gateway, id: string, verb: DecideVerb, e: unknown): Promise<void> {
-  await recordRefusedAttempt(gw.approvals, { id, verb, now: Date.now() }, 'admin-api', asWardenError(e));
-  await auditApprovalEvents(gw.approvals, gw.finish);
+  try {
+    await recordRefusedAttempt(gw.approvals, { id, verb, now: Date.now() }, 'admin-api', asWardenError(e));
+  } catch (failure) {
+    gw.log.error('recording a refused approval attempt failed', { error: (failure as Error).message });
+  }
+  await auditNow(gw);
+}
+
+async function auditNow(gw: Gateway): Promise<void> {
+  try {
+    await auditApprovalEvents(gw.approvals, gw.finish);
+  } catch (e) {
+    gw.log.error('approval audit failed', { error: (e as Error).message });
+  }
 }
 
 function readAnswer(body: Record<string, unknown>): { note?: string; ttlMs?: number } {
@@ -57,6 +69,7 @@ export async function approvalsApi(gw: Gateway, p: AdminPrincipal, call: Approva
   const store = gw.approvals;
   const now = Date.now();
   if (isDecideCall(method, id, action)) {
+    let outcome: { decided: Approval } | { error: unknown };
     try {
       let answer: { note?: string; ttlMs?: number } = {};
       // A caller whose role cannot decide is refused (in decideApproval) without its body being read.
@@ -68,11 +81,14 @@ export async function approvalsApi(gw: Gateway, p: AdminPrincipal, call: Approva
           throw e;
         }
       }
-      const decided = await decideApproval(store, { id: id!, verb: action, by: p, ...answer, now });
-      return sendJson(res, 200, { approval: publicApproval(decided, now) });
-    } finally {
-      await auditApprovalEvents(store, gw.finish);
+      outcome = { decided: await decideApproval(store, { id: id!, verb: action, by: p, ...answer, now }) };
+    } catch (e) {
+      outcome = { error: e };
     }
+    // Audited before the answer is sent; an event the audit could not take stays for the next sweep (app.ts).
+    await auditNow(gw);
+    if ('error' in outcome) throw outcome.error;
+    return sendJson(res, 200, { approval: publicApproval(outcome.decided, now) });
   }
   requirePermission(p, 'approvals.read');
   if (!id && method === 'GET') {
