@@ -65,10 +65,10 @@ export async function decideApproval(store: ApprovalStore, r: DecideRequest): Pr
     const refused = refusalFor(a, p, r.now);
     if (refused) throw refused;
     const status = r.verb === 'approve' ? 'approved' : 'denied';
-    const decided = await store.decide(a.id, { status, by: p.name, role: p.role, via: p.via, note: r.note, now: r.now, expires: r.now + (r.ttlMs ?? a.grantTtlMs) });
+    const expires = r.now + (r.ttlMs ?? a.grantTtlMs);
+    const reason = `${status} ${a.id} (rule ${a.rule}, asked by consumer ${a.consumer}) as ${p.name} (role ${p.role}) via ${p.via}; holds until ${iso(expires)}`;
+    const decided = await store.decide(a.id, { status, by: p.name, role: p.role, via: p.via, note: r.note, now: r.now, expires }, { ...event(r, p, a), outcome: status, code: null, reason });
     if (!decided) throw new WardenError('WARDEN_E_APPROVAL_CLOSED', `approval ${a.id} was answered or expired meanwhile`);
-    const reason = `${status} ${a.id} (rule ${a.rule}, asked by consumer ${a.consumer}) as ${p.name} (role ${p.role}) via ${p.via}; holds until ${iso(decided.expires)}`;
-    await store.recordEvent({ ...event(r, p, a), outcome: status, code: null, reason });
     return decided;
   } catch (e) {
     const err = asWardenError(e);

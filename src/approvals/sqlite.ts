@@ -71,6 +71,13 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
       WHERE id = @id AND status = 'pending' AND expires_at > @now`),
   };
 
+  const decide = handle.transaction((id: string, a: Parameters<ApprovalStore['decide']>[1], event?: Parameters<ApprovalStore['decide']>[2]) => {
+    const changed = q.decide.run({ id, status: a.status, now: a.now, by: a.by, role: a.role ?? null, via: a.via ?? null, note: a.note ?? null, expires: a.expires }).changes;
+    if (!changed) return undefined;
+    if (event) events.record(event);
+    return toApproval(q.get.get(id) as Row);
+  });
+
   return {
     async create(a) {
       const id = `apr_${randomBase62(16)}`;
@@ -89,10 +96,8 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
       const rows = q.list.all({ status: f.status ?? null, consumer: f.consumer ?? null, all: f.includeExpired ? 1 : 0, now: f.now ?? Date.now() }) as Row[];
       return rows.map(toApproval);
     },
-    async decide(id, a) {
-      const changed = q.decide.run({ id, status: a.status, now: a.now, by: a.by, role: a.role ?? null, via: a.via ?? null, note: a.note ?? null, expires: a.expires }).changes;
-      if (!changed) return undefined;
-      return toApproval(q.get.get(id) as Row);
+    async decide(id, a, event) {
+      return decide(id, a, event);
     },
     async recordEvent(e) {
       return events.record(e);

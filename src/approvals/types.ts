@@ -82,7 +82,12 @@ export interface ApprovalStore {
    * Answers a pending, unexpired approval. Returns the updated approval, or undefined when
    * there is no such pending approval (unknown id, already answered, expired).
    */
-  decide(id: string, answer: { status: 'approved' | 'denied'; by: string; role?: string; via?: string; note?: string; expires: number; now: number }): Promise<Approval | undefined>;
+  decide(
+    id: string,
+    answer: { status: 'approved' | 'denied'; by: string; role?: string; via?: string; note?: string; expires: number; now: number },
+    /** Recorded in the same transaction as the answer, so no decision is missing from the trail. */
+    event?: Omit<ApprovalEvent, 'seq'>,
+  ): Promise<Approval | undefined>;
   recordEvent(e: Omit<ApprovalEvent, 'seq'>): Promise<ApprovalEvent>;
   /** The events of one approval, oldest first. */
   events(approval: string): Promise<ApprovalEvent[]>;
