@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isWardenError } from '../core/errors.js';
+import { ruleSchema } from '../policy/config.js';
 import type { AdminPrincipal } from '../identity/admin-roles.js';
 import { decideApproval, isListedApprover, type DecideVerb } from './decide.js';
 import { openSqliteApprovals } from './sqlite.js';
@@ -97,4 +98,9 @@ test('events are claimed for the audit log once, across connections', async () =
   assert.deepEqual(first.map((e) => e.outcome), ['refused', 'approved']);
   assert.deepEqual(await store.claimUnaudited(10), []);
   store.close();
+});
+
+test('a rule\'s role entries name a role that may decide', () => {
+  for (const ok of [['role:approver'], ['role:admin'], ['lead', 'platform-team']]) assert.ok(ruleSchema.safeParse({ id: 'r', when: 'true', action: 'ask', approvers: ok }).success, ok.join());
+  for (const bad of [['role:aprover'], ['role:viewer'], ['role:auditor'], ['']]) assert.equal(ruleSchema.safeParse({ id: 'r', when: 'true', action: 'ask', approvers: bad }).success, false, bad.join());
 });

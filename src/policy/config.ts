@@ -36,7 +36,16 @@ export const ruleSchema = z.strictObject({
   action: z.enum(['deny', 'allow', 'ask', 'redact']).default('deny'),
   reason: z.string().min(1).optional(),
   status: z.number().int().min(200).max(599).optional().describe('Status of a deny (default 403).'),
-  approvers: z.array(z.string().min(1)).default([]).describe('action ask: who may answer — admin key names, their groups, or `role:<role>` (docs/policy.md); empty: any approver or admin.'),
+  approvers: z
+    .array(
+      z
+        .string()
+        .min(1)
+        // Only these roles may decide: any other role entry would leave the approval unanswerable.
+        .refine((e) => !e.startsWith('role:') || e === 'role:approver' || e === 'role:admin', 'a role entry is role:approver or role:admin (the roles that may decide)'),
+    )
+    .default([])
+    .describe('action ask: who may answer — admin key names, their groups, or `role:approver` / `role:admin` (docs/policy.md); empty: any approver or admin.'),
   redact: z.array(z.string().min(1)).default([]).describe('action redact: guard detectors that must redact.'),
   on_error: z
     .enum(['deny', 'skip'])
