@@ -45,8 +45,8 @@ function labels(v: unknown): Record<string, string> {
 
 /**
  * The admin listener: metrics and health without auth; everything under /admin needs an
- * admin key whose role grants the call (src/identity/admin-roles.ts). Keys and consumers written here are persisted in the store and take effect
- * on the next request; routes and policies are persisted in the store's config overlay and
+ * admin key whose role grants the call (src/identity/admin-roles.ts). Keys and consumers
+ * written here are persisted in the store and take effect on the next request; routes and policies are persisted in the store's config overlay and
  * swap in a new snapshot at once (`control`).
  */
 export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
