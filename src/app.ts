@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { openSqliteApprovals } from './approvals/sqlite.js';
+import { auditApprovalEvents } from './approvals/audit-relay.js';
 import { openConfiguredAuditLog } from './audit/open-configured.js';
 import { exchangeToRecord } from './audit/from-exchange.js';
 import { createAdminHandler } from './admin/router.js';
@@ -118,6 +119,10 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   };
   const flushTimer = setInterval(flush, 2000);
   flushTimer.unref();
+  // Approvals answered with the CLI (another process, which cannot append to this log) reach the audit log here.
+  const auditApprovals = () => auditApprovalEvents(approvals, finish).catch((e: Error) => log.error('approval audit failed', { error: e.message }));
+  const approvalTimer = setInterval(() => void auditApprovals(), 1000);
+  approvalTimer.unref();
 
   const reload = (): { ok: true } | { ok: false; error: string } => {
     if (!configPath) return { ok: false, error: 'no config file to reload (started on the built-in default)' };
@@ -168,7 +173,9 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       watcher?.close();
       clearInterval(flushTimer);
       await Promise.all([closeServer(main.server, 5000), admin ? closeServer(admin.server, 1000) : undefined]);
+      clearInterval(approvalTimer);
       flush();
+      await auditApprovals();
       await closeSnapshot(snapshot);
       audit.close();
       approvals.close();

@@ -13,6 +13,8 @@ import { startBackend } from './http-door-support.js';
 
 const ADMIN_KEY = 'wadm_test_admin_key_config_export_0123456789';
 
+const ALICE_KEY = 'wadm_alice_approver_0123456789abcdefgh';
+
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -123,7 +125,7 @@ test('cli: config check compiles rules, policy explain reads the live policy, ap
   const good = join(dir, 'warden.yaml');
   writeFileSync(
     good,
-    `store: { driver: sqlite, path: w.db }\nconsumers: [{ name: stg, labels: { level: staging } }]\npolicy:\n  rules: [{ id: staging-no-opus, when: 'consumer.labels.level == "staging" && llm.model.startsWith("claude-opus")', reason: 'opus is for production' }]\n`,
+    `store: { driver: sqlite, path: w.db }\nadmin: { keys: [{ name: alice, role: approver, key_sha256: ${createHash('sha256').update(ALICE_KEY).digest('hex')} }] }\nconsumers: [{ name: stg, labels: { level: staging } }]\npolicy:\n  rules: [{ id: staging-no-opus, when: 'consumer.labels.level == "staging" && llm.model.startsWith("claude-opus")', reason: 'opus is for production' }]\n`,
   );
   const ok = await cli(['--config', good, 'config', 'check']);
   assert.equal(ok.code, 0, ok.err);
@@ -154,7 +156,12 @@ test('cli: config check compiles rules, policy explain reads the live policy, ap
   approvals.close();
   const list = await cli(['--config', good, 'approvals', 'list']);
   assert.match(list.out, new RegExp(`${pending.id}  pending  consumer=stg  rule=rule:global.ask-push`));
-  const approve = await cli(['--config', good, 'approvals', 'approve', pending.id, '--by', 'alice']);
+  const keyFile = join(dir, 'alice.key');
+  writeFileSync(keyFile, `${ALICE_KEY}\n`, { mode: 0o600 });
+  const unauthenticated = await cli(['--config', good, 'approvals', 'approve', pending.id]);
+  assert.equal(unauthenticated.code, 1);
+  assert.match(unauthenticated.err, /WARDEN_E_ADMIN_UNAUTHORIZED: admin key missing/);
+  const approve = await cli(['--config', good, 'approvals', 'approve', pending.id, '--admin-key-file', keyFile]);
   assert.equal(approve.code, 0, approve.err);
   assert.match((await cli(['--config', good, 'approvals', 'list', '--all'])).out, /approved by alice/);
 

@@ -1,11 +1,12 @@
 /**
  * The policy engine on the LLM door: model scope is a policy source, CEL rules see the
  * model, the tools offered, the stream flag and the consumer's labels, an "ask" becomes a
- * pending approval that `warden approvals approve` turns into a pass. The same approval
- * gate answers on the http door.
+ * pending approval that an approver (CLI or admin API, with an admin key) turns into a pass.
+ * The same approval gate answers on the http door.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '../src/cli/main.js';
@@ -15,6 +16,20 @@ import { readAuditRecords } from './support/audit-records.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+
+const LEAD_KEY = 'wadm_llm_policy_lead_0123456789abcdef';
+const ADMIN = { keys: [{ name: 'lead', role: 'approver' as const, groups: ['platform-team'], key_sha256: createHash('sha256').update(LEAD_KEY).digest('hex') }] };
+const REVIEW_URL = 'https://console.example.com/warden/approvals';
+
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = find();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('not found in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function call(w: TestWarden, key: string, payload: Record<string, unknown>) {
   const res = await fetch(`${w.url}/v1/messages`, {
@@ -39,6 +54,7 @@ describe('the policy engine on the LLM door', () => {
     apiUrl = `127.0.0.1:${(api.address() as AddressInfo).port}`;
     w = await startTestWarden({
       providers: anthropicUpstreamConfig(upstream.url),
+      admin: ADMIN,
       models: [{ match: 'claude-*', provider: 'anthropic' }],
       routes: [{ id: 'deploy', uri: '/api/deploy', upstream: { nodes: { [apiUrl]: 1 } }, key_auth: { enabled: true }, policies: ['deploys-ask'] }],
       policy: {
@@ -50,6 +66,7 @@ describe('the policy engine on the LLM door', () => {
           { id: 'opus-needs-approval', when: 'door == "llm" && llm.model.startsWith("claude-opus") && consumer.labels.level == "production"', action: 'ask', approvers: ['platform-team'], reason: 'opus for production agents' },
         ],
         policies: { 'deploys-ask': { rules: [{ id: 'deploy-approval', when: 'request.method == "POST"', action: 'ask', reason: 'deploys need a human' }] } },
+        approvals: { review_url: REVIEW_URL },
       },
     });
   });
@@ -97,25 +114,32 @@ describe('the policy engine on the LLM door', () => {
     assert.match(r.json.error.message, /model "claude-sonnet-4-5" is not allowed for key/);
   });
 
-  test('ask: a pending approval is created, `warden approvals approve` lets the identical request through', async () => {
+  test('ask: a pending approval is created, an approver with an admin key (CLI) lets the identical request through', async () => {
     const { key } = w.key('prod-agent', { labels: { level: 'production' } });
     const first = await call(w, key, { model: 'claude-opus-4-5' });
     assert.equal(first.status, 403);
-    assert.match(first.json.error.message, /opus for production agents; rule rule:global\.opus-needs-approval needs a human approval: approval (\S+) is pending/);
+    assert.match(first.json.error.message, /opus for production agents; rule rule:global\.opus-needs-approval needs a human approval: approval (\S+) is pending: a Warden approver reviews it at https:\/\/console\.example\.com\/warden\/approvals, then repeat the request \[WARDEN_E_APPROVAL_REQUIRED, request req_\w+\]$/);
+    assert.doesNotMatch(first.json.error.message, /warden approvals|admin-key|approve apr_/, 'the agent is not handed a command that approves');
     const id = /approval (\S+) is pending/.exec(first.json.error.message)![1]!;
     // Asking again reuses the pending approval instead of piling up new ones.
     const again = await call(w, key, { model: 'claude-opus-4-5' });
     assert.match(again.json.error.message, new RegExp(`approval ${id} is pending`));
     const out: string[] = [];
     const cfgPath = join(w.dir, 'warden.yaml');
-    writeFileSync(cfgPath, stringify({ store: { driver: 'sqlite', path: join(w.dir, 'warden.db') }, audit: { dir: w.auditDir } }));
-    const code = await main(['--config', cfgPath, 'approvals', 'approve', id, '--by', 'alice'], { out: (s) => out.push(s), err: (s) => out.push(s) });
+    writeFileSync(cfgPath, stringify({ store: { driver: 'sqlite', path: join(w.dir, 'warden.db') }, audit: { dir: w.auditDir }, admin: ADMIN }));
+    const keyFile = join(w.dir, 'lead.key');
+    writeFileSync(keyFile, LEAD_KEY, { mode: 0o600 });
+    const code = await main(['--config', cfgPath, 'approvals', 'approve', id, '--admin-key-file', keyFile], { out: (s) => out.push(s), err: (s) => out.push(s) });
     assert.equal(code, 0, out.join(''));
     const granted = await call(w, key, { model: 'claude-opus-4-5' });
     assert.equal(granted.status, 200);
     const rec = readAuditRecords(w.auditDir).filter((x) => x.consumer === 'prod-agent').at(-1)!;
     assert.equal(rec.decision, 'allow');
-    assert.match(rec.reason ?? '', new RegExp(`approved by alice \\[approval ${id}\\]`));
+    assert.match(rec.reason ?? '', new RegExp(`approved by lead \\[approval ${id}\\]`));
+    // The CLI cannot append to the log the server holds: the server copies its answer in.
+    const decided = await waitFor(() => readAuditRecords(w.auditDir).find((x) => x.rule === `approval:${id}`));
+    assert.deepEqual([decided.door, decided.method, decided.consumer, decided.decision], ['admin', 'CLI', 'lead', 'allow']);
+    assert.match(decided.reason ?? '', new RegExp(`^approved ${id} \\(rule rule:global\\.opus-needs-approval, asked by consumer prod-agent\\) as lead \\(role approver\\) via cli`));
   });
 
   test('the http door answers ask through the same approval gate', async () => {
@@ -126,8 +150,10 @@ describe('the policy engine on the LLM door', () => {
     const msg = ((await first.json()) as { message: string }).message;
     const id = /approval (\S+) is pending/.exec(msg)?.[1];
     assert.ok(id, msg);
-    const decided = await w.warden.gateway.approvals.decide(id, { status: 'approved', by: 'bob', expires: Date.now() + 60_000, now: Date.now() });
-    assert.equal(decided?.status, 'approved');
+    assert.doesNotMatch(msg, /warden approvals|admin-key|approve apr_/);
+    const decided = await fetch(`${w.adminUrl}/admin/approvals/${id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${LEAD_KEY}` } });
+    assert.equal(decided.status, 200);
+    assert.equal(((await decided.json()) as { approval: { decided_by: string } }).approval.decided_by, 'lead');
     const second = await post();
     assert.equal(second.status, 200);
   });

@@ -1,14 +1,25 @@
 import type { IncomingMessage } from 'node:http';
-import { WardenError } from '../core/errors.js';
-import { digestsEqual, hashKey } from '../identity/keys.js';
+import type { AdminPermission, AdminPrincipal } from '../identity/admin-roles.js';
+import { authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
 
-/**
- * The admin key is configured only as its SHA-256; the presented key is hashed and
- * compared in constant time (threat: timing side channel). No configured hash → refuse all.
- */
-export function assertAdmin(req: IncomingMessage, keySha256: string | undefined): void {
-  if (!keySha256) throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', 'the admin API is locked: set admin.key_sha256 in the config (`warden admin-key` prints a key and its hash)');
+const HOW = 'send it as Authorization: Bearer or x-admin-key';
+
+/** The admin key of a request, as Authorization: Bearer or x-admin-key. */
+function presentedKey(req: IncomingMessage): string | undefined {
   const auth = req.headers['authorization'];
-  const presented = typeof auth === 'string' && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '').trim() : (req.headers['x-admin-key'] as string | undefined);
-  if (!presented || !digestsEqual(hashKey(presented), keySha256)) throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', 'admin key missing or wrong (send it as Authorization: Bearer or x-admin-key)');
+  if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || undefined;
+  const k = req.headers['x-admin-key'];
+  return typeof k === 'string' && k ? k : undefined;
+}
+
+/** Who is calling the admin API; throws WARDEN_E_ADMIN_UNAUTHORIZED. No configured key → refuse all. */
+export function authenticateAdmin(req: IncomingMessage, cfg: AdminKeysConfig, isVirtualKeyHash: (sha256: string) => boolean): AdminPrincipal {
+  return authenticateAdminKey(presentedKey(req), cfg, { via: 'admin-api', howToSend: HOW, isVirtualKeyHash });
+}
+
+/** The permission an admin route needs; unknown routes need the permission of their method, then answer 404. */
+export function permissionFor(method: string, resource: string | undefined, id: string | undefined): AdminPermission {
+  if (resource === 'approvals') return method === 'GET' ? 'approvals.read' : 'approvals.decide';
+  if (resource === 'policy' && id === 'explain') return 'policy.explain';
+  return method === 'GET' || method === 'HEAD' ? 'config.read' : 'config.write';
 }

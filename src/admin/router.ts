@@ -3,7 +3,10 @@ import { WardenError } from '../core/errors.js';
 import { readJson as readStrictJson } from '../core/json/read.js';
 import { readBody } from '../doors/shared/body.js';
 import type { Gateway } from '../runtime/gateway.js';
-import { assertAdmin } from './auth.js';
+import { approvalsApi, auditUnauthenticatedDecide, isDecideCall } from './approvals-api.js';
+import { authenticateAdmin, permissionFor } from './auth.js';
+import { requirePermission } from '../identity/admin-principal.js';
+import type { AdminPrincipal } from '../identity/admin-roles.js';
 import { explainRequest } from './explain-api.js';
 import { createKeyFromInput, publicKey, rotateKeyById } from './keys-api.js';
 import * as items from './overlay-resource.js';
@@ -37,9 +40,9 @@ function labels(v: unknown): Record<string, string> {
 }
 
 /**
- * The admin listener: metrics and health without auth; everything under /admin needs the
- * admin key. Keys and consumers written here are persisted in the store and take effect
- * on the next request; routes and policies are persisted in the store's config overlay and
+ * The admin listener: metrics and health without auth; everything under /admin needs an
+ * admin key whose role grants the call (src/identity/admin-roles.ts). Keys and consumers
+ * written here are persisted in the store and take effect on the next request; routes and policies are persisted in the store's config overlay and
  * swap in a new snapshot at once (`control`).
  */
 export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
@@ -55,11 +58,19 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
         res.end(text);
         return;
       }
-      assertAdmin(req, gw.current().config.admin.key_sha256);
       const parts = path.split('/').filter(Boolean);
-      if (parts[0] !== 'admin') throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `no admin resource at ${path}`);
       const [, resource, id, action] = parts;
       const store = gw.store;
+      let principal: AdminPrincipal;
+      try {
+        principal = authenticateAdmin(req, gw.current().config.admin, (sha256) => store.getKeyByHash(sha256) !== undefined);
+      } catch (e) {
+        if (parts[0] === 'admin' && resource === 'approvals' && isDecideCall(method, id, action)) await auditUnauthenticatedDecide(gw, id!, action, e);
+        throw e;
+      }
+      if (parts[0] !== 'admin') throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `no admin resource at ${path}`);
+      if (resource === 'approvals') return await approvalsApi(gw, principal, { method, url, id, action, readJson: () => readJson(req) }, res);
+      requirePermission(principal, permissionFor(method, resource, id));
 
       if (resource === 'keys') {
         if (!id && method === 'GET') return sendJson(res, 200, { keys: store.listKeys(url.searchParams.get('consumer') ?? undefined).map(publicKey) });

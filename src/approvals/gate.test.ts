@@ -22,7 +22,10 @@ test('ask → pending approval named in WARDEN_E_APPROVAL_REQUIRED; approved →
   assert.equal(err.status, 403);
   assert.equal(err.rule, 'rule:global.force-push');
   assert.ok(err.message.includes(first.approval!), err.message);
-  assert.ok(err.message.includes(`warden approvals approve ${first.approval}`));
+  assert.equal(err.message, `force pushes need a human; rule rule:global.force-push needs a human approval: approval ${first.approval} is pending: ask a Warden approver to review it, then repeat the request`);
+  assert.ok(!/warden approvals|--admin-key|approve apr_/.test(err.message), 'the agent is not handed an approval command');
+  const reviewed = await resolveAsk(store, ask, call('git push --force'), { ...opts(150), reviewUrl: 'https://console.example/approvals' });
+  assert.match(decisionToError(reviewed).message, new RegExp(`approval ${first.approval} is pending: a Warden approver reviews it at https://console\\.example/approvals, then repeat the request$`));
 
   const again = await resolveAsk(store, ask, call('git push --force'), opts(200));
   assert.equal(again.approval, first.approval, 'the same request reuses its pending approval');

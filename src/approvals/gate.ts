@@ -11,6 +11,8 @@ import type { ApprovalStore } from './types.js';
 export interface GateOptions {
   pendingTtlMs: number;
   grantTtlMs: number;
+  /** Named in the agent's error as where a human reviews the approval. */
+  reviewUrl?: string;
   now?: number;
 }
 
@@ -36,7 +38,8 @@ export async function resolveAsk(store: ApprovalStore, d: Decision, doc: Decisio
   if (live?.status === 'denied') {
     return { outcome: 'deny', rule: d.rule, approval: live.id, status: 403, reason: `approval ${live.id} was refused by ${live.decidedBy ?? 'an approver'}${live.note ? `: ${live.note}` : ''}` };
   }
-  if (live) return { ...d, approval: live.id };
+  const review = opts.reviewUrl ? { reviewUrl: opts.reviewUrl } : {};
+  if (live) return { ...d, approval: live.id, ...review };
   const created = await store.create({
     consumer,
     door: doc.door,
@@ -48,5 +51,5 @@ export async function resolveAsk(store: ApprovalStore, d: Decision, doc: Decisio
     expires: now + opts.pendingTtlMs,
     grantTtlMs: opts.grantTtlMs,
   });
-  return { ...d, approval: created.id };
+  return { ...d, approval: created.id, ...review };
 }

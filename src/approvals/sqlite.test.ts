@@ -71,3 +71,19 @@ test('lives in the same database file as the main store, from another connection
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a table from before authenticated approvers gains the decided_role and decided_via columns', async () => {
+  const handle = new Database(':memory:');
+  handle.exec(`CREATE TABLE approvals (id TEXT PRIMARY KEY, consumer TEXT NOT NULL, door TEXT NOT NULL, summary TEXT NOT NULL, rule TEXT NOT NULL,
+    fingerprint TEXT NOT NULL, status TEXT NOT NULL, approvers TEXT NOT NULL DEFAULT '[]', created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+    grant_ttl_ms INTEGER NOT NULL, decided_at INTEGER, decided_by TEXT, note TEXT)`);
+  handle.exec(`INSERT INTO approvals VALUES ('apr_old', 'alice', 'hook', 's', 'r', 'f', 'approved', '[]', 1, 9, 5, 2, 'lead', NULL)`);
+  const s = openSqliteApprovals(handle);
+  const old = await s.get('apr_old');
+  assert.deepEqual([old?.decidedBy, old?.decidedRole, old?.decidedVia], ['lead', null, null]);
+  const a = await s.create(fresh());
+  const d = await s.decide(a.id, { status: 'approved', by: 'lead', role: 'approver', via: 'cli', now: 2000, expires: 9000 });
+  assert.deepEqual([d?.decidedRole, d?.decidedVia], ['approver', 'cli']);
+  s.close();
+  handle.close();
+});

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBase62 } from '../core/ids.js';
+import { approvalEventQueries } from './sqlite-events.js';
 import type { Approval, ApprovalStore } from './types.js';
 
 const SCHEMA = `
@@ -23,6 +24,8 @@ CREATE TABLE IF NOT EXISTS approvals (
   grant_ttl_ms INTEGER NOT NULL,
   decided_at INTEGER,
   decided_by TEXT,
+  decided_role TEXT,
+  decided_via TEXT,
   note TEXT
 );
 CREATE INDEX IF NOT EXISTS approvals_lookup ON approvals(consumer, fingerprint, created_at);
@@ -31,13 +34,14 @@ CREATE INDEX IF NOT EXISTS approvals_status ON approvals(status, expires_at);
 
 interface Row {
   id: string; consumer: string; door: string; summary: string; rule: string; fingerprint: string; status: Approval['status'];
-  approvers: string; created_at: number; expires_at: number; grant_ttl_ms: number; decided_at: number | null; decided_by: string | null; note: string | null;
+  approvers: string; created_at: number; expires_at: number; grant_ttl_ms: number; decided_at: number | null; decided_by: string | null;
+  decided_role: string | null; decided_via: string | null; note: string | null;
 }
 
 const toApproval = (r: Row): Approval => ({
   id: r.id, consumer: r.consumer, door: r.door, summary: r.summary, rule: r.rule, fingerprint: r.fingerprint, status: r.status,
   approvers: JSON.parse(r.approvers) as string[], created: r.created_at, expires: r.expires_at, grantTtlMs: r.grant_ttl_ms,
-  decidedAt: r.decided_at, decidedBy: r.decided_by, note: r.note,
+  decidedAt: r.decided_at, decidedBy: r.decided_by, decidedRole: r.decided_role ?? null, decidedVia: r.decided_via ?? null, note: r.note,
 });
 
 /** Opens the approvals table in `db` — a file path (opened here) or an open better-sqlite3 handle (shared). */
@@ -52,6 +56,8 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
     handle.pragma('busy_timeout = 5000');
   } else handle = db;
   handle.exec(SCHEMA);
+  addDecidedColumns(handle);
+  const events = approvalEventQueries(handle);
 
   const q = {
     insert: handle.prepare(`INSERT INTO approvals (id, consumer, door, summary, rule, fingerprint, status, approvers, created_at, expires_at, grant_ttl_ms)
@@ -61,15 +67,22 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
       ORDER BY CASE status WHEN 'pending' THEN 1 ELSE 0 END, created_at DESC, rowid DESC LIMIT 1`),
     list: handle.prepare(`SELECT * FROM approvals WHERE (@status IS NULL OR status = @status) AND (@consumer IS NULL OR consumer = @consumer)
       AND (@all = 1 OR expires_at > @now) ORDER BY created_at, rowid`),
-    decide: handle.prepare(`UPDATE approvals SET status = @status, decided_at = @now, decided_by = @by, note = @note, expires_at = @expires
+    decide: handle.prepare(`UPDATE approvals SET status = @status, decided_at = @now, decided_by = @by, decided_role = @role, decided_via = @via, note = @note, expires_at = @expires
       WHERE id = @id AND status = 'pending' AND expires_at > @now`),
   };
+
+  const decide = handle.transaction((id: string, a: Parameters<ApprovalStore['decide']>[1], event?: Parameters<ApprovalStore['decide']>[2]) => {
+    const changed = q.decide.run({ id, status: a.status, now: a.now, by: a.by, role: a.role ?? null, via: a.via ?? null, note: a.note ?? null, expires: a.expires }).changes;
+    if (!changed) return undefined;
+    if (event) events.record(event);
+    return toApproval(q.get.get(id) as Row);
+  });
 
   return {
     async create(a) {
       const id = `apr_${randomBase62(16)}`;
       q.insert.run({ ...a, id, approvers: JSON.stringify(a.approvers) });
-      return { ...a, id, status: 'pending', decidedAt: null, decidedBy: null, note: null };
+      return { ...a, id, status: 'pending', decidedAt: null, decidedBy: null, decidedRole: null, decidedVia: null, note: null };
     },
     async get(id) {
       const r = q.get.get(id) as Row | undefined;
@@ -83,13 +96,26 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
       const rows = q.list.all({ status: f.status ?? null, consumer: f.consumer ?? null, all: f.includeExpired ? 1 : 0, now: f.now ?? Date.now() }) as Row[];
       return rows.map(toApproval);
     },
-    async decide(id, a) {
-      const changed = q.decide.run({ id, status: a.status, now: a.now, by: a.by, note: a.note ?? null, expires: a.expires }).changes;
-      if (!changed) return undefined;
-      return toApproval(q.get.get(id) as Row);
+    async decide(id, a, event) {
+      return decide(id, a, event);
+    },
+    async recordEvent(e) {
+      return events.record(e);
+    },
+    async events(approval) {
+      return events.events(approval);
+    },
+    async claimUnaudited(limit) {
+      return events.claim(limit);
     },
     close() {
       if (owned) handle.close();
     },
   };
+}
+
+/** Tables created before approvers were authenticated lack these columns. */
+function addDecidedColumns(handle: Database.Database): void {
+  const have = new Set((handle.prepare('PRAGMA table_info(approvals)').all() as { name: string }[]).map((c) => c.name));
+  for (const col of ['decided_role', 'decided_via']) if (!have.has(col)) handle.exec(`ALTER TABLE approvals ADD COLUMN ${col} TEXT`);
 }

@@ -15,7 +15,7 @@ export interface Approval {
   /** Hash of the decision-relevant facts: an identical request has the same one. */
   fingerprint: string;
   status: ApprovalStatus;
-  /** Who may approve, as named by the rule (informational). */
+  /** Who may approve, as named by the rule: admin key names, groups or `role:<role>`; empty: any approver. */
   approvers: string[];
   created: number;
   /** Pending: until when it waits. Approved or denied: until when the answer holds. */
@@ -23,8 +23,33 @@ export interface Approval {
   /** How long an approval holds once given (`policy.approvals.grant_ttl_ms` when it was asked). */
   grantTtlMs: number;
   decidedAt: number | null;
+  /** Name of the admin identity that decided (never a consumer of the request). */
   decidedBy: string | null;
+  /** Its role when it decided. */
+  decidedRole: string | null;
+  /** How it decided: `admin-api` or `cli`. */
+  decidedVia: string | null;
   note: string | null;
+}
+
+/** One attempt to answer an approval, decided or refused: the trail the audit log receives. */
+export interface ApprovalEvent {
+  /** Order of the events in the store. */
+  seq: number;
+  approval: string;
+  at: number;
+  /** Name the actor authenticated as, or `unauthenticated`. */
+  actor: string;
+  role: string | null;
+  via: 'admin-api' | 'cli';
+  action: 'approve' | 'deny';
+  outcome: 'approved' | 'denied' | 'refused';
+  /** Catalogue code of a refusal. */
+  code: string | null;
+  reason: string;
+  /** The consumer that asked, and the rule that asked (null when the approval is unknown). */
+  consumer: string | null;
+  rule: string | null;
 }
 
 export interface NewApproval {
@@ -57,6 +82,19 @@ export interface ApprovalStore {
    * Answers a pending, unexpired approval. Returns the updated approval, or undefined when
    * there is no such pending approval (unknown id, already answered, expired).
    */
-  decide(id: string, answer: { status: 'approved' | 'denied'; by: string; note?: string; expires: number; now: number }): Promise<Approval | undefined>;
+  decide(
+    id: string,
+    answer: { status: 'approved' | 'denied'; by: string; role?: string; via?: string; note?: string; expires: number; now: number },
+    /** Recorded in the same transaction as the answer, so no decision is missing from the trail. */
+    event?: Omit<ApprovalEvent, 'seq'>,
+  ): Promise<Approval | undefined>;
+  recordEvent(e: Omit<ApprovalEvent, 'seq'>): Promise<ApprovalEvent>;
+  /** The events of one approval, oldest first. */
+  events(approval: string): Promise<ApprovalEvent[]>;
+  /**
+   * Takes up to `limit` events not yet written to an audit log and marks them written, in
+   * one transaction, so two processes never both audit the same event.
+   */
+  claimUnaudited(limit: number): Promise<ApprovalEvent[]>;
   close(): void;
 }

@@ -1,10 +1,14 @@
 /**
  * `warden approvals list|approve|deny`: the human side of a policy "ask". Writes go to the
  * same SQLite file the server reads, so an approval takes effect on the next request.
+ * Answering needs an admin key (src/cli/approvals-answer.ts).
  */
 import { parseArgs } from 'node:util';
 import { openSqliteApprovals } from '../approvals/sqlite.js';
 import type { Approval, ApprovalStore } from '../approvals/types.js';
+import { isWardenError } from '../core/errors.js';
+import type { AdminKeysConfig } from '../identity/admin-principal.js';
+import { ADMIN_KEY_ENV, answerApproval } from './approvals-answer.js';
 
 export interface Writer {
   write(text: string): unknown;
@@ -12,6 +16,10 @@ export interface Writer {
 
 export interface ApprovalsCommandContext {
   dbPath: string;
+  /** admin.key_sha256 and admin.keys of the config: who may answer. */
+  admin: AdminKeysConfig;
+  /** Where WARDEN_ADMIN_KEY is read (process.env by default). */
+  env?: Record<string, string | undefined>;
   out: Writer;
   err: Writer;
   /** Clock, for tests. */
@@ -20,8 +28,10 @@ export interface ApprovalsCommandContext {
 
 const USAGE = `usage:
   warden approvals list [--all] [--status pending|approved|denied] [--consumer NAME] [--json]
-  warden approvals approve <id> [--ttl 8h] [--by NAME] [--note TEXT]
-  warden approvals deny <id> [--ttl 8h] [--by NAME] [--note TEXT]
+  warden approvals approve <id> [--ttl 8h] [--note TEXT] [--admin-key-file FILE]
+  warden approvals deny <id> [--ttl 8h] [--note TEXT] [--admin-key-file FILE]
+approve and deny need an admin key with role approver or admin (admin.keys), from
+--admin-key-file or $${ADMIN_KEY_ENV}; the answer is recorded under that key's name.
 `;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -41,7 +51,8 @@ function iso(ms: number): string {
 function line(a: Approval, now: number): string {
   const state = a.expires <= now ? `${a.status} (expired)` : a.status;
   const by = a.decidedBy ? ` by ${a.decidedBy}` : '';
-  return `${a.id}  ${state}${by}  consumer=${a.consumer}  rule=${a.rule}  created=${iso(a.created)}  expires=${iso(a.expires)}\n    ${a.summary}${a.note ? `\n    note: ${a.note}` : ''}\n`;
+  const approvers = a.approvers.length ? `  approvers=${a.approvers.join(',')}` : '';
+  return `${a.id}  ${state}${by}  consumer=${a.consumer}  rule=${a.rule}${approvers}  created=${iso(a.created)}  expires=${iso(a.expires)}\n    ${a.summary}${a.note ? `\n    note: ${a.note}` : ''}\n`;
 }
 
 async function list(store: ApprovalStore, args: string[], ctx: ApprovalsCommandContext, now: number): Promise<number> {
@@ -59,10 +70,14 @@ async function list(store: ApprovalStore, args: string[], ctx: ApprovalsCommandC
 }
 
 async function answer(store: ApprovalStore, verb: 'approve' | 'deny', args: string[], ctx: ApprovalsCommandContext, now: number): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ttl: { type: 'string' }, by: { type: 'string' }, note: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ttl: { type: 'string' }, note: { type: 'string' }, 'admin-key-file': { type: 'string' }, by: { type: 'string' } } });
   const id = positionals[0];
   if (!id || positionals.length > 1) {
     ctx.err.write(USAGE);
+    return 2;
+  }
+  if (values.by !== undefined) {
+    ctx.err.write('error: --by is gone: the approver is the name of the admin key given with --admin-key-file or $' + ADMIN_KEY_ENV + '\n');
     return 2;
   }
   const ttl = values.ttl === undefined ? undefined : parseDuration(values.ttl);
@@ -70,24 +85,16 @@ async function answer(store: ApprovalStore, verb: 'approve' | 'deny', args: stri
     ctx.err.write(`error: --ttl "${values.ttl}" is not a duration (e.g. 30m, 8h, 2d)\n`);
     return 2;
   }
-  const current = await store.get(id);
-  if (!current) {
-    ctx.err.write(`error: no approval ${id}\n`);
+  try {
+    const decided = await answerApproval(store, { dbPath: ctx.dbPath, admin: ctx.admin, keyFile: values['admin-key-file'], env: ctx.env ?? process.env, id, verb, note: values.note, ttlMs: ttl, now });
+    const what = verb === 'approve' ? 'approved: identical requests pass' : 'denied: identical requests are refused';
+    ctx.out.write(`${id} ${what} until ${iso(decided.expires)} (decided by ${decided.decidedBy})\n`);
+    return 0;
+  } catch (e) {
+    if (!isWardenError(e)) throw e;
+    ctx.err.write(`error: ${e.code}: ${e.message}\n`);
     return 1;
   }
-  if (current.status !== 'pending' || current.expires <= now) {
-    ctx.err.write(`error: approval ${id} is ${current.expires <= now ? 'expired' : `already ${current.status}`}; only a pending approval can be answered\n`);
-    return 1;
-  }
-  const by = values.by ?? process.env.USER ?? 'cli';
-  const decided = await store.decide(id, { status: verb === 'approve' ? 'approved' : 'denied', by, note: values.note, now, expires: now + (ttl ?? current.grantTtlMs) });
-  if (!decided) {
-    ctx.err.write(`error: approval ${id} was answered or expired meanwhile\n`);
-    return 1;
-  }
-  const what = verb === 'approve' ? 'approved: identical requests pass' : 'denied: identical requests are refused';
-  ctx.out.write(`${id} ${what} until ${iso(decided.expires)}\n`);
-  return 0;
 }
 
 export async function approvalsCommand(argv: string[], ctx: ApprovalsCommandContext): Promise<number> {

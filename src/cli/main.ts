@@ -81,7 +81,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       }
       case 'approvals': {
         const { config, baseDir } = loadCliConfig(configPath);
-        return await approvalsCommand(rest, { dbPath: resolve(baseDir, config.store.path), out: { write: io.out }, err: { write: io.err } });
+        return await approvalsCommand(rest, { dbPath: resolve(baseDir, config.store.path), admin: config.admin, out: { write: io.out }, err: { write: io.err } });
       }
       case 'admin-key': {
         const key = `wadm_${randomBase62(40)}`;

@@ -9,6 +9,7 @@ import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
 import { limitsSchema } from '../limits/config.js';
+import { ADMIN_KEY_SHA256, adminKeysSchema } from '../admin/config.js';
 
 const tlsSchema = z
   .strictObject({
@@ -37,11 +38,14 @@ const adminSchema = listenerSchema
   .extend({
     port: listenerSchema.shape.port.default(8081),
     enabled: z.boolean().default(true),
-    key_sha256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 of the admin key (`warden admin-key` prints one)')
-      .optional()
-      .describe('SHA-256 of the admin key. Without it the admin API answers 401 to everything.'),
+    key_sha256: ADMIN_KEY_SHA256.optional().describe('SHA-256 of the admin key (role admin, named `admin`). Without it and without `keys` the admin API answers 401 to everything.'),
+    keys: adminKeysSchema,
+  })
+  .superRefine((a, ctx) => {
+    const i = a.keys.findIndex((k) => k.key_sha256 === a.key_sha256);
+    if (i !== -1) ctx.addIssue({ code: 'custom', path: ['keys', i, 'key_sha256'], message: 'this key is already admin.key_sha256; give each holder their own key' });
+    const j = a.key_sha256 ? a.keys.findIndex((k) => k.name === 'admin') : -1;
+    if (j !== -1) ctx.addIssue({ code: 'custom', path: ['keys', j, 'name'], message: '"admin" names the holder of admin.key_sha256; pick another name' });
   })
   .prefault({})
   .describe('The admin API, on its own listener: virtual keys are never accepted there.');

@@ -32,10 +32,10 @@ export const CATALOGUE = {
   WARDEN_E_AUTH_EXPIRED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key is past its expiry. Rotate it with `warden keys rotate`.' },
   WARDEN_E_AUTH_REVOKED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key was revoked. Ask an administrator for a new key.' },
   WARDEN_E_AUTH_CONSUMER_UNKNOWN: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The key belongs to a consumer that no longer exists. Recreate the consumer or the key.' },
-  WARDEN_E_ADMIN_UNAUTHORIZED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The admin API needs the admin key (`admin.key_sha256` in the config); virtual keys are never accepted there.' },
+  WARDEN_E_ADMIN_UNAUTHORIZED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The admin API (and the CLI `approvals approve` and `approvals deny`) needs an admin key configured in `admin.key_sha256` or `admin.keys`; none configured refuses everything; virtual keys are never accepted there.' },
   WARDEN_E_MODEL_NOT_ALLOWED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The model is outside the scope of the key or consumer (`models` of the key, `consumers[].models` in the config).' },
   WARDEN_E_POLICY_DENIED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule denied the request; the message names the rule.' },
-  WARDEN_E_APPROVAL_REQUIRED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule asks for a human approval first (`warden approvals approve <id>`).' },
+  WARDEN_E_APPROVAL_REQUIRED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'A policy rule asks for a human approval first; the message names the pending approval and where an approver reviews it (`policy.approvals.review_url`). The agent cannot approve it.' },
   WARDEN_E_BAD_JSON: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request body is not valid JSON.' },
   WARDEN_E_BAD_REQUEST: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request is malformed: the message names the field to fix.' },
   WARDEN_E_MODEL_MISSING: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The request body has no `model` string.' },
@@ -64,6 +64,10 @@ export const CATALOGUE = {
   WARDEN_E_ADMIN_CONFLICT: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The admin write conflicts with the live state: the resource already exists, is defined in the config file (edit it there), or is still referenced by a route or attachment.' },
   WARDEN_E_JSON_REFUSED: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The JSON body is one parsers read differently, so Warden refuses it: a duplicate key, a lone UTF-16 surrogate escape, a `__proto__` key, bytes that are not UTF-8, or objects and arrays nested deeper than 128 levels. The message names the rule and the key path.' },
   WARDEN_E_MODEL_INVALID: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The `model` is not a model name: 1 to 128 letters, digits and `. _ : @ / - [ ]`, starting with a letter or digit, with no run of more than 32 letters and digits and nothing a secret detector recognises. The message names the rule broken, never the value.' },
+  WARDEN_E_ADMIN_FORBIDDEN: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The admin key is valid but its role does not allow this call (`admin.keys[].role`: admin, approver, auditor, viewer); the message names the roles that do.' },
+  WARDEN_E_APPROVAL_SELF: { status: 403, anthropic: 'permission_error', retry: false, summary: 'An approval cannot be answered by the consumer that asked for it: the approver\'s name is the requesting consumer\'s. Another person must decide.' },
+  WARDEN_E_APPROVAL_NOT_APPROVER: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The approver is not among the approval\'s `approvers` (from the policy rule: admin key names, groups or `role:<role>`).' },
+  WARDEN_E_APPROVAL_CLOSED: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The approval is no longer pending: it was already approved or denied, or it expired. A new identical request asks again.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

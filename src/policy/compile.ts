@@ -50,7 +50,7 @@ export interface CompiledPolicy {
   readonly needsBody: boolean;
   /** True when some rule reads `request` or `connection`, or OPA is used: only then must the LLM door build those sections. */
   readonly readsRequest: boolean;
-  readonly approvals: { readonly pendingTtlMs: number; readonly grantTtlMs: number };
+  readonly approvals: { readonly pendingTtlMs: number; readonly grantTtlMs: number; readonly reviewUrl?: string };
   readonly named: ReadonlyMap<string, CompiledNamedPolicy>;
   readonly global: readonly CompiledNamedPolicy[];
   readonly doors: ReadonlyMap<string, readonly CompiledNamedPolicy[]>;
@@ -113,7 +113,7 @@ export function compilePolicy(cfg: PolicyConfig, path = 'policy'): CompiledPolic
     default: cfg.default,
     needsBody: all.some((p) => rulesReadBody(p.rules) || p.opa?.withBody === true),
     readsRequest: all.some((p) => p.opa !== null || p.rules.some((r) => r.sections.includes('request') || r.sections.includes('connection'))),
-    approvals: { pendingTtlMs: cfg.approvals.pending_ttl_ms, grantTtlMs: cfg.approvals.grant_ttl_ms },
+    approvals: { pendingTtlMs: cfg.approvals.pending_ttl_ms, grantTtlMs: cfg.approvals.grant_ttl_ms, ...(cfg.approvals.review_url ? { reviewUrl: cfg.approvals.review_url } : {}) },
     named,
     global: pick(globalNames),
     doors: pickMap(doorNames),

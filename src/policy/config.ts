@@ -36,7 +36,16 @@ export const ruleSchema = z.strictObject({
   action: z.enum(['deny', 'allow', 'ask', 'redact']).default('deny'),
   reason: z.string().min(1).optional(),
   status: z.number().int().min(200).max(599).optional().describe('Status of a deny (default 403).'),
-  approvers: z.array(z.string().min(1)).default([]).describe('action ask: who may approve (shown to approvers).'),
+  approvers: z
+    .array(
+      z
+        .string()
+        .min(1)
+        // Only these roles may decide: any other role entry would leave the approval unanswerable.
+        .refine((e) => !e.startsWith('role:') || e === 'role:approver' || e === 'role:admin', 'a role entry is role:approver or role:admin (the roles that may decide)'),
+    )
+    .default([])
+    .describe('action ask: who may answer — admin key names, their groups, or `role:approver` / `role:admin` (docs/policy.md); empty: any approver or admin.'),
   redact: z.array(z.string().min(1)).default([]).describe('action redact: guard detectors that must redact.'),
   on_error: z
     .enum(['deny', 'skip'])
@@ -99,6 +108,11 @@ export const approvalsSchema = z
   .strictObject({
     pending_ttl_ms: z.number().int().positive().default(3_600_000).describe('How long a pending approval waits for an answer.'),
     grant_ttl_ms: z.number().int().positive().default(8 * 3_600_000).describe('How long an approval lets identical requests through once approved.'),
+    review_url: z
+      .string()
+      .url()
+      .optional()
+      .describe('Where a human reviews pending approvals (your console or the admin API\'s `/admin/approvals`); the agent\'s error names it. Unset: the error says to ask a Warden approver.'),
   })
   .prefault({});
 

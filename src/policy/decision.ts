@@ -3,6 +3,7 @@
  */
 import { WardenError, type ErrorCode } from '../core/errors.js';
 import type { DecisionRecord } from '../core/exchange.js';
+import { pendingApprovalNotice } from '../approvals/notice.js';
 
 export type Outcome = 'allow' | 'deny' | 'ask' | 'redact';
 
@@ -24,10 +25,12 @@ export interface Decision {
   upstreamHeaders?: Record<string, string | null>;
   /** Outcome redact: the guard detectors that must redact before the request goes on. */
   redact?: string[];
-  /** Outcome ask: who may approve (free names, shown in `warden approvals list`). */
+  /** Outcome ask: who may approve: admin key names, groups, or `role:<role>` (src/approvals/decide.ts). */
   approvers?: string[];
   /** The approval: pending (ask), granted (allow) or refused (deny). */
   approval?: string;
+  /** Outcome ask: where a human reviews the pending approval (`policy.approvals.review_url`). */
+  reviewUrl?: string;
 }
 
 export type DenyCode = Extract<ErrorCode, 'WARDEN_E_POLICY_DENIED' | 'WARDEN_E_MODEL_NOT_ALLOWED' | 'WARDEN_E_POLICY_UNAVAILABLE' | 'WARDEN_E_POLICY_BAD_ANSWER' | 'WARDEN_E_AUTH_MISSING'>;
@@ -55,7 +58,7 @@ export function decisionToError(d: Decision): WardenError {
     return new PolicyDeniedError(d, code, code === 'WARDEN_E_POLICY_DENIED' ? `${reason} (rule ${d.rule})` : reason);
   }
   if (d.outcome === 'ask') {
-    const how = d.approval ? `approval ${d.approval} is pending: an approver runs \`warden approvals approve ${d.approval}\`` : 'no approval store is configured to record it';
+    const how = d.approval ? pendingApprovalNotice(d.approval, d.reviewUrl) : 'no approval store is configured to record it';
     const why = d.reason ? `${d.reason}; ` : '';
     return new PolicyDeniedError({ ...d, status: undefined }, 'WARDEN_E_APPROVAL_REQUIRED', `${why}rule ${d.rule} needs a human approval: ${how}, then repeat the request`);
   }

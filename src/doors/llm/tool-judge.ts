@@ -8,6 +8,7 @@ import { resolveAsk } from '../../approvals/gate.js';
 import type { ApprovalStore } from '../../approvals/types.js';
 import { judgeToolUse } from '../../guards/tool-use/judge.js';
 import type { ToolUseRules } from '../../guards/tool-use/rules.js';
+import { pendingApprovalNotice } from '../../approvals/notice.js';
 import type { Decision } from '../../policy/decision.js';
 import type { DecisionDocument } from '../../policy/document.js';
 import type { CompiledPolicy } from '../../policy/engine.js';
@@ -31,7 +32,7 @@ export interface ToolJudgeDeps {
   policy: CompiledPolicy;
   rules: ToolUseRules;
   approvals: ApprovalStore | undefined;
-  approvalTtl: { pendingTtlMs: number; grantTtlMs: number };
+  approvalTtl: { pendingTtlMs: number; grantTtlMs: number; reviewUrl?: string };
   /** The request's decision document; `tool` is filled per call. */
   doc: DecisionDocument;
   /** The agent's working directory, when the request tells it (Claude Code's system prompt does). */
@@ -74,7 +75,7 @@ export async function judgeToolCall(deps: ToolJudgeDeps, call: { name: string; i
   let reason = d.reason ?? 'refused by policy';
   if (d.outcome === 'ask') {
     reason = d.approval
-      ? `${reason}; it needs a human approval first (approval ${d.approval} is pending: an approver runs \`warden approvals approve ${d.approval}\`, then the same call is allowed)`
+      ? `${reason}; it needs a human approval first (${pendingApprovalNotice(d.approval, d.reviewUrl)}; once approved, the same call is allowed)`
       : `${reason}; it needs a human approval, and no approval store is configured`;
   }
   return { allow: false, message: fill(deps.rules.message, call.name, reason), record };

@@ -1,0 +1,32 @@
+/** Admin identities in the config: named admin keys, each with one role (src/identity/admin-roles.ts). */
+import { z } from 'zod';
+import { ADMIN_ROLES } from '../identity/admin-roles.js';
+
+export const ADMIN_KEY_SHA256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 of the admin key (`warden admin-key` prints one)');
+
+const adminKeySchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'letters, digits and _ . @ - only, at most 128 characters')
+    .describe('Who holds the key: recorded in the audit and on every approval they decide. Must not be the name of a consumer whose requests they approve.'),
+  key_sha256: ADMIN_KEY_SHA256.describe('SHA-256 of the key (`warden admin-key` prints a new key and its hash).'),
+  role: z.enum(ADMIN_ROLES).describe('admin: everything; approver: list and answer approvals; auditor: read everything, change nothing; viewer: read routes, policies, consumers, keys and usage.'),
+  groups: z.array(z.string().min(1)).default([]).describe('Groups a policy rule\'s `approvers` may name (e.g. `platform-team`).'),
+});
+
+export const adminKeysSchema = z
+  .array(adminKeySchema)
+  .default([])
+  .superRefine((keys, ctx) => {
+    const names = new Set<string>();
+    const hashes = new Set<string>();
+    keys.forEach((k, i) => {
+      if (names.has(k.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `admin key name "${k.name}" is used twice; each holder needs their own name` });
+      if (hashes.has(k.key_sha256)) ctx.addIssue({ code: 'custom', path: [i, 'key_sha256'], message: 'the same key is listed twice; give each holder their own key' });
+      names.add(k.name);
+      hashes.add(k.key_sha256);
+    });
+  })
+  .describe('Named admin keys with roles, besides `key_sha256` (which is role admin, name `admin`).');
+
+export type AdminKeyConfig = z.output<typeof adminKeySchema>;

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isWardenError } from '../core/errors.js';
+import { ruleSchema } from '../policy/config.js';
+import type { AdminPrincipal } from '../identity/admin-roles.js';
+import { decideApproval, isListedApprover, type DecideVerb } from './decide.js';
+import { openSqliteApprovals } from './sqlite.js';
+import type { ApprovalStore, NewApproval } from './types.js';
+
+const T0 = 1_000_000;
+const asked = (over: Partial<NewApproval> = {}): NewApproval => ({
+  consumer: 'alice', door: 'hook', summary: 'hook · tool Bash {"command":"git push --force"}', rule: 'rule:global.force-push',
+  fingerprint: 'f1', approvers: ['platform-team'], created: T0, expires: T0 + 60_000, grantTtlMs: 3_600_000, ...over,
+});
+const who = (name: string, role: AdminPrincipal['role'], groups: string[] = []): AdminPrincipal => ({ name, role, groups, via: 'admin-api' });
+const lead = who('lead', 'approver', ['platform-team']);
+
+async function attempt(store: ApprovalStore, id: string, verb: DecideVerb, by: AdminPrincipal, now = T0 + 1000) {
+  try {
+    const a = await decideApproval(store, { id, verb, by, now });
+    return { ok: a.status };
+  } catch (e) {
+    if (!isWardenError(e)) throw e;
+    return { code: e.code, message: e.message };
+  }
+}
+
+test('refused answers, one per class, each recorded as a refused event', async () => {
+  // [case, approval overrides, steps before the attempt, the attempt, expected code, message part]
+  const cases: [string, Partial<NewApproval>, [DecideVerb, AdminPrincipal][], DecideVerb, AdminPrincipal, number, string, RegExp][] = [
+    ['the requesting consumer, even with role admin and the right group', {}, [], 'approve', who('alice', 'admin', ['platform-team']), T0 + 1000, 'WARDEN_E_APPROVAL_SELF', /asked for by consumer alice; alice cannot answer their own request/],
+    ['the requesting consumer denying (also a decision)', {}, [], 'deny', who('alice', 'approver', ['platform-team']), T0 + 1000, 'WARDEN_E_APPROVAL_SELF', /own request/],
+    ['role viewer', {}, [], 'approve', who('vic', 'viewer', ['platform-team']), T0 + 1000, 'WARDEN_E_ADMIN_FORBIDDEN', /vic has role viewer, which does not allow approvals\.decide; roles that do: admin, approver/],
+    ['role auditor', {}, [], 'approve', who('aud', 'auditor', ['platform-team']), T0 + 1000, 'WARDEN_E_ADMIN_FORBIDDEN', /role auditor/],
+    ['an approver outside `approvers`', {}, [], 'approve', who('bob', 'approver', ['db-owners']), T0 + 1000, 'WARDEN_E_APPROVAL_NOT_APPROVER', /may be answered only by platform-team \(rule rule:global\.force-push\); bob \(role approver, groups db-owners\) is none of them/],
+    ['an admin outside `approvers` (admin is no bypass)', {}, [], 'approve', who('root', 'admin'), T0 + 1000, 'WARDEN_E_APPROVAL_NOT_APPROVER', /root \(role admin\) is none of them/],
+    ['role entry names another role', { approvers: ['role:admin'] }, [], 'approve', lead, T0 + 1000, 'WARDEN_E_APPROVAL_NOT_APPROVER', /only by role:admin/],
+    ['expired unanswered', {}, [], 'approve', lead, T0 + 60_000, 'WARDEN_E_APPROVAL_CLOSED', /expired at .* unanswered/],
+    ['approving twice', {}, [['approve', lead]], 'approve', who('lee', 'approver', ['platform-team']), T0 + 2000, 'WARDEN_E_APPROVAL_CLOSED', /already approved by lead/],
+    ['denying then approving', {}, [['deny', lead]], 'approve', lead, T0 + 2000, 'WARDEN_E_APPROVAL_CLOSED', /already denied by lead/],
+  ];
+  for (const [name, over, before, verb, by, now, code, message] of cases) {
+    const store = openSqliteApprovals(':memory:');
+    const a = await store.create(asked(over));
+    for (const [v, p] of before) assert.ok((await attempt(store, a.id, v, p)).ok, name);
+    const r = await attempt(store, a.id, verb, by, now);
+    assert.equal(r.code, code, name);
+    assert.match(r.message!, message, name);
+    const last = (await store.events(a.id)).at(-1)!;
+    assert.deepEqual({ actor: last.actor, outcome: last.outcome, code: last.code, consumer: last.consumer, rule: last.rule, action: last.action }, { actor: by.name, outcome: 'refused', code, consumer: 'alice', rule: 'rule:global.force-push', action: verb }, name);
+    const after = (await store.get(a.id))!;
+    assert.equal(after.status, before.length ? (before[0]![0] === 'approve' ? 'approved' : 'denied') : 'pending', `${name}: the approval is unchanged`);
+    store.close();
+  }
+});
+
+test('an unknown approval is refused and the attempt recorded', async () => {
+  const store = openSqliteApprovals(':memory:');
+  assert.deepEqual(await attempt(store, 'apr_nope', 'approve', lead), { code: 'WARDEN_E_ADMIN_NOT_FOUND', message: 'no approval apr_nope' });
+  assert.equal((await store.events('apr_nope'))[0]?.outcome, 'refused');
+  store.close();
+});
+
+test('a listed approver decides: recorded with name, role and how; the decision event names all of it', async () => {
+  for (const [approvers, by] of [
+    [['platform-team'], lead],
+    [['lead'], who('lead', 'approver')],
+    [['role:approver'], who('lee', 'approver')],
+    [[], who('any', 'approver')],
+    [[], who('root', 'admin')],
+  ] as [string[], AdminPrincipal][]) {
+    const store = openSqliteApprovals(':memory:');
+    const a = await store.create(asked({ approvers }));
+    const decided = await decideApproval(store, { id: a.id, verb: 'approve', by, note: 'ok once', ttlMs: 5000, now: T0 + 10 });
+    assert.deepEqual({ status: decided.status, by: decided.decidedBy, role: decided.decidedRole, via: decided.decidedVia, expires: decided.expires, note: decided.note }, { status: 'approved', by: by.name, role: by.role, via: 'admin-api', expires: T0 + 5010, note: 'ok once' }, approvers.join());
+    const [e] = await store.events(a.id);
+    assert.equal(e!.outcome, 'approved');
+    assert.equal(e!.reason, `approved ${a.id} (rule rule:global.force-push, asked by consumer alice) as ${by.name} (role ${by.role}) via admin-api; holds until ${new Date(T0 + 5010).toISOString()}`);
+    store.close();
+  }
+});
+
+test('approvers entries match a name, a group or role:<role>, nothing else', () => {
+  assert.equal(isListedApprover(['lead'], who('lead', 'approver')), true);
+  assert.equal(isListedApprover(['ops'], who('x', 'approver', ['ops'])), true);
+  assert.equal(isListedApprover(['role:approver'], who('x', 'approver')), true);
+  assert.equal(isListedApprover(['approver'], who('x', 'approver')), false, 'a bare role name is not a role entry');
+  assert.equal(isListedApprover(['role:admin'], who('x', 'approver')), false);
+  assert.equal(isListedApprover(['Lead'], who('lead', 'approver')), false, 'names are exact');
+});
+
+test('events are claimed for the audit log once, across connections', async () => {
+  const store = openSqliteApprovals(':memory:');
+  const a = await store.create(asked());
+  await attempt(store, a.id, 'approve', who('alice', 'admin'));
+  await attempt(store, a.id, 'approve', lead);
+  const first = await store.claimUnaudited(10);
+  assert.deepEqual(first.map((e) => e.outcome), ['refused', 'approved']);
+  assert.deepEqual(await store.claimUnaudited(10), []);
+  store.close();
+});
+
+test('a rule\'s role entries name a role that may decide', () => {
+  for (const ok of [['role:approver'], ['role:admin'], ['lead', 'platform-team']]) assert.ok(ruleSchema.safeParse({ id: 'r', when: 'true', action: 'ask', approvers: ok }).success, ok.join());
+  for (const bad of [['role:aprover'], ['role:viewer'], ['role:auditor'], ['']]) assert.equal(ruleSchema.safeParse({ id: 'r', when: 'true', action: 'ask', approvers: bad }).success, false, bad.join());
+});

@@ -1,0 +1,41 @@
+/**
+ * Who may do what on the admin side. A principal is a named human (or their tool) holding an
+ * admin key — later also an OIDC identity — with exactly one role; the role grants
+ * permissions. Virtual keys (agents) are never principals.
+ */
+export const ADMIN_ROLES = ['admin', 'approver', 'auditor', 'viewer'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+export const ADMIN_PERMISSIONS = ['config.read', 'config.write', 'policy.explain', 'approvals.read', 'approvals.decide'] as const;
+export type AdminPermission = (typeof ADMIN_PERMISSIONS)[number];
+
+/**
+ * approver sees and answers approvals and nothing else (it cannot change the policy that
+ * names the approvers); auditor reads everything but changes nothing; viewer reads the
+ * configuration, not the approvals (their summaries carry tool arguments and bodies).
+ */
+const GRANTS: Record<AdminRole, readonly AdminPermission[]> = {
+  admin: ADMIN_PERMISSIONS,
+  approver: ['approvals.read', 'approvals.decide'],
+  auditor: ['config.read', 'policy.explain', 'approvals.read'],
+  viewer: ['config.read'],
+};
+
+export interface AdminPrincipal {
+  /** Configured name: recorded in the audit and on every approval it decides. */
+  name: string;
+  role: AdminRole;
+  /** Groups an approval's `approvers` may name. */
+  groups: readonly string[];
+  /** How the principal reached Warden. */
+  via: 'admin-api' | 'cli';
+}
+
+export function roleGrants(role: AdminRole, permission: AdminPermission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+/** Roles holding a permission, for error messages. */
+export function rolesWith(permission: AdminPermission): AdminRole[] {
+  return ADMIN_ROLES.filter((r) => roleGrants(r, permission));
+}
