@@ -203,7 +203,9 @@ describe('limits shared by two replicas through the real Redis', () => {
     if (!url) return;
     upstream.reset();
     const prefix = `warden-test:${randomUUID()}:`;
-    const limits: ConfigInput['limits'] = { backend: 'redis', redis: { url, key_prefix: prefix }, rules: [{ id: 'team-rpm', scope: 'consumer', requests: { limit: 25, window: '1m' } }] };
+    // A generous round-trip bound: this checks exactness across replicas, not latency; with the
+    // 50 ms default a loaded machine turned slow round trips into fail_closed 503s.
+    const limits: ConfigInput['limits'] = { backend: 'redis', redis: { url, key_prefix: prefix, timeout_ms: 5000 }, rules: [{ id: 'team-rpm', scope: 'consumer', requests: { limit: 25, window: '1m' } }] };
     const a = await startTestWarden(config(upstream.url, limits));
     const b = await startTestWarden(config(upstream.url, limits));
     try {
