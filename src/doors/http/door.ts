@@ -18,7 +18,6 @@ import { forwardHttp } from './forward.js';
 import { normalisePath } from './path.js';
 import { failHttp } from './render.js';
 import { assertUnambiguous, findKey, stripKeyFromQuery } from './request-checks.js';
-import { limitStream } from './stream-limit.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
 import type { CompiledRoute } from './routes.js';
 
@@ -44,8 +43,8 @@ function identify(gw: Gateway, req: IncomingMessage, query: string, route: Compi
   }
 }
 
-async function readPolicyBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<{ raw: Buffer; value: unknown }> {
-  const raw = await readBody(req, limit, timeoutMs);
+/** The policy's reading of a buffered body: JSON when the content type says so, else text. */
+function bodyValue(req: IncomingMessage, raw: Buffer): unknown {
   let value: unknown = raw.toString('utf8');
   if (raw.length && isJson(req.headers['content-type'])) {
     try {
@@ -54,7 +53,7 @@ async function readPolicyBody(req: IncomingMessage, limit: number, timeoutMs: nu
       throw new WardenError('WARDEN_E_BAD_JSON', 'request body is not valid JSON (content-type says it is)');
     }
   }
-  return { raw, value };
+  return value;
 }
 
 function refuse(d: Decision): WardenError {
@@ -80,10 +79,12 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
     const limit = route.cfg.body_limit_bytes ?? snap.config.server.body_limit_bytes;
     const declared = req.headers['content-length'];
     const hasBody = (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
-    let buffered: { raw: Buffer; value: unknown } | undefined;
-    if (hasBody && snap.policy.needsBody) buffered = await readPolicyBody(req, limit, snap.config.server.body_timeout_ms);
+    // The whole body is received (bounded by the limit and server.body_timeout_ms) before an
+    // upstream connection is taken: a slow or silent upload holds none (docs/http-door.md).
+    const raw = hasBody ? await readBody(req, limit, snap.config.server.body_timeout_ms, route.cfg.body_limit_bytes ? 'routes[].body_limit_bytes' : 'server.body_limit_bytes') : null;
+    const policyBody = raw && snap.policy.needsBody ? { value: bodyValue(req, raw), size: raw.length } : undefined;
 
-    const doc = httpDocument({ req, path, query, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: buffered && { value: buffered.value, size: buffered.raw.length }, time: ex.start });
+    const doc = httpDocument({ req, path, query, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: policyBody, time: ex.start });
     const pending = evaluate(snap.policy, doc, { route: route.id });
     let decision = pending instanceof Promise ? await pending : pending;
     if (decision.outcome === 'ask') decision = await resolveAsk(gw.approvals, decision, doc, snap.policy.approvals);
@@ -98,19 +99,9 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
 
     const node = route.balancer.pick();
     if (!node) throw new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `route "${route.id}" has no upstream node with a weight above 0`);
-    let body: Buffer | NodeJS.ReadableStream | null = null;
-    let contentLength: number | undefined;
-    if (buffered) {
-      body = buffered.raw;
-      contentLength = buffered.raw.length;
-    } else if (hasBody) {
-      if (declared !== undefined && Number(declared) > limit) throw new WardenError('WARDEN_E_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${limit} bytes (routes[].body_limit_bytes or server.body_limit_bytes)`);
-      body = limitStream(req, limit);
-      contentLength = declared === undefined ? undefined : Number(declared);
-    }
     const q = route.cfg.hide_credentials && who.fromQuery ? stripKeyFromQuery(query) : query;
-    const headers = buildUpstreamHeaders({ req, route, node, consumer: who.consumer, requestId: ex.id, contentLength, policyHeaders: decision.upstreamHeaders });
-    forwardHttp(req, res, ex, { node, balancer: route.balancer, routeId: route.id, method: req.method ?? 'GET', path: path + q, headers, body: body as Buffer | null }, gw.finish);
+    const headers = buildUpstreamHeaders({ req, route, node, consumer: who.consumer, requestId: ex.id, contentLength: raw?.length, policyHeaders: decision.upstreamHeaders });
+    forwardHttp(req, res, ex, { node, balancer: route.balancer, routeId: route.id, method: req.method ?? 'GET', path: path + q, headers, body: raw }, gw.finish);
   } catch (e) {
     failHttp(gw, res, ex, e, !req.complete);
   }
