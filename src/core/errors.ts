@@ -62,6 +62,7 @@ export const CATALOGUE = {
   WARDEN_E_ADMIN_BAD_INPUT: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'An admin API call carries invalid input; the message names the field.' },
   WARDEN_E_ADMIN_NOT_FOUND: { status: 404, anthropic: 'not_found_error', retry: false, summary: 'The admin resource does not exist.' },
   WARDEN_E_ADMIN_CONFLICT: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The admin write conflicts with the live state: the resource already exists, is defined in the config file (edit it there), or is still referenced by a route or attachment.' },
+  WARDEN_E_KEY_IN_FORWARD: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'A Warden key appears in the URL or a header Warden would forward upstream; the request is refused rather than leak the key. Send the key only in `x-api-key`, `apikey` or `Authorization`.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -12,7 +12,9 @@ import type { Consumer, KeyInfo } from '../../core/exchange.js';
 import { toDecisionRecord, decisionToError, type Decision } from '../../policy/decision.js';
 import { evaluate } from '../../policy/engine.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
+import { CREDENTIAL_HEADERS } from '../../identity/credential.js';
 import { readBody } from '../shared/body.js';
+import { assertNoWardenKey, stripKeyParams } from '../shared/upstream-credentials.js';
 import { httpDocument } from './document.js';
 import { forwardHttp } from './forward.js';
 import { normalisePath } from './path.js';
@@ -99,8 +101,9 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
 
     const node = route.balancer.pick();
     if (!node) throw new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `route "${route.id}" has no upstream node with a weight above 0`);
-    const q = route.cfg.hide_credentials && who.fromQuery ? stripKeyFromQuery(query) : query;
+    const q = stripKeyParams(route.cfg.hide_credentials && who.fromQuery ? stripKeyFromQuery(query) : query);
     const headers = buildUpstreamHeaders({ req, route, node, consumer: who.consumer, requestId: ex.id, contentLength: raw?.length, policyHeaders: decision.upstreamHeaders });
+    assertNoWardenKey(path + q, headers, route.cfg.hide_credentials ? undefined : CREDENTIAL_HEADERS);
     forwardHttp(req, res, ex, { node, balancer: route.balancer, routeId: route.id, method: req.method ?? 'GET', path: path + q, headers, body: raw }, gw.finish);
   } catch (e) {
     failHttp(gw, res, ex, e, !req.complete);
