@@ -15,7 +15,13 @@ const MAX_URL = 8192;
 export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestHandler {
   const llm = createLlmDoor(gw);
   const http = createHttpDoor(gw);
+  // Every door's request and response get a listener: an 'error' nobody listens to exits
+  // the process and takes every door down (a late write after the client left, a reset).
+  // The exchange itself is finished by the door (completion.ts), so this only logs.
+  const onStreamError = (err: Error & { code?: string }) => gw.log.debug('client stream error', { code: err.code ?? err.name });
   return (req: IncomingMessage, res: ServerResponse) => {
+    req.on('error', onStreamError);
+    res.on('error', onStreamError);
     const url = req.url ?? '/';
     if (url.length > MAX_URL) {
       // Threat: over-long URIs as a memory and log amplifier. Rendered in the protocol of the door the path belongs to.
