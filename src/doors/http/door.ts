@@ -86,7 +86,9 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
     const raw = hasBody ? await readBody(req, limit, snap.config.server.body_timeout_ms, route.cfg.body_limit_bytes ? 'routes[].body_limit_bytes' : 'server.body_limit_bytes') : null;
     const policyBody = raw && snap.policy.needsBody ? { value: bodyValue(req, raw), size: raw.length } : undefined;
 
-    const doc = httpDocument({ req, path, query, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: policyBody, time: ex.start });
+    // The policy reads the query that is forwarded (credential parameters dropped).
+    const q = stripKeyParams(route.cfg.hide_credentials && who.fromQuery ? stripKeyFromQuery(query) : query);
+    const doc = httpDocument({ req, path, query: q, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: policyBody, time: ex.start });
     const pending = evaluate(snap.policy, doc, { route: route.id });
     let decision = pending instanceof Promise ? await pending : pending;
     if (decision.outcome === 'ask') decision = await resolveAsk(gw.approvals, decision, doc, snap.policy.approvals);
@@ -101,7 +103,6 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
 
     const node = route.balancer.pick();
     if (!node) throw new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `route "${route.id}" has no upstream node with a weight above 0`);
-    const q = stripKeyParams(route.cfg.hide_credentials && who.fromQuery ? stripKeyFromQuery(query) : query);
     const headers = buildUpstreamHeaders({ req, route, node, consumer: who.consumer, requestId: ex.id, contentLength: raw?.length, policyHeaders: decision.upstreamHeaders });
     assertNoWardenKey(path + q, headers, route.cfg.hide_credentials ? undefined : CREDENTIAL_HEADERS);
     forwardHttp(req, res, ex, { node, balancer: route.balancer, routeId: route.id, method: req.method ?? 'GET', path: path + q, headers, body: raw }, gw.finish);

@@ -45,7 +45,8 @@ export function holdsWardenKey(s: string): boolean {
   return readings(s, (f) => KEY_SHAPE.test(f));
 }
 
-function isCredentialName(name: string): boolean {
+/** True for a query parameter name clients use to send an API key, in any case or encoding. */
+export function isCredentialName(name: string): boolean {
   return readings(name.replace(/\+/g, ' '), (f) => CREDENTIAL_NAMES.has(f.toLowerCase().replace(/[-_.\s]/g, '')));
 }
 
