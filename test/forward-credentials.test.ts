@@ -91,7 +91,9 @@ describe('a Warden key never reaches an upstream', () => {
       routes: [
         { id: 'api', uri: '/api/*', upstream: { nodes: { [`${backend.host}:${backend.port}`]: 1 } } },
         { id: 'api-query-auth', uri: '/qa/*', key_auth: { query: true }, upstream: { nodes: { [`${backend.host}:${backend.port}`]: 1 } } },
+        { id: 'ruled', uri: '/ruled/*', policies: ['no-token'], upstream: { nodes: { [`${backend.host}:${backend.port}`]: 1 } } },
       ],
+      policy: { policies: { 'no-token': { rules: [{ id: 'no-token-param', when: '"token" in request.query', reason: 'no token parameter here' }] } } },
     });
     key = w.key('agent').key;
   });
@@ -124,6 +126,15 @@ describe('a Warden key never reaches an upstream', () => {
       query: (url: string) => url.slice('/qa/x'.length).replace(/^\?/, ''),
     },
   ];
+
+  test('http: the policy reads the query that is forwarded (a dropped key parameter is not in it)', async () => {
+    const dropped = await fetch(`${w.url}/ruled/x?token=${key}&a=1`, { headers: { apikey: key } });
+    assert.equal(dropped.status, 200, await dropped.clone().text());
+    assert.equal(backend.seen.at(-1)!.url, '/ruled/x?a=1');
+    const kept = await fetch(`${w.url}/ruled/x?token=page-2`, { headers: { apikey: key } });
+    assert.equal(kept.status, 403, 'a token parameter that is not a key is the upstream business, and the policy sees it');
+    assert.equal(((await kept.json()) as { message: string }).message, 'no token parameter here');
+  });
 
   for (const d of doors) {
     test(`${d.door}: credential-named query parameters carrying the key are dropped`, async () => {
