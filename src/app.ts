@@ -80,7 +80,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
 
   let ready = false;
   const main = await listen(
-    { host: initial.server.host, port: initial.server.port, tls: initial.server.tls, headersTimeoutMs: initial.server.headers_timeout_ms, keepAliveTimeoutMs: initial.server.keep_alive_timeout_ms },
+    { host: initial.server.host, port: initial.server.port, tls: initial.server.tls, headersTimeoutMs: initial.server.headers_timeout_ms, keepAliveTimeoutMs: initial.server.keep_alive_timeout_ms, onError: (e) => gateway.log.error('main listener error', { error: String(e) }) },
     createMainHandler(gateway, () => ready),
   );
   main.server.on('clientError', (err, socket) => handleClientError(gateway, err, socket as import('node:net').Socket));
@@ -103,7 +103,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const adminHandler = createAdminHandler(gateway, configControl);
   const admin = initial.admin.enabled
     ? await listen(
-        { host: initial.admin.host, port: initial.admin.port, tls: initial.admin.tls, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 },
+        { host: initial.admin.host, port: initial.admin.port, tls: initial.admin.tls, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, onError: (e) => gateway.log.error('admin listener error', { error: String(e) }) },
         (req, res) => void adminHandler(req, res),
       )
     : undefined;

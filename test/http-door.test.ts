@@ -137,7 +137,7 @@ describe('http door', () => {
     assert.match(metrics, /warden_requests_total\{door="http",consumer="agent"/);
   });
 
-  test('a request body streams to the upstream', async () => {
+  test('a request body reaches the upstream whole (buffered, then forwarded with its length)', async () => {
     const body = 'x'.repeat(200_000);
     const res = await fetch(`${w.url}/api/upload`, { method: 'PUT', headers: { apikey: key, 'content-type': 'text/plain' }, body });
     assert.equal(res.status, 200);

@@ -68,6 +68,7 @@ export const CATALOGUE = {
   WARDEN_E_APPROVAL_SELF: { status: 403, anthropic: 'permission_error', retry: false, summary: 'An approval cannot be answered by the consumer that asked for it: the approver\'s name is the requesting consumer\'s. Another person must decide.' },
   WARDEN_E_APPROVAL_NOT_APPROVER: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The approver is not among the approval\'s `approvers` (from the policy rule: admin key names, groups or `role:<role>`).' },
   WARDEN_E_APPROVAL_CLOSED: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The approval is no longer pending: it was already approved or denied, or it expired. A new identical request asks again.' },
+  WARDEN_E_KEY_IN_FORWARD: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'A Warden key appears in the URL or a header Warden would forward upstream; the request is refused rather than leak the key. Send the key only in `x-api-key`, `apikey` or `Authorization`.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

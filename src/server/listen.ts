@@ -8,6 +8,8 @@ export interface ListenerOptions {
   tls?: { cert: string; key: string } | undefined;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Errors of the listening server itself once it serves (accept failures such as EMFILE). */
+  onError?: (err: Error) => void;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -27,6 +29,9 @@ export async function listen(opts: ListenerOptions, handler: RequestHandler): Pr
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
       server.off('error', reject);
+      // Threat: a client flood exhausting file descriptors makes accept() fail; an 'error'
+      // nobody listens to would then exit the process instead of refusing a few connections.
+      server.on('error', (e) => opts.onError?.(e));
       resolve();
     });
   });

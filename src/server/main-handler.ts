@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 import { WardenError } from '../core/errors.js';
 import { newExchange, type Gateway } from '../runtime/gateway.js';
 import { createHttpDoor } from '../doors/http/door.js';
+import { assertNoWardenKey, stripKeyParams } from '../doors/shared/upstream-credentials.js';
+import { CREDENTIAL_HEADERS } from '../identity/credential.js';
 import { failHttp } from '../doors/http/render.js';
 import { createLlmDoor } from '../doors/llm/door.js';
 import { failExchange } from '../doors/llm/messages.js';
@@ -15,12 +17,18 @@ const MAX_URL = 8192;
 export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestHandler {
   const llm = createLlmDoor(gw);
   const http = createHttpDoor(gw);
+  // Every door's request and response get a listener: an 'error' nobody listens to exits
+  // the process and takes every door down (a late write after the client left, a reset).
+  // The exchange itself is finished by the door (completion.ts), so this only logs.
+  const onStreamError = (err: Error & { code?: string }) => gw.log.debug('client stream error', { code: err.code ?? err.name });
   return (req: IncomingMessage, res: ServerResponse) => {
+    req.on('error', onStreamError);
+    res.on('error', onStreamError);
     const url = req.url ?? '/';
     if (url.length > MAX_URL) {
       // Threat: over-long URIs as a memory and log amplifier. Rendered in the protocol of the door the path belongs to.
       const err = new WardenError('WARDEN_E_BAD_REQUEST', `request URI longer than ${MAX_URL} characters`);
-      if (url.startsWith('/v1/') || url.startsWith('/anthropic/')) failExchange(gw, res, newExchange('llm', req, '(long url)'), err, true);
+      if (isLlmPath(url)) failExchange(gw, res, newExchange('llm', req, '(long url)'), err, true);
       else failHttp(gw, res, newExchange('http', req, '(long url)'), err, true);
       return;
     }
@@ -29,11 +37,25 @@ export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestH
     const query = q === -1 ? '' : url.slice(q);
     if (path === '/healthz') return json(res, 200, '{"status":"ok"}');
     if (path === '/readyz') return isReady() ? json(res, 200, '{"status":"ready"}') : json(res, 503, '{"status":"starting"}');
+    try {
+      // Before any door reads the request: a Warden key outside the credential headers and
+      // the credential query parameters (dropped at forward) would reach a policy server's
+      // input and the upstream. Each door checks again what it finally sends.
+      assertNoWardenKey(path + stripKeyParams(query), req.rawHeaders, CREDENTIAL_HEADERS);
+    } catch (e) {
+      if (isLlmPath(path)) failExchange(gw, res, newExchange('llm', req, '(key in request)'), e, !req.complete);
+      else failHttp(gw, res, newExchange('http', req, '(key in request)'), e, !req.complete);
+      return;
+    }
     if (llm(req, res, path, query)) return;
     // After the LLM door: its fixed paths win over a broad route such as `/*`.
     if (http(req, res, path, query)) return;
     failExchange(gw, res, newExchange('llm', req, '(unmatched)'), new WardenError('WARDEN_E_NOT_FOUND', `no Warden door serves ${req.method} ${path.slice(0, 200)}`), !req.complete);
   };
+}
+
+function isLlmPath(path: string): boolean {
+  return path.startsWith('/v1/') || path.startsWith('/anthropic/');
 }
 
 function json(res: ServerResponse, status: number, body: string): void {

@@ -61,7 +61,7 @@ export const routeSchema = z.strictObject({
     .describe('Host header values served; `*.example.com` matches subdomains; empty: any.'),
   upstream: upstreamSchema,
   key_auth: keyAuthSchema,
-  hide_credentials: z.boolean().default(true).describe('Strip the client key (headers and the apikey query parameter) before the upstream.'),
+  hide_credentials: z.boolean().default(true).describe('Strip the client key headers (apikey, x-api-key, Authorization) and the apikey query parameter before the upstream; false passes the headers on as sent. A Warden key in any other query parameter or header is dropped or refused either way.'),
   policies: z.array(z.string().min(1)).default([]).describe('Named policies (`policy.policies`) attached to this route, besides `policy.attach.routes`.'),
   labels: z.record(z.string(), z.string()).default({}).describe('Free facts policies can read as `route.labels`.'),
   body_limit_bytes: z.number().int().positive().optional().describe('Largest request body on this route (default server.body_limit_bytes).'),

@@ -13,13 +13,14 @@ import { toDecisionRecord, decisionToError, type Decision } from '../../policy/d
 import { evaluate } from '../../policy/engine.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
 import { readJson } from '../../core/json/read.js';
+import { CREDENTIAL_HEADERS } from '../../identity/credential.js';
 import { readBody } from '../shared/body.js';
+import { assertNoWardenKey, stripKeyParams } from '../shared/upstream-credentials.js';
 import { httpDocument } from './document.js';
 import { forwardHttp } from './forward.js';
 import { normalisePath } from './path.js';
 import { failHttp } from './render.js';
 import { assertUnambiguous, findKey, stripKeyFromQuery } from './request-checks.js';
-import { limitStream } from './stream-limit.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
 import type { CompiledRoute } from './routes.js';
 
@@ -45,11 +46,10 @@ function identify(gw: Gateway, req: IncomingMessage, query: string, route: Compi
   }
 }
 
-async function readPolicyBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<{ raw: Buffer; value: unknown }> {
-  const raw = await readBody(req, limit, timeoutMs);
-  // A JSON body is read once, strictly: the policy judges the value the upstream will read.
-  const value = raw.length && isJson(req.headers['content-type']) ? readJson(raw) : raw.toString('utf8');
-  return { raw, value };
+/** The policy's reading of a buffered body: JSON when the content type says so (read once, strictly:
+ * the policy judges the value the upstream will read), else text. */
+function bodyValue(req: IncomingMessage, raw: Buffer): unknown {
+  return raw.length && isJson(req.headers['content-type']) ? readJson(raw) : raw.toString('utf8');
 }
 
 function refuse(d: Decision): WardenError {
@@ -75,10 +75,14 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
     const limit = route.cfg.body_limit_bytes ?? snap.config.server.body_limit_bytes;
     const declared = req.headers['content-length'];
     const hasBody = (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
-    let buffered: { raw: Buffer; value: unknown } | undefined;
-    if (hasBody && snap.policy.needsBody) buffered = await readPolicyBody(req, limit, snap.config.server.body_timeout_ms);
+    // The whole body is received (bounded by the limit and server.body_timeout_ms) before an
+    // upstream connection is taken: a slow or silent upload holds none (docs/http-door.md).
+    const raw = hasBody ? await readBody(req, limit, snap.config.server.body_timeout_ms, route.cfg.body_limit_bytes ? 'routes[].body_limit_bytes' : 'server.body_limit_bytes') : null;
+    const policyBody = raw && snap.policy.needsBody ? { value: bodyValue(req, raw), size: raw.length } : undefined;
 
-    const doc = httpDocument({ req, path, query, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: buffered && { value: buffered.value, size: buffered.raw.length }, time: ex.start });
+    // The policy reads the query that is forwarded (credential parameters dropped).
+    const q = stripKeyParams(route.cfg.hide_credentials && who.fromQuery ? stripKeyFromQuery(query) : query);
+    const doc = httpDocument({ req, path, query: q, route, consumer: who.consumer, key: who.key, sessionId: ex.sessionId, body: policyBody, time: ex.start });
     const pending = evaluate(snap.policy, doc, { route: route.id });
     let decision = pending instanceof Promise ? await pending : pending;
     if (decision.outcome === 'ask') decision = await resolveAsk(gw.approvals, decision, doc, snap.policy.approvals);
@@ -93,19 +97,9 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
 
     const node = route.balancer.pick();
     if (!node) throw new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `route "${route.id}" has no upstream node with a weight above 0`);
-    let body: Buffer | NodeJS.ReadableStream | null = null;
-    let contentLength: number | undefined;
-    if (buffered) {
-      body = buffered.raw;
-      contentLength = buffered.raw.length;
-    } else if (hasBody) {
-      if (declared !== undefined && Number(declared) > limit) throw new WardenError('WARDEN_E_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${limit} bytes (routes[].body_limit_bytes or server.body_limit_bytes)`);
-      body = limitStream(req, limit);
-      contentLength = declared === undefined ? undefined : Number(declared);
-    }
-    const q = route.cfg.hide_credentials && who.fromQuery ? stripKeyFromQuery(query) : query;
-    const headers = buildUpstreamHeaders({ req, route, node, consumer: who.consumer, requestId: ex.id, contentLength, policyHeaders: decision.upstreamHeaders });
-    forwardHttp(req, res, ex, { node, balancer: route.balancer, routeId: route.id, method: req.method ?? 'GET', path: path + q, headers, body: body as Buffer | null }, gw.finish);
+    const headers = buildUpstreamHeaders({ req, route, node, consumer: who.consumer, requestId: ex.id, contentLength: raw?.length, policyHeaders: decision.upstreamHeaders });
+    assertNoWardenKey(path + q, headers, route.cfg.hide_credentials ? undefined : CREDENTIAL_HEADERS);
+    forwardHttp(req, res, ex, { node, balancer: route.balancer, routeId: route.id, method: req.method ?? 'GET', path: path + q, headers, body: raw }, gw.finish);
   } catch (e) {
     failHttp(gw, res, ex, e, !req.complete);
   }

@@ -1,11 +1,10 @@
 /**
- * Forwarding to a route's upstream node: the request body streams (or is the buffered copy
- * the policy read), the answer streams back chunk by chunk with backpressure both ways, a
- * client that goes away aborts the upstream request, and each outcome feeds the node's
- * passive health.
+ * Forwarding to a route's upstream node: the request body is the buffered copy (the one the
+ * policy read, when it reads one), the answer streams back chunk by chunk with backpressure
+ * both ways, a client that goes away aborts the upstream request, and each outcome feeds
+ * the node's passive health.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Exchange } from '../../core/exchange.js';
 import { exchangeCompletion } from '../shared/completion.js';
@@ -22,7 +21,8 @@ export interface HttpForward {
   /** Normalised path plus query. */
   path: string;
   headers: string[];
-  body: Buffer | Readable | null;
+  /** The whole request body, received before forwarding (docs/http-door.md: why buffered). */
+  body: Buffer | null;
 }
 
 // Statuses that say the node itself is in trouble (passive health), not the request.
@@ -79,7 +79,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, ex: Excha
     onResponseError(_c, err) {
       if (!completion.claim()) return;
       const werr = upstreamError(err as Error & { code?: string }, `upstream ${node.address} of route "${fwd.routeId}"`, 'routes[].upstream.timeout');
-      // A client aborting its upload is not the node's fault.
+      // A client that left is not the node's fault.
       if (!req.destroyed || res.headersSent) judge(false);
       ex.errorCode = werr.code;
       if (!res.headersSent) {

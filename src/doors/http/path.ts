@@ -11,6 +11,7 @@ export const MAX_PATH = 4096;
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+const NOT_URI_CHAR = /[^\x21-\x7e]/;
 
 function bad(why: string): WardenError {
   return new WardenError('WARDEN_E_BAD_REQUEST', `request path refused: ${why}`, { rule: 'http.path' });
@@ -19,10 +20,14 @@ function bad(why: string): WardenError {
 /** Decodes percent-encoded unreserved characters (RFC 3986 §6.2.2.2); refuses encoded separators. */
 function decodeUnreserved(p: string): string {
   let out = '';
+  let high = false;
   let i = 0;
   while (i < p.length) {
     const at = p.indexOf('%', i);
-    if (at === -1) return out + p.slice(i);
+    if (at === -1) {
+      out += p.slice(i);
+      break;
+    }
     out += p.slice(i, at);
     const hex = p.slice(at + 1, at + 3);
     if (!HEX.test(hex)) throw bad('malformed percent-encoding');
@@ -31,10 +36,40 @@ function decodeUnreserved(p: string): string {
     if (ch === '/' || ch === '\\') throw bad('encoded slash or backslash (%2F, %5C)');
     // Threat: NUL truncation in upstream C code and file APIs.
     if (ch === '\0') throw bad('encoded NUL (%00)');
+    // Threat: a hop that decodes twice turns %252F into / after the gateway matched (IIS, some frameworks).
+    if (ch === '%' && HEX.test(p.slice(at + 3, at + 5))) throw bad('double percent-encoding (%25 followed by hex digits)');
+    if (ch.charCodeAt(0) >= 0x80) high = true;
     out += UNRESERVED.test(ch) ? ch : p.slice(at, at + 3);
     i = at + 3;
   }
+  if (high) assertUtf8(p);
   return out;
+}
+
+const DECODER = new TextDecoder('utf-8', { fatal: true });
+/** Characters that NFKC or "best fit" mappings fold into `/`, `\` or `.`. */
+const LOOKALIKES = /[\u2044\u2215\u2216\uFE52\uFE68\uFF0E\uFF0F\uFF3C]/;
+
+/**
+ * Percent-encoded bytes must form strict UTF-8. Threat: overlong forms (%C0%AE is `.`,
+ * %C0%AF is `/` to a lax decoder) and lookalikes (U+FF0F, the fullwidth solidus) that an
+ * upstream folds into a separator or a dot segment the gateway never saw.
+ */
+function assertUtf8(p: string): void {
+  const bytes: number[] = [];
+  for (let i = 0; i < p.length; i++) {
+    if (p.charCodeAt(i) === 37 /* % */) {
+      bytes.push(parseInt(p.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(p.charCodeAt(i));
+  }
+  let text: string;
+  try {
+    text = DECODER.decode(Uint8Array.from(bytes));
+  } catch {
+    throw bad('percent-encoded bytes are not valid UTF-8 (overlong or truncated sequences)');
+  }
+  if (LOOKALIKES.test(text)) throw bad('a lookalike of /, \\ or . (fullwidth or division slash)');
 }
 
 /**
@@ -46,6 +81,8 @@ function decodeUnreserved(p: string): string {
 export function normalisePath(raw: string): string {
   if (raw.charCodeAt(0) !== 47 /* / */) throw bad('not an origin-form path (must start with /)');
   if (raw.length > MAX_PATH) throw bad(`longer than ${MAX_PATH} characters`);
+  // Threat: raw bytes outside printable ASCII (RFC 3986 allows none) read differently by each hop.
+  if (NOT_URI_CHAR.test(raw)) throw bad('a raw control, space or non-ASCII character (percent-encode it)');
   // Fast path: nothing to normalise.
   if (!raw.includes('%') && !raw.includes('\\') && !raw.includes('//') && !raw.includes('/.') && !raw.includes(';')) return raw;
   // Threat: servers that treat \ as / (IIS, some frameworks) resolve a different path.

@@ -5,6 +5,7 @@ import { WardenError } from '../../core/errors.js';
 import { downstreamResponseHeaders } from '../shared/headers.js';
 import { exchangeCompletion } from '../shared/completion.js';
 import { upstreamError } from '../shared/upstream-error.js';
+import { assertNoWardenKey, stripKeyParamsFromTarget } from '../shared/upstream-credentials.js';
 import type { AnthropicProvider } from './providers.js';
 import { sendAnthropicError, sseErrorEvent } from './render-error.js';
 import type { ResponseGuarding } from './response-guard.js';
@@ -31,10 +32,15 @@ export type Finish = (ex: Exchange) => void;
 /**
  * Forwards the original request bytes and streams the answer back chunk by chunk, with
  * backpressure both ways. SSE answers are passed through byte for byte while usage is read
- * on the side; a client that goes away aborts the upstream request.
+ * on the side; a client that goes away aborts the upstream request. Throws
+ * WARDEN_E_KEY_IN_FORWARD, sending nothing, when the client's URL or headers hold a Warden key.
  */
 export function forward(res: ServerResponse, ex: Exchange, fwd: ForwardRequest, finish: Finish): void {
   const { provider } = fwd;
+  // The client's Warden key never reaches the provider: checked before Warden's own
+  // credential joins the headers (that one may be another Warden's key, by design).
+  const path = stripKeyParamsFromTarget(fwd.path);
+  assertNoWardenKey(path, fwd.headers);
   const upstreamStart = process.hrtime.bigint();
   let controller: Dispatcher.DispatchController | undefined;
   let sse: SseUsageScanner | undefined;
@@ -209,7 +215,7 @@ export function forward(res: ServerResponse, ex: Exchange, fwd: ForwardRequest, 
     {
       origin: undefined,
       method: fwd.method as Dispatcher.HttpMethod,
-      path: provider.basePath + fwd.path,
+      path: provider.basePath + path,
       headers,
       body: fwd.body,
       headersTimeout: provider.timeoutMs,

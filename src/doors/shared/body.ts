@@ -4,12 +4,13 @@ import { WardenError } from '../../core/errors.js';
 /**
  * Reads a request body into one Buffer, refusing more than `limit` bytes (checked against
  * content-length up front and while streaming) and clients slower than `timeoutMs`
- * (threat: slowloris-style bodies holding a connection and memory).
+ * (threat: slowloris-style bodies holding a connection and memory). `limitKey` is the config
+ * key named in the 413 message. Every listener it adds comes off when it settles.
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number, limitKey = 'server.body_limit_bytes'): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
-    return Promise.reject(new WardenError('WARDEN_E_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${limit} bytes (server.body_limit_bytes)`));
+    return Promise.reject(new WardenError('WARDEN_E_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${limit} bytes (${limitKey})`));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -27,7 +28,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
     };
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > limit) finish(new WardenError('WARDEN_E_BODY_TOO_LARGE', `request body exceeds the limit of ${limit} bytes (server.body_limit_bytes)`));
+      if (size > limit) finish(new WardenError('WARDEN_E_BODY_TOO_LARGE', `request body exceeds the limit of ${limit} bytes (${limitKey})`));
       else chunks.push(c);
     };
     const onEnd = () => finish(null);
