@@ -4,6 +4,7 @@
  * (`warden policy schema`); a test fails when the file drifts.
  */
 import { z } from 'zod';
+import { holdsWardenKey } from '../doors/shared/upstream-credentials.js';
 
 const name = z.string().min(1);
 
@@ -128,11 +129,12 @@ export function withoutCredentials(headers: Record<string, string | string[] | u
   return out;
 }
 
-/** Copy of a query map without credential parameters. */
+/** Copy of a query map without credential parameters, nor any parameter that carries a Warden key (`?token=wdn_…`). */
 export function queryWithoutCredentials(query: Record<string, string | string[]>): Record<string, string | string[]> {
   let out: Record<string, string | string[]> | undefined;
   for (const k in query) {
-    if (CREDENTIAL_QUERY_NAMES.has(k.toLowerCase())) {
+    const v = query[k]!;
+    if (CREDENTIAL_QUERY_NAMES.has(k.toLowerCase()) || (Array.isArray(v) ? v.some(holdsWardenKey) : holdsWardenKey(v))) {
       out ??= { ...query };
       delete out[k];
     }
