@@ -13,11 +13,21 @@ export interface RedactorHit {
   redact: boolean;
 }
 
+/** A long match that may have started at `start` and not ended yet (see Detector.openMatches). */
+export interface OpenHit {
+  start: number;
+  truncatedIsSecret: boolean;
+  /** What it is once found, with this consumer's action; its finding spans from `start`. */
+  hit: RedactorHit;
+}
+
 /** The detectors of the response direction with one consumer's actions applied. */
 export interface TextRedactor {
-  /** Longest span any detector can match (bounded), for stream hold-back windows. */
+  /** Longest span any detector can match, except open matches, for stream hold-back windows. */
   readonly maxMatchLength: number;
   scan(text: string): RedactorHit[];
+  /** Unfinished long matches starting at or after `from`, by start. */
+  openMatches(text: string, from: number): OpenHit[];
   /** `text` with the given findings masked (the caller picks which). */
   mask(text: string, findings: readonly Finding[]): string;
   /** scan + mask in one go, for whole texts. */
@@ -47,12 +57,26 @@ class Redactor implements TextRedactor {
     return hits;
   }
 
+  openMatches(text: string, from: number): OpenHit[] {
+    const out: OpenHit[] = [];
+    for (const d of this.detectors) {
+      for (const o of d.openMatches?.(text, from) ?? []) {
+        const finding: Finding = { detector: d.id, rule: o.rule, start: o.start, end: text.length, confidence: 1 };
+        out.push({ start: o.start, truncatedIsSecret: o.truncatedIsSecret, hit: { finding, id: `${d.id}:${o.rule}`, redact: this.actionOf(finding) !== 'log' } });
+      }
+    }
+    return out.length > 1 ? out.sort((a, b) => a.start - b.start) : out;
+  }
+
   mask(text: string, findings: readonly Finding[]): string {
     return applyRedactions(text, findings, this.style);
   }
 
+  /** A whole text: its findings, and a long secret it ends in the middle of (cut off), masked. */
   redact(text: string): { text: string; hits: RedactorHit[] } {
     const hits = this.scan(text);
+    const cutOff = this.openMatches(text, 0).find((o) => o.truncatedIsSecret && o.hit.redact);
+    if (cutOff) hits.push(cutOff.hit);
     const masked = hits.filter((h) => h.redact).map((h) => h.finding);
     return { text: masked.length ? this.mask(text, masked) : text, hits };
   }
@@ -72,11 +96,6 @@ export class ResponseGuardFactory {
   constructor(private readonly cfg: GuardsConfig, shared?: readonly DetectorSource[]) {
     if (cfg.responses.enabled) this.sources = shared ? [...shared] : buildDetectorSources(cfg);
     this.fallback = this.build(undefined, undefined);
-  }
-
-  /** Hold-back window of streamed text, per content block. */
-  get holdBackChars(): number {
-    return this.cfg.responses.hold_back_chars;
   }
 
   /** Template of the text that replaces a refused tool_use block. */

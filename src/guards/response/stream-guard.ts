@@ -8,8 +8,6 @@ import { DEFAULT_MAX_TOOL_BYTES, type GuardEvent, type ToolJudge, type ToolVerdi
 export interface SseResponseGuardOptions {
   /** Scans text_delta text; null or absent: text passes untouched. */
   redactor?: TextRedactor | null;
-  /** guards.responses.hold_back_chars (capped further by the detectors' longest match). */
-  holdBackChars: number;
   /** Judges each complete tool_use block; absent: tool_use blocks pass untouched. */
   judgeTool?: ToolJudge;
   /** Template of a refused block's text ({tool}, {reason}): guards.tool_use.message. */
@@ -65,6 +63,8 @@ export class SseResponseGuard {
   /** Tool blocks refused or dropped before their own stop: their late events are swallowed. */
   private readonly closed = new Set<number>();
   private openTool: ToolBlock | null = null;
+  /** Scanning context the last text block left, so a secret split across blocks is still seen. */
+  private carry = '';
   private readonly out = new OrderedOutput((bytes) => {
     if (!this.onOutput) throw new Error('SseResponseGuard: onOutput is not set');
     this.onOutput(bytes);
@@ -225,14 +225,14 @@ export class SseResponseGuard {
     if (this.openTool) this.refuseOpenTool();
     if (block) {
       this.blocks.delete(index);
-      this.emitText(index, block.holdback.flush());
+      this.flushText(index, block);
     }
     this.out.push(raw);
   }
 
   private textBlock(index: number, redactor: TextRedactor): TextBlock {
     const report = (hit: RedactorHit) => this.report({ type: 'finding', id: hit.id, action: hit.redact ? 'redact' : 'log', index });
-    const block: TextBlock = { kind: 'text', holdback: new TextHoldback(redactor, this.opts.holdBackChars, report) };
+    const block: TextBlock = { kind: 'text', holdback: new TextHoldback(redactor, report, this.carry) };
     this.blocks.set(index, block);
     return block;
   }
@@ -247,8 +247,13 @@ export class SseResponseGuard {
     for (const [index, block] of this.blocks) {
       if (block.kind !== 'text') continue;
       this.blocks.delete(index);
-      this.emitText(index, block.holdback.flush());
+      this.flushText(index, block);
     }
+  }
+
+  private flushText(index: number, block: TextBlock): void {
+    this.emitText(index, block.holdback.flush());
+    this.carry = block.holdback.carry;
   }
 
   private hold(tool: ToolBlock, raw: Buffer): void {
