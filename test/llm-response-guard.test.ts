@@ -7,11 +7,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { collectSse, contentReply, startUpstream, textReply, toolUseReply, type Upstream } from './support/upstream.js';
+import { collectSse, contentReply, renderEvents, startUpstream, textReply, toolUseReply, type Reply, type Upstream } from './support/upstream.js';
 import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
 import { readAuditRecords } from './support/audit-records.js';
+import { leakedPieces, longSecrets } from './support/long-secrets.js';
+import { guardsSchema } from '../src/guards/config.js';
+import { ResponseGuardFactory } from '../src/guards/response/index.js';
 
 const GH_TOKEN = ['ghp_', 'R8kQ2mZx7LpV4nW9sT3yB6cD1fH5jK0aE2uY'].join('');
+const GUARDS = { secrets: { action: 'redact' as const }, tool_use: {} };
+/** The ordinary hold-back of this config: the longest bounded match of its detectors. */
+const WINDOW = new ResponseGuardFactory(guardsSchema.parse(GUARDS)).forConsumer()!.maxMatchLength;
 const TOOLS = [{ name: 'Bash', description: 'run', input_schema: { type: 'object' as const, properties: { command: { type: 'string' } } } }];
 
 describe('the response guard on the LLM door', () => {
@@ -24,7 +30,7 @@ describe('the response guard on the LLM door', () => {
     w = await startTestWarden({
       providers: anthropicUpstreamConfig(upstream.url),
       models: [{ match: 'claude-*', provider: 'anthropic' }],
-      guards: { secrets: { action: 'redact' }, tool_use: {} },
+      guards: GUARDS,
     });
     client = new Anthropic({ baseURL: w.url, apiKey: w.key('dev').key, maxRetries: 0 });
   });
@@ -121,5 +127,87 @@ describe('the response guard on the LLM door', () => {
     const res = await fetch(`${w.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': client.apiKey! }, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }) });
     assert.equal(res.status, 529);
     assert.deepEqual(await res.json(), { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+  });
+  // Issue 8: a secret longer than the ordinary window must not leak its beginning.
+  const SECRETS = longSecrets();
+  const headers = () => ({ 'content-type': 'application/json', 'x-api-key': client.apiKey! });
+  const body = (stream: boolean) => JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 4096, stream, messages: [{ role: 'user', content: 'the key?' }] });
+  const textOf = (raw: string) => collectSse(raw).filter((e) => e.data?.delta?.type === 'text_delta').map((e) => e.data.delta.text as string).join('');
+
+  /** The answer's text as the client sees it, streamed and not, for the scripted reply. */
+  async function bothWays(reply: () => Reply): Promise<{ streamed: string; plain: string }> {
+    upstream.reset();
+    upstream.script(reply);
+    const raw = await (await fetch(`${w.url}/v1/messages`, { method: 'POST', headers: headers(), body: body(true) })).text();
+    for (const e of collectSse(raw)) assert.equal(typeof e.data, 'object', `malformed event ${e.event}: ${e.raw}`);
+    const msg = await (await fetch(`${w.url}/v1/messages`, { method: 'POST', headers: headers(), body: body(false) })).json();
+    const plain = (msg.content as { type: string; text?: string }[]).map((b) => b.text ?? '').join('');
+    return { streamed: textOf(raw), plain };
+  }
+
+  test('long secrets (PEM, OpenSSH, PGP, JWT, GCP key file, kubeconfig) in deltas of 1, 7, 64, 1000 characters: nothing of them reaches the client', async () => {
+    assert.ok(SECRETS.every((c) => c.secrets.at(-1)!.length > WINDOW / 4) && SECRETS.some((c) => c.secrets[0]!.length > 6 * WINDOW));
+    for (const c of SECRETS) {
+      for (const size of [1, 7, 64, 1000]) {
+        const { streamed, plain } = await bothWays(() => textReply(c.text, { chunkChars: size }));
+        for (const [how, out] of [['streamed', streamed], ['not streamed', plain]]) {
+          const what = `${c.name}, ${size}-character deltas, ${how}`;
+          for (const x of c.secrets) assert.deepEqual(leakedPieces(out!, x), [], what);
+          assert.ok(out!.startsWith(c.before), `${what}: the text before it arrives whole`);
+          assert.ok(out!.endsWith(c.after), `${what}: the text after it arrives whole`);
+          assert.match(out!, /\[REDACTED:[\w-]+\]/, what);
+        }
+      }
+    }
+  });
+
+  test('an answer cut off inside a private key (max_tokens), or a key split across two text blocks: nothing of it reaches the client', async () => {
+    const pem = SECRETS[0]!.secrets[0]!;
+    const head = 'Sure, here it is:\n\n';
+    const cut = await bothWays(() => textReply(head + pem.slice(0, 1200), { chunkChars: 7 }));
+    const split = await bothWays(() => contentReply([{ type: 'text', text: head + pem.slice(0, 900) }, { type: 'text', text: `${pem.slice(900)}\nDone.` }], 'end_turn', { chunkChars: 7 }));
+    for (const [name, out] of Object.entries({ ...cut, splitStreamed: split.streamed, splitPlain: split.plain })) {
+      assert.deepEqual(leakedPieces(out, pem), [], name);
+      assert.ok(out.startsWith(head), name);
+    }
+    assert.ok(split.streamed.endsWith('\nDone.') && split.plain.endsWith('\nDone.'));
+  });
+
+  test('while the upstream stalls, ordinary text is out but for the window, and a key that has begun is held', async () => {
+    const prose = 'Plain words about the deployment settings, nothing secret in them. '.repeat(60);
+    const text = prose + SECRETS[0]!.text;
+    const beginAt = text.indexOf('-----BEGIN');
+    for (const stopAt of [beginAt - 700, beginAt + 1000]) {
+      const reply = textReply(text, { chunkChars: 10 });
+      const events = renderEvents(reply, 'claude-sonnet-4-5');
+      let sent = 0;
+      let n = 0;
+      while (sent < stopAt) sent += ((events[n++]!.data.delta as { text?: string } | undefined)?.text ?? '').length;
+      reply.stream.stallAfterEvents = n;
+      upstream.reset();
+      upstream.script(() => reply);
+      const ctl = new AbortController();
+      const res = await fetch(`${w.url}/v1/messages`, { method: 'POST', headers: headers(), body: body(true), signal: ctl.signal });
+      // Everything but the last WINDOW characters, and never past the key's start: bounded in characters.
+      const due = Math.min(sent - WINDOW, beginAt);
+      const reader = res.body!.getReader();
+      let raw = '';
+      const deadline = setTimeout(() => ctl.abort(), 10_000);
+      try {
+        while (textOf(raw).length < due) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          raw += Buffer.from(value).toString('utf8');
+        }
+      } catch (err) {
+        assert.fail(`only ${textOf(raw).length} of ${due} characters arrived while the upstream stalled (${String(err)})`);
+      } finally {
+        clearTimeout(deadline);
+        ctl.abort();
+      }
+      const got = textOf(raw);
+      assert.ok(got.length >= due && got.length <= beginAt, `stalled at ${stopAt}: ${got.length} characters out, due ${due}`);
+      assert.equal(got, text.slice(0, got.length));
+    }
   });
 });

@@ -12,6 +12,9 @@ export interface LongSecret {
   text: string;
   /** Substrings of `text` that must not reach the client, not even in part. */
   secrets: string[];
+  /** Ordinary text around them that must arrive whole: how the answer starts and ends. */
+  before: string;
+  after: string;
 }
 
 const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
@@ -70,16 +73,22 @@ export function longSecrets(): LongSecret[] {
     'users:', '- name: admin', '  user:', `    client-key-data: ${clientKeyData}`, 'current-context: prod', '',
   ].join('\n');
   const say = (intro: string, body: string, outro = '\nKeep it somewhere safe.') => `${intro}\n\n\`\`\`\n${body}\`\`\`\n${outro}`;
-  return [
+  const cases: Omit<LongSecret, 'before' | 'after'>[] = [
     { name: 'RSA 2048 PEM (PKCS#1)', text: say('Here is the deploy key you asked for:', rsa2048), secrets: [rsa2048.trim()] },
     { name: 'RSA 4096 PEM (PKCS#8)', text: say('The signing key:', rsa4096), secrets: [rsa4096.trim()] },
     { name: 'EC private key', text: say('The EC key:', ec), secrets: [ec.trim()] },
     { name: 'OpenSSH private key', text: say('Your ~/.ssh/id_rsa:', ssh), secrets: [ssh.trim()] },
     { name: 'PGP private key block', text: say('The release-signing key:', pgp), secrets: [pgp.trim()] },
     { name: 'long JWT', text: `The service token is ${jwt} and it expires in an hour.`, secrets: [jwt] },
+    // The key id stays (gitleaks allowlists `key_id`); `"type": "service_account"` is masked too.
     { name: 'GCP service-account JSON', text: say('The key file:', `${gcp}\n`), secrets: [gcpKeyJson.replace(/\\n$/, '')] },
     { name: 'kubeconfig client-key-data', text: say('Your kubeconfig:', kubeconfig), secrets: [clientKeyData] },
   ];
+  return cases.map((c) => {
+    const from = c.text.indexOf(c.secrets[0]!);
+    const to = c.text.lastIndexOf(c.secrets.at(-1)!) + c.secrets.at(-1)!.length;
+    return { ...c, before: c.text.slice(0, c.name.startsWith('GCP') ? c.text.indexOf('{') : from), after: c.text.slice(to) };
+  });
 }
 
 /** Every `size`-character piece of `secret` (step 1) that shows up in `out`. */

@@ -1,4 +1,5 @@
 import type { TextRedactor } from './redactor.js';
+import { MAX_HELD_SECRET } from './text-holdback.js';
 import { REASON_MALFORMED, REASON_TOO_LARGE, denialText, isPlainObject, runJudge } from './tool-judge.js';
 import { DEFAULT_MAX_TOOL_BYTES, type GuardEvent, type ToolJudge, type ToolVerdict } from './types.js';
 
@@ -38,11 +39,14 @@ export async function guardJsonResponse(body: Buffer, opts: JsonGuardOptions): P
   let changed = false;
   let allowed = 0;
   let refused = 0;
+  // The text blocks read as one text: a secret split across two is still found.
+  let previous = '';
   for (let index = 0; index < content.length; index++) {
     const block = content[index];
     if (!isPlainObject(block)) continue;
     if (opts.redactor && block.type === 'text' && typeof block.text === 'string') {
-      const { text, hits } = opts.redactor.redact(block.text);
+      const { text, hits } = opts.redactor.redact(block.text, previous.slice(-MAX_HELD_SECRET));
+      previous = block.text;
       for (const h of hits) events.push({ type: 'finding', id: h.id, action: h.redact ? 'redact' : 'log', index });
       if (text !== block.text) {
         content[index] = { ...block, text };

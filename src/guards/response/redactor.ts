@@ -30,8 +30,12 @@ export interface TextRedactor {
   openMatches(text: string, from: number): OpenHit[];
   /** `text` with the given findings masked (the caller picks which). */
   mask(text: string, findings: readonly Finding[]): string;
-  /** scan + mask in one go, for whole texts. */
-  redact(text: string): { text: string; hits: RedactorHit[] };
+  /**
+   * scan + mask in one go, for whole texts. `context`: text just before it (the previous
+   * text block), scanned with it so a secret split across blocks is found; only `text` is
+   * masked and returned.
+   */
+  redact(text: string, context?: string): { text: string; hits: RedactorHit[] };
 }
 
 type ActionOf = (f: Finding) => GuardAction;
@@ -73,10 +77,13 @@ class Redactor implements TextRedactor {
   }
 
   /** A whole text: its findings, and a long secret it ends in the middle of (cut off), masked. */
-  redact(text: string): { text: string; hits: RedactorHit[] } {
-    const hits = this.scan(text);
-    const cutOff = this.openMatches(text, 0).find((o) => o.truncatedIsSecret && o.hit.redact);
-    if (cutOff) hits.push(cutOff.hit);
+  redact(text: string, context = ''): { text: string; hits: RedactorHit[] } {
+    const all = context + text;
+    const found = this.scan(all);
+    const cutOff = this.openMatches(all, 0).find((o) => o.truncatedIsSecret && o.hit.redact);
+    if (cutOff) found.push(cutOff.hit);
+    const at = context.length;
+    const hits = at === 0 ? found : found.filter((h) => h.finding.end > at).map((h) => ({ ...h, finding: { ...h.finding, start: Math.max(0, h.finding.start - at), end: h.finding.end - at } }));
     const masked = hits.filter((h) => h.redact).map((h) => h.finding);
     return { text: masked.length ? this.mask(text, masked) : text, hits };
   }
