@@ -47,8 +47,15 @@ function longJwt(): string {
   return `${header}.${b64url(JSON.stringify(claims))}.${b64url(randomBytes(512))}`;
 }
 
-/** The seven long secrets of issue 8: every one is several windows long. */
+let made: LongSecret[] | undefined;
+
+/** The long secrets of issue 8, made once per process (RSA key generation is slow). */
 export function longSecrets(): LongSecret[] {
+  made ??= makeLongSecrets();
+  return made;
+}
+
+function makeLongSecrets(): LongSecret[] {
   const rsa2048 = rsaPem(2048, 'pkcs1');
   const rsa4096 = rsaPem(4096, 'pkcs8');
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();

@@ -58,7 +58,7 @@ export const OPEN_SPECS: Readonly<Record<string, OpenSpec>> = {
   },
   'private-key-base64': { open: `\\bls0tls1crudjti${atomic('[\\w+\\/]*', 1)}={0,2}`, truncated: 80 },
   jwt: {
-    open: `\\bey\\w*(?:\\.(?:e(?:y[\\w\\-\\/\\\\]*(?:\\.[\\w\\-\\/\\\\]*={0,2})?)?)?)?`,
+    open: `\\bey\\w*(?:\\.(?:e(?:y[\\w\\-\\/\\\\]*(?:\\.[\\w\\-\\/\\\\]*={0,2}\\\\?)?)?)?)?`,
     truncated: 40,
   },
   'jwt-base64': { open: `\\bzxlk${atomic('[\\w\\n\\r+\\-\\/\\\\]*', 1)}={0,2}`, truncated: 60 },
@@ -75,7 +75,7 @@ export const OPEN_SPECS: Readonly<Record<string, OpenSpec>> = {
   // `kind: secret … data: … name: value` or `data: … name: value … kind: secret`, with
   // bounded gaps (200, 100 characters) between the parts; blanks are not counted.
   'kubernetes-secret-yaml': {
-    open: `\\b(?:kind|data):(?:${NONBLANK(330)}|${NONBLANK(330)}?[\\w\\-.]+:[\\t ]*(?:[|>][+\\-]?\\s+)?[\\t ]*["']?${atomic('[\\d+\\/a-z]*', 1)}={0,3}["']?${NONBLANK(230)}|${NONBLANK(330)}?\\{\\{[^}]*\\}?)`,
+    open: `\\b(?:kind|data):(?:${NONBLANK(330)}|${NONBLANK(330)}?[\\w\\-.]+:[\\t ]*(?:[|>][+\\-]?\\s+)?[\\t ]*["']?(?:${atomic('[\\d+\\/a-z]*', 1)}|${atomic('[\\d+\\/a-z]{10,}', 2)}={0,3}["']?${NONBLANK(230)}|\\{\\{[^}]*\\}?))`,
   },
   'microsoft-teams-webhook': { open: `https:\\/\\/${atomic('[\\w.\\-\\/@]*', 1)}` },
   'nuget-config-password': {
