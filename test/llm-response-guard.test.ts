@@ -13,11 +13,13 @@ import { readAuditRecords } from './support/audit-records.js';
 import { leakedPieces, longSecrets } from './support/long-secrets.js';
 import { guardsSchema } from '../src/guards/config.js';
 import { ResponseGuardFactory } from '../src/guards/response/index.js';
+import { releaseStep } from '../src/guards/response/text-holdback.js';
 
 const GH_TOKEN = ['ghp_', 'R8kQ2mZx7LpV4nW9sT3yB6cD1fH5jK0aE2uY'].join('');
 const GUARDS = { secrets: { action: 'redact' as const }, tool_use: {} };
 /** The ordinary hold-back of this config: the longest bounded match of its detectors. */
 const WINDOW = new ResponseGuardFactory(guardsSchema.parse(GUARDS)).forConsumer()!.maxMatchLength;
+const STEP = releaseStep(WINDOW);
 const TOOLS = [{ name: 'Bash', description: 'run', input_schema: { type: 'object' as const, properties: { command: { type: 'string' } } } }];
 
 describe('the response guard on the LLM door', () => {
@@ -210,9 +212,13 @@ describe('the response guard on the LLM door', () => {
         clearTimeout(deadline);
         ctl.abort();
       }
-      // Everything but the last WINDOW characters, and nothing from the key's first character on.
+      // Everything but the last WINDOW characters (released in steps of STEP), and nothing
+      // from the key's first character on.
       const got = textOf(raw);
-      assert.equal(got, text.slice(0, Math.min(sent - WINDOW, beginAt)), `stalled at ${stopAt} of ${text.length}`);
+      const what = `stalled at ${stopAt} of ${text.length}: ${got.length} characters out`;
+      assert.equal(got, text.slice(0, got.length), what);
+      assert.ok(got.length <= Math.min(sent - WINDOW, beginAt), what);
+      assert.ok(got.length >= Math.min(sent - WINDOW - STEP + 1, beginAt), what);
     }
   });
 

@@ -13,6 +13,10 @@ export interface Detector {
   /** Longest span it can match, except the matches `openMatch` reports, for stream hold-back windows. */
   readonly maxMatchLength: number;
   detect(text: string): Finding[];
-  /** Streams: the unfinished long matches starting at or after `from` (by start); text from there must be held. */
-  openMatches?(text: string, from: number): OpenMatch[];
+  /**
+   * Streams: the unfinished long matches starting at or after `from`, by start (lazily, so a
+   * caller can stop at the first); text from there must be held. `truncatedOnly`: only those
+   * whose cut-off prefix is itself a secret.
+   */
+  openMatches?(text: string, from: number, truncatedOnly?: boolean): Iterable<OpenMatch>;
 }

@@ -26,8 +26,8 @@ export interface TextRedactor {
   /** Longest span any detector can match, except open matches, for stream hold-back windows. */
   readonly maxMatchLength: number;
   scan(text: string): RedactorHit[];
-  /** Unfinished long matches starting at or after `from`, by start. */
-  openMatches(text: string, from: number): OpenHit[];
+  /** The first unfinished long match at or after `from` that `want` accepts (see Detector.openMatches). */
+  firstOpen(text: string, from: number, want: (o: OpenHit) => boolean, truncatedOnly?: boolean): OpenHit | undefined;
   /** `text` with the given findings masked (the caller picks which). */
   mask(text: string, findings: readonly Finding[]): string;
   /**
@@ -61,15 +61,21 @@ class Redactor implements TextRedactor {
     return hits;
   }
 
-  openMatches(text: string, from: number): OpenHit[] {
-    const out: OpenHit[] = [];
+  firstOpen(text: string, from: number, want: (o: OpenHit) => boolean, truncatedOnly = false): OpenHit | undefined {
+    let best: OpenHit | undefined;
     for (const d of this.detectors) {
-      for (const o of d.openMatches?.(text, from) ?? []) {
+      if (!d.openMatches) continue;
+      for (const o of d.openMatches(text, from, truncatedOnly)) {
+        if (best && o.start >= best.start) break;
         const finding: Finding = { detector: d.id, rule: o.rule, start: o.start, end: text.length, confidence: 1 };
-        out.push({ start: o.start, truncatedIsSecret: o.truncatedIsSecret, hit: { finding, id: `${d.id}:${o.rule}`, redact: this.actionOf(finding) !== 'log' } });
+        const hit = { start: o.start, truncatedIsSecret: o.truncatedIsSecret, hit: { finding, id: `${d.id}:${o.rule}`, redact: this.actionOf(finding) !== 'log' } };
+        if (want(hit)) {
+          best = hit;
+          break;
+        }
       }
     }
-    return out.length > 1 ? out.sort((a, b) => a.start - b.start) : out;
+    return best;
   }
 
   mask(text: string, findings: readonly Finding[]): string {
@@ -80,7 +86,7 @@ class Redactor implements TextRedactor {
   redact(text: string, context = ''): { text: string; hits: RedactorHit[] } {
     const all = context + text;
     const found = this.scan(all);
-    const cutOff = this.openMatches(all, 0).find((o) => o.truncatedIsSecret && o.hit.redact);
+    const cutOff = this.firstOpen(all, 0, (o) => o.truncatedIsSecret && o.hit.redact, true);
     if (cutOff) found.push(cutOff.hit);
     const at = context.length;
     const hits = at === 0 ? found : found.filter((h) => h.finding.end > at).map((h) => ({ ...h, finding: { ...h.finding, start: Math.max(0, h.finding.start - at), end: h.finding.end - at } }));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { guardsSchema } from '../config.js';
 import { ResponseGuardFactory, type RedactorHit } from './redactor.js';
-import { MAX_HELD_SECRET, TextHoldback } from './text-holdback.js';
+import { MAX_HELD_SECRET, releaseStep, TextHoldback } from './text-holdback.js';
 import { AWS_KEY, GITHUB_TOKEN, prng, realRedactor } from './testing.js';
 
 /** Streams `text` in pieces of the given sizes; returns what was released, piece by piece. */
@@ -54,17 +54,19 @@ describe('TextHoldback', () => {
     }
   });
 
-  test('all but the last window characters are released as soon as they arrive', () => {
+  test('all but the last window characters are released as they arrive, in steps of releaseStep', () => {
     const plain = 'abcdefghij '.repeat(400);
     const h = new TextHoldback(realRedactor(), () => {});
     const window = h.window;
     assert.ok(window >= 1000 && window <= 1024, `window ${window}`);
+    assert.equal(h.maxOrdinaryHold, window + releaseStep(window) - 1);
     let released = '';
     for (let i = 0; i < plain.length; i += 5) {
       released += h.push(plain.slice(i, i + 5));
       const seen = Math.min(plain.length, i + 5);
-      assert.equal(released.length, Math.max(0, seen - window));
-      assert.ok(h.held <= 2 * window + 5, `held ${h.held}`);
+      assert.ok(seen - released.length <= h.maxOrdinaryHold, `${seen - released.length} held after ${seen}`);
+      assert.ok(released.length <= Math.max(0, seen - window));
+      assert.ok(h.held <= 2 * window + releaseStep(window) + 5, `held ${h.held}`);
     }
     assert.equal(released + h.flush(), plain);
   });
@@ -73,8 +75,8 @@ describe('TextHoldback', () => {
     const piiOnly = new ResponseGuardFactory(guardsSchema.parse({ pii: {} })).forConsumer()!;
     assert.ok(piiOnly.maxMatchLength < 1024);
     const h = new TextHoldback(piiOnly, () => {});
-    const released = h.push('x'.repeat(piiOnly.maxMatchLength + 10));
-    assert.equal(released.length, 10);
+    const released = h.push('x'.repeat(h.maxOrdinaryHold + 1));
+    assert.equal(released.length, h.maxOrdinaryHold + 1 - piiOnly.maxMatchLength);
   });
 
   test('a finding that reaches into the held tail keeps its start back', () => {

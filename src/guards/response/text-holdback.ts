@@ -7,6 +7,15 @@ import type { OpenHit, RedactorHit, TextRedactor } from './redactor.js';
  */
 export const MAX_HELD_SECRET = 32 * 1024;
 
+/**
+ * Ordinary text is released in steps of this many characters past the window, not one
+ * delta at a time: each release rescans the window, so one-character deltas would cost
+ * a full scan each. Ordinary text is held at most `window + step - 1` characters.
+ */
+export function releaseStep(window: number): number {
+  return Math.max(1, Math.ceil(window / 16));
+}
+
 interface Span {
   hit: RedactorHit;
   start: number;
@@ -17,6 +26,7 @@ interface Span {
  * The streamed text of one content block, scanned before it is released. Two bounds:
  *  - ordinary text: the last `window` characters stay back (the detectors' longest bounded
  *    match), so a secret split across deltas is seen whole before any part of it leaves;
+ *    text is released in steps (releaseStep), so at most `maxOrdinaryHold` is held;
  *  - long secrets (PEM blocks, JWTs, long base64 values): from where one may have started
  *    (the detectors' open matches) or where a redacted finding still grows at the end, text
  *    is held until it is complete, up to MAX_HELD_SECRET characters.
@@ -26,6 +36,8 @@ interface Span {
  */
 export class TextHoldback {
   readonly window: number;
+  /** Ordinary text is never held back more than this many characters. */
+  readonly maxOrdinaryHold: number;
   /** Released text (unmasked, as context for detectors). */
   private context: string;
   private pending = '';
@@ -33,6 +45,9 @@ export class TextHoldback {
   private nextLook = 0;
   /** A held match outgrew MAX_HELD_SECRET: the rest of the block is dropped. */
   private sealed = false;
+  /** Block offsets of context[0], and of the first place an open match may start (closed ones stay closed). */
+  private base = 0;
+  private scanFrom = 0;
 
   constructor(
     private readonly redactor: TextRedactor,
@@ -42,6 +57,7 @@ export class TextHoldback {
     carry = '',
   ) {
     this.window = Math.max(1, redactor.maxMatchLength);
+    this.maxOrdinaryHold = this.window + releaseStep(this.window) - 1;
     this.context = carry;
   }
 
@@ -49,7 +65,7 @@ export class TextHoldback {
   push(text: string): string {
     if (this.sealed) return '';
     this.pending += text;
-    if (this.pending.length <= this.window || this.pending.length < this.nextLook) return '';
+    if (this.pending.length <= this.maxOrdinaryHold || this.pending.length < this.nextLook) return '';
     return this.release(false);
   }
 
@@ -74,19 +90,20 @@ export class TextHoldback {
     const hits = this.redactor.scan(text);
     // In pending coordinates; findings that lie wholly in released text are past help.
     const spans: Span[] = hits.filter((h) => h.finding.end > offset).map((h) => ({ hit: h, start: Math.max(0, h.finding.start - offset), end: h.finding.end - offset }));
-    const open = this.redactor.openMatches(text, 0);
+    const from = Math.max(0, this.scanFrom - this.base);
     // A match only logged need not be held; its start stays in context so it is still seen whole.
-    const holding = open.filter((o) => o.hit.redact);
+    const first = this.redactor.firstOpen(text, from, () => true);
+    const hold = first && !first.hit.redact ? this.redactor.firstOpen(text, first.start + 1, (o) => o.hit.redact) : first;
     let cut = this.pending.length;
     if (final) {
-      const cutOff = holding.find((o) => o.truncatedIsSecret);
+      const cutOff = this.redactor.firstOpen(text, from, (o) => o.hit.redact && o.truncatedIsSecret, true);
       if (cutOff) spans.push(this.toEnd(cutOff.hit, Math.max(0, cutOff.start - offset)));
     } else {
       cut = safeCut(this.pending, this.pending.length - this.window);
-      if (holding.length > 0) cut = Math.min(cut, Math.max(0, holding[0]!.start - offset));
+      if (hold) cut = Math.min(cut, Math.max(0, hold.start - offset));
       cut = backOff(spans, cut);
       const held = this.pending.length - cut;
-      const culprit = held > MAX_HELD_SECRET ? this.culprit(spans, holding, offset, cut) : undefined;
+      const culprit = held > MAX_HELD_SECRET ? this.culprit(spans, hold, offset, cut) : undefined;
       if (culprit) {
         const kept = spans.filter((sp) => sp.end <= cut);
         spans.length = 0;
@@ -107,17 +124,23 @@ export class TextHoldback {
     }
     this.pending = this.pending.slice(cut);
     const all = this.context + released;
+    this.scanFrom = this.base + (first ? first.start : Math.max(0, text.length - this.window));
     // Keep context back to the first match still open, so it is seen whole once it ends.
-    const stillOpen = open.find((o) => o.start < all.length);
-    const from = Math.max(all.length - MAX_HELD_SECRET, Math.min(all.length - this.window, stillOpen && !this.sealed ? stillOpen.start : Infinity));
-    this.context = from > 0 ? all.slice(from) : all;
+    const keep = Math.max(all.length - MAX_HELD_SECRET, Math.min(all.length - this.window, first && !this.sealed ? first.start : Infinity));
+    if (keep > 0) {
+      this.context = all.slice(keep);
+      this.base += keep;
+    } else {
+      this.context = all;
+    }
     if (this.sealed) this.pending = '';
     return masked.length ? this.redactor.mask(released, masked) : released;
   }
 
   /** The long match that holds text back at `cut`: an open match there, or a redacted finding still growing. */
-  private culprit(spans: Span[], open: readonly OpenHit[], offset: number, cut: number): RedactorHit | undefined {
-    return open.find((m) => Math.max(0, m.start - offset) <= cut)?.hit ?? spans.find((s) => s.hit.redact && s.start <= cut && s.end > cut)?.hit;
+  private culprit(spans: Span[], hold: OpenHit | undefined, offset: number, cut: number): RedactorHit | undefined {
+    if (hold && Math.max(0, hold.start - offset) <= cut) return hold.hit;
+    return spans.find((s) => s.hit.redact && s.start <= cut && s.end > cut)?.hit;
   }
 
   private toEnd(hit: RedactorHit, start: number): Span {

@@ -68,6 +68,6 @@ export function createSecretDetector(opts: SecretDetectorOptions = {}): Detector
     id: DETECTOR_ID,
     maxMatchLength: Math.max(open.anchorSpan, ...bounded),
     detect: (text: string): Finding[] => engine.detect(text),
-    openMatches: (text: string, from: number) => open.find(text, from),
+    openMatches: (text: string, from: number, truncatedOnly?: boolean) => open.find(text, from, truncatedOnly),
   };
 }

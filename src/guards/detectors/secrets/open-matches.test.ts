@@ -43,7 +43,7 @@ function unsoundPrefixes(id: string, regex: string, flags: string, text: string)
     // Shorter prefixes are a partial anchor, which the ordinary window holds.
     const anchor = Math.max(...anchors.filter((a) => text.slice(s, s + a.length).toLowerCase() === a).map((a) => a.length));
     for (let k = s + anchor; k < e; k++) {
-      if (!finder.find(text.slice(0, k), 0).some((o) => o.rule === id && o.start === s)) {
+      if (![...finder.find(text.slice(0, k), 0)].some((o) => o.rule === id && o.start === s)) {
         bad.push(`${id}: ${JSON.stringify(text.slice(s, k).slice(-60))} is a prefix of a match but not open`);
         break;
       }
@@ -93,10 +93,10 @@ test('ordinary prose closes every open match well within the ordinary window', (
 
 test('a certificate or a public key closes at its END line; a private key stays open until its END line', () => {
   const cert = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU' + 'A'.repeat(600) + '\n-----END CERTIFICATE-----\n';
-  assert.deepEqual(finder.find(cert.slice(0, 40), 0).map((o) => o.rule), []);
+  assert.deepEqual([...finder.find(cert.slice(0, 40), 0)].map((o) => o.rule), []);
   const key = longSecrets()[0]!.secrets[0]!;
   const body = key.indexOf('\n') + 1;
-  const open = finder.find(key.slice(0, body + 900), 0);
+  const open = [...finder.find(key.slice(0, body + 900), 0)];
   assert.deepEqual(open.map((o) => [o.rule, o.start, o.truncatedIsSecret]), [['private-key', 0, true]]);
-  assert.deepEqual(finder.find(key + '\nmore text', 0), []);
+  assert.deepEqual([...finder.find(key + '\nmore text', 0)], []);
 });

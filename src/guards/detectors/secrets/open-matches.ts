@@ -21,6 +21,8 @@ import { LINEAR_WINDOW } from './runners.js';
 export interface OpenSpec {
   readonly open: string;
   readonly truncated?: number;
+  /** Open only this many characters from its start at most (a linear rule's scan sees no further). */
+  readonly within?: number;
 }
 
 /** All prefixes of a literal (the empty one included). */
@@ -44,8 +46,6 @@ const ASSIGN = (value: string) =>
   `[\\w\\t \\-.]{0,20}[\\t\\n\\f\\r "']{0,3}(?:(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[\\t\\n\\f\\r "'=\\x60]{0,5}${value}|:{1,3}|\\||\\?)?`;
 // A value run, then possibly the `\` of a `\n` terminator that has not fully arrived.
 const RUN = (cls: string, group: number) => `${atomic(`[${cls}]*`, group)}\\\\?`;
-// Everything up to `n` characters after a linear rule's anchor: its scan sees no further.
-const WITHIN_LINEAR = `(?=[\\s\\S]{0,${LINEAR_WINDOW}}$)`;
 // At most `n` non-blank characters; blanks (any number) do not count, so padding cannot escape.
 const NONBLANK = (n: number) => `(?:\\s*\\S){0,${n}}\\s*`;
 
@@ -79,13 +79,15 @@ export const OPEN_SPECS: Readonly<Record<string, OpenSpec>> = {
   },
   'microsoft-teams-webhook': { open: `https:\\/\\/${atomic('[\\w.\\-\\/@]*', 1)}` },
   'nuget-config-password': {
-    open: `${WITHIN_LINEAR}<add key="(?:(?:cleartext)?password"\\s*(?:value="[^\\n]*(?:"\\s*\\/?)?|${partial('value="')})|${partial('cleartextpassword"')}|${partial('password"')})`,
+    within: LINEAR_WINDOW,
+    open: `<add key="(?:(?:cleartext)?password"\\s*(?:value="[^\\n]*(?:"\\s*\\/?)?|${partial('value="')})|${partial('cleartextpassword"')}|${partial('password"')})`,
   },
   // Up to six lines from `curl` (its pattern's `[\n\r]{1,2}` five times, then the blank
   // before the flag), or an open quote after `-u`/`--user`, whose value may span lines.
-  'curl-auth-header': { open: `${WITHIN_LINEAR}\\bcurl\\b(?:[^\\n]*\\n){0,11}[^\\n]*` },
+  'curl-auth-header': { within: LINEAR_WINDOW, open: `\\bcurl\\b(?:[^\\n]*\\n){0,11}[^\\n]*` },
   'curl-auth-user': {
-    open: `${WITHIN_LINEAR}\\bcurl\\b(?:(?:[^\\n]*\\n){0,11}[^\\n]*|[\\s\\S]*?(?:-u|--user)(?:=|[\\t ]{0,5})(?:"[^"]*|'[^']*))`,
+    within: LINEAR_WINDOW,
+    open: `\\bcurl\\b(?:(?:[^\\n]*\\n){0,11}[^\\n]*|[\\s\\S]*?(?:-u|--user)(?:=|[\\t ]{0,5})(?:"[^"]*|'[^']*))`,
   },
   'slack-app-token': { open: `xapp-${RUN('\\w\\-', 1)}` },
   'slack-bot-token': { open: `xoxb-${RUN('\\w\\-', 1)}` },
@@ -96,6 +98,7 @@ interface OpenRule {
   id: string;
   open: RegExp;
   truncated: number;
+  within: number;
 }
 
 /** Finds where an unfinished match of a long rule starts, for stream hold-back. */
@@ -112,7 +115,7 @@ export class OpenMatchFinder {
     for (const r of rules) {
       const spec = OPEN_SPECS[r.id];
       if (!spec || !r.data.anchors) continue;
-      const rule = { id: r.id, open: new RegExp(`(?:${spec.open})$`, 'iy'), truncated: spec.truncated ?? Infinity };
+      const rule = { id: r.id, open: new RegExp(`(?:${spec.open})$`, 'iy'), truncated: spec.truncated ?? Infinity, within: spec.within ?? Infinity };
       for (const a of r.data.anchors) {
         let i = anchors.indexOf(a);
         if (i < 0) i = anchors.push(a) - 1;
@@ -123,19 +126,27 @@ export class OpenMatchFinder {
     this.anchorSpan = Math.max(0, ...anchors.map((a) => a.length));
   }
 
-  /** Every unfinished match in `text` starting at or after `from`, by start. */
-  find(text: string, from: number): OpenMatch[] {
-    const found: OpenMatch[] = [];
-    if (!this.scanner) return found;
+  /**
+   * The unfinished matches in `text` starting at or after `from`, by start, tested lazily:
+   * a caller that needs only the first stops there. `truncatedOnly`: only rules whose cut-off
+   * prefix is a secret (see OpenSpec.truncated).
+   */
+  *find(text: string, from: number, truncatedOnly = false): Generator<OpenMatch> {
+    if (!this.scanner) return;
     const hits = this.scanner.scan(text);
+    const candidates: { start: number; rule: OpenRule }[] = [];
     for (let h = 0; h < hits.count; h++) {
       const start = hits.starts[h]!;
       if (start < from) continue;
       for (const rule of this.byAnchor[hits.ids[h]!] ?? []) {
-        rule.open.lastIndex = start;
-        if (rule.open.test(text)) found.push({ rule: rule.id, start, truncatedIsSecret: text.length - start >= rule.truncated });
+        if (text.length - start > rule.within || (truncatedOnly && rule.truncated === Infinity)) continue;
+        candidates.push({ start, rule });
       }
     }
-    return found.sort((a, b) => a.start - b.start);
+    candidates.sort((a, b) => a.start - b.start);
+    for (const { start, rule } of candidates) {
+      rule.open.lastIndex = start;
+      if (rule.open.test(text)) yield { rule: rule.id, start, truncatedIsSecret: text.length - start >= rule.truncated };
+    }
   }
 }
