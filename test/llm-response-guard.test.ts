@@ -222,4 +222,23 @@ describe('the response guard on the LLM door', () => {
     }
   });
 
+  test('a long secret in a tool call’s input leaves only masked, streamed in any delta size and not', async () => {
+    const pem = SECRETS[0]!.secrets[0]!;
+    const jwt = SECRETS.find((c) => c.name === 'long JWT')!.secrets[0]!;
+    const input = { file_path: '/tmp/notes.md', content: `key:\n${pem}\ntoken: ${jwt}\n` };
+    for (const size of [1, 64, 1000]) {
+      upstream.reset();
+      upstream.script(() => contentReply([{ type: 'text', text: 'Writing it down.' }, { type: 'tool_use', id: 'toolu_w', name: 'Write', input }], 'tool_use', { chunkChars: size }));
+      const params = { model: 'claude-sonnet-4-5', max_tokens: 100, tools: [{ name: 'Write', description: 'write', input_schema: { type: 'object' as const, properties: {} } }], messages: [{ role: 'user' as const, content: 'save it' }] };
+      for (const m of [await client.messages.stream(params).finalMessage(), await client.messages.create(params)]) {
+        const call = m.content.find((b) => b.type === 'tool_use') as { input: { file_path: string; content: string } } | undefined;
+        assert.ok(call, `${size}: the allowed call is kept`);
+        assert.equal(call.input.file_path, '/tmp/notes.md');
+        // The JWT rule reads the JSON escape after the token (`\\n`) as part of it.
+        assert.match(call.input.content, /^key:\n\[REDACTED:private-key\]\ntoken: \[REDACTED:jwt\]\n?$/);
+        assert.deepEqual([...leakedPieces(JSON.stringify(m), pem), ...leakedPieces(JSON.stringify(m), jwt)], [], `${size}-character deltas`);
+        assert.equal(m.stop_reason, 'tool_use');
+      }
+    }
+  });
 });
