@@ -105,6 +105,24 @@ describe('TextHoldback', () => {
     assert.equal(h.carry, '');
   });
 
+  test('a private key with no END line is held up to MAX_HELD_SECRET, then masked and the rest of the block dropped', () => {
+    const hits: RedactorHit[] = [];
+    const h = new TextHoldback(realRedactor(), (hit) => hits.push(hit));
+    const intro = 'Here it is:\n';
+    const line = 'MIIEowIBAAKCAQEAprKlOB5LC5ak5KoeyoHmBmiX2fSjQ2vfStGgcOyOjZ3jsRlx\n';
+    let out = h.push(intro + '-----BEGIN RSA PRIVATE KEY-----\n');
+    let sent = 0;
+    while (sent < MAX_HELD_SECRET + 2 * h.window) {
+      out += h.push(line);
+      sent += line.length;
+      assert.ok(!out.includes('MIIEow'), `key material out after ${sent} characters`);
+      assert.ok(h.held <= MAX_HELD_SECRET + 3 * h.window, `held ${h.held}`);
+    }
+    out += h.push('\nand the text after it') + h.flush();
+    assert.equal(out, `${intro}[REDACTED:private-key]`);
+    assert.deepEqual(hits.map((x) => x.id), ['secrets:private-key']);
+  });
+
   test('a surrogate pair at the cut is never split', () => {
     const h = new TextHoldback(realRedactor(), () => {});
     const emoji = '😀'.repeat(1500);
