@@ -34,7 +34,7 @@ export const guardsSchema = z
     responses: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Scan answers (streamed and not) with the same detectors; reject and redact both redact, since an answer cannot be refused once started.'),
-        hold_back_chars: z.number().int().min(16).max(4096).default(1024).describe('Streamed text kept back per content block until a secret split across deltas can be seen whole.'),
+        hold_back_chars: z.number().int().min(16).max(4096).default(1024).describe('Deprecated and ignored: the hold-back is derived from the detectors (the longest bounded match; long secrets are held from their start until complete), so no setting can let part of a secret out (docs/guards.md).'),
       })
       .prefault({})
       .describe('The response guard: secrets, PII and patterns in what the model answers.'),

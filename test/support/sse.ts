@@ -16,6 +16,8 @@ export interface StreamControl {
   delayMs?: number;
   /** Write this many events, then stay silent forever with the socket open. */
   stallAfterEvents?: number;
+  /** With stallAfterEvents: a `ping` goes out just before the silence, so a reader knows everything before it was sent. */
+  pingBeforeStall?: boolean;
   /** Write this many events, then destroy the socket (a connection reset mid-stream). */
   destroyAfterEvents?: number;
   /** Write `events` events, then an `event: error` with this error, then end. */

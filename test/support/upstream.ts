@@ -110,7 +110,7 @@ function respond(res: http.ServerResponse, rec: RecordedResponse, chunk?: string
 }
 
 async function writeStream(res: http.ServerResponse, rec: RecordedResponse, reply: MessageReply, model: string): Promise<void> {
-  const { delayMs = 0, stallAfterEvents, destroyAfterEvents, errorAfterEvents } = reply.stream;
+  const { delayMs = 0, stallAfterEvents, pingBeforeStall, destroyAfterEvents, errorAfterEvents } = reply.stream;
   res.writeHead(rec.status, rec.headers);
   res.flushHeaders();
   const chunks: Buffer[] = [];
@@ -118,7 +118,10 @@ async function writeStream(res: http.ServerResponse, rec: RecordedResponse, repl
   const events = renderEvents(reply, model);
   for (let i = 0; i <= events.length; i++) {
     if (res.destroyed) return;
-    if (i === stallAfterEvents) return; // left open on purpose: close() ends it
+    if (i === stallAfterEvents) {
+      if (pingBeforeStall) write(encodeEvent({ event: 'ping', data: { type: 'ping' } }));
+      return; // left open on purpose: close() ends it
+    }
     if (i === destroyAfterEvents) { res.socket?.destroy(); return; }
     if (i === errorAfterEvents?.events) {
       write(`event: error\ndata: ${errorBody(errorAfterEvents.type, errorAfterEvents.message)}\n\n`);

@@ -50,7 +50,7 @@ export function responseGuarding(gw: Gateway, snap: Snapshot, ex: Exchange, json
   const onEvent = (e: GuardEvent) => recordEvent(ex, e);
   const toolMessage = snap.responseGuards.toolMessage;
   return {
-    stream: () => new SseResponseGuard({ redactor, holdBackChars: snap.responseGuards.holdBackChars, judgeTool, toolMessage, onEvent }),
+    stream: () => new SseResponseGuard({ redactor, judgeTool, toolMessage, onEvent }),
     json: async (body) => {
       const r = await guardJsonResponse(body, { redactor, judgeTool, toolMessage });
       for (const e of r.events) onEvent(e);

@@ -1,4 +1,6 @@
 import type { TextRedactor } from './redactor.js';
+import { MAX_HELD_SECRET } from './text-holdback.js';
+import { REASON_UNMASKABLE, redactToolInput } from './tool-input.js';
 import { REASON_MALFORMED, REASON_TOO_LARGE, denialText, isPlainObject, runJudge } from './tool-judge.js';
 import { DEFAULT_MAX_TOOL_BYTES, type GuardEvent, type ToolJudge, type ToolVerdict } from './types.js';
 
@@ -38,26 +40,44 @@ export async function guardJsonResponse(body: Buffer, opts: JsonGuardOptions): P
   let changed = false;
   let allowed = 0;
   let refused = 0;
+  // The text blocks read as one text: a secret split across two is still found.
+  let previous = '';
   for (let index = 0; index < content.length; index++) {
     const block = content[index];
     if (!isPlainObject(block)) continue;
     if (opts.redactor && block.type === 'text' && typeof block.text === 'string') {
-      const { text, hits } = opts.redactor.redact(block.text);
+      const { text, hits } = opts.redactor.redact(block.text, previous.slice(-MAX_HELD_SECRET));
+      previous = block.text;
       for (const h of hits) events.push({ type: 'finding', id: h.id, action: h.redact ? 'redact' : 'log', index });
       if (text !== block.text) {
         content[index] = { ...block, text };
         changed = true;
       }
-    } else if (opts.judgeTool && block.type === 'tool_use') {
+    } else if ((opts.judgeTool || opts.redactor) && block.type === 'tool_use') {
       const id = typeof block.id === 'string' ? block.id : '';
       const name = typeof block.name === 'string' ? block.name : '';
-      let verdict: ToolVerdict;
-      if (!id || !name || !isPlainObject(block.input)) verdict = { allow: false, reason: REASON_MALFORMED };
-      else if (Buffer.byteLength(JSON.stringify(block.input)) > maxToolBytes) verdict = { allow: false, reason: REASON_TOO_LARGE };
-      else verdict = await runJudge(opts.judgeTool, { id, name, input: block.input, index });
+      let input = isPlainObject(block.input) ? block.input : undefined;
+      let verdict: ToolVerdict | undefined;
+      if (input && opts.redactor) {
+        // A secret in the input leaves only masked; the judge decides on what leaves.
+        const r = redactToolInput(input, opts.redactor);
+        for (const h of r.hits) events.push({ type: 'finding', id: h.id, action: h.redact ? 'redact' : 'log', index });
+        if (!r.input) verdict = { allow: false, reason: REASON_UNMASKABLE };
+        else if (r.changed) {
+          input = r.input;
+          content[index] = { ...block, input };
+          changed = true;
+        }
+      }
+      if (verdict) {
+        // refused: the masked input would not parse
+      } else if (!id || !name || !input) verdict = { allow: false, reason: REASON_MALFORMED };
+      else if (Buffer.byteLength(JSON.stringify(input)) > maxToolBytes) verdict = { allow: false, reason: REASON_TOO_LARGE };
+      else verdict = opts.judgeTool ? await runJudge(opts.judgeTool, { id, name, input, index }) : { allow: true };
       if (verdict.allow) {
         allowed++;
-        events.push({ type: 'tool', decision: 'allow', id, name, index, rule: verdict.rule });
+        // Only scanned, not judged: nothing to record about the call itself.
+        if (opts.judgeTool) events.push({ type: 'tool', decision: 'allow', id, name, index, rule: verdict.rule });
       } else {
         refused++;
         events.push({ type: 'tool', decision: 'deny', id, name, index, reason: verdict.reason, rule: verdict.rule });

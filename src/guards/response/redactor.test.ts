@@ -39,10 +39,9 @@ describe('ResponseGuardFactory', () => {
   });
 
   test('settings the stream guard needs', () => {
-    assert.equal(factory.holdBackChars, 256);
     assert.equal(factory.toolMessage, 'No {tool}');
     assert.equal(new ResponseGuardFactory(cfg({})).toolMessage, DEFAULT_TOOL_MESSAGE);
-    assert.equal(factory.forConsumer()!.maxMatchLength, 1024);
+    assert.equal(factory.forConsumer()!.maxMatchLength, 1020);
   });
 
   test('nothing to scan: null', () => {

@@ -13,15 +13,29 @@ export interface RedactorHit {
   redact: boolean;
 }
 
+/** A long match that may have started at `start` and not ended yet (see Detector.openMatches). */
+export interface OpenHit {
+  start: number;
+  truncatedIsSecret: boolean;
+  /** What it is once found, with this consumer's action; its finding spans from `start`. */
+  hit: RedactorHit;
+}
+
 /** The detectors of the response direction with one consumer's actions applied. */
 export interface TextRedactor {
-  /** Longest span any detector can match (bounded), for stream hold-back windows. */
+  /** Longest span any detector can match, except open matches, for stream hold-back windows. */
   readonly maxMatchLength: number;
   scan(text: string): RedactorHit[];
+  /** The first unfinished long match at or after `from` that `want` accepts (see Detector.openMatches). */
+  firstOpen(text: string, from: number, want: (o: OpenHit) => boolean, truncatedOnly?: boolean): OpenHit | undefined;
   /** `text` with the given findings masked (the caller picks which). */
   mask(text: string, findings: readonly Finding[]): string;
-  /** scan + mask in one go, for whole texts. */
-  redact(text: string): { text: string; hits: RedactorHit[] };
+  /**
+   * scan + mask in one go, for whole texts. `context`: text just before it (the previous
+   * text block), scanned with it so a secret split across blocks is found; only `text` is
+   * masked and returned.
+   */
+  redact(text: string, context?: string): { text: string; hits: RedactorHit[] };
 }
 
 type ActionOf = (f: Finding) => GuardAction;
@@ -47,12 +61,35 @@ class Redactor implements TextRedactor {
     return hits;
   }
 
+  firstOpen(text: string, from: number, want: (o: OpenHit) => boolean, truncatedOnly = false): OpenHit | undefined {
+    let best: OpenHit | undefined;
+    for (const d of this.detectors) {
+      if (!d.openMatches) continue;
+      for (const o of d.openMatches(text, from, truncatedOnly)) {
+        if (best && o.start >= best.start) break;
+        const finding: Finding = { detector: d.id, rule: o.rule, start: o.start, end: text.length, confidence: 1 };
+        const hit = { start: o.start, truncatedIsSecret: o.truncatedIsSecret, hit: { finding, id: `${d.id}:${o.rule}`, redact: this.actionOf(finding) !== 'log' } };
+        if (want(hit)) {
+          best = hit;
+          break;
+        }
+      }
+    }
+    return best;
+  }
+
   mask(text: string, findings: readonly Finding[]): string {
     return applyRedactions(text, findings, this.style);
   }
 
-  redact(text: string): { text: string; hits: RedactorHit[] } {
-    const hits = this.scan(text);
+  /** A whole text: its findings, and a long secret it ends in the middle of (cut off), masked. */
+  redact(text: string, context = ''): { text: string; hits: RedactorHit[] } {
+    const all = context + text;
+    const found = this.scan(all);
+    const cutOff = this.firstOpen(all, 0, (o) => o.truncatedIsSecret && o.hit.redact, true);
+    if (cutOff) found.push(cutOff.hit);
+    const at = context.length;
+    const hits = at === 0 ? found : found.filter((h) => h.finding.end > at).map((h) => ({ ...h, finding: { ...h.finding, start: Math.max(0, h.finding.start - at), end: h.finding.end - at } }));
     const masked = hits.filter((h) => h.redact).map((h) => h.finding);
     return { text: masked.length ? this.mask(text, masked) : text, hits };
   }
@@ -72,11 +109,6 @@ export class ResponseGuardFactory {
   constructor(private readonly cfg: GuardsConfig, shared?: readonly DetectorSource[]) {
     if (cfg.responses.enabled) this.sources = shared ? [...shared] : buildDetectorSources(cfg);
     this.fallback = this.build(undefined, undefined);
-  }
-
-  /** Hold-back window of streamed text, per content block. */
-  get holdBackChars(): number {
-    return this.cfg.responses.hold_back_chars;
   }
 
   /** Template of the text that replaces a refused tool_use block. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assembleMessage, collectSse, contentReply, encodeEvent, type ParsedEvent, textReply, toolUseReply } from '../../../test/support/sse.js';
 import { SseResponseGuard } from './stream-guard.js';
+import { releaseStep } from './text-holdback.js';
 import { AWS_KEY, GITHUB_TOKEN, prng, realRedactor, runGuard, sseBytes } from './testing.js';
 import type { ToolCall, ToolJudge, ToolVerdict } from './types.js';
 
@@ -49,8 +50,8 @@ describe('SseResponseGuard: text', () => {
       assert.ok(!inputDeltas.some((d) => d.includes(AWS_KEY)), 'the key is split in the input');
       if (chunkChars === 8) assert.ok(inputDeltas.filter((d) => GITHUB_TOKEN.includes(d)).length >= 4, 'the token spans 5 deltas');
       else assert.equal(inputDeltas.filter((d) => d.includes(AWS_KEY.slice(0, 4)) || d.includes(AWS_KEY.slice(-4))).length, 2, 'the key spans 2 deltas');
-      for (const holdBackChars of [48, 1024]) {
-        const { out, chunks, events: reported } = await runGuard(input, { redactor, holdBackChars });
+      {
+        const { out, chunks, events: reported } = await runGuard(input, { redactor });
         const s = out.toString();
         assert.deepEqual(leaked(s, AWS_KEY), []);
         assert.deepEqual(leaked(s, GITHUB_TOKEN), []);
@@ -64,14 +65,17 @@ describe('SseResponseGuard: text', () => {
   });
 
   test('text deltas come out as soon as the window allows, at the same index', async () => {
-    const text = 'word '.repeat(200);
+    const text = 'word '.repeat(600);
     const input = sseBytes(textReply(text, { chunkChars: 10 }));
     const written: Buffer[] = [];
-    const guard = new SseResponseGuard({ redactor, holdBackChars: 64, onOutput: (b) => written.push(b) });
+    const guard = new SseResponseGuard({ redactor, onOutput: (b) => written.push(b) });
     const all = events(input);
     for (const e of all.slice(0, all.length - 3)) guard.push(Buffer.from(e.raw + '\n\n'));
     const released = events(Buffer.concat(written)).filter((e) => e.data?.delta?.type === 'text_delta');
-    assert.equal(released.map((e) => e.data.delta.text).join(''), text.slice(0, text.length - 64));
+    const out = released.map((e) => e.data.delta.text).join('');
+    // Released in steps: all but the window, give or take one step.
+    assert.equal(out, text.slice(0, out.length));
+    assert.ok(out.length <= text.length - redactor.maxMatchLength && out.length > text.length - redactor.maxMatchLength - releaseStep(redactor.maxMatchLength), `${out.length}`);
     assert.ok(released.every((e) => e.data.index === 0));
     await guard.end();
   });
@@ -79,7 +83,7 @@ describe('SseResponseGuard: text', () => {
   test('every split of the input gives the same output', async () => {
     const text = `Voilà 😀 ${AWS_KEY} fin é.`;
     const input = sseBytes(contentReply([{ type: 'text', text }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls -la' } }], 'tool_use', { chunkChars: 5 }));
-    const opts = { redactor, holdBackChars: 16, judgeTool: noBash };
+    const opts = { redactor, judgeTool: noBash };
     const whole = await runGuard(input, opts);
     assert.ok(!whole.out.includes(AWS_KEY));
     for (let cut = 1; cut < input.length; cut++) {
@@ -96,7 +100,7 @@ describe('SseResponseGuard: text', () => {
   test('thinking and its signature pass byte for byte', async () => {
     const reply = contentReply([{ type: 'text', text: `key ${AWS_KEY}` }], 'end_turn', { thinking: { thinking: `I see ${AWS_KEY} in the file`, signature: 'c2lnbmF0dXJlLXZhbHVl+/==' }, chunkChars: 6 });
     const input = sseBytes(reply);
-    const { out } = await runGuard(input, { redactor, holdBackChars: 64, judgeTool: allow });
+    const { out } = await runGuard(input, { redactor, judgeTool: allow });
     const thinking = (b: Buffer) => events(b).filter((e) => e.data?.index === 0).map((e) => e.raw);
     assert.deepEqual(thinking(out), thinking(input));
     const msg = assembleMessage(events(out));
@@ -106,7 +110,7 @@ describe('SseResponseGuard: text', () => {
 
   test('CRLF streams: unchanged events keep their bytes, text is still masked', async () => {
     const input = Buffer.from(sseBytes(textReply(`a ${AWS_KEY} b`, { chunkChars: 4 })).toString().replace(/\n/g, '\r\n'));
-    const { out, chunks } = await runGuard(input, { redactor, holdBackChars: 32 });
+    const { out, chunks } = await runGuard(input, { redactor });
     assert.equal(texts(out), 'a [REDACTED:aws-access-token] b');
     assertWellFormed(chunks);
     assert.ok(out.toString().startsWith('event: message_start\r\ndata: '));
@@ -116,14 +120,14 @@ describe('SseResponseGuard: text', () => {
   test('a text_delta with no block start, or a stream cut mid-block, is still scanned and flushed', async () => {
     const delta = (text: string) => encodeEvent({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } } });
     const input = Buffer.from(delta('key ' + AWS_KEY.slice(0, 9)) + delta(AWS_KEY.slice(9) + ' end'));
-    const { out, chunks } = await runGuard(input, { redactor, holdBackChars: 64 });
+    const { out, chunks } = await runGuard(input, { redactor });
     assert.equal(events(out).map((e) => e.data.delta.text).join(''), 'key [REDACTED:aws-access-token] end');
     assertWellFormed(chunks);
   });
 
   test('text in a block start goes through the window like a delta', async () => {
     const input = Buffer.from(encodeEvent({ event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: `key ${AWS_KEY}` } } }) + encodeEvent({ event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } }));
-    const { out, chunks } = await runGuard(input, { redactor, holdBackChars: 64 });
+    const { out, chunks } = await runGuard(input, { redactor });
     assert.ok(!out.includes(AWS_KEY));
     assert.equal(assembleMessage(events(out)).content[0].text, 'key [REDACTED:aws-access-token]');
     assertWellFormed(chunks);
@@ -131,7 +135,7 @@ describe('SseResponseGuard: text', () => {
 
   test('unreadable events outside a tool call pass unchanged', async () => {
     const input = Buffer.from('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n: comment\n\nevent: future_event\ndata: {"type":"future_event","x":1}\n\n');
-    const { out } = await runGuard(input, { redactor, holdBackChars: 32, judgeTool: allow });
+    const { out } = await runGuard(input, { redactor, judgeTool: allow });
     assert.ok(out.equals(input));
   });
 });
@@ -143,7 +147,7 @@ describe('SseResponseGuard: tool use', () => {
   test('an allowed call goes out byte for byte, judged on its complete input', async () => {
     const input = sseBytes(toolUseReply({ name: 'Read', input: { file_path: '/src/a.ts', limit: 20 } }, { chunkChars: 3 }));
     const calls: ToolCall[] = [];
-    const { out, events: reported } = await runGuard(input, { redactor, holdBackChars: 64, judgeTool: (c) => (calls.push(c), { allow: true, rule: 'allow: Read' }) }, [100, 101, 350]);
+    const { out, events: reported } = await runGuard(input, { redactor, judgeTool: (c) => (calls.push(c), { allow: true, rule: 'allow: Read' }) }, [100, 101, 350]);
     assert.ok(out.equals(input));
     assert.equal(calls.length, 1);
     assert.deepEqual(calls[0]!.input, { file_path: '/src/a.ts', limit: 20 });
@@ -154,7 +158,7 @@ describe('SseResponseGuard: tool use', () => {
 
   test('a denied call becomes a text block at its index and stop_reason becomes end_turn', async () => {
     const input = sseBytes(toolUseReply({ name: 'Bash', input: { command: 'rm -rf ~/project' }, text: 'Cleaning up.' }, { chunkChars: 4 }));
-    const { out, chunks, events: reported } = await runGuard(input, { redactor, holdBackChars: 64, judgeTool: noBash, toolMessage: 'Blocked {tool}: {reason}.' });
+    const { out, chunks, events: reported } = await runGuard(input, { redactor, judgeTool: noBash, toolMessage: 'Blocked {tool}: {reason}.' });
     assert.ok(!out.toString().includes('rm -rf'));
     assert.ok(!out.toString().includes('tool_use"'), 'no tool_use block or stop reason left');
     assertWellFormed(chunks);
@@ -174,7 +178,7 @@ describe('SseResponseGuard: tool use', () => {
 
   test('one call allowed and one denied: stop_reason stays tool_use, the allowed one is untouched', async () => {
     const input = sseBytes(contentReply([read('/src/a.ts'), bash('git push --force')], 'tool_use', { chunkChars: 5 }));
-    const { out, events: reported } = await runGuard(input, { redactor: null, holdBackChars: 64, judgeTool: noBash });
+    const { out, events: reported } = await runGuard(input, { redactor: null, judgeTool: noBash });
     const msg = assembleMessage(events(out));
     assert.equal(msg.stop_reason, 'tool_use');
     assert.deepEqual(msg.content[0], { type: 'tool_use', id: 'toolu_read', name: 'Read', input: { file_path: '/src/a.ts' } });
@@ -196,7 +200,7 @@ describe('SseResponseGuard: tool use', () => {
       return new Promise<ToolVerdict>((resolve) => pending.push({ call, answer: (v) => { inFlight--; resolve(v); } }));
     };
     const written: Buffer[] = [];
-    const guard = new SseResponseGuard({ redactor, holdBackChars: 64, judgeTool: judge, onOutput: (b) => written.push(b) });
+    const guard = new SseResponseGuard({ redactor, judgeTool: judge, onOutput: (b) => written.push(b) });
     guard.push(input);
     const ended = guard.end();
     const sofar = () => events(Buffer.concat(written));
@@ -226,7 +230,7 @@ describe('SseResponseGuard: tool use', () => {
       (): Promise<ToolVerdict> => Promise.reject(new Error(`policy crashed on ${AWS_KEY}`)),
       (): ToolVerdict => ({ verdict: 'yes' }) as never,
     ]) {
-      const { out, events: reported } = await runGuard(input, { redactor, holdBackChars: 64, judgeTool: judge });
+      const { out, events: reported } = await runGuard(input, { redactor, judgeTool: judge });
       const msg = assembleMessage(events(out));
       assert.equal(msg.content[0].type, 'text');
       assert.match(msg.content[0].text, /the tool-use policy could not decide/);
@@ -240,7 +244,7 @@ describe('SseResponseGuard: tool use', () => {
     const cutAt = all.findIndex((e) => e.data?.delta?.partial_json?.includes('|'));
     const input = Buffer.from(all.slice(0, cutAt).map((e) => e.raw + '\n\n').join(''));
     let judged = 0;
-    const { out, events: reported } = await runGuard(input, { redactor, holdBackChars: 64, judgeTool: () => (judged++, { allow: true }) });
+    const { out, events: reported } = await runGuard(input, { redactor, judgeTool: () => (judged++, { allow: true }) });
     assert.equal(judged, 0);
     const got = events(out);
     assert.ok(!got.some((e) => e.data?.index === 1), 'nothing of the tool block');
@@ -253,14 +257,14 @@ describe('SseResponseGuard: tool use', () => {
     const start = all.findIndex((e) => e.data?.content_block?.type === 'tool_use');
     const error = 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
     const input = Buffer.from(all.slice(0, start + 3).map((e) => e.raw + '\n\n').join('') + error);
-    const { out } = await runGuard(input, { redactor: null, holdBackChars: 64, judgeTool: allow });
+    const { out } = await runGuard(input, { redactor: null, judgeTool: allow });
     assert.equal(out.toString(), all.slice(0, start).map((e) => e.raw + '\n\n').join('') + all[start + 1]!.raw + '\n\n' + error);
   });
 
   test('tool input beyond the cap is refused without asking the judge', async () => {
     const input = sseBytes(toolUseReply({ name: 'Write', input: { file_path: '/tmp/x', content: 'x'.repeat(5000) } }, { chunkChars: 100 }));
     let judged = 0;
-    const { out, events: reported } = await runGuard(input, { redactor, holdBackChars: 64, judgeTool: () => (judged++, { allow: true }), maxToolBytes: 2048 });
+    const { out, events: reported } = await runGuard(input, { redactor, judgeTool: () => (judged++, { allow: true }), maxToolBytes: 2048 });
     assert.equal(judged, 0);
     const msg = assembleMessage(events(out));
     assert.match(msg.content[0].text, /tool input too large/);
@@ -272,7 +276,7 @@ describe('SseResponseGuard: tool use', () => {
     const start = encodeEvent({ event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_x', name: 'Write', input: {} } } });
     const huge = `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"${'x'.repeat(9 << 20)}"}}\n\n`;
     const stop = encodeEvent({ event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } });
-    const { out, events: reported } = await runGuard(Buffer.from(start + huge + stop), { redactor: null, holdBackChars: 64, judgeTool: allow }, [start.length + 1000]);
+    const { out, events: reported } = await runGuard(Buffer.from(start + huge + stop), { redactor: null, judgeTool: allow }, [start.length + 1000]);
     assert.match(assembleMessage(events(out)).content[0].text, /tool input too large/);
     assert.deepEqual(reported.map((e) => e.type), ['oversized_event', 'tool']);
     assert.ok(out.length < 1000);
@@ -281,7 +285,7 @@ describe('SseResponseGuard: tool use', () => {
   test('a failure to write after an async verdict rejects end()', async () => {
     const input = sseBytes(toolUseReply({ name: 'Read', input: { file_path: '/a' } }));
     let writes = 0;
-    const guard = new SseResponseGuard({ redactor: null, holdBackChars: 64, judgeTool: async () => ({ allow: true }), onOutput: () => { if (++writes > 2) throw new Error('client gone'); } });
+    const guard = new SseResponseGuard({ redactor: null, judgeTool: async () => ({ allow: true }), onOutput: () => { if (++writes > 2) throw new Error('client gone'); } });
     guard.push(input);
     await assert.rejects(guard.end(), /client gone/);
   });
@@ -300,7 +304,7 @@ describe('SseResponseGuard: tool use', () => {
     ];
     for (const c of cases) {
       let judged = 0;
-      const { out } = await runGuard(Buffer.from(c), { redactor: null, holdBackChars: 64, judgeTool: () => (judged++, { allow: true }) });
+      const { out } = await runGuard(Buffer.from(c), { redactor: null, judgeTool: () => (judged++, { allow: true }) });
       assert.equal(judged, 0, c);
       const got = events(out);
       assert.ok(!got.some((e) => e.data?.content_block?.type === 'tool_use'), c);
@@ -309,7 +313,7 @@ describe('SseResponseGuard: tool use', () => {
     }
     // Empty input is an empty object.
     const calls: ToolCall[] = [];
-    await runGuard(Buffer.from(start + delta('') + stop), { redactor: null, holdBackChars: 64, judgeTool: (call) => (calls.push(call), { allow: true }) });
+    await runGuard(Buffer.from(start + delta('') + stop), { redactor: null, judgeTool: (call) => (calls.push(call), { allow: true }) });
     assert.deepEqual(calls.map((c) => c.input), [{}]);
   });
 
@@ -318,7 +322,7 @@ describe('SseResponseGuard: tool use', () => {
     const start = all.findIndex((e) => e.data?.content_block?.type === 'tool_use');
     const ping = 'event: ping\ndata: {"type": "ping"}\n\n';
     const written: Buffer[] = [];
-    const guard = new SseResponseGuard({ redactor: null, holdBackChars: 64, judgeTool: allow, onOutput: (b) => written.push(b) });
+    const guard = new SseResponseGuard({ redactor: null, judgeTool: allow, onOutput: (b) => written.push(b) });
     const head = Buffer.from(all.slice(0, start).map((e) => e.raw + '\n\n').join(''));
     guard.push(head);
     assert.equal(guard.holding, false);
@@ -332,7 +336,7 @@ describe('SseResponseGuard: tool use', () => {
     assert.equal(Buffer.concat(written).toString(), head.toString() + all[start]!.raw + '\n\n' + ping + rest);
 
     // Refused, the call goes but the ping stays.
-    const denied = await runGuard(Buffer.concat([head, Buffer.from(all[start]!.raw + '\n\n' + ping + rest)]), { redactor: null, holdBackChars: 64, judgeTool: noBash });
+    const denied = await runGuard(Buffer.concat([head, Buffer.from(all[start]!.raw + '\n\n' + ping + rest)]), { redactor: null, judgeTool: noBash });
     const got = events(denied.out);
     const at = got.findIndex((e) => e.data?.type === 'content_block_stop');
     assert.equal(got[at - 2]!.data.content_block.type, 'text');
@@ -341,10 +345,10 @@ describe('SseResponseGuard: tool use', () => {
 
   test('without a judge tool calls pass untouched; server_tool_use is not held', async () => {
     const input = sseBytes(toolUseReply({ name: 'Bash', input: { command: 'rm -rf /' } }));
-    assert.ok((await runGuard(input, { redactor, holdBackChars: 64 })).out.equals(input));
+    assert.ok((await runGuard(input, { redactor })).out.equals(input));
     const server = Buffer.from(encodeEvent({ event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } } }));
     const written: Buffer[] = [];
-    const guard = new SseResponseGuard({ redactor: null, holdBackChars: 64, judgeTool: allow, onOutput: (b) => written.push(b) });
+    const guard = new SseResponseGuard({ redactor: null, judgeTool: allow, onOutput: (b) => written.push(b) });
     guard.push(server);
     assert.ok(Buffer.concat(written).equals(server));
     await guard.end();

@@ -1,15 +1,15 @@
 import type { RedactorHit, TextRedactor } from './redactor.js';
 import { type SseFrame, SseParser } from './sse-parser.js';
 import { OrderedOutput, type Slot } from './ordered-output.js';
+import { encodeEvent, textBlock, toolUseBlock } from './block-events.js';
 import { TextHoldback } from './text-holdback.js';
-import { type Denial, REASON_MALFORMED, REASON_TOO_LARGE, denialText, isPlainObject, runJudge, toolInput } from './tool-judge.js';
+import { REASON_UNMASKABLE, redactToolInput } from './tool-input.js';
+import { REASON_MALFORMED, REASON_TOO_LARGE, denialText, isPlainObject, runJudge, toolInput } from './tool-judge.js';
 import { DEFAULT_MAX_TOOL_BYTES, type GuardEvent, type ToolJudge, type ToolVerdict } from './types.js';
 
 export interface SseResponseGuardOptions {
   /** Scans text_delta text; null or absent: text passes untouched. */
   redactor?: TextRedactor | null;
-  /** guards.responses.hold_back_chars (capped further by the detectors' longest match). */
-  holdBackChars: number;
   /** Judges each complete tool_use block; absent: tool_use blocks pass untouched. */
   judgeTool?: ToolJudge;
   /** Template of a refused block's text ({tool}, {reason}): guards.tool_use.message. */
@@ -37,19 +37,21 @@ interface ToolBlock {
   bytes: number;
   problem?: typeof REASON_MALFORMED | typeof REASON_TOO_LARGE;
   slot: Slot;
+  /** The input with secrets masked, when any were: released instead of the held deltas. */
+  masked?: Record<string, unknown>;
 }
 
 type Data = Record<string, unknown>;
-
 // Events are small; anything past this (a tool block is capped far lower) is not an answer we can hold.
 const MAX_EVENT_BYTES = 8 << 20;
 
 /**
  * The response guard of a streamed Messages answer, over its raw SSE bytes. Events it does
  * not change leave as the very bytes that came in, in upstream order. Text deltas are
- * scanned through a per-block hold-back window and re-issued; each tool_use block is held
- * whole until its content_block_stop and judged, then released as it came or replaced by a
- * text block at the same index; message_delta's stop_reason follows what was refused.
+ * scanned through a per-block hold-back (text-holdback.ts) and re-issued; each tool_use
+ * block is held whole until its content_block_stop, its input scanned (a secret leaves
+ * masked) and judged, then released or replaced by a text block at the same index;
+ * message_delta's stop_reason follows what was refused.
  *
  * Pings keep their place too, so while a call is held the client hears nothing: a door that
  * fears a long tool input may write SSE comments (`:\n\n`) between output chunks while
@@ -65,6 +67,8 @@ export class SseResponseGuard {
   /** Tool blocks refused or dropped before their own stop: their late events are swallowed. */
   private readonly closed = new Set<number>();
   private openTool: ToolBlock | null = null;
+  /** Scanning context the last text block left, so a secret split across blocks is still seen. */
+  private carry = '';
   private readonly out = new OrderedOutput((bytes) => {
     if (!this.onOutput) throw new Error('SseResponseGuard: onOutput is not set');
     this.onOutput(bytes);
@@ -165,7 +169,8 @@ export class SseResponseGuard {
     this.closeBlocks();
     this.closed.delete(index);
     const block = isPlainObject(data.content_block) ? data.content_block : {};
-    if (this.opts.judgeTool && block.type === 'tool_use') {
+    // Held whole when judged or scanned: a secret in the input leaves only masked.
+    if ((this.opts.judgeTool || this.redactor) && block.type === 'tool_use') {
       const tool: ToolBlock = {
         kind: 'tool', index, id: typeof block.id === 'string' ? block.id : '', name: typeof block.name === 'string' ? block.name : '',
         startInput: block.input, held: [], json: [], bytes: 0, slot: this.out.gate(),
@@ -225,14 +230,14 @@ export class SseResponseGuard {
     if (this.openTool) this.refuseOpenTool();
     if (block) {
       this.blocks.delete(index);
-      this.emitText(index, block.holdback.flush());
+      this.flushText(index, block);
     }
     this.out.push(raw);
   }
 
   private textBlock(index: number, redactor: TextRedactor): TextBlock {
     const report = (hit: RedactorHit) => this.report({ type: 'finding', id: hit.id, action: hit.redact ? 'redact' : 'log', index });
-    const block: TextBlock = { kind: 'text', holdback: new TextHoldback(redactor, this.opts.holdBackChars, report) };
+    const block: TextBlock = { kind: 'text', holdback: new TextHoldback(redactor, report, this.carry) };
     this.blocks.set(index, block);
     return block;
   }
@@ -247,8 +252,13 @@ export class SseResponseGuard {
     for (const [index, block] of this.blocks) {
       if (block.kind !== 'text') continue;
       this.blocks.delete(index);
-      this.emitText(index, block.holdback.flush());
+      this.flushText(index, block);
     }
+  }
+
+  private flushText(index: number, block: TextBlock): void {
+    this.emitText(index, block.holdback.flush());
+    this.carry = block.holdback.carry;
   }
 
   private hold(tool: ToolBlock, raw: Buffer): void {
@@ -274,10 +284,18 @@ export class SseResponseGuard {
 
   private decide(tool: ToolBlock): void {
     if (tool.problem) return this.settle(tool, { allow: false, reason: tool.problem });
-    const input = toolInput(tool.startInput, tool.json.join(''));
+    let input = toolInput(tool.startInput, tool.json.join(''));
     if (!input) return this.settle(tool, { allow: false, reason: REASON_MALFORMED });
+    if (this.redactor) {
+      // The judge decides on the input as it will leave: masked.
+      const r = redactToolInput(input, this.redactor);
+      for (const hit of r.hits) this.report({ type: 'finding', id: hit.id, action: hit.redact ? 'redact' : 'log', index: tool.index });
+      if (!r.input) return this.settle(tool, { allow: false, reason: REASON_UNMASKABLE });
+      if (r.changed) tool.masked = input = r.input;
+    }
     const call = { id: tool.id, name: tool.name, input, index: tool.index };
-    const judge = this.opts.judgeTool!;
+    const judge = this.opts.judgeTool;
+    if (!judge) return this.settle(tool, { allow: true });
     // Judges run one at a time, in block order; a synchronous answer settles at once.
     if (this.busy === 0) {
       const verdict = runJudge(judge, call);
@@ -303,11 +321,13 @@ export class SseResponseGuard {
     if (verdict.allow) {
       this.allowed++;
       this.report({ type: 'tool', decision: 'allow', id: tool.id, name: tool.name, index: tool.index, rule: verdict.rule });
-      this.out.resolve(tool.slot, Buffer.concat(tool.held.map((h) => h.raw)));
+      const bytes = tool.masked ? [toolUseBlock(tool.index, tool.id, tool.name, tool.masked), ...besides(tool)] : tool.held.map((h) => h.raw);
+      this.out.resolve(tool.slot, Buffer.concat(bytes));
     } else {
       this.refused++;
       this.report({ type: 'tool', decision: 'deny', id: tool.id, name: tool.name, index: tool.index, reason: verdict.reason, rule: verdict.rule });
-      this.out.resolve(tool.slot, Buffer.concat([this.replacement(tool, verdict), ...besides(tool)]));
+      const text = denialText(this.opts.toolMessage, tool.name || 'tool_use', verdict);
+      this.out.resolve(tool.slot, Buffer.concat([textBlock(tool.index, text), ...besides(tool)]));
     }
     tool.held = [];
     tool.json = [];
@@ -335,15 +355,6 @@ export class SseResponseGuard {
     this.out.resolve(tool.slot, rest);
   }
 
-  private replacement(tool: ToolBlock, verdict: Denial): Buffer {
-    const index = tool.index;
-    return Buffer.concat([
-      encodeEvent('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }),
-      encodeEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: denialText(this.opts.toolMessage, tool.name || 'tool_use', verdict) } }),
-      encodeEvent('content_block_stop', { type: 'content_block_stop', index }),
-    ]);
-  }
-
   /** Rendered when it reaches the head of the output, so every tool call before it is decided. */
   private messageDelta(data: Data, raw: Buffer): Buffer {
     const delta = isPlainObject(data.delta) ? data.delta : undefined;
@@ -366,9 +377,7 @@ export class SseResponseGuard {
     this.out.push(encodeEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }));
   }
 
-  private report(e: GuardEvent): void {
-    this.opts.onEvent?.(e);
-  }
+  private readonly report = (e: GuardEvent): void => this.opts.onEvent?.(e);
 }
 
 function besides(tool: ToolBlock): Buffer[] {
@@ -387,8 +396,4 @@ function parseData(text: string): Data | undefined {
 /** Block index; a missing one still keys the block's events together. */
 function indexOf(data: Data): number {
   return typeof data.index === 'number' ? data.index : -1;
-}
-
-export function encodeEvent(type: string, data: unknown): Buffer {
-  return Buffer.from(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 }

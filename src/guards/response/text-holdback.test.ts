@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { guardsSchema } from '../config.js';
 import { ResponseGuardFactory, type RedactorHit } from './redactor.js';
-import { TextHoldback } from './text-holdback.js';
+import { MAX_HELD_SECRET, releaseStep, TextHoldback } from './text-holdback.js';
 import { AWS_KEY, GITHUB_TOKEN, prng, realRedactor } from './testing.js';
 
 /** Streams `text` in pieces of the given sizes; returns what was released, piece by piece. */
-function stream(text: string, sizes: number[], window: number, redactor = realRedactor()): { pieces: string[]; hits: RedactorHit[] } {
+function stream(text: string, sizes: number[], redactor = realRedactor()): { pieces: string[]; hits: RedactorHit[] } {
   const hits: RedactorHit[] = [];
-  const h = new TextHoldback(redactor, window, (hit) => hits.push(hit));
+  const h = new TextHoldback(redactor, (hit) => hits.push(hit));
   const pieces: string[] = [];
   let at = 0;
   for (let i = 0; at < text.length; i++) {
@@ -35,10 +35,10 @@ describe('TextHoldback', () => {
   test('a secret split across 2, 5 or many pieces is released only masked', () => {
     assert.ok(expected.includes('[REDACTED:aws-access-token]') && expected.includes('[REDACTED:github-pat]'));
     for (const sizes of [[text.indexOf(AWS_KEY) + 10, text.length], [4], [1], [3, 7, 2], [40]]) {
-      for (const window of [64, 128, 1024]) {
-        const { pieces, hits } = stream(text, sizes, window);
+      {
+        const { pieces, hits } = stream(text, sizes);
         const out = pieces.join('');
-        assert.equal(out, expected, `sizes ${sizes} window ${window}`);
+        assert.equal(out, expected, `sizes ${sizes}`);
         assert.deepEqual(leaked(out, AWS_KEY), []);
         assert.deepEqual(leaked(out, GITHUB_TOKEN), []);
         assert.deepEqual(hits.map((h) => h.id).sort(), ['secrets:aws-access-token', 'secrets:github-pat']);
@@ -50,19 +50,23 @@ describe('TextHoldback', () => {
     const rand = prng(7);
     for (let run = 0; run < 50; run++) {
       const sizes = Array.from({ length: 20 }, () => 1 + Math.floor(rand() * 30));
-      assert.equal(stream(text, sizes, 48).pieces.join(''), expected, `sizes ${sizes}`);
+      assert.equal(stream(text, sizes).pieces.join(''), expected, `sizes ${sizes}`);
     }
   });
 
-  test('all but the last window characters are released as soon as they arrive', () => {
-    const plain = 'abcdefghij '.repeat(100);
-    const h = new TextHoldback(realRedactor(), 64, () => {});
+  test('all but the last window characters are released as they arrive, in steps of releaseStep', () => {
+    const plain = 'abcdefghij '.repeat(400);
+    const h = new TextHoldback(realRedactor(), () => {});
+    const window = h.window;
+    assert.ok(window >= 1000 && window <= 1024, `window ${window}`);
+    assert.equal(h.maxOrdinaryHold, window + releaseStep(window) - 1);
     let released = '';
     for (let i = 0; i < plain.length; i += 5) {
       released += h.push(plain.slice(i, i + 5));
       const seen = Math.min(plain.length, i + 5);
-      assert.equal(released.length, Math.max(0, seen - 64));
-      assert.ok(h.held <= 2 * 64 + 5, `held ${h.held}`);
+      assert.ok(seen - released.length <= h.maxOrdinaryHold, `${seen - released.length} held after ${seen}`);
+      assert.ok(released.length <= Math.max(0, seen - window));
+      assert.ok(h.held <= 2 * window + releaseStep(window) + 5, `held ${h.held}`);
     }
     assert.equal(released + h.flush(), plain);
   });
@@ -70,36 +74,58 @@ describe('TextHoldback', () => {
   test('the window is no wider than the longest match the detectors can make', () => {
     const piiOnly = new ResponseGuardFactory(guardsSchema.parse({ pii: {} })).forConsumer()!;
     assert.ok(piiOnly.maxMatchLength < 1024);
-    const h = new TextHoldback(piiOnly, 1024, () => {});
-    const released = h.push('x'.repeat(piiOnly.maxMatchLength + 10));
-    assert.equal(released.length, 10);
+    const h = new TextHoldback(piiOnly, () => {});
+    const released = h.push('x'.repeat(h.maxOrdinaryHold + 1));
+    assert.equal(released.length, h.maxOrdinaryHold + 1 - piiOnly.maxMatchLength);
   });
 
   test('a finding that reaches into the held tail keeps its start back', () => {
-    // The AWS key ends 3 characters into the tail: released text must stop before it starts.
-    const window = 16;
+    // The token ends 9 characters into the 12-character tail: released text must stop before it starts.
+    const tokens = new ResponseGuardFactory(guardsSchema.parse({ patterns: [{ id: 'tok', regex: 'tok-[0-9]{8}' }] })).forConsumer()!;
     const before = 'y'.repeat(40) + ' ';
-    const h = new TextHoldback(realRedactor(), window, () => {});
-    const first = h.push(before + AWS_KEY + ' and more');
+    const h = new TextHoldback(tokens, () => {});
+    assert.equal(h.window, 12);
+    const first = h.push(before + 'tok-12345678' + ' and more');
     assert.equal(first, before);
-    assert.equal(first + h.flush(), `${before}[REDACTED:aws-access-token] and more`);
+    assert.equal(first + h.flush(), `${before}[REDACTED:tok] and more`);
   });
 
-  test('a match that keeps growing is cut at twice the window, never held without bound', () => {
+  test('a redacted match that keeps growing is held up to MAX_HELD_SECRET, then masked and the rest of the block dropped', () => {
     const custom = new ResponseGuardFactory(guardsSchema.parse({ patterns: [{ id: 'run', regex: 'Z{5,}' }] })).forConsumer()!;
-    const h = new TextHoldback(custom, 32, () => {});
-    let out = '';
-    for (let i = 0; i < 400; i++) {
-      out += h.push('Z');
-      assert.ok(h.held <= 32 * 4, `held ${h.held}`);
+    const hits: RedactorHit[] = [];
+    const h = new TextHoldback(custom, (hit) => hits.push(hit));
+    let out = h.push('start ');
+    for (let i = 0; i < MAX_HELD_SECRET + 3 * h.window; i += 50) {
+      out += h.push('Z'.repeat(50));
+      assert.ok(h.held <= MAX_HELD_SECRET + 3 * h.window, `held ${h.held}`);
     }
-    out += h.flush();
-    assert.ok(!out.includes('ZZZZZ'), out);
+    out += h.push(' after the run') + h.flush();
+    assert.equal(out, 'start [REDACTED:run]');
+    assert.deepEqual(hits.map((x) => x.id), ['patterns:run']);
+    assert.equal(h.carry, '');
+  });
+
+  test('a private key with no END line is held up to MAX_HELD_SECRET, then masked and the rest of the block dropped', () => {
+    const hits: RedactorHit[] = [];
+    const h = new TextHoldback(realRedactor(), (hit) => hits.push(hit));
+    const intro = 'Here it is:\n';
+    const line = 'MIIEowIBAAKCAQEAprKlOB5LC5ak5KoeyoHmBmiX2fSjQ2vfStGgcOyOjZ3jsRlx\n';
+    let out = h.push(intro + '-----BEGIN RSA PRIVATE KEY-----\n');
+    let sent = 0;
+    while (sent < MAX_HELD_SECRET + 2 * h.window) {
+      out += h.push(line);
+      sent += line.length;
+      assert.ok(!out.includes('MIIEow'), `key material out after ${sent} characters`);
+      assert.ok(h.held <= MAX_HELD_SECRET + 3 * h.window, `held ${h.held}`);
+    }
+    out += h.push('\nand the text after it') + h.flush();
+    assert.equal(out, `${intro}[REDACTED:private-key]`);
+    assert.deepEqual(hits.map((x) => x.id), ['secrets:private-key']);
   });
 
   test('a surrogate pair at the cut is never split', () => {
-    const h = new TextHoldback(realRedactor(), 16, () => {});
-    const emoji = '😀'.repeat(40);
+    const h = new TextHoldback(realRedactor(), () => {});
+    const emoji = '😀'.repeat(1500);
     const pieces: string[] = [];
     for (let i = 0; i < emoji.length; i += 3) pieces.push(h.push(emoji.slice(i, i + 3)));
     pieces.push(h.flush());
@@ -109,7 +135,7 @@ describe('TextHoldback', () => {
 
   test('action log reports the finding once and keeps the text', () => {
     const logging = new ResponseGuardFactory(guardsSchema.parse({ secrets: { action: 'log' } })).forConsumer()!;
-    const { pieces, hits } = stream(text, [5], 64, logging);
+    const { pieces, hits } = stream(text, [5], logging);
     assert.equal(pieces.join(''), text);
     assert.deepEqual(hits.map((h) => [h.id, h.redact]).sort(), [['secrets:aws-access-token', false], ['secrets:github-pat', false]]);
   });

@@ -45,6 +45,8 @@ export function withDecoding(inner: Detector, opts: DecodingOptions = {}): Detec
   return {
     id: inner.id,
     maxMatchLength: inner.maxMatchLength,
+    // Streams hold text where a long match may be starting: the inner detector knows where.
+    ...(inner.openMatches ? { openMatches: inner.openMatches.bind(inner) } : {}),
     detect(text: string): Finding[] {
       const findings = inner.detect(text);
       let budget = Math.max(4096, text.length * budgetFactor);

@@ -58,6 +58,18 @@ export const AGENT_RULES: readonly SecretRuleData[] = [
     keywords: ['"type": "service_account"'],
     anchors: ['"type": "service_account"'],
   },
+  {
+    // gitleaks' private-key rule sees PEM text only; kubeconfig `client-key-data` and a
+    // Secret's `tls.key` hold the PEM base64-encoded. `LS0tLS1CRUdJTi` is base64 of
+    // `-----BEGIN` at the start of the value; the three alternatives are ` PRIVATE KEY` at
+    // each of the three byte alignments, so a certificate (`CERTIFICATE`) does not match.
+    id: 'private-key-base64',
+    description: 'Private key in PEM form, base64-encoded (kubeconfig client-key-data, Kubernetes Secret tls.key).',
+    regex: String.raw`\b(LS0tLS1CRUdJTi[\d+\/A-Za-z]{0,60}?(?:IFBSSVZBVEUgS0VZ|BQUklWQVRFIEtFW|gUFJJVkFURSBLRV)[\d+\/A-Za-z]{64,}={0,2})`,
+    flags: '', maxLength: -1, confidence: 0.95,
+    keywords: ['ls0tls1crudjti'],
+    anchors: ['ls0tls1crudjti'],
+  },
   ...CREDENTIAL_FILE_RULES,
 ];
 

@@ -25,7 +25,7 @@ const cases: Array<[string, string, string | null]> = [
   ['docker-config-auth', `{"auth":"${b64('no colon here at all')}"}`, null],
   ['aws-secret-access-key', 'aws_secret_access_key = Xk29vLq0PzR7mN3bV5cX8zA1sD4fG6hJ9kL2qW0e', 'Xk29vLq0PzR7mN3bV5cX8zA1sD4fG6hJ9kL2qW0e'],
   ['aws-secret-access-key', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', null],
-  ['kubeconfig-client-key-data', `    client-key-data: ${b64('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAz' + 'Q'.repeat(80) + '\n-----END RSA PRIVATE KEY-----\n')}`, b64('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAz' + 'Q'.repeat(80) + '\n-----END RSA PRIVATE KEY-----\n')],
+  ['private-key-base64', `    client-key-data: ${b64('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAz' + 'Q'.repeat(80) + '\n-----END RSA PRIVATE KEY-----\n')}`, b64('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAz' + 'Q'.repeat(80) + '\n-----END RSA PRIVATE KEY-----\n')],
   ['kubernetes-secret-json', `{"apiVersion":"v1","data":{"password":"${b64('Pq7xL2vM9nR4')}"},"kind":"Secret","metadata":{"name":"test"}}`, b64('Pq7xL2vM9nR4')],
   ['kubernetes-secret-json', `{"apiVersion":"v1","data":{"password":"${b64('Pq7xL2vM9nR4')}"},"kind":"ConfigMap"}`, null],
 ];

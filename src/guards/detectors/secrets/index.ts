@@ -5,6 +5,7 @@ import { Allowlist } from './allowlist.js';
 import { CompiledRule } from './compiled-rule.js';
 import { SecretEngine } from './engine.js';
 import { DETECTOR_ID, type FindingPolicy } from './match-to-finding.js';
+import { OPEN_SPECS, OpenMatchFinder } from './open-matches.js';
 import { GITLEAKS_GLOBAL_ALLOWLIST } from './rules/gitleaks-global.js';
 import { GITLEAKS_RULES } from './rules/gitleaks.js';
 import type { SecretRuleData } from './rule-types.js';
@@ -19,9 +20,9 @@ export interface SecretDetectorOptions {
 }
 
 /**
- * Streams hold back this many code units at most. Bounded rules match ≤ 1020; unbounded
- * ones (PEM blocks, long tokens) can be longer, and their opening anchor is what a stream
- * scanner can still catch within the window.
+ * Hold-back for an unbounded rule without an open-match spec (none today: a test checks),
+ * so such a rule added later still gets a window. Bounded rules match ≤ 1020 characters;
+ * the long ones are held from their start for as long as they may continue (open-matches.ts).
  */
 export const MAX_HOLD_BACK = 1024;
 
@@ -75,10 +76,12 @@ export function createSecretDetector(opts: SecretDetectorOptions = {}): Detector
     minEntropy: (rule) => overrides[rule.id] ?? rule.data.entropy ?? 0,
   };
   const engine = new SecretEngine(rules, policy);
-  const bounded = rules.map((r) => (r.data.maxLength < 0 ? MAX_HOLD_BACK : r.data.maxLength));
+  const open = new OpenMatchFinder(rules);
+  const bounded = rules.filter((r) => !OPEN_SPECS[r.id]).map((r) => (r.data.maxLength < 0 ? MAX_HOLD_BACK : r.data.maxLength));
   return {
     id: DETECTOR_ID,
-    maxMatchLength: Math.min(MAX_HOLD_BACK, Math.max(0, ...bounded)),
+    maxMatchLength: Math.max(open.anchorSpan, ...bounded),
     detect: (text: string): Finding[] => engine.detect(text),
+    openMatches: (text: string, from: number, truncatedOnly?: boolean) => open.find(text, from, truncatedOnly),
   };
 }
