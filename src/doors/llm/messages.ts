@@ -112,11 +112,12 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
         toolCall: limiter.readsToolCalls ? toolCallFingerprint(parsed.json.messages) : undefined,
       });
     }
-    // guard(request): last before forwarding — the most expensive in-process stage.
+    // guard(request): last before forwarding — the most expensive in-process stage. count_tokens
+    // too: it carries the whole conversation to the provider just the same.
     let forwardBody = body;
     const guard = snap.requestGuard;
-    if (guard.active && !countTokens) {
-      const g = guard.inspect(parsed.json, who.consumer.name, forceRedact);
+    if (guard.active) {
+      const g = await guard.inspect(parsed.json, who.consumer.name, forceRedact);
       if (g.findings.length) for (const f of g.findings) gw.metrics.guardFindings.inc(['request', f.slice(0, f.indexOf(':'))]);
       if (g.action !== 'none') {
         const reason = `${g.action}: ${[...new Set(g.findings)].join(', ')}`;

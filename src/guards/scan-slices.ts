@@ -1,0 +1,56 @@
+/**
+ * Scanning in slices, so one request's scan never holds the event loop for long: the scan
+ * gives the loop back (setImmediate: I/O and timers run) whenever a slice has run for
+ * SLICE_MS, and a long text is scanned in windows of CHUNK_CHARS so no single detector call
+ * outlasts a slice by much. Measured in docs/benchmarks.md ("Event-loop stall").
+ */
+import type { Detector, Finding } from './detectors/types.js';
+
+/** Time a slice may run before the scan yields. */
+export const SLICE_MS = 10;
+/** Texts longer than this are scanned window by window. */
+export const CHUNK_CHARS = 128 * 1024;
+/** Context a window sees before its chunk: lead-ins, `\b`, the start of a line. */
+export const LEFT_CONTEXT = 1024;
+/**
+ * Context after its chunk: a match that starts in the chunk is seen whole if it is at most
+ * this long (PEM keys up to RSA-8192 fit; the secret rules' linear window is 8 KiB).
+ */
+export const RIGHT_CONTEXT = 16 * 1024;
+
+export class SliceClock {
+  private started = performance.now();
+  /** How many times the scan gave the loop back (tests read it). */
+  yields = 0;
+
+  /** true when the current slice has used its time. */
+  due(): boolean {
+    return performance.now() - this.started >= SLICE_MS;
+  }
+
+  async yield(): Promise<void> {
+    this.yields++;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.started = performance.now();
+  }
+}
+
+/**
+ * A detector's findings over a long text, window by window. Each window keeps the findings
+ * that start in its own chunk, so none is reported twice; a match longer than
+ * RIGHT_CONTEXT that straddles a chunk edge can be missed (docs/guards.md).
+ */
+export async function detectInWindows(detector: Detector, text: string, clock: SliceClock, out: Finding[]): Promise<void> {
+  const n = text.length;
+  for (let cs = 0; cs < n; cs += CHUNK_CHARS) {
+    if (clock.due()) await clock.yield();
+    const ce = Math.min(n, cs + CHUNK_CHARS);
+    const from = Math.max(0, cs - LEFT_CONTEXT);
+    const to = Math.min(n, ce + RIGHT_CONTEXT);
+    for (const f of detector.detect(text.slice(from, to))) {
+      const start = f.start + from;
+      if (start < cs || start >= ce) continue;
+      out.push({ ...f, start, end: f.end + from });
+    }
+  }
+}
