@@ -33,6 +33,10 @@ export class RequestGuard {
   private cache = new Map<string, Finding[]>();
   /** Characters actually run through the detectors (cache misses): what the per-text cache saves shows here. */
   scanned = 0;
+  /** Inspections under way: more than one means the scans are interleaving on the event loop. */
+  inProgress = 0;
+  /** Times a scan gave the event loop back (scan-slices.ts). */
+  yields = 0;
   private cacheChars = 0;
 
   /** `sources`: the config's detectors when already built (shared with the response guard). */
@@ -106,8 +110,18 @@ export class RequestGuard {
     const exempt = this.cfg.consumers[consumer]?.exempt === true;
     if (exempt && !forceRedact?.size) return outcome;
     const clock = new SliceClock();
-    if (this.prompt && !exempt) await this.checkPrompt(body, clock);
-    if (this.sources.length === 0) return outcome;
+    this.inProgress++;
+    try {
+      if (this.prompt && !exempt) await this.checkPrompt(body, clock);
+      if (this.sources.length > 0) await this.scan(body, consumer, exempt, forceRedact, clock, outcome);
+    } finally {
+      this.inProgress--;
+      this.yields += clock.yields;
+    }
+    return outcome;
+  }
+
+  private async scan(body: Record<string, unknown>, consumer: string, exempt: boolean, forceRedact: ReadonlySet<string> | undefined, clock: SliceClock, outcome: GuardOutcome): Promise<void> {
     const texts = new RequestTexts(body);
     while (texts.next()) {
       if (clock.due()) await clock.yield();
@@ -133,7 +147,6 @@ export class RequestGuard {
       }
     }
     texts.finish();
-    return outcome;
   }
 
   private async checkPrompt(body: Record<string, unknown>, clock: SliceClock): Promise<void> {

@@ -5,6 +5,7 @@ import { extractCredential } from '../../identity/credential.js';
 import { toolCallFingerprint } from '../../limits/loop.js';
 import { decisionToError, toDecisionRecord } from '../../policy/decision.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
+import { reserialize } from '../../guards/reserialize.js';
 import { readBody } from '../shared/body.js';
 import { upstreamRequestHeaders } from '../shared/headers.js';
 import { authorizeLlm, llmDocument, offeredTools } from './authorize.js';
@@ -125,7 +126,7 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
         ex.decision = g.action === 'redact' ? { outcome: 'redact', rule: 'guards', reason } : { ...ex.decision, reason };
       }
       // Only a redaction changes bytes; everything else is forwarded as the client sent it.
-      if (g.changed) forwardBody = Buffer.from(JSON.stringify(parsed.json));
+      if (g.changed) forwardBody = reserialize(parsed.json);
     }
 
     if (provider.type === 'mock') {
