@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardsSchema } from './config.js';
 import { RequestGuard } from './request-guard.js';
+import { hostileText } from './detectors/secrets/test-support.js';
 
 const AWS = ['AKIA', 'QYLPMN5HFIQR7XZB'].join('');
 const guard = (cfg: unknown) => new RequestGuard(guardsSchema.parse(cfg));
@@ -60,4 +61,32 @@ test('incremental: blocks scanned in an earlier turn of the conversation are not
   await g.inspect(next, 'dev');
   // Only the texts never seen before: the two new ones and the new tool_use_id.
   assert.equal(g.scanned - afterFirst, 'running the tests'.length + added.length + 't2'.length);
+});
+
+test('a large hostile body is scanned in slices: other callbacks run while the scan is under way', async () => {
+  const g = guard({ secrets: { action: 'log' } });
+  const b = { model: 'm', messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: hostileText(1_000_000) }, { type: 'text', text: hostileText(50_000) }] }] };
+  let sawScanUnderWay = false;
+  const probe = setInterval(() => { if (g.inProgress > 0) sawScanUnderWay = true; }, 1);
+  try {
+    const out = await g.inspect(b, 'dev');
+    assert.equal(out.action, 'log');
+  } finally {
+    clearInterval(probe);
+  }
+  assert.ok(g.yields > 0, 'the scan gave the event loop back');
+  assert.ok(sawScanUnderWay, 'a timer ran while the scan was under way');
+  assert.equal(g.inProgress, 0);
+});
+
+test('a long text is scanned in windows: a secret on a window edge is found once, whole', async () => {
+  const g = guard({ secrets: { action: 'redact' } });
+  for (const at of [128 * 1024 - 10, 128 * 1024, 256 * 1024 - 3, 300_000]) {
+    const filler = 'lorem ipsum dolor sit amet '.repeat(20_000).slice(0, 400_000);
+    const text = `${filler.slice(0, at)} ${AWS} ${filler.slice(at)}`;
+    const b = { messages: [{ role: 'user', content: text }] };
+    const out = await g.inspect(b, 'dev');
+    assert.deepEqual(out.findings, ['secrets:aws-access-token'], `at ${at}`);
+    assert.ok(!JSON.stringify(b).includes(AWS));
+  }
 });
