@@ -6,8 +6,9 @@
  * stall. A gap whose both ends fall inside the guard's scan is the guard's own; the rest
  * (JSON.parse of the body, re-serialising it after a redaction) is reported apart.
  *
- *   npx tsx bench/event-loop-stall.ts [--mib 32] [--shape one-text|many-texts|tiny-texts] [--action log|redact]
- *   npx tsx bench/event-loop-stall.ts --worker [--mib 32]   # the alternative: scanning in a worker thread
+ *   npm run build --silent
+ *   node dist/bench/event-loop-stall.js [--mib 32] [--shape one-text|many-texts|tiny-texts] [--action log|redact]
+ *   node dist/bench/event-loop-stall.js --worker [--mib 32]   # the alternative: scanning in a worker thread
  *
  * Results go to docs/benchmarks.md ("Event-loop stall") by hand.
  */
@@ -155,18 +156,8 @@ async function throughWarden(): Promise<void> {
  * loop only pays for handing the text over (a copy); the scan runs on another core.
  */
 async function inWorker(): Promise<void> {
-  const src = new URL('../src/guards/detectors/', import.meta.url).href;
-  const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads');
-     (async () => {
-       const { createSecretDetector } = await import(${JSON.stringify(`${src}secrets/index.ts`)});
-       const { createPiiDetector } = await import(${JSON.stringify(`${src}pii/index.ts`)});
-       const ds = [createSecretDetector(), createPiiDetector()];
-       parentPort.on('message', (text) => { let n = 0; for (const d of ds) n += d.detect(text).length; parentPort.postMessage(n); });
-       parentPort.postMessage('ready');
-     })();`,
-    { eval: true, execArgv: ['--import', 'tsx'] },
-  );
+  // Compiled (dist/): a worker does not inherit tsx's loader.
+  const worker = new Worker(new URL('./lib/scan-worker.js', import.meta.url));
   const next = () => new Promise<unknown>((r) => worker.once('message', r));
   await next();
   worker.postMessage(hostileText(1024 * 1024));

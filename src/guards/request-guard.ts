@@ -10,8 +10,10 @@ import { CHUNK_CHARS, SliceClock, detectInWindows } from './scan-slices.js';
 export interface GuardOutcome {
   /** true when a redaction changed the body: the caller re-serialises it. */
   changed: boolean;
-  /** `detector:rule` of every finding acted on, for the audit record (never the text). */
+  /** `detector:rule` of the findings acted on, each once, for the audit record (never the text). */
   findings: string[];
+  /** How many findings each detector had, for the metrics (a hostile body can have millions). */
+  counts: Map<string, number>;
   action: 'redact' | 'log' | 'none';
 }
 
@@ -106,7 +108,7 @@ export class RequestGuard {
    * `forceRedact` names detectors a policy decision requires to redact (they apply even to exempt consumers).
    */
   async inspect(body: Record<string, unknown>, consumer: string, forceRedact?: ReadonlySet<string>): Promise<GuardOutcome> {
-    const outcome: GuardOutcome = { changed: false, findings: [], action: 'none' };
+    const outcome: GuardOutcome = { changed: false, findings: [], counts: new Map(), action: 'none' };
     const exempt = this.cfg.consumers[consumer]?.exempt === true;
     if (exempt && !forceRedact?.size) return outcome;
     const clock = new SliceClock();
@@ -123,6 +125,7 @@ export class RequestGuard {
 
   private async scan(body: Record<string, unknown>, consumer: string, exempt: boolean, forceRedact: ReadonlySet<string> | undefined, clock: SliceClock, outcome: GuardOutcome): Promise<void> {
     const texts = new RequestTexts(body);
+    const seen = new Set<string>();
     while (texts.next()) {
       if (clock.due()) await clock.yield();
       const text = texts.text;
@@ -136,7 +139,11 @@ export class RequestGuard {
         if (d.action === 'reject') {
           throw new WardenError('WARDEN_E_GUARD_REJECTED', d.message ?? `the request carries a ${f.detector === 'secrets' ? 'secret' : f.detector} (${f.rule}); remove it and try again`, { status: d.status, rule: `guard.${id}` });
         }
-        outcome.findings.push(id);
+        if (!seen.has(id)) {
+          seen.add(id);
+          outcome.findings.push(id);
+        }
+        outcome.counts.set(f.detector, (outcome.counts.get(f.detector) ?? 0) + 1);
         if (d.action === 'redact') redact.push(f);
         else if (outcome.action === 'none') outcome.action = 'log';
       }

@@ -59,7 +59,10 @@ export async function detectInWindows(detector: Detector, text: string, clock: S
     for (const f of detector.detect(text.slice(from, to))) {
       const start = f.start + from;
       if (start < cs || start >= ce) continue;
-      out.push({ ...f, start, end: f.end + from });
+      // Each detect() call returns fresh findings: moved in place, not copied (a hostile text has millions).
+      f.start = start;
+      f.end += from;
+      out.push(f);
     }
     const took = performance.now() - t0;
     chunk = Math.round(Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, took > 0 ? (chunk * WINDOW_MS) / took : MAX_CHUNK)));

@@ -119,9 +119,9 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
     const guard = snap.requestGuard;
     if (guard.active) {
       const g = await guard.inspect(parsed.json, who.consumer.name, forceRedact);
-      if (g.findings.length) for (const f of g.findings) gw.metrics.guardFindings.inc(['request', f.slice(0, f.indexOf(':'))]);
+      for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['request', detector], n);
       if (g.action !== 'none') {
-        const reason = `${g.action}: ${[...new Set(g.findings)].join(', ')}`;
+        const reason = `${g.action}: ${g.findings.join(', ')}`;
         // A redaction is the guard's decision; findings only logged annotate the policy's.
         ex.decision = g.action === 'redact' ? { outcome: 'redact', rule: 'guards', reason } : { ...ex.decision, reason };
       }
