@@ -65,7 +65,8 @@ export async function detectInWindows(detector: Detector, text: string, clock: S
       out.push(f);
     }
     const took = performance.now() - t0;
-    chunk = Math.round(Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, took > 0 ? (chunk * WINDOW_MS) / took : MAX_CHUNK)));
+    // At most doubled per window: one fast window (prose before a dense part) must not size the next for prose.
+    chunk = Math.round(Math.min(MAX_CHUNK, 2 * chunk, Math.max(MIN_CHUNK, took > 0 ? (chunk * WINDOW_MS) / took : MAX_CHUNK)));
     cs = ce;
   }
 }
