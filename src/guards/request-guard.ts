@@ -40,6 +40,9 @@ export class RequestGuard {
   /** Times a scan gave the event loop back (scan-slices.ts). */
   yields = 0;
   private cacheChars = 0;
+  /** The cached texts in insertion order, from `head` on. */
+  private order: string[] = [];
+  private head = 0;
 
   /** `sources`: the config's detectors when already built (shared with the response guard). */
   constructor(private readonly cfg: GuardsConfig, sources: DetectorSource[] = buildDetectorSources(cfg)) {
@@ -75,13 +78,21 @@ export class RequestGuard {
 
   private remember(text: string, found: Finding[]): Finding[] {
     const cost = text.length + CACHE_ENTRY_CHARS;
-    if (cost > CACHE_MAX_CHARS) return found;
+    // Already there: two requests scanned the same long text at once.
+    if (cost > CACHE_MAX_CHARS || this.cache.has(text)) return found;
+    // Oldest first from a queue of our own: `cache.keys().next()` skips every entry deleted
+    // since the Map last rehashed, which made eviction quadratic on bodies of many small texts.
     while (this.cacheChars + cost > CACHE_MAX_CHARS) {
-      const oldest = this.cache.keys().next().value!;
+      const oldest = this.order[this.head++]!;
       this.cache.delete(oldest);
       this.cacheChars -= oldest.length + CACHE_ENTRY_CHARS;
     }
+    if (this.head > 4096 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
     this.cache.set(text, found);
+    this.order.push(text);
     this.cacheChars += cost;
     return found;
   }
