@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardsSchema } from './config.js';
 import { RequestGuard } from './request-guard.js';
+import { hostileText } from './detectors/secrets/test-support.js';
 
 const AWS = ['AKIA', 'QYLPMN5HFIQR7XZB'].join('');
 const guard = (cfg: unknown) => new RequestGuard(guardsSchema.parse(cfg));
@@ -15,11 +16,11 @@ const body = () => ({
   ],
 });
 
-test('redacts secrets in system and tool_result texts, never in thinking blocks; the same answer on a repeated turn', () => {
+test('redacts secrets in system and tool_result texts, never in thinking blocks; the same answer on a repeated turn', async () => {
   const g = guard({ secrets: { action: 'redact' } });
   for (let turn = 0; turn < 2; turn++) {
     const b = body();
-    const out = g.inspect(b, 'dev');
+    const out = await g.inspect(b, 'dev');
     assert.equal(out.changed, true);
     assert.equal(out.action, 'redact');
     assert.ok(out.findings.includes('secrets:aws-access-token'));
@@ -30,33 +31,64 @@ test('redacts secrets in system and tool_result texts, never in thinking blocks;
   }
 });
 
-test('reject throws the configured message; log changes nothing; exempt consumers pass', () => {
-  assert.throws(() => guard({ secrets: { action: 'reject', message: 'no keys please' } }).inspect(body(), 'dev'), (e: Error & { code?: string }) => e.code === 'WARDEN_E_GUARD_REJECTED' && e.message === 'no keys please');
+test('reject throws the configured message; log changes nothing; exempt consumers pass', async () => {
+  await assert.rejects(() => guard({ secrets: { action: 'reject', message: 'no keys please' } }).inspect(body(), 'dev'), (e: Error & { code?: string }) => e.code === 'WARDEN_E_GUARD_REJECTED' && e.message === 'no keys please');
   const b = body();
-  const logged = guard({ secrets: { action: 'log' } }).inspect(b, 'dev');
+  const logged = await guard({ secrets: { action: 'log' } }).inspect(b, 'dev');
   assert.equal(logged.changed, false);
   assert.equal(logged.action, 'log');
   assert.deepEqual(b, body());
-  const exempt = guard({ secrets: { action: 'reject' }, consumers: { sec: { exempt: true } } }).inspect(body(), 'sec');
+  const exempt = await guard({ secrets: { action: 'reject' }, consumers: { sec: { exempt: true } } }).inspect(body(), 'sec');
   assert.equal(exempt.action, 'none');
 });
 
-test('the prompt guard looks at user text only', () => {
+test('the prompt guard looks at user text only', async () => {
   const g = guard({ prompt_guard: [{ id: 'bad', regex: '(?i)forbidden' }] });
-  assert.throws(() => g.inspect({ messages: [{ role: 'user', content: 'a FORBIDDEN ask' }] }, 'dev'), /Rejected due to inappropriate content/);
-  assert.equal(g.inspect({ messages: [{ role: 'user', content: [{ type: 'tool_result', content: 'forbidden in a file' }] }] }, 'dev').action, 'none');
+  await assert.rejects(() => g.inspect({ messages: [{ role: 'user', content: 'a FORBIDDEN ask' }] }, 'dev'), /Rejected due to inappropriate content/);
+  assert.equal((await g.inspect({ messages: [{ role: 'user', content: [{ type: 'tool_result', content: 'forbidden in a file' }] }] }, 'dev')).action, 'none');
 });
 
-test('incremental: blocks scanned in an earlier turn of the conversation are not scanned again', () => {
+test('incremental: blocks scanned in an earlier turn of the conversation are not scanned again', async () => {
   const g = guard({ secrets: { action: 'log' }, pii: { action: 'log' } });
   const first = body();
-  g.inspect(first, 'dev');
+  await g.inspect(first, 'dev');
   const afterFirst = g.scanned;
   assert.ok(afterFirst > 0);
   // The next turn resends everything and adds one answer and one new tool result.
   const next = body();
   const added = 'the build passed; 42 tests ran';
   next.messages.push({ role: 'assistant', content: [{ type: 'text', text: 'running the tests' }] } as never, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't2', content: added }] } as never);
-  g.inspect(next, 'dev');
-  assert.equal(g.scanned - afterFirst, 'running the tests'.length + added.length);
+  await g.inspect(next, 'dev');
+  // Only the texts never seen before: the two new ones and the new tool_use_id.
+  assert.equal(g.scanned - afterFirst, 'running the tests'.length + added.length + 't2'.length);
+});
+
+test('a large hostile body is scanned in slices: other callbacks run while the scan is under way', async () => {
+  const g = guard({ secrets: { action: 'log' } });
+  const b = { model: 'm', messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: hostileText(1_000_000) }, { type: 'text', text: hostileText(50_000) }] }] };
+  let sawScanUnderWay = false;
+  const probe = setInterval(() => { if (g.inProgress > 0) sawScanUnderWay = true; }, 1);
+  try {
+    const out = await g.inspect(b, 'dev');
+    assert.equal(out.action, 'log');
+  } finally {
+    clearInterval(probe);
+  }
+  assert.ok(g.yields > 0, 'the scan gave the event loop back');
+  assert.ok(sawScanUnderWay, 'a timer ran while the scan was under way');
+  assert.equal(g.inProgress, 0);
+});
+
+test('a long text is scanned in windows: every secret is found once and whole, wherever the window edges fall', async () => {
+  const g = guard({ secrets: { action: 'redact' } });
+  // 60 keys 7,919 characters apart (a prime, so they fall at every offset within a window).
+  const parts: string[] = [];
+  for (let i = 0; i < 60; i++) parts.push('lorem ipsum dolor sit amet '.repeat(300).slice(0, 7919 - AWS.length - 2), ` ${AWS} `);
+  const b = { messages: [{ role: 'user', content: parts.join('') }] };
+  const out = await g.inspect(b, 'dev');
+  assert.deepEqual(out.findings, ['secrets:aws-access-token']);
+  assert.equal(out.counts.get('secrets'), 60);
+  const sent = JSON.stringify(b);
+  assert.ok(!sent.includes(AWS));
+  assert.equal(sent.split('[REDACTED:aws-access-token]').length - 1, 60);
 });

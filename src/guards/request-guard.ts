@@ -4,13 +4,16 @@ import { createPatternDetector } from './detectors/patterns/index.js';
 import { buildDetectorSources, type DetectorSource } from './detector-set.js';
 import type { Detector, Finding } from './detectors/types.js';
 import { applyRedactions } from './redact/apply.js';
-import { requestTexts } from './request-texts.js';
+import { promptTexts, RequestTexts } from './request-texts.js';
+import { CHUNK_CHARS, SliceClock, detectInWindows } from './scan-slices.js';
 
 export interface GuardOutcome {
   /** true when a redaction changed the body: the caller re-serialises it. */
   changed: boolean;
-  /** `detector:rule` of every finding acted on, for the audit record (never the text). */
+  /** `detector:rule` of the findings acted on, each once, for the audit record (never the text). */
   findings: string[];
+  /** How many findings each detector had, for the metrics (a hostile body can have millions). */
+  counts: Map<string, number>;
   action: 'redact' | 'log' | 'none';
 }
 
@@ -18,6 +21,8 @@ type Source = DetectorSource;
 
 /** Cached texts are held as keys; the bound is on their total size (UTF-16 code units). */
 const CACHE_MAX_CHARS = 32 * 1024 * 1024;
+/** What an entry costs beyond its text, so a body of millions of tiny strings stays bounded too. */
+const CACHE_ENTRY_CHARS = 64;
 
 /**
  * The request guard of the LLM door. Agents resend the whole conversation every turn, so
@@ -30,7 +35,14 @@ export class RequestGuard {
   private cache = new Map<string, Finding[]>();
   /** Characters actually run through the detectors (cache misses): what the per-text cache saves shows here. */
   scanned = 0;
+  /** Inspections under way: more than one means the scans are interleaving on the event loop. */
+  inProgress = 0;
+  /** Times a scan gave the event loop back (scan-slices.ts). */
+  yields = 0;
   private cacheChars = 0;
+  /** The cached texts in insertion order, from `head` on. */
+  private order: string[] = [];
+  private head = 0;
 
   /** `sources`: the config's detectors when already built (shared with the response guard). */
   constructor(private readonly cfg: GuardsConfig, sources: DetectorSource[] = buildDetectorSources(cfg)) {
@@ -45,23 +57,43 @@ export class RequestGuard {
     return this.sources.length > 0 || this.prompt !== undefined;
   }
 
-  private findingsFor(text: string): Finding[] {
+  /** Cached findings, or the scan of a short text (long ones go through scanLong). */
+  private cached(text: string): Finding[] | undefined {
     // Keyed by the text itself: V8 hashes a string once and caches it, which is far cheaper
     // than a digest of every block on every turn.
-    let found = this.cache.get(text);
-    if (!found) {
-      this.scanned += text.length;
-      found = [];
-      for (const s of this.sources) for (const f of s.detector.detect(text)) found.push(f);
-      if (text.length > CACHE_MAX_CHARS) return found;
-      while (this.cacheChars + text.length > CACHE_MAX_CHARS) {
-        const oldest = this.cache.keys().next().value!;
-        this.cache.delete(oldest);
-        this.cacheChars -= oldest.length;
-      }
-      this.cache.set(text, found);
-      this.cacheChars += text.length;
+    const hit = this.cache.get(text);
+    if (hit || text.length > CHUNK_CHARS) return hit;
+    this.scanned += text.length;
+    const found: Finding[] = [];
+    for (const s of this.sources) for (const f of s.detector.detect(text)) found.push(f);
+    return this.remember(text, found);
+  }
+
+  private async scanLong(text: string, clock: SliceClock): Promise<Finding[]> {
+    this.scanned += text.length;
+    const found: Finding[] = [];
+    for (const s of this.sources) await detectInWindows(s.detector, text, clock, found);
+    return this.remember(text, found);
+  }
+
+  private remember(text: string, found: Finding[]): Finding[] {
+    const cost = text.length + CACHE_ENTRY_CHARS;
+    // Already there: two requests scanned the same long text at once.
+    if (cost > CACHE_MAX_CHARS || this.cache.has(text)) return found;
+    // Oldest first from a queue of our own: `cache.keys().next()` skips every entry deleted
+    // since the Map last rehashed, which made eviction quadratic on bodies of many small texts.
+    while (this.cacheChars + cost > CACHE_MAX_CHARS) {
+      const oldest = this.order[this.head++]!;
+      this.cache.delete(oldest);
+      this.cacheChars -= oldest.length + CACHE_ENTRY_CHARS;
     }
+    if (this.head > 4096 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+    this.cache.set(text, found);
+    this.order.push(text);
+    this.cacheChars += cost;
     return found;
   }
 
@@ -81,22 +113,34 @@ export class RequestGuard {
   }
 
   /**
-   * Scans every text of the request; throws WARDEN_E_GUARD_REJECTED or redacts in place.
+   * Scans every text of the request (request-texts.ts says which); throws
+   * WARDEN_E_GUARD_REJECTED or redacts in place. Gives the event loop back between slices
+   * (scan-slices.ts), so a huge body never stalls other requests.
    * `forceRedact` names detectors a policy decision requires to redact (they apply even to exempt consumers).
    */
-  inspect(body: Record<string, unknown>, consumer: string, forceRedact?: ReadonlySet<string>): GuardOutcome {
-    const outcome: GuardOutcome = { changed: false, findings: [], action: 'none' };
+  async inspect(body: Record<string, unknown>, consumer: string, forceRedact?: ReadonlySet<string>): Promise<GuardOutcome> {
+    const outcome: GuardOutcome = { changed: false, findings: [], counts: new Map(), action: 'none' };
     const exempt = this.cfg.consumers[consumer]?.exempt === true;
     if (exempt && !forceRedact?.size) return outcome;
-    for (const slot of requestTexts(body)) {
-      if (this.prompt && slot.prompt && !exempt) {
-        const hit = this.prompt.detect(slot.text)[0];
-        if (hit) {
-          const r = this.promptRules.get(hit.rule)!;
-          throw new WardenError('WARDEN_E_GUARD_REJECTED', r.message, { status: r.status, rule: `guard.prompt:${hit.rule}` });
-        }
-      }
-      const found = this.findingsFor(slot.text);
+    const clock = new SliceClock();
+    this.inProgress++;
+    try {
+      if (this.prompt && !exempt) await this.checkPrompt(body, clock);
+      if (this.sources.length > 0) await this.scan(body, consumer, exempt, forceRedact, clock, outcome);
+    } finally {
+      this.inProgress--;
+      this.yields += clock.yields;
+    }
+    return outcome;
+  }
+
+  private async scan(body: Record<string, unknown>, consumer: string, exempt: boolean, forceRedact: ReadonlySet<string> | undefined, clock: SliceClock, outcome: GuardOutcome): Promise<void> {
+    const texts = new RequestTexts(body);
+    const seen = new Set<string>();
+    while (texts.next()) {
+      if (clock.due()) await clock.yield();
+      const text = texts.text;
+      const found = this.cached(text) ?? (await this.scanLong(text, clock));
       if (!found.length) continue;
       const redact: Finding[] = [];
       for (const f of found) {
@@ -106,16 +150,37 @@ export class RequestGuard {
         if (d.action === 'reject') {
           throw new WardenError('WARDEN_E_GUARD_REJECTED', d.message ?? `the request carries a ${f.detector === 'secrets' ? 'secret' : f.detector} (${f.rule}); remove it and try again`, { status: d.status, rule: `guard.${id}` });
         }
-        outcome.findings.push(id);
+        if (!seen.has(id)) {
+          seen.add(id);
+          outcome.findings.push(id);
+        }
+        outcome.counts.set(f.detector, (outcome.counts.get(f.detector) ?? 0) + 1);
         if (d.action === 'redact') redact.push(f);
         else if (outcome.action === 'none') outcome.action = 'log';
       }
       if (redact.length) {
-        slot.set(applyRedactions(slot.text, redact, this.cfg.mask));
+        texts.replace(applyRedactions(text, redact, this.cfg.mask));
         outcome.changed = true;
         outcome.action = 'redact';
       }
     }
-    return outcome;
+    texts.finish();
+  }
+
+  private async checkPrompt(body: Record<string, unknown>, clock: SliceClock): Promise<void> {
+    for (const text of promptTexts(body)) {
+      if (clock.due()) await clock.yield();
+      let hit: Finding | undefined;
+      if (text.length <= CHUNK_CHARS) hit = this.prompt!.detect(text)[0];
+      else {
+        const found: Finding[] = [];
+        await detectInWindows(this.prompt!, text, clock, found);
+        hit = found[0];
+      }
+      if (hit) {
+        const r = this.promptRules.get(hit.rule)!;
+        throw new WardenError('WARDEN_E_GUARD_REJECTED', r.message, { status: r.status, rule: `guard.prompt:${hit.rule}` });
+      }
+    }
   }
 }

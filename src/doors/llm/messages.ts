@@ -6,6 +6,7 @@ import { toolCallFingerprint } from '../../limits/loop.js';
 import { decisionToError, toDecisionRecord } from '../../policy/decision.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
 import { readJson } from '../../core/json/read.js';
+import { reserialize } from '../../guards/reserialize.js';
 import { readBody } from '../shared/body.js';
 import { upstreamRequestHeaders } from '../shared/headers.js';
 import { authorizeLlm, llmDocument, offeredTools } from './authorize.js';
@@ -109,19 +110,20 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
         toolCall: limiter.readsToolCalls ? toolCallFingerprint(parsed.json.messages) : undefined,
       });
     }
-    // guard(request): last before forwarding — the most expensive in-process stage.
+    // guard(request): last before forwarding — the most expensive in-process stage. count_tokens
+    // too: it carries the whole conversation to the provider just the same.
     let forwardBody = body;
     const guard = snap.requestGuard;
-    if (guard.active && !countTokens) {
-      const g = guard.inspect(parsed.json, who.consumer.name, forceRedact);
-      if (g.findings.length) for (const f of g.findings) gw.metrics.guardFindings.inc(['request', f.slice(0, f.indexOf(':'))]);
+    if (guard.active) {
+      const g = await guard.inspect(parsed.json, who.consumer.name, forceRedact);
+      for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['request', detector], n);
       if (g.action !== 'none') {
-        const reason = `${g.action}: ${[...new Set(g.findings)].join(', ')}`;
+        const reason = `${g.action}: ${g.findings.join(', ')}`;
         // A redaction is the guard's decision; findings only logged annotate the policy's.
         ex.decision = g.action === 'redact' ? { outcome: 'redact', rule: 'guards', reason } : { ...ex.decision, reason };
       }
       // Only a redaction changes bytes; everything else is forwarded as the client sent it.
-      if (g.changed) forwardBody = Buffer.from(JSON.stringify(parsed.json));
+      if (g.changed) forwardBody = reserialize(parsed.json);
     }
 
     if (provider.type === 'mock') {

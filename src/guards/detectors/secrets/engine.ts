@@ -1,6 +1,7 @@
 import { LiteralScanner } from '../../prefilter/literal-scanner.js';
 import type { Finding } from '../types.js';
 import type { CompiledRule } from './compiled-rule.js';
+import { combineFindings } from './combine.js';
 import type { FindingPolicy } from './match-to-finding.js';
 import { runAnchored, runFragment, runLinear } from './runners.js';
 
@@ -10,7 +11,7 @@ import { runAnchored, runFragment, runLinear } from './runners.js';
  *  2. each anchored rule runs only at its own anchor hits (runners.ts): V8 sticky, or
  *     re2js over windows from the hits for the few rules that need linear time;
  *  3. rules without anchors run over the whole text, only if one of their keywords occurred;
- *  4. generic findings that a specific rule also found are dropped (as gitleaks does).
+ *  4. generic findings that a specific rule also found are dropped (as gitleaks does; combine.ts).
  * Not reentrant (scratch buffers are reused), which is fine: detect() is synchronous.
  */
 export class SecretEngine {
@@ -67,7 +68,7 @@ export class SecretEngine {
     for (const i of this.fragmentRules) {
       if (this.keywordSeen(i)) runFragment(this.rules[i]!, text, this.policy, findings);
     }
-    return finish(findings, this.genericIds);
+    return combineFindings(findings, this.genericIds);
   }
 
   /** Prefilter pass: marks seen literals and files each anchor hit under its rules. */
@@ -112,14 +113,4 @@ function insertionSort(a: Int32Array, n: number): void {
     }
     a[j + 1] = v;
   }
-}
-
-function finish(findings: Finding[], genericIds: ReadonlySet<string>): Finding[] {
-  if (findings.length === 0) return findings;
-  let kept = findings;
-  if (findings.some((f) => genericIds.has(f.rule))) {
-    const specific = findings.filter((f) => !genericIds.has(f.rule));
-    kept = findings.filter((f) => !genericIds.has(f.rule) || !specific.some((s) => s.start < f.end && f.start < s.end));
-  }
-  return kept.sort((a, b) => a.start - b.start || a.end - b.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
 }

@@ -24,3 +24,22 @@ export function gitleaksRuleCases(): RuleCase[] {
     .filter(({ l }) => l.trim() !== '')
     .map(({ l, line }) => ({ line, ...(JSON.parse(l) as Omit<RuleCase, 'line'>) }));
 }
+
+/** Text dense with token-shaped strings: the costliest kind to scan. */
+export function hostileText(chars: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let seed = 7;
+  const rnd = (n: number) => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += alphabet[(seed = (seed * 1103515245 + 12345) % 2147483648) % 62];
+    return s;
+  };
+  const lines: string[] = [];
+  let size = 0;
+  while (size < chars) {
+    const line = `api_key = "${rnd(32)}" token=ghp_${rnd(36)} secret: ${rnd(40)}`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return lines.join('\n');
+}

@@ -39,12 +39,14 @@ test('without the decoding layer the encoded shapes are missed (the layer is wha
   for (const s of encoded) assert.equal(plain.some((d) => d.detect(s.text).length > 0), false, s.shape);
 });
 
-test('request guard: every secret shape is redacted before forwarding, look-alikes pass untouched', () => {
+test('request guard: every secret shape is redacted before forwarding, look-alikes pass untouched', async () => {
   const guard = new RequestGuard(guards);
-  const r = score((text) => {
-    const body = { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text }] }] };
-    return guard.inspect(body, 'dev').changed;
-  });
+  const changed = new Map<string, boolean>();
+  for (const s of corpus) {
+    const body = { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text: s.text }] }] };
+    changed.set(s.text, (await guard.inspect(body, 'dev')).changed);
+  }
+  const r = score((text) => changed.get(text) === true);
   assert.ok(r.recall >= 0.98, `recall ${r.recall.toFixed(3)}; missed: ${[...new Set(r.missed)].join(', ')}`);
   assert.ok(r.fp <= 0.01, `false positives ${(r.fp * 100).toFixed(2)} %: ${[...new Set(r.flagged)].join(', ')}`);
 });
