@@ -22,7 +22,10 @@ const REF = /\$\{(env|file):([^}]+)\}/g;
  * Replaces `${env:NAME}` and `${file:PATH}` in every string of the parsed document.
  * Secrets stay out of the YAML file; a missing reference is an error naming its path.
  */
-function interpolate(value: unknown, path: string, baseDir: string, problems: string[]): unknown {
+function interpolate(value: unknown, path: string, baseDir: string, problems: string[], only?: ReadonlySet<string>): unknown {
+  // A section the caller does not need keeps its references as written, unresolved: a
+  // command that manages keys must not need the provider's secret.
+  if (only && path && !path.includes('.') && !path.includes('[') && !only.has(path)) return value;
   if (typeof value === 'string') {
     return value.replace(REF, (_m, kind: string, ref: string) => {
       const name = ref.trim();
@@ -43,10 +46,10 @@ function interpolate(value: unknown, path: string, baseDir: string, problems: st
       }
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, `${path}[${i}]`, baseDir, problems));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, `${path}[${i}]`, baseDir, problems, only));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, path ? `${path}.${k}` : k, baseDir, problems);
+    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, path ? `${path}.${k}` : k, baseDir, problems, only);
     return out;
   }
   return value;
@@ -79,24 +82,32 @@ export function validateConfig(raw: unknown, source = '(inline)'): Config {
   return cfg;
 }
 
+export interface LoadOptions {
+  /**
+   * Top-level sections whose `${env:…}` / `${file:…}` references are resolved; the others keep
+   * them as literal text (still validated for shape). Default: every section.
+   */
+  resolve?: readonly string[];
+}
+
 /** Parses YAML text, resolves references relative to `baseDir`, validates. */
-export function parseConfig(text: string, source: string, baseDir: string): Config {
+export function parseConfig(text: string, source: string, baseDir: string, opts: LoadOptions = {}): Config {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) throw new ConfigError(source, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
   const problems: string[] = [];
-  const resolved = interpolate(doc.toJS() ?? {}, '', baseDir, problems);
+  const resolved = interpolate(doc.toJS() ?? {}, '', baseDir, problems, opts.resolve ? new Set(opts.resolve) : undefined);
   if (problems.length) throw new ConfigError(source, problems);
   return validateConfig(resolved, source);
 }
 
-export function loadConfigFile(file: string): Config {
+export function loadConfigFile(file: string, opts: LoadOptions = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError(file, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`]);
   }
-  return parseConfig(text, file, dirname(resolve(file)));
+  return parseConfig(text, file, dirname(resolve(file)), opts);
 }
 
 /** The embedded default: mock provider, SQLite and audit files under .warden/. */
