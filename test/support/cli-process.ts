@@ -37,7 +37,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
 }
 
 /** Waits until the child prints a line matching `re` on stderr or stdout. */
-export function waitForOutput(child: ChildProcess, re: RegExp, timeoutMs = 20_000): Promise<string> {
+export function waitForOutput(child: ChildProcess, re: RegExp, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const on = (d: Buffer) => {

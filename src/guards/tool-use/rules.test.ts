@@ -29,8 +29,10 @@ test('a user rule that matches overrides the defaults; defaults: false drops the
   assert.equal(judgeWithToolRules(none, bash('rm -rf build'), undefined).outcome, 'none');
 });
 
-test('off unless enabled; a bad user rule is refused at load with its path', () => {
-  assert.equal(compileToolUseRules(guardsSchema.parse({})), undefined);
+test('on by default (secure default), off only with enabled: false; a bad user rule is refused at load with its path', () => {
+  const byDefault = compileToolUseRules(guardsSchema.parse({}));
+  assert.ok(byDefault?.defaults, 'no guards section: the default agent rules apply');
+  assert.equal(judgeWithToolRules(byDefault, bash('rm -rf /'), undefined).outcome, 'deny');
   assert.equal(compileToolUseRules(guardsSchema.parse({ tool_use: { enabled: false } })), undefined);
   assert.throws(() => rules({ permissions: { deny: ['Bash(unclosed'] } }), /guards\.tool_use\.permissions/);
 });
