@@ -154,3 +154,45 @@ test('in a folder with no config: store commands name the config and store and c
     assert.deepEqual(readdirSync(dir), [], `${args.join(' ')} created nothing`);
   }
 });
+
+test('commands that manage keys, consumers, approvals, usage and audit need no provider secret', async (t) => {
+  const { dir, bin } = sandbox();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'warden.yaml');
+  writeFileSync(config, `${readFileSync(config, 'utf8')}providers: { anthropic: { type: anthropic, api_key: "\${env:WARDEN_TEST_NEVER_SET}" } }\nmodels: [{ match: "claude-*", provider: anthropic }]\n`);
+  const env = { WARDEN_TEST_NEVER_SET: undefined };
+  for (const args of [['consumers', 'add', 'bob'], ['keys', 'create', '--consumer', 'alice'], ['keys', 'list'], ['consumers', 'list'], ['usage'], ['approvals', 'list'], ['audit', 'verify']]) {
+    const r = await runBin(bin, args, dir, env);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const check = await runBin(bin, ['config', 'check'], dir, env);
+  assert.equal(check.code, 1, 'config check resolves everything');
+  assert.match(check.stderr, /providers\.anthropic\.api_key: environment variable WARDEN_TEST_NEVER_SET is not set/);
+});
+
+test('consumers add refuses to overwrite without --replace; keys create outside the consumer scope is refused', async (t) => {
+  const { dir, bin } = sandbox();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  assert.equal((await runBin(bin, ['consumers', 'add', 'bob', '--models', 'claude-haiku-*'], dir)).code, 0);
+  const again = await runBin(bin, ['consumers', 'add', 'bob'], dir);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^WARDEN_E_ADMIN_CONFLICT: consumer bob already exists .*--replace/);
+  assert.equal((await runBin(bin, ['consumers', 'add', 'bob', '--replace', '--models', 'claude-sonnet-*'], dir)).code, 0);
+  const cases: { consumer: string; models: string; code: number }[] = [
+    { consumer: 'alice', models: 'claude-haiku-*', code: 0 },
+    { consumer: 'alice', models: 'claude-haiku-4-5', code: 0 },
+    { consumer: 'alice', models: 'claude-*', code: 1 },
+    { consumer: 'alice', models: 'claude-opus-4-5', code: 1 },
+    { consumer: 'bob', models: 'claude-sonnet-4*', code: 0 },
+    { consumer: 'bob', models: 'claude-haiku-4-5', code: 1 },
+  ];
+  for (const c of cases) {
+    const r = await runBin(bin, ['keys', 'create', '--consumer', c.consumer, '--models', c.models], dir);
+    assert.equal(r.code, c.code, `${c.consumer} ${c.models}: ${r.stderr}`);
+    if (c.code) assert.match(r.stderr, new RegExp(`outside the scope of consumer ${c.consumer}`));
+  }
+  const rm = await runBin(bin, ['consumers', 'remove', 'bob'], dir);
+  assert.equal(rm.code, 1, 'bob has an active key');
+  assert.equal((await runBin(bin, ['consumers', 'remove', 'bob', '--revoke-keys'], dir)).code, 0);
+  assert.doesNotMatch((await runBin(bin, ['consumers', 'list'], dir)).stdout, /^bob\t/m);
+});
