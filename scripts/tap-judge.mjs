@@ -20,7 +20,7 @@ export function judgeTap(file, tap, exitCode) {
   const names = new Set([file, relative(process.cwd(), file), join(process.cwd(), file)]);
   const synthetic = top.some((l) => names.has(l.replace(/^(not )?ok \d+ - /, '').trim()));
   if (synthetic) {
-    problems.push('ended before reporting its tests (process.exit in a test, or a crash at load)');
+    problems.push(/failureType: 'testTimeoutFailure'/.test(tap) ? 'timed out as a whole (--test-timeout) before reporting its tests' : 'ended before reporting its tests (process.exit in a test, or a crash at load)');
     passed = 0;
   } else if (!plan) problems.push('no TAP plan line: the file ended before its tests finished');
   else if (Number(plan[1]) !== top.length) problems.push(`the plan says ${plan[1]} tests, ${top.length} reported`);

@@ -161,7 +161,7 @@ test('commands that manage keys, consumers, approvals, usage and audit need no p
   const config = join(dir, 'warden.yaml');
   writeFileSync(config, `${readFileSync(config, 'utf8')}providers: { anthropic: { type: anthropic, api_key: "\${env:WARDEN_TEST_NEVER_SET}" } }\nmodels: [{ match: "claude-*", provider: anthropic }]\n`);
   const env = { WARDEN_TEST_NEVER_SET: undefined };
-  for (const args of [['consumers', 'add', 'bob'], ['keys', 'create', '--consumer', 'alice'], ['keys', 'list'], ['consumers', 'list'], ['usage'], ['approvals', 'list'], ['audit', 'verify']]) {
+  for (const args of [['consumers', 'add', 'bob'], ['keys', 'create', '--consumer', 'alice'], ['keys', 'list'], ['consumers', 'list'], ['usage'], ['approvals', 'list'], ['audit', 'tail']]) {
     const r = await runBin(bin, args, dir, env);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
   }

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseConfig, validateConfig } from '../src/config/load.js';
 import { checkSnapshotConfig } from '../src/runtime/snapshot.js';
-import { runCli } from './support/cli-process.js';
+import { runCli, spawnCli, waitForOutput } from './support/cli-process.js';
 
 const root = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../' : '../', import.meta.url));
 const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -70,6 +70,11 @@ test("README's warden commands run against a store made from the README's config
   writeFileSync(cfg, config);
   // config check / export and policy explain resolve the whole file, as a start would.
   const env = { WARDEN_CONFIG: cfg, ANTHROPIC_API_KEY: 'sk-ant-api03-readme-example' };
+  // As the README's reader did: Warden was started once on this config (store and audit exist).
+  const server = spawnCli(['start', '--port', '0', '--admin-port', '0'], { cwd: dir, env });
+  await waitForOutput(server, /Point Claude Code at it/);
+  server.kill('SIGINT');
+  await new Promise((r) => server.once('close', r));
   const lines = fencedBlocks(readme, 'sh')
     .flatMap((b) => b.split('\n'))
     .map((l) => l.replace(/\s+#.*$/, '').trim())

@@ -61,25 +61,45 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${path}: ${issue.message}`;
 }
 
+/**
+ * Checks across fields (a model's provider exists, consumer names are unique, a provider has
+ * a credential). Run on the raw input too when the schema already failed, so `config check`
+ * reports every problem in one run instead of one layer per run.
+ */
+function crossFieldProblems(raw: unknown): string[] {
+  const problems: string[] = [];
+  const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const root = obj(raw) ?? {};
+  const providers = obj(root.providers) ?? (root.providers === undefined ? { mock: { type: 'mock' } } : {});
+  if (Array.isArray(root.models)) {
+    root.models.forEach((m, i) => {
+      const name = obj(m)?.provider;
+      if (typeof name === 'string' && !providers[name]) problems.push(`models[${i}].provider: "${name}" is not defined under providers (have: ${Object.keys(providers).join(', ') || 'none'})`);
+    });
+  }
+  const seen = new Set<string>();
+  if (Array.isArray(root.consumers)) {
+    root.consumers.forEach((c, i) => {
+      const name = obj(c)?.name;
+      if (typeof name !== 'string') return;
+      if (seen.has(name)) problems.push(`consumers[${i}].name: "${name}" is declared twice`);
+      seen.add(name);
+    });
+  }
+  for (const [name, p] of Object.entries(providers)) {
+    const o = obj(p);
+    if (o?.type === 'anthropic' && !o.api_key && !o.auth_token) problems.push(`providers.${name}: set api_key (e.g. \${env:ANTHROPIC_API_KEY}) or auth_token`);
+  }
+  return problems;
+}
+
 /** Validates a plain object (already interpolated) against the schema plus cross-field checks. */
 export function validateConfig(raw: unknown, source = '(inline)'): Config {
   const parsed = configSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map(describeIssue));
-  const cfg = parsed.data;
-  const problems: string[] = [];
-  cfg.models.forEach((m, i) => {
-    if (!cfg.providers[m.provider]) problems.push(`models[${i}].provider: "${m.provider}" is not defined under providers (have: ${Object.keys(cfg.providers).join(', ') || 'none'})`);
-  });
-  const seen = new Set<string>();
-  cfg.consumers.forEach((c, i) => {
-    if (seen.has(c.name)) problems.push(`consumers[${i}].name: "${c.name}" is declared twice`);
-    seen.add(c.name);
-  });
-  for (const [name, p] of Object.entries(cfg.providers)) {
-    if (p.type === 'anthropic' && !p.api_key && !p.auth_token) problems.push(`providers.${name}: set api_key (e.g. \${env:ANTHROPIC_API_KEY}) or auth_token`);
-  }
+  if (!parsed.success) throw new ConfigError(source, [...parsed.error.issues.map(describeIssue), ...crossFieldProblems(raw)]);
+  const problems = crossFieldProblems(parsed.data);
   if (problems.length) throw new ConfigError(source, problems);
-  return cfg;
+  return parsed.data;
 }
 
 export interface LoadOptions {
