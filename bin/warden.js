@@ -1,3 +1,4 @@
 #!/usr/bin/env node
 // Entry for the `warden` command: the compiled CLI lives in dist/ (npm run build).
-import('../dist/src/cli/main.js');
+// Imported unconditionally: npx, npm link and global installs run this file through a symlink.
+await import('../dist/src/cli/bin.js');

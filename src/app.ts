@@ -9,6 +9,7 @@ import type { ConfigControl } from './admin/overlay-write.js';
 import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
 import { withOverlay } from './config/overlay.js';
 import type { Config } from './config/schema.js';
+import { WardenError } from './core/errors.js';
 import { createKey } from './identity/admin.js';
 import { Identity } from './identity/identity.js';
 import { costUsd } from './limits/prices.js';
@@ -31,6 +32,8 @@ export interface WardenOptions {
   log?: Logger;
   /** Reload when the config file changes (default true with a configPath). */
   watch?: boolean;
+  /** `warden start --port/--host/--admin-port`: win over the file's `server` / `admin` on every load and reload. */
+  server?: { port?: number; host?: string; adminPort?: number };
 }
 
 export interface Warden {
@@ -46,7 +49,13 @@ export interface Warden {
 
 export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const configPath = opts.configPath ? resolve(opts.configPath) : undefined;
-  const initial = configPath ? loadConfigFile(configPath) : (opts.config ?? defaultConfig());
+  const o = opts.server ?? {};
+  const override = (c: Config): Config => ({
+    ...c,
+    server: { ...c.server, ...(o.port !== undefined && { port: o.port }), ...(o.host !== undefined && { host: o.host }) },
+    admin: { ...c.admin, ...(o.adminPort !== undefined && { port: o.adminPort }) },
+  });
+  const initial = override(configPath ? loadConfigFile(configPath) : (opts.config ?? defaultConfig()));
   const log = opts.log ?? createLogger(initial.logging.level);
   const baseDir = configPath ? dirname(configPath) : process.cwd();
   const store = openSqliteStore(resolve(baseDir, initial.store.path));
@@ -72,17 +81,23 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   };
   const gateway: Gateway = { current: () => snapshot, identity, store, approvals, metrics, log, finish };
 
-  let bootstrapKey: string | undefined;
-  if (initial.bootstrap_key && store.listKeys().length === 0) {
-    if (!identity.consumer('local-dev')) store.upsertConsumer({ name: 'local-dev', groups: ['developers'], labels: { level: 'sandbox' }, models: [] });
-    bootstrapKey = createKey(store, { consumer: 'local-dev', name: 'bootstrap' }).key;
-  }
-
   let ready = false;
-  const main = await listen(
-    { host: initial.server.host, port: initial.server.port, tls: initial.server.tls, headersTimeoutMs: initial.server.headers_timeout_ms, keepAliveTimeoutMs: initial.server.keep_alive_timeout_ms, onError: (e) => gateway.log.error('main listener error', { error: String(e) }) },
-    createMainHandler(gateway, () => ready),
-  );
+  const release = async () => {
+    await closeSnapshot(snapshot);
+    audit.close();
+    approvals.close();
+    store.close();
+  };
+  let main: Awaited<ReturnType<typeof listen>>;
+  try {
+    main = await listen(
+      { host: initial.server.host, port: initial.server.port, tls: initial.server.tls, headersTimeoutMs: initial.server.headers_timeout_ms, keepAliveTimeoutMs: initial.server.keep_alive_timeout_ms, onError: (e) => gateway.log.error('main listener error', { error: String(e) }) },
+      createMainHandler(gateway, () => ready),
+    );
+  } catch (e) {
+    await release();
+    throw listenError(e, 'server', initial.server, configPath);
+  }
   main.server.on('clientError', (err, socket) => handleClientError(gateway, err, socket as import('node:net').Socket));
   const configControl: ConfigControl = {
     file: () => fileConfig,
@@ -101,12 +116,27 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     },
   };
   const adminHandler = createAdminHandler(gateway, configControl);
-  const admin = initial.admin.enabled
-    ? await listen(
-        { host: initial.admin.host, port: initial.admin.port, tls: initial.admin.tls, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, onError: (e) => gateway.log.error('admin listener error', { error: String(e) }) },
-        (req, res) => void adminHandler(req, res),
-      )
-    : undefined;
+  let admin: Awaited<ReturnType<typeof listen>> | undefined;
+  try {
+    admin = initial.admin.enabled
+      ? await listen(
+          { host: initial.admin.host, port: initial.admin.port, tls: initial.admin.tls, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, onError: (e) => gateway.log.error('admin listener error', { error: String(e) }) },
+          (req, res) => void adminHandler(req, res),
+        )
+      : undefined;
+  } catch (e) {
+    await closeServer(main.server, 0);
+    await release();
+    throw listenError(e, 'admin', initial.admin, configPath);
+  }
+
+  // Only once both listeners are up: a start that fails (a busy port) must not leave behind
+  // a key that was shown to no one.
+  let bootstrapKey: string | undefined;
+  if (initial.bootstrap_key && store.listKeys().length === 0) {
+    if (!identity.consumer('local-dev')) store.upsertConsumer({ name: 'local-dev', groups: ['developers'], labels: { level: 'sandbox' }, models: [] });
+    bootstrapKey = createKey(store, { consumer: 'local-dev', name: 'bootstrap' }).key;
+  }
 
   // Off the request path: last-used times and usage rows reach the store in batches.
   const flush = () => {
@@ -127,7 +157,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const reload = (): { ok: true } | { ok: false; error: string } => {
     if (!configPath) return { ok: false, error: 'no config file to reload (started on the built-in default)' };
     try {
-      const next = loadConfigFile(configPath);
+      const next = override(loadConfigFile(configPath));
       const restartOnly = (['server', 'admin', 'store', 'audit'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(snapshot.config[k]));
       if (restartOnly.length) log.warn('config sections changed that apply only after a restart', { sections: restartOnly });
       const old = snapshot;
@@ -176,10 +206,18 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       clearInterval(approvalTimer);
       flush();
       await auditApprovals();
-      await closeSnapshot(snapshot);
-      audit.close();
-      approvals.close();
-      store.close();
+      await release();
     },
   };
+}
+
+/** A listener that cannot bind: one line naming the setting and the flag that change it. */
+function listenError(e: unknown, section: 'server' | 'admin', l: { host: string; port: number }, configPath: string | undefined): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = configPath ?? 'a warden.yaml (the built-in default runs now)';
+  const flag = section === 'server' ? ' or `warden start --port N`' : ' or `warden start --admin-port N`';
+  if (code === 'EADDRINUSE') return new WardenError('WARDEN_E_LISTEN_FAILED', `port ${l.port} on ${l.host} is already in use: set ${section}.port in ${where}${flag}`);
+  if (code === 'EACCES') return new WardenError('WARDEN_E_LISTEN_FAILED', `no permission to listen on ${l.host}:${l.port}: set ${section}.port in ${where}${flag} to a port above 1023`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new WardenError('WARDEN_E_LISTEN_FAILED', `cannot listen on ${l.host}: no such local address; set ${section}.host in ${where}${section === 'server' ? ' or `warden start --host ADDR`' : ''}`);
+  return e as Error;
 }

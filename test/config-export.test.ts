@@ -167,6 +167,7 @@ test('cli: config check compiles rules, policy explain reads the live policy, ap
 
   const help = await cli(['help']);
   assert.match(help.out, /policy explain/);
-  assert.match(help.out, /approvals list\|approve\|deny/);
+  assert.match(help.out, /approvals approve <id>/);
+  assert.match(help.out, /approvals deny <id>/);
   assert.match(help.out, /config export/);
 });

@@ -23,6 +23,8 @@ describe('request guards with the real Claude Code binary', () => {
       models: [{ match: 'claude-*', provider: 'anthropic' }],
       guards: {
         secrets: { action: 'redact' },
+        // The request guard is under test: the tool-use guard (on by default) would stop the Read of .env first.
+        tool_use: { enabled: false },
         prompt_guard: [{ id: 'no-malware', regex: '(?i)write\\s+(me\\s+)?(some\\s+)?malware' }],
       },
     });

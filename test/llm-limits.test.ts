@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startUpstream, textReply, toolUseReply, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { anthropicUpstreamConfig, GUARDS_OFF, startTestWarden, type TestWarden } from './support/warden.js';
 import { readAuditRecords } from './support/audit-records.js';
 import { deleteRedisKeys, requireRedis } from './support/services.js';
 import type { ConfigInput } from '../src/config/schema.js';
@@ -22,7 +22,8 @@ async function call(w: TestWarden, key: string, extra: Record<string, unknown> =
 }
 
 function config(upstreamUrl: string, limits: ConfigInput['limits']): ConfigInput {
-  return { providers: anthropicUpstreamConfig(upstreamUrl), models: [{ match: 'claude-*', provider: 'anthropic' }], limits };
+  // Admission counts are under test here; the guards (on by default) are tested on their own.
+  return { providers: anthropicUpstreamConfig(upstreamUrl), models: [{ match: 'claude-*', provider: 'anthropic' }], limits, guards: GUARDS_OFF };
 }
 
 describe('limits on the LLM door (memory backend)', () => {

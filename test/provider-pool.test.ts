@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request, type Dispatcher } from 'undici';
 import { startUpstream, textReply, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { anthropicUpstreamConfig, GUARDS_OFF, startTestWarden, type TestWarden } from './support/warden.js';
 import { createProvider } from '../src/doors/llm/providers.js';
 
 const STREAMS = 300;
@@ -21,7 +21,7 @@ describe('provider connection pool', () => {
 
   before(async () => {
     upstream = await startUpstream({ script: () => textReply('a long answer', { stallAfterEvents: 2 }) });
-    w = await startTestWarden({ providers: anthropicUpstreamConfig(upstream.url), models: [{ match: 'claude-*', provider: 'anthropic' }] });
+    w = await startTestWarden({ providers: anthropicUpstreamConfig(upstream.url), models: [{ match: 'claude-*', provider: 'anthropic' }], guards: GUARDS_OFF });
     key = w.key('alice').key;
   });
   after(async () => {

@@ -65,7 +65,7 @@ export function renderReport(r: RunResult): string {
     `- Method: wrk (1 thread) pinned to CPU ${o.loadCpu}; each proxy pinned to CPU ${o.proxyCpu}, the mock upstream to CPU ${o.mockCpu}${o.mockCpu === o.proxyCpu ? ' (beside the proxy, as the method asks)' : ' (**not** the method: beside the load generator)'}; ${o.rounds} interleaved round(s) of ${o.durationS} s per measurement, peers rotated each round, medians reported; warm-up ${o.warmupS} s per peer and scenario first.`,
     ...(r.note ? [`- Conditions: ${r.note}`] : []),
     '',
-    '## Targets (BENCHMARKS.md), judged in this run',
+    '## Targets (the project brief: benchmark targets, as coded in `bench/lib/targets.ts`), judged in this run',
     '',
     '| target | measured | goal | verdict |',
     '|---|---|---|---|',
@@ -137,7 +137,7 @@ export function renderReport(r: RunResult): string {
     'bash bench/run.sh --help     # peers, configs, scenarios, rounds, --profile',
     '```',
     '',
-    'It installs what it needs (`wrk` and `nginx-light` from Debian, the Portkey gateway into `bench/node_modules`), builds Warden, and writes the raw results as JSON under `bench/.run/` (this run: `' + r.rawFile + '`). Warden configurations are the files in `bench/configs/` (`bare`: key auth only; `governed`: the full set of stages); add a file there to benchmark another.',
+    'It installs what it needs (`wrk` and `nginx-light` from Debian, the Portkey gateway into `bench/node_modules`), builds Warden, and writes the raw results as JSON under `bench/.run/`, which is not committed (this page is the record; the run wrote `' + r.rawFile + '`). Warden configurations are the files in `bench/configs/` (`bare`: key auth only; `governed`: the full set of stages); add a file there to benchmark another.',
     '',
   );
   return out.join('\n');

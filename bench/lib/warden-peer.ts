@@ -24,7 +24,7 @@ export function listWardenConfigs(benchDir: string): string[] {
 }
 
 export function wardenEntry(repoDir: string): string {
-  return join(repoDir, 'dist/src/cli/main.js');
+  return join(repoDir, 'bin/warden.js');
 }
 
 export async function wardenPeer(env: PeerEnv, config: string, opts: WardenOptions): Promise<Peer> {

@@ -1,87 +1,92 @@
-import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+/**
+ * `warden keys …`: they write the store a running Warden reads, which sees the change on its
+ * next request. Store commands never create a store (openExistingStore).
+ */
 import { createKeyFromInput, publicKey, rotateKeyById } from '../admin/keys-api.js';
-import { isWardenError } from '../core/errors.js';
-import { openSqliteStore } from '../store/sqlite.js';
-import type { Config } from '../config/schema.js';
-import type { CliIO } from './context.js';
+import { WardenError } from '../core/errors.js';
+import { matchesAny } from '../identity/glob.js';
+import type { Store } from '../store/types.js';
+import { openExistingStore, type CliIO, type StoreContext } from './context.js';
 
-const USAGE = `usage:
-  warden keys create --consumer NAME [--name LABEL] [--models GLOB,GLOB] [--expires-in 30d]
-  warden keys list [--consumer NAME] [--json]
-  warden keys revoke KEY_ID
-  warden keys rotate KEY_ID [--grace 1h]
-  warden consumers add NAME [--group G]... [--label k=v]... [--models GLOB,GLOB]
-  warden consumers list [--json]`;
+export function splitList(s: string | undefined): string[] | undefined {
+  return s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean);
+}
 
-/** `warden keys …` and `warden consumers …`: they write the store directly; a running Warden sees the change on its next request. */
-export function keysCommand(kind: 'keys' | 'consumers', argv: string[], ctx: CliIO & { config: Config; baseDir: string }): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      consumer: { type: 'string' }, name: { type: 'string' }, models: { type: 'string' }, 'expires-in': { type: 'string' },
-      grace: { type: 'string' }, json: { type: 'boolean' }, group: { type: 'string', multiple: true }, label: { type: 'string', multiple: true },
-    },
-  });
-  const store = openSqliteStore(resolve(ctx.baseDir, ctx.config.store.path));
-  const configConsumers = new Set(ctx.config.consumers.map((c) => c.name));
-  const exists = (n: string) => configConsumers.has(n) || store.getConsumer(n) !== undefined;
-  const models = values.models ? values.models.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+/** The consumer as a running Warden sees it: the config's declaration wins over the store's. */
+export function findConsumer(ctx: StoreContext, store: Store, name: string): { name: string; models: string[]; groups: string[]; source: 'config' | 'store' } | undefined {
+  const c = ctx.config.consumers.find((x) => x.name === name);
+  if (c) return { name, models: c.models, groups: c.groups, source: 'config' };
+  const s = store.getConsumer(name);
+  return s ? { name, models: s.models, groups: s.groups, source: 'store' } : undefined;
+}
+
+/**
+ * Key globs the consumer's scope does not cover. A key glob is inside the scope when a scope
+ * glob matches its text (its own `*` taken literally): `claude-haiku-4*` is inside
+ * `claude-haiku-*`, `claude-*` is not. Such a key would be refused on every request anyway.
+ */
+export function outsideScope(keyModels: readonly string[], consumerModels: readonly string[]): string[] {
+  if (!consumerModels.length) return [];
+  return keyModels.filter((m) => !matchesAny(m, consumerModels));
+}
+
+function withStore<T>(ctx: StoreContext & CliIO, run: (store: Store) => T, create = false): T {
+  const store = openExistingStore(ctx, { create });
   try {
-    const [sub, arg] = positionals;
-    if (kind === 'consumers') {
-      if (sub === 'add' && arg) {
-        const labels: Record<string, string> = {};
-        for (const l of values.label ?? []) {
-          const i = l.indexOf('=');
-          if (i < 1) throw new Error(`--label ${l}: expected key=value`);
-          labels[l.slice(0, i)] = l.slice(i + 1);
-        }
-        const c = store.upsertConsumer({ name: arg, groups: values.group ?? [], labels, models: models ?? [] });
-        ctx.out(`consumer ${c.name} saved\n`);
-        return 0;
-      }
-      if (sub === 'list') {
-        const all = [...ctx.config.consumers.map((c) => ({ ...c, source: 'config' })), ...store.listConsumers().filter((c) => !configConsumers.has(c.name)).map((c) => ({ name: c.name, groups: c.groups, labels: c.labels, models: c.models, source: 'store' }))];
-        if (values.json) ctx.out(JSON.stringify(all, null, 2) + '\n');
-        else for (const c of all) ctx.out(`${c.name}\tgroups=${c.groups.join(',')}\tlabels=${Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',')}\tmodels=${c.models.join(',') || '*'}\t(${c.source})\n`);
-        return 0;
-      }
-    } else {
-      if (sub === 'create') {
-        const created = createKeyFromInput(store, { consumer: values.consumer, name: values.name, models, expires_in: values['expires-in'] }, exists);
-        ctx.out(`${created.key}\n`);
-        ctx.err(`created ${created.record.id} for consumer ${created.record.consumer}; the key above is shown once — store it now\n`);
-        return 0;
-      }
-      if (sub === 'list') {
-        const keys = store.listKeys(values.consumer).map(publicKey);
-        if (values.json) ctx.out(JSON.stringify(keys, null, 2) + '\n');
-        else for (const k of keys) ctx.out(`${k.id}\t${k.hint}\t${k.consumer}\t${k.name || '-'}\tmodels=${k.models.join(',') || '*'}\t${k.revoked_at ? `revoked ${k.revoked_at}` : k.expires_at ? `expires ${k.expires_at}` : 'active'}\tlast used ${k.last_used_at ?? 'never'}\n`);
-        return 0;
-      }
-      if (sub === 'revoke' && arg) {
-        if (!store.revokeKey(arg, Date.now())) {
-          ctx.err(`key ${arg} does not exist or is already revoked\n`);
-          return 1;
-        }
-        ctx.out(`revoked ${arg}\n`);
-        return 0;
-      }
-      if (sub === 'rotate' && arg) {
-        const created = rotateKeyById(store, arg, values.grace);
-        ctx.out(`${created.key}\n`);
-        ctx.err(`${arg} is replaced by ${created.record.id}${values.grace ? ` (the old key works for ${values.grace} more)` : ''}; the key above is shown once\n`);
-        return 0;
-      }
-    }
-    ctx.err(USAGE + '\n');
-    return 2;
-  } catch (e) {
-    ctx.err(`${isWardenError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
-    return 1;
+    return run(store);
   } finally {
     store.close();
   }
+}
+
+export function keysCreate(ctx: StoreContext & CliIO, o: { consumer: string; name?: string; models?: string; expiresIn?: string }): number {
+  return withStore(ctx, (store) => {
+    const consumer = findConsumer(ctx, store, o.consumer);
+    const models = splitList(o.models);
+    if (consumer && models) {
+      const outside = outsideScope(models, consumer.models);
+      if (outside.length) {
+        throw new WardenError(
+          'WARDEN_E_ADMIN_BAD_INPUT',
+          `--models ${outside.join(',')}: outside the scope of consumer ${consumer.name} (${consumer.source}), which may use only ${consumer.models.join(', ')}; every request with this key would be refused`,
+        );
+      }
+    }
+    const created = createKeyFromInput(store, { consumer: o.consumer, name: o.name, models, expires_in: o.expiresIn }, () => consumer !== undefined);
+    ctx.out(`${created.key}\n`);
+    ctx.err(`created ${created.record.id} for consumer ${created.record.consumer} in ${ctx.storePath}; the key above is shown once — store it now\n`);
+    return 0;
+  }, true);
+}
+
+export function keysList(ctx: StoreContext & CliIO, o: { consumer?: string; json?: boolean }): number {
+  return withStore(ctx, (store) => {
+    const keys = store.listKeys(o.consumer).map(publicKey);
+    if (o.json) ctx.out(JSON.stringify(keys, null, 2) + '\n');
+    else {
+      for (const k of keys) {
+        const state = k.revoked_at ? `revoked ${k.revoked_at}` : k.expires_at ? `expires ${k.expires_at}` : 'active';
+        ctx.out(`${k.id}\t${k.hint}\t${k.consumer}\t${k.name || '-'}\tmodels=${k.models.join(',') || '*'}\t${state}\tlast used ${k.last_used_at ?? 'never'}\n`);
+      }
+      if (!keys.length) ctx.err(`no keys in ${ctx.storePath}\n`);
+    }
+    return 0;
+  });
+}
+
+export function keysRevoke(ctx: StoreContext & CliIO, id: string): number {
+  return withStore(ctx, (store) => {
+    if (!store.revokeKey(id, Date.now())) throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `key ${id} does not exist in ${ctx.storePath} or is already revoked`);
+    ctx.out(`revoked ${id}\n`);
+    return 0;
+  });
+}
+
+export function keysRotate(ctx: StoreContext & CliIO, id: string, o: { grace?: string }): number {
+  return withStore(ctx, (store) => {
+    const created = rotateKeyById(store, id, o.grace);
+    ctx.out(`${created.key}\n`);
+    ctx.err(`${id} is replaced by ${created.record.id}${o.grace ? ` (the old key works for ${o.grace} more)` : ''}; the key above is shown once\n`);
+    return 0;
+  });
 }

@@ -74,3 +74,32 @@ test('check reports problems with their paths; schema prints the document schema
   assert.equal(await policyCommand(['nope'], { config, ...o }), 2);
   assert.equal(await policyCommand(['explain', '--bogus'], { config, ...io() }), 2);
 });
+
+test('explain refuses an unknown consumer instead of explaining a consumer with no facts', async () => {
+  for (const name of ['nobody', 'claude-code-stagin', 'CLAUDE-CODE-STAGING']) {
+    const o = io();
+    assert.equal(await policyCommand(['explain', '--consumer', name, '--model', 'claude-haiku-4-5'], { config, ...o }), 1, name);
+    assert.match(o.errors(), new RegExp(`^WARDEN_E_ADMIN_NOT_FOUND: --consumer ${name}: no such consumer .*claude-code-staging, claude-code-prod`), name);
+    assert.equal(o.text(), '', name);
+  }
+});
+
+test('explain --tool answers as the LLM door judges the call (policy, then the tool-use guard)', async () => {
+  const { guardsSchema } = await import('../guards/config.js');
+  const guarded = { ...config, guards: guardsSchema.parse({}) };
+  const cases: { args: object; outcome: string; rule: RegExp }[] = [
+    { args: { command: 'rm -rf /' }, outcome: 'deny', rule: /^tool_use\.defaults\.deny:/ },
+    { args: { command: 'git push --force origin main' }, outcome: 'deny', rule: /^tool_use\.defaults\.deny:/ },
+    { args: { command: 'ls -la' }, outcome: 'allow', rule: /./ },
+  ];
+  for (const c of cases) {
+    const o = io();
+    assert.equal(await policyCommand(['explain', '--consumer', 'claude-code-staging', '--door', 'llm', '--model', 'claude-sonnet-4-5', '--tool', 'Bash', '--args', JSON.stringify(c.args), '--json'], { config: guarded, ...o }), 0);
+    const tool = (JSON.parse(o.text()) as { tool_use_guard: { outcome: string; rule: string } }).tool_use_guard;
+    assert.equal(tool.outcome, c.outcome, JSON.stringify(c.args));
+    assert.match(tool.rule, c.rule, JSON.stringify(c.args));
+  }
+  const off = io();
+  await policyCommand(['explain', '--consumer', 'claude-code-staging', '--tool', 'Bash', '--args', '{"command":"rm -rf /"}'], { config: { ...config, guards: guardsSchema.parse({ tool_use: { enabled: false } }) }, ...off });
+  assert.match(off.text(), /tool-use guard \(as the LLM door judges this call\): off/);
+});

@@ -10,6 +10,10 @@ import { documentJsonSchema, parseDocument, type DecisionDocument } from '../pol
 import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
 import { withRouteAttachments } from '../runtime/snapshot.js';
 import { explain, formatExplanation } from '../policy/explain.js';
+import { WardenError } from '../core/errors.js';
+import type { GuardsConfig } from '../guards/config.js';
+import { compileToolUseRules } from '../guards/tool-use/rules.js';
+import { judgeToolCall } from '../doors/llm/tool-judge.js';
 
 export interface Writer {
   write(text: string): unknown;
@@ -24,7 +28,7 @@ interface ConsumerLike {
 
 export interface PolicyCommandContext {
   /** The root config (its `policy` and `consumers` sections are read). */
-  config: { policy?: unknown; consumers?: readonly ConsumerLike[]; routes?: readonly { id: string; policies: readonly string[] }[] };
+  config: { policy?: unknown; consumers?: readonly ConsumerLike[]; routes?: readonly { id: string; policies: readonly string[] }[]; guards?: GuardsConfig };
   out: Writer;
   err: Writer;
 }
@@ -64,6 +68,9 @@ export function documentFromFlags(f: Flags, consumers: readonly ConsumerLike[]):
   const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
   const name = str('consumer');
   const c = name ? consumers.find((x) => x.name === name) : undefined;
+  // An unknown name would be explained as a consumer with no groups, labels or scope: an
+  // answer about nobody. The gateway refuses such a key, so explain refuses the name.
+  if (name && !c) throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `--consumer ${name}: no such consumer in the config or the store (have: ${consumers.map((x) => x.name).join(', ') || 'none'})`);
   const door = str('door') ?? (str('model') ? 'llm' : str('tool') ? (str('server') ? 'mcp' : 'hook') : 'http');
   const path = str('path') ?? (door === 'llm' ? '/v1/messages' : '/');
   return parseDocument({
@@ -117,15 +124,36 @@ export async function policyCommand(argv: string[], ctx: PolicyCommandContext): 
     try {
       doc = positionals[0] ? parseDocument(JSON.parse(readFileSync(positionals[0], 'utf8'))) : documentFromFlags(flags, ctx.config.consumers ?? []);
     } catch (e) {
+      if (e instanceof WardenError) {
+        ctx.err.write(`${e.code}: ${e.message}\n`);
+        return 1;
+      }
       const z = e as { issues?: { path: PropertyKey[]; message: string }[] };
       const msg = z.issues ? z.issues.map((i) => `${i.path.map(String).join('.') || '(document)'}: ${i.message}`).join('\n') : (e as Error).message;
       ctx.err.write(`error: bad decision document: ${msg}\n`);
       return 2;
     }
     const e = await explain(compiled, doc);
-    ctx.out.write(flags.json ? `${JSON.stringify({ document: doc, ...e }, null, 2)}\n` : formatExplanation(e));
+    const tool = await toolUseVerdict(ctx.config.guards, compiled, doc);
+    ctx.out.write(flags.json ? `${JSON.stringify({ document: doc, ...e, ...(tool && { tool_use_guard: tool }) }, null, 2)}\n` : formatExplanation(e) + (tool ? `tool-use guard (as the LLM door judges this call): ${tool.outcome}${tool.rule ? ` — ${tool.rule}` : ''}${tool.reason ? ` — ${tool.reason}` : ''}\n` : ''));
     return 0;
   } finally {
     await compiled.close();
   }
+}
+
+/**
+ * For `--tool`: the verdict of the LLM door's own judge (judgeToolCall: the policy, then the
+ * tool-use guard's rules), so explain answers exactly what the gateway would do with the call.
+ * No approval store: explaining never creates an approval.
+ */
+async function toolUseVerdict(guards: GuardsConfig | undefined, policy: CompiledPolicy, doc: DecisionDocument): Promise<{ outcome: string; rule?: string; reason?: string } | undefined> {
+  if (!doc.tool || !guards) return undefined;
+  const rules = compileToolUseRules(guards);
+  if (!rules) return { outcome: 'off', reason: 'guards.tool_use is disabled' };
+  const judged = await judgeToolCall(
+    { policy, rules, approvals: undefined, approvalTtl: { pendingTtlMs: 0, grantTtlMs: 0 }, doc: { ...doc, tool: null }, cwd: undefined },
+    { name: doc.tool.name, input: doc.tool.arguments },
+  );
+  return { outcome: judged.record.outcome, rule: judged.record.rule, reason: judged.record.reason };
 }

@@ -69,6 +69,9 @@ export const CATALOGUE = {
   WARDEN_E_APPROVAL_NOT_APPROVER: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The approver is not among the approval\'s `approvers` (from the policy rule: admin key names, groups or `role:<role>`).' },
   WARDEN_E_APPROVAL_CLOSED: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'The approval is no longer pending: it was already approved or denied, or it expired. A new identical request asks again.' },
   WARDEN_E_KEY_IN_FORWARD: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'A Warden key appears in the URL or a header Warden would forward upstream; the request is refused rather than leak the key. Send the key only in `x-api-key`, `apikey` or `Authorization`.' },
+  WARDEN_E_USAGE: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The `warden` command was called wrongly (unknown command or option, missing argument); its `--help` shows the usage. Exit code 2.' },
+  WARDEN_E_STORE_MISSING: { status: 500, anthropic: 'api_error', retry: false, summary: 'A `warden` command found no store at `store.path` of the config it read: run it where `warden start` runs, or pass `--config`. It never creates an empty store.' },
+  WARDEN_E_LISTEN_FAILED: { status: 500, anthropic: 'api_error', retry: false, summary: 'Warden could not listen on its address (the port is in use, or not allowed): the message names the setting (`server.port`, `admin.port`) and the `warden start` flag to change.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

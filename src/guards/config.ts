@@ -15,9 +15,12 @@ const detectorSection = {
 export const guardsSchema = z
   .strictObject({
     mask: z.enum(MASK_STYLES).default('placeholder').describe('How redacted spans are replaced: [REDACTED:<rule>], ****, last 4 kept, or a hash.'),
-    secrets: z.strictObject({ ...detectorSection, enabled: z.boolean().default(true), disabled_rules: z.array(z.string()).default([]) }).optional()
-      .describe('The gitleaks-derived secret rules plus agent-specific ones (docs/guards-secrets.md).'),
-    pii: z.strictObject({ ...detectorSection, enabled: z.boolean().default(true), kinds: z.array(z.enum(PII_KINDS)).optional(), min_confidence: z.number().min(0).max(1).default(0.5) }).optional(),
+    // Secure by default: without a guards section secrets are redacted, PII is logged and the
+    // tool-use guard runs its default rules; `enabled: false` turns one off, explicitly.
+    secrets: z.strictObject({ ...detectorSection, enabled: z.boolean().default(true), disabled_rules: z.array(z.string()).default([]) }).prefault({})
+      .describe('The gitleaks-derived secret rules plus agent-specific ones (docs/guards-secrets.md). On by default (redact); `enabled: false` turns it off.'),
+    pii: z.strictObject({ ...detectorSection, action: action.default('log'), enabled: z.boolean().default(true), kinds: z.array(z.enum(PII_KINDS)).optional(), min_confidence: z.number().min(0).max(1).default(0.5) }).prefault({})
+      .describe('E-mail addresses, phone numbers, card numbers, IBANs, SSNs (docs/guards-pii.md). On by default with action `log` (audit only); `enabled: false` turns it off.'),
     patterns: z.array(customPatternSchema.extend({ action: action.default('redact'), message: z.string().optional(), status: z.number().int().min(400).max(599).default(403) })).default([])
       .describe('Custom patterns, run on a linear-time (RE2) engine.'),
     decoding: z
@@ -45,8 +48,8 @@ export const guardsSchema = z
         permissions: permissionsSchema.optional().describe('Your rules, merged with the defaults and the policy engine for every part of a call: deny beats ask beats allow across all of them.'),
         message: z.string().min(1).default('Warden blocked the tool call {tool}: {reason}. Do not retry it; tell the user what you wanted to do instead.').describe('Text that replaces a refused tool_use block; {tool} and {reason} are filled in.'),
       })
-      .optional()
-      .describe('The tool-use guard: each tool_use block the model asks for is held until complete and judged; a refused one is replaced by a text block, so the agent never runs it.'),
+      .prefault({})
+      .describe('The tool-use guard: each tool_use block the model asks for is held until complete and judged; a refused one is replaced by a text block, so the agent never runs it. On by default with the default agent rules; `enabled: false` turns it off.'),
     consumers: z.record(z.string(), z.strictObject({ secrets: action.optional(), pii: action.optional(), patterns: action.optional(), exempt: z.boolean().default(false) })).default({})
       .describe('Per-consumer overrides of the action per detector, or exempt: true.'),
   })

@@ -7,12 +7,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { ensureClaude } from './claude-install.js';
 
-/** The standalone binary shipped by @anthropic-ai/claude-code (2.1.328). */
-// Resolved through node's module lookup so it works from test/ and from the compiled dist/test/.
-export const CLAUDE_BIN = join(dirname(createRequire(import.meta.url).resolve('@anthropic-ai/claude-code/package.json')), 'bin', 'claude.exe');
+/** The standalone binary shipped by @anthropic-ai/claude-code, fetched into a cache on first use (claude-install.ts). */
+export { ensureClaude, CLAUDE_CODE_VERSION } from './claude-install.js';
 
 export interface RunClaudeOptions {
   /** Root URL without `/v1` (ANTHROPIC_BASE_URL). */
@@ -101,11 +100,12 @@ export async function runClaude(opts: RunClaudeOptions): Promise<ClaudeRun> {
   const cwd = opts.cwd ?? join(root, 'work');
   await Promise.all([mkdir(join(home, 'tmp'), { recursive: true }), mkdir(configDir), mkdir(cwd, { recursive: true })]);
   if (opts.settings) await writeFile(join(configDir, 'settings.json'), JSON.stringify(opts.settings));
+  const claudeBin = await ensureClaude();
   const started = Date.now();
   try {
     return await new Promise<ClaudeRun>((resolve, reject) => {
       // detached: its own process group, so tools it spawned die with it on timeout.
-      const child = spawn(CLAUDE_BIN, claudeArgs(opts), { cwd, env: claudeEnv(opts, home, configDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(claudeBin, claudeArgs(opts), { cwd, env: claudeEnv(opts, home, configDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let timedOut = false;

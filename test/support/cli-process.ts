@@ -1,6 +1,7 @@
 /**
- * Runs Warden's CLI as a separate process — compiled (dist/) when the tests run compiled,
- * through tsx when they run from source — so tests can signal and kill it.
+ * Runs Warden's CLI as a separate process — through bin/warden.js, the file npm links as
+ * `warden`, when the tests run compiled; through tsx when they run from source — so tests
+ * can signal and kill it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,7 @@ const compiled = here.endsWith('.js');
 const root = fileURLToPath(new URL(compiled ? '../../../' : '../../', import.meta.url));
 
 export function cliCommand(args: string[]): { cmd: string; args: string[]; cwd: string } {
-  const entry = compiled ? `${root}dist/src/cli/main.js` : `${root}src/cli/main.ts`;
+  const entry = compiled ? `${root}bin/warden.js` : `${root}src/cli/bin.ts`;
   return { cmd: process.execPath, args: compiled ? [entry, ...args] : ['--import', 'tsx', entry, ...args], cwd: root };
 }
 
@@ -36,7 +37,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
 }
 
 /** Waits until the child prints a line matching `re` on stderr or stdout. */
-export function waitForOutput(child: ChildProcess, re: RegExp, timeoutMs = 20_000): Promise<string> {
+export function waitForOutput(child: ChildProcess, re: RegExp, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const on = (d: Buffer) => {

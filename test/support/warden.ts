@@ -22,6 +22,12 @@ export interface TestWarden {
   close(): Promise<void>;
 }
 
+/**
+ * Guards are on by default (secrets redact, PII log, tool-use defaults). Tests of byte-exact
+ * forwarding or of raw throughput turn them off with this, explicitly, as an operator would.
+ */
+export const GUARDS_OFF = { secrets: { enabled: false }, pii: { enabled: false }, tool_use: { enabled: false } } as const satisfies ConfigInput['guards'];
+
 export function anthropicUpstreamConfig(upstreamUrl: string, extra: Partial<{ timeout_ms: number }> = {}): ConfigInput['providers'] {
   return { anthropic: { type: 'anthropic', base_url: upstreamUrl, api_key: 'sk-ant-api03-real-provider-key-held-by-warden', ...extra } };
 }

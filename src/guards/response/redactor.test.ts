@@ -45,8 +45,9 @@ describe('ResponseGuardFactory', () => {
   });
 
   test('nothing to scan: null', () => {
-    assert.equal(createResponseRedactor(cfg({})), null);
-    assert.equal(createResponseRedactor(cfg({ secrets: { enabled: false } })), null);
+    const off = { secrets: { enabled: false }, pii: { enabled: false } };
+    assert.equal(createResponseRedactor(cfg(off)), null);
+    assert.notEqual(createResponseRedactor(cfg({})), null, 'on by default: secrets and PII');
     assert.equal(createResponseRedactor(cfg({ secrets: {}, responses: { enabled: false } })), null);
     assert.notEqual(createResponseRedactor(cfg({ secrets: {} })), null);
   });

@@ -72,7 +72,7 @@ describe('TextHoldback', () => {
   });
 
   test('the window is no wider than the longest match the detectors can make', () => {
-    const piiOnly = new ResponseGuardFactory(guardsSchema.parse({ pii: {} })).forConsumer()!;
+    const piiOnly = new ResponseGuardFactory(guardsSchema.parse({ pii: {}, secrets: { enabled: false } })).forConsumer()!;
     assert.ok(piiOnly.maxMatchLength < 1024);
     const h = new TextHoldback(piiOnly, () => {});
     const released = h.push('x'.repeat(h.maxOrdinaryHold + 1));

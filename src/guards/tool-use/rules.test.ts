@@ -40,8 +40,10 @@ test('the matcher’s own asks are named as the builtin set; an allow names ever
   assert.deepEqual([ask.outcome, ask.rule], ['ask', 'tool_use.defaults.ask:Bash(curl *)']);
 });
 
-test('off unless enabled; a bad user rule is refused at load with its path', () => {
-  assert.equal(compileToolUseRules(guardsSchema.parse({})), undefined);
+test('on by default (secure default), off only with enabled: false; a bad user rule is refused at load with its path', () => {
+  const byDefault = compileToolUseRules(guardsSchema.parse({}));
+  assert.ok(byDefault, 'no guards section: the default agent rules apply');
+  assert.equal(judgeWithToolRules(byDefault, bash('rm -rf /'), undefined).outcome, 'deny');
   assert.equal(compileToolUseRules(guardsSchema.parse({ tool_use: { enabled: false } })), undefined);
   assert.throws(() => rules({ permissions: { deny: ['Bash(unclosed'] } }), /guards\.tool_use\.permissions/);
 });
