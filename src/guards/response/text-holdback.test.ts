@@ -81,7 +81,7 @@ describe('TextHoldback', () => {
 
   test('a finding that reaches into the held tail keeps its start back', () => {
     // The token ends 9 characters into the 12-character tail: released text must stop before it starts.
-    const tokens = new ResponseGuardFactory(guardsSchema.parse({ patterns: [{ id: 'tok', regex: 'tok-[0-9]{8}' }] })).forConsumer()!;
+    const tokens = new ResponseGuardFactory(guardsSchema.parse({ secrets: { enabled: false }, pii: { enabled: false }, patterns: [{ id: 'tok', regex: 'tok-[0-9]{8}' }] })).forConsumer()!;
     const before = 'y'.repeat(40) + ' ';
     const h = new TextHoldback(tokens, () => {});
     assert.equal(h.window, 12);

@@ -32,6 +32,13 @@ function lineBreakAt(text: string, i: number): number {
   return 0;
 }
 
+/** A base64 line ends here: the end of the text, a line break, white space or a closing quote. */
+function endsLine(text: string, i: number): boolean {
+  if (i >= text.length) return true;
+  const c = text.charCodeAt(i);
+  return c === 10 || c === 13 || c === 32 || c === 9 || c === 34 || c === 39 || lineBreakAt(text, i) > 0;
+}
+
 export function decodeBase64Runs(text: string, minPrintable: number): Decoded[] {
   const out: Decoded[] = [];
   const n = text.length;
@@ -47,11 +54,14 @@ export function decodeBase64Runs(text: string, minPrintable: number): Decoded[] 
       let j = i;
       while (j < n && j - i < 2 && text.charCodeAt(j) === 61) j++; // `=` padding
       if (seg < MIN_CHARS) {
-        if (segStart !== start) end = j; // the last, shorter line of a wrapped block
+        // The last, shorter line of a wrapped block: a whole line of base64, nothing after it
+        // on the line (`current-context: prod` after a kubeconfig value is not one).
+        if (segStart !== start && endsLine(text, j)) end = j;
         break;
       }
       end = j;
-      const br = lineBreakAt(text, j);
+      // Padding ends the data; a new line continues it only when it is base64 too.
+      const br = j > i ? 0 : lineBreakAt(text, j);
       if (!br || !isB64(text.charCodeAt(j + br))) { i = j; break; }
       i = j + br;
     }

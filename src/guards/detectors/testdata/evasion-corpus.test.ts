@@ -8,7 +8,8 @@ import { evasionCorpus } from './evasion-corpus.js';
 // Targets of the decoding layer (docs/guards-secrets.md#decoding): recall ≥ 0.98 on secrets in
 // the shapes agents carry them, false positives ≤ 1 % on look-alikes at least 3× as many.
 const corpus = evasionCorpus();
-const guards = validateConfig({ guards: { secrets: { action: 'redact' } } }).guards;
+// Secrets only: the look-alikes carry ordinary e-mail addresses, which PII would rightly report.
+const guards = validateConfig({ guards: { secrets: { action: 'redact' }, pii: { enabled: false } } }).guards;
 
 function score(found: (text: string) => boolean): { recall: number; fp: number; missed: string[]; flagged: string[] } {
   const secrets = corpus.filter((s) => s.secret);
