@@ -149,10 +149,10 @@ export async function policyCommand(argv: string[], ctx: PolicyCommandContext): 
  */
 async function toolUseVerdict(guards: GuardsConfig | undefined, policy: CompiledPolicy, doc: DecisionDocument): Promise<{ outcome: string; rule?: string; reason?: string } | undefined> {
   if (!doc.tool || !guards) return undefined;
+  // With the tool-use guard off the gateway still judges tool calls by the policy alone.
   const rules = compileToolUseRules(guards);
-  if (!rules) return { outcome: 'off', reason: 'guards.tool_use is disabled' };
   const judged = await judgeToolCall(
-    { policy, rules, approvals: undefined, approvalTtl: { pendingTtlMs: 0, grantTtlMs: 0 }, doc: { ...doc, tool: null }, cwd: undefined },
+    { policy, rules, message: rules?.message ?? '', approvals: undefined, approvalTtl: { pendingTtlMs: 0, grantTtlMs: 0 }, doc: { ...doc, tool: null }, cwd: undefined },
     { name: doc.tool.name, input: doc.tool.arguments },
   );
   return { outcome: judged.record.outcome, rule: judged.record.rule, reason: judged.record.reason };

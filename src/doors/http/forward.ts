@@ -46,6 +46,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, ex: Excha
     ex.status ??= 499;
     finish(ex);
   });
+  if (completion.finished) return;
   ex.provider = node.address;
 
   const handler: Dispatcher.DispatchHandler = {

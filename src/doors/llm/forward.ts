@@ -59,6 +59,7 @@ export function forward(res: ServerResponse, ex: Exchange, fwd: ForwardRequest, 
     ex.status ??= 499;
     finish(ex);
   });
+  if (completion.finished) return;
 
   const headers = fwd.headers;
   headers.push(...provider.credential, 'accept-encoding', 'identity');

@@ -23,18 +23,22 @@ function recordEvent(ex: Exchange, e: GuardEvent): void {
 
 /**
  * undefined when nothing in this answer needs guarding, so the door keeps forwarding bytes
- * untouched. The tool-use guard is only armed when the request offered tools: a model
- * cannot call a tool it was not given.
+ * untouched. Tool calls are judged only when the request offered tools: a model cannot call a
+ * tool it was not given.
  */
 export function responseGuarding(gw: Gateway, snap: Snapshot, ex: Exchange, json: Record<string, unknown>, doc: DecisionDocument, forceRedact: ReadonlySet<string> | undefined): ResponseGuarding | undefined {
   const redactor: TextRedactor | null = snap.responseGuards.forConsumer(ex.consumer?.name, forceRedact);
   const rules = snap.toolUse;
   const offersTools = Array.isArray(json.tools) && json.tools.length > 0;
   let judgeTool: ToolJudge | undefined;
-  if (rules && offersTools) {
+  // Armed whenever tools are offered, even with the tool-use guard off: the policy engine's
+  // rules over `tool` (permissions, CEL, OPA) hold on every door, and a deny there must not
+  // depend on a guard being switched on.
+  if (offersTools) {
     const deps = {
       policy: snap.policy,
       rules,
+      message: rules?.message ?? snap.responseGuards.toolMessage,
       approvals: gw.approvals,
       approvalTtl: snap.policy.approvals,
       doc,

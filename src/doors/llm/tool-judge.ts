@@ -30,7 +30,10 @@ export interface ToolJudgement {
 
 export interface ToolJudgeDeps {
   policy: CompiledPolicy;
-  rules: ToolUseRules;
+  /** The tool-use guard's rules; undefined when it is off (the policy engine still judges). */
+  rules: ToolUseRules | undefined;
+  /** Text that replaces a refused tool_use block ({tool} and {reason} filled in). */
+  message: string;
   approvals: ApprovalStore | undefined;
   approvalTtl: { pendingTtlMs: number; grantTtlMs: number; reviewUrl?: string };
   /** The request's decision document; `tool` is filled per call. */
@@ -78,5 +81,5 @@ export async function judgeToolCall(deps: ToolJudgeDeps, call: { name: string; i
       ? `${reason}; it needs a human approval first (${pendingApprovalNotice(d.approval, d.reviewUrl)}; once approved, the same call is allowed)`
       : `${reason}; it needs a human approval, and no approval store is configured`;
   }
-  return { allow: false, message: fill(deps.rules.message, call.name, reason), record };
+  return { allow: false, message: fill(deps.message, call.name, reason), record };
 }

@@ -20,6 +20,10 @@ export function exchangeCompletion(res: ServerResponse, onClientGone: () => void
     onClientGone();
   };
   res.on('close', onClose);
+  // The client may have gone while an earlier stage awaited (a yielding guard scan, OPA, an
+  // approval, Redis): 'close' has fired already and will not again, so settle it now — the
+  // exchange is finished as client-aborted and the caller does not contact the upstream.
+  if (res.destroyed) onClose();
   return {
     get finished() {
       return finished;

@@ -39,37 +39,64 @@ function endsLine(text: string, i: number): boolean {
   return c === 10 || c === 13 || c === 32 || c === 9 || c === 34 || c === 39 || lineBreakAt(text, i) > 0;
 }
 
-export function decodeBase64Runs(text: string, minPrintable: number): Decoded[] {
-  const out: Decoded[] = [];
+export interface EncodedRun {
+  start: number;
+  end: number;
+  /** Every character a hex digit: an `xxd -p` dump (wrapped at 60) or one long hex run. */
+  allHex: boolean;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/**
+ * One pass over the text: the runs that may be base64 or hex (16+ alphabet characters a line,
+ * lines joined across breaks, the last line shorter). Both decoders take their candidates from
+ * here, so the text is walked once for the two.
+ */
+export function findEncodedRuns(text: string): EncodedRun[] {
+  const out: EncodedRun[] = [];
   const n = text.length;
   let i = 0;
   while (i < n) {
     if (!isB64(text.charCodeAt(i))) { i++; continue; }
     const start = i;
     let end = i;
+    let allHex = true;
     for (;;) {
       const segStart = i;
-      while (i < n && isB64(text.charCodeAt(i))) i++;
+      let hex = true;
+      for (let c = text.charCodeAt(i); i < n && isB64(c); c = text.charCodeAt(++i)) if (hex && !isHexDigit(c)) hex = false;
       const seg = i - segStart;
       let j = i;
       while (j < n && j - i < 2 && text.charCodeAt(j) === 61) j++; // `=` padding
       if (seg < MIN_CHARS) {
         // The last, shorter line of a wrapped block: a whole line of base64, nothing after it
         // on the line (`current-context: prod` after a kubeconfig value is not one).
-        if (segStart !== start && endsLine(text, j)) end = j;
+        if (segStart !== start && endsLine(text, j)) { end = j; allHex &&= hex && j === i; }
         break;
       }
       end = j;
+      allHex &&= hex && j === i;
       // Padding ends the data; a new line continues it only when it is base64 too.
       const br = j > i ? 0 : lineBreakAt(text, j);
       if (!br || !isB64(text.charCodeAt(j + br))) { i = j; break; }
       i = j + br;
     }
-    if (end > start) {
-      const d = decodeRun(text, start, end);
-      if (d && d.text.length >= 8 && printableShare(d.text) >= minPrintable) out.push(d);
-    }
+    if (end > start) out.push({ start, end, allHex });
     if (i <= start) i = start + 1;
+  }
+  return out;
+}
+
+/** The runs that decode from base64 to text. */
+export function decodeBase64Runs(text: string, minPrintable: number, runs: readonly EncodedRun[] = findEncodedRuns(text)): Decoded[] {
+  const out: Decoded[] = [];
+  for (const r of runs) {
+    if (r.allHex) continue;
+    const d = decodeRun(text, r.start, r.end);
+    if (d && d.text.length >= 8 && printableShare(d.text) >= minPrintable) out.push(d);
   }
   return out;
 }

@@ -16,7 +16,6 @@ const shapes: Array<[string, string]> = [
   ['base64url', Buffer.from(`GITHUB_TOKEN=${TOKEN}\n`).toString('base64url')],
   ['base64 wrapped with escaped breaks', Buffer.from(`A=1\nGITHUB_TOKEN=${TOKEN}\nB=2\n`).toString('base64').replace(/(.{20})/g, '$1\\n')],
   ['hex', Buffer.from(`GITHUB_TOKEN=${TOKEN}`).toString('hex')],
-  ['hex with spaces', Buffer.from(`GITHUB_TOKEN=${TOKEN}`).toString('hex').replace(/(..)/g, '$1 ')],
   ['percent', `a=1&t%3D${TOKEN}%26b%3D2`],
   ['double percent', `next=%2Fcb%3Ft%253D${TOKEN}%2526x`],
   ['escaped twice', JSON.stringify(JSON.stringify(JSON.stringify({ token: TOKEN })))],

@@ -1,18 +1,21 @@
+import { findEncodedRuns, type EncodedRun } from './base64.js';
 import { DecodedBuilder, printableShare, type Decoded } from './decoded.js';
 
-/* Hex dumps as `xxd -p` (wrapped at 60), `od`/`hexdump` byte pairs with spaces, or one run. */
-const RUN = /(?:[0-9a-fA-F]{2}(?:\r?\n|\\n| )?){10,}/g;
-
-export function decodeHexRuns(text: string, minPrintable: number): Decoded[] {
+/*
+ * Hex dumps as `xxd -p` prints them (wrapped at 60) or one long run, found in the same pass as
+ * base64 (findEncodedRuns). Spaced byte pairs (`od`, `hexdump`) are not decoded: those tools
+ * print the text beside the bytes anyway.
+ */
+export function decodeHexRuns(text: string, minPrintable: number, runs: readonly EncodedRun[] = findEncodedRuns(text)): Decoded[] {
   const out: Decoded[] = [];
-  RUN.lastIndex = 0;
-  for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
+  for (const r of runs) {
+    if (!r.allHex) continue;
     const b = new DecodedBuilder('hex');
     let hi = -1;
     let hiPos = 0;
-    for (let i = m.index; i < m.index + m[0].length; i++) {
+    for (let i = r.start; i < r.end; i++) {
       const c = text.charCodeAt(i);
-      if (c === 92) { i++; continue; }
+      if (c === 92) { i++; continue; } // a JSON-escaped line break
       const v = c <= 57 && c >= 48 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
       if (v < 0) continue;
       if (hi < 0) { hi = v; hiPos = i; }

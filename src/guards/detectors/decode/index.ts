@@ -1,5 +1,5 @@
 import type { Detector, Finding } from '../types.js';
-import { decodeBase64Runs } from './base64.js';
+import { decodeBase64Runs, findEncodedRuns } from './base64.js';
 import { mapBack, type Decoded } from './decoded.js';
 import { decodeEscapedLines } from './escapes.js';
 import { decodeHexRuns } from './hex.js';
@@ -25,9 +25,10 @@ interface Layer {
 
 /** Every decoding of a text, one layer deep. */
 export function decodeOnce(text: string, minPrintable: number): Decoded[] {
+  const runs = findEncodedRuns(text);
   return [
-    ...decodeBase64Runs(text, minPrintable),
-    ...decodeHexRuns(text, minPrintable),
+    ...decodeBase64Runs(text, minPrintable, runs),
+    ...decodeHexRuns(text, minPrintable, runs),
     ...decodePercentRuns(text),
     ...decodeEscapedLines(text),
     ...decodeJoinedLiterals(text),
