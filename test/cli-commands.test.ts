@@ -196,3 +196,31 @@ test('consumers add refuses to overwrite without --replace; keys create outside 
   assert.equal((await runBin(bin, ['consumers', 'remove', 'bob', '--revoke-keys'], dir)).code, 0);
   assert.doesNotMatch((await runBin(bin, ['consumers', 'list'], dir)).stdout, /^bob\t/m);
 });
+
+test('config check: a CEL field typo, an attachment to no route and a misnamed route policy are reported in one run with their paths, exit 1', async (t) => {
+  const { dir, bin } = sandbox();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'warden.yaml');
+  writeFileSync(
+    config,
+    `${readFileSync(config, 'utf8')}routes: [{ id: orders, uri: "/orders/*", upstream: { nodes: { "127.0.0.1:9": 1 } }, policies: [read-only] }]
+policy:
+  rules:
+    - { id: ok, when: 'consumer.name == "alice"' }
+    - { id: typo, when: 'consumer.labels.level == "prod" && consumer.nmae == "bob"' }
+  policies: { readonly: { rules: [{ id: w, when: 'request.method != "GET"' }] } }
+  attach: { routes: { ordres: [readonly] }, consumers: { only-in-store: [readonly] } }
+`,
+  );
+  const r = await runBin(bin, ['config', 'check'], dir);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines[0], `WARDEN_E_CONFIG_INVALID: invalid config ${config}:`);
+  assert.deepEqual(lines.slice(1).map((l) => l.replace(/ \(.*$/, '')), [
+    '  - routes[0].policies[0]: no policy named "read-only" under policy.policies',
+    '  - policy.rules[1].when: unknown field consumer.nmae',
+    '  - policy.attach.routes.ordres: no route or provider named "ordres"',
+  ]);
+  assert.match(r.stderr, /unknown field consumer\.nmae \(known: name, groups, labels, models\)/);
+});

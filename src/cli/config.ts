@@ -39,7 +39,13 @@ function summary(c: Config): string {
 function check(configPath: string | undefined, io: CliIO): number {
   const { config, baseDir } = loadCliConfig(configPath);
   const source = configPath ?? 'built-in default';
-  checkSnapshotConfig(config);
+  try {
+    checkSnapshotConfig(config);
+  } catch (e) {
+    // The problems carry their config paths; the heading names the file they are in.
+    if (e instanceof ConfigError) throw new ConfigError(source, e.problems);
+    throw e;
+  }
   const store = existingStore(config, baseDir);
   let overlayNote = '';
   try {
