@@ -55,6 +55,14 @@ function loadPolicy(config: PolicyCommandContext['config']): PolicyConfig {
   return parsed.data;
 }
 
+/** `routes[].policies` naming no policy (the gateway's checkRoutes reports these at a start). */
+function routePolicyProblems(routes: readonly { policies: readonly string[] }[], policy: PolicyConfig): string[] {
+  const have = Object.keys(policy.policies).join(', ') || 'none';
+  return routes.flatMap((r, i) =>
+    r.policies.flatMap((p, j) => (Object.hasOwn(policy.policies, p) ? [] : [`routes[${i}].policies[${j}]: no policy named "${p}" under policy.policies (have: ${have})`])),
+  );
+}
+
 type Flags = Record<string, string | boolean | undefined>;
 
 const EXPLAIN_OPTIONS = {
@@ -106,7 +114,7 @@ export async function policyCommand(argv: string[], ctx: PolicyCommandContext): 
     // Route attachments (`routes[].policies`) count, as they do in the running gateway.
     const policy = loadPolicy(ctx.config);
     const routes = ctx.config.routes ?? [];
-    const missing = routes.flatMap((r, i) => r.policies.flatMap((p, j) => (Object.hasOwn(policy.policies, p) ? [] : [`routes[${i}].policies[${j}]: no policy named "${p}" under policy.policies`])));
+    const missing = routePolicyProblems(routes, policy);
     const ns = ctx.config.routes && ctx.config.providers ? { routes: routes.map((r) => r.id), providers: Object.keys(ctx.config.providers) } : undefined;
     try {
       compiled = compilePolicy(withRouteAttachments({ policy, routes }), 'policy', ns);
