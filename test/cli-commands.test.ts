@@ -224,3 +224,19 @@ policy:
   ]);
   assert.match(r.stderr, /unknown field consumer\.nmae \(known: name, groups, labels, models\)/);
 });
+
+test('config check: a file attachment may name a route the admin API created (a start compiles them together)', async (t) => {
+  const { dir, bin, config } = sandbox();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(config, `${readFileSync(config, 'utf8')}policy: { policies: { p: {} }, attach: { routes: { api: [p] } } }\n`);
+  const before = await runBin(bin, ['config', 'check'], dir);
+  assert.equal(before.code, 1);
+  assert.match(before.stderr, /policy\.attach\.routes\.api: no route or provider named "api"/);
+  const { openSqliteStore } = await import('../src/store/sqlite.js');
+  const store = openSqliteStore(join(dir, 'w.db'));
+  store.putOverlay('route', 'api', { id: 'api', uri: '/api/*', upstream: { nodes: { '127.0.0.1:9': 1 } } });
+  store.close();
+  const after = await runBin(bin, ['config', 'check'], dir);
+  assert.equal(after.code, 0, after.stderr);
+  assert.match(after.stdout, /with the admin API overlay \(1 entry\)/);
+});

@@ -85,7 +85,7 @@ interface CompiledParts {
  * Compiles routes, policy and guards, each independently, so one ConfigError lists the
  * problems of every part at once (`warden config check` reports them in one run).
  */
-function compileParts(config: Config): CompiledParts {
+function compileParts(config: Config, moreRouteIds: readonly string[] = []): CompiledParts {
   const sources: string[] = [];
   const problems: string[] = [];
   const attempt = <T>(f: () => T): T | undefined => {
@@ -100,7 +100,9 @@ function compileParts(config: Config): CompiledParts {
   };
   const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
   if (routeProblems.length) (sources.push('routes'), problems.push(...routeProblems));
-  const policy = attempt(() => compilePolicy(withRouteAttachments(config), 'policy', routeNamespace(config)));
+  const ns = routeNamespace(config);
+  const routes = moreRouteIds.length ? { ...ns, routes: [...ns.routes, ...moreRouteIds.filter((id) => !ns.routes.includes(id))] } : ns;
+  const policy = attempt(() => compilePolicy(withRouteAttachments(config), 'policy', routes));
   const guards = attempt(() => compileGuards(config));
   const toolUse = attempt(() => ({ rules: compileToolUseRules(config.guards) }));
   if (problems.length || !policy || !guards || !toolUse) {
@@ -113,9 +115,10 @@ function compileParts(config: Config): CompiledParts {
 /**
  * The compile step of a snapshot, without opening pools or connections: what `warden
  * config check` and the admin API run to refuse a config before it is applied.
+ * `moreRouteIds`: routes defined elsewhere (the admin API overlay) that attachments may name.
  */
-export function checkSnapshotConfig(config: Config): void {
-  void compileParts(config).policy.close().catch(() => undefined);
+export function checkSnapshotConfig(config: Config, moreRouteIds?: readonly string[]): void {
+  void compileParts(config, moreRouteIds).policy.close().catch(() => undefined);
 }
 
 /**
