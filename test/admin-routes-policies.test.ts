@@ -106,6 +106,12 @@ test('admin API: a route and a policy created, changed and deleted apply at once
   const listed = await admin('/admin/routes');
   assert.deepEqual(listed.json.routes.map((r: Json) => [r.id, r.source]), [['db', 'overlay']]);
 
+  // A route a policy is still attached to cannot go: the attachment would name nothing.
+  const dangling = await admin('/admin/routes/db', 'DELETE');
+  assert.equal(dangling.status, 409, JSON.stringify(dangling.json));
+  assert.match(JSON.stringify(dangling.json), /policy\.attach\.routes\.db: no route or provider named \\"db\\"/);
+  assert.equal((await call('/api/db/rows', key)).status, 403, 'the refused delete changed nothing');
+
   // Delete the policy: back to the previous behaviour; then the route.
   const delPolicy = await admin('/admin/policies/staging-readonly', 'DELETE');
   assert.equal(delPolicy.status, 200);

@@ -196,3 +196,47 @@ test('consumers add refuses to overwrite without --replace; keys create outside 
   assert.equal((await runBin(bin, ['consumers', 'remove', 'bob', '--revoke-keys'], dir)).code, 0);
   assert.doesNotMatch((await runBin(bin, ['consumers', 'list'], dir)).stdout, /^bob\t/m);
 });
+
+test('config check: a CEL field typo, an attachment to no route and a misnamed route policy are reported in one run with their paths, exit 1', async (t) => {
+  const { dir, bin } = sandbox();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'warden.yaml');
+  writeFileSync(
+    config,
+    `${readFileSync(config, 'utf8')}routes: [{ id: orders, uri: "/orders/*", upstream: { nodes: { "127.0.0.1:9": 1 } }, policies: [read-only] }]
+policy:
+  rules:
+    - { id: ok, when: 'consumer.name == "alice"' }
+    - { id: typo, when: 'consumer.labels.level == "prod" && consumer.nmae == "bob"' }
+  policies: { readonly: { rules: [{ id: w, when: 'request.method != "GET"' }] } }
+  attach: { routes: { ordres: [readonly] }, consumers: { only-in-store: [readonly] } }
+`,
+  );
+  const r = await runBin(bin, ['config', 'check'], dir);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines[0], `WARDEN_E_CONFIG_INVALID: invalid config ${config}:`);
+  assert.deepEqual(lines.slice(1).map((l) => l.replace(/ \(.*$/, '')), [
+    '  - routes[0].policies[0]: no policy named "read-only" under policy.policies',
+    '  - policy.rules[1].when: unknown field consumer.nmae',
+    '  - policy.attach.routes.ordres: no route or provider named "ordres"',
+  ]);
+  assert.match(r.stderr, /unknown field consumer\.nmae \(known: name, groups, labels, models\)/);
+});
+
+test('config check: a file attachment may name a route the admin API created (a start compiles them together)', async (t) => {
+  const { dir, bin, config } = sandbox();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(config, `${readFileSync(config, 'utf8')}policy: { policies: { p: {} }, attach: { routes: { api: [p] } } }\n`);
+  const before = await runBin(bin, ['config', 'check'], dir);
+  assert.equal(before.code, 1);
+  assert.match(before.stderr, /policy\.attach\.routes\.api: no route or provider named "api"/);
+  const { openSqliteStore } = await import('../src/store/sqlite.js');
+  const store = openSqliteStore(join(dir, 'w.db'));
+  store.putOverlay('route', 'api', { id: 'api', uri: '/api/*', upstream: { nodes: { '127.0.0.1:9': 1 } } });
+  store.close();
+  const after = await runBin(bin, ['config', 'check'], dir);
+  assert.equal(after.code, 0, after.stderr);
+  assert.match(after.stdout, /with the admin API overlay \(1 entry\)/);
+});

@@ -36,23 +36,33 @@ function summary(c: Config): string {
   return `${c.routes.length} route(s), ${Object.keys(c.policy.policies).length} named polic${Object.keys(c.policy.policies).length === 1 ? 'y' : 'ies'}`;
 }
 
+/** Runs `f`; a ConfigError it throws is re-thrown under `source` (the file, or the file with the overlay). */
+function underSource<T>(source: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(source, e.problems);
+    throw e;
+  }
+}
+
 function check(configPath: string | undefined, io: CliIO): number {
   const { config, baseDir } = loadCliConfig(configPath);
   const source = configPath ?? 'built-in default';
-  checkSnapshotConfig(config);
   const store = existingStore(config, baseDir);
   let overlayNote = '';
   try {
     const entries = store?.listOverlay() ?? [];
-    if (entries.length) {
-      let effective: Config;
-      try {
-        effective = applyOverlay(config, parseOverlay(entries));
-        checkSnapshotConfig(effective);
-      } catch (e) {
-        if (e instanceof ConfigError) throw new ConfigError(`${source} with the admin API overlay in ${resolve(baseDir, config.store.path)}`, e.problems);
-        throw e;
-      }
+    const withOverlaySource = `${source} with the admin API overlay in ${resolve(baseDir, config.store.path)}`;
+    const overlay = entries.length ? underSource(withOverlaySource, () => parseOverlay(entries)) : undefined;
+    // A file attachment may name a route the admin API created: a start compiles them together.
+    underSource(source, () => checkSnapshotConfig(config, overlay ? [...overlay.routes.keys()] : []));
+    if (overlay) {
+      const effective = underSource(withOverlaySource, () => {
+        const next = applyOverlay(config, overlay);
+        checkSnapshotConfig(next);
+        return next;
+      });
       overlayNote = `; with the admin API overlay (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}): ${summary(effective)}`;
     }
   } finally {

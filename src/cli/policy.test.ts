@@ -75,6 +75,24 @@ test('check reports problems with their paths; schema prints the document schema
   assert.equal(await policyCommand(['explain', '--bogus'], { config, ...io() }), 2);
 });
 
+test('policy check: field typos, dangling route attachments and misnamed route policies together; consumers and providers accepted', async () => {
+  const o = io();
+  const live = {
+    providers: { anthropic: {} },
+    routes: [{ id: 'orders', policies: ['nope'] }],
+    policy: {
+      rules: [{ id: 't', when: 'tool.argumnets.command == "rm"' }],
+      policies: { p: {} },
+      attach: { routes: { anthropic: ['p'], orders: ['p'], ordrs: ['p'] }, consumers: { 'only-in-store': ['p'] } },
+    },
+  };
+  assert.equal(await policyCommand(['check'], { config: live, ...o }), 1);
+  assert.deepEqual(
+    o.errors().trim().split('\n').map((l) => l.replace(/ \(.*$/, '')),
+    ['error: routes[0].policies[0]: no policy named "nope" under policy.policies', 'error: policy.rules[0].when: unknown field tool.argumnets', 'error: policy.attach.routes.ordrs: no route or provider named "ordrs"'],
+  );
+});
+
 test('explain refuses an unknown consumer instead of explaining a consumer with no facts', async () => {
   for (const name of ['nobody', 'claude-code-stagin', 'CLAUDE-CODE-STAGING']) {
     const o = io();

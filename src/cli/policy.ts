@@ -28,7 +28,14 @@ interface ConsumerLike {
 
 export interface PolicyCommandContext {
   /** The root config (its `policy` and `consumers` sections are read). */
-  config: { policy?: unknown; consumers?: readonly ConsumerLike[]; routes?: readonly { id: string; policies: readonly string[] }[]; guards?: GuardsConfig };
+  config: {
+    policy?: unknown;
+    consumers?: readonly ConsumerLike[];
+    routes?: readonly { id: string; policies: readonly string[] }[];
+    /** With routes, lets `policy.attach.routes` be checked against the ids a request can carry. */
+    providers?: Readonly<Record<string, unknown>>;
+    guards?: GuardsConfig;
+  };
   out: Writer;
   err: Writer;
 }
@@ -46,6 +53,14 @@ function loadPolicy(config: PolicyCommandContext['config']): PolicyConfig {
     throw new ConfigError('policy', parsed.error.issues.map((i) => `policy${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`));
   }
   return parsed.data;
+}
+
+/** `routes[].policies` naming no policy (the gateway's checkRoutes reports these at a start). */
+function routePolicyProblems(routes: readonly { policies: readonly string[] }[], policy: PolicyConfig): string[] {
+  const have = Object.keys(policy.policies).join(', ') || 'none';
+  return routes.flatMap((r, i) =>
+    r.policies.flatMap((p, j) => (Object.hasOwn(policy.policies, p) ? [] : [`routes[${i}].policies[${j}]: no policy named "${p}" under policy.policies (have: ${have})`])),
+  );
 }
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -97,7 +112,20 @@ export async function policyCommand(argv: string[], ctx: PolicyCommandContext): 
   let compiled: CompiledPolicy;
   try {
     // Route attachments (`routes[].policies`) count, as they do in the running gateway.
-    compiled = compilePolicy(withRouteAttachments({ policy: loadPolicy(ctx.config), routes: ctx.config.routes }));
+    const policy = loadPolicy(ctx.config);
+    const routes = ctx.config.routes ?? [];
+    const missing = routePolicyProblems(routes, policy);
+    const ns = ctx.config.routes && ctx.config.providers ? { routes: routes.map((r) => r.id), providers: Object.keys(ctx.config.providers) } : undefined;
+    try {
+      compiled = compilePolicy(withRouteAttachments({ policy, routes }), 'policy', ns);
+    } catch (e) {
+      if (e instanceof ConfigError && missing.length) throw new ConfigError('policy', [...missing, ...e.problems]);
+      throw e;
+    }
+    if (missing.length) {
+      void compiled.close().catch(() => undefined);
+      throw new ConfigError('routes', missing);
+    }
   } catch (e) {
     if (e instanceof ConfigError) {
       ctx.err.write(`${e.problems.map((p) => `error: ${p}`).join('\n')}\n`);

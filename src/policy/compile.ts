@@ -64,6 +64,25 @@ export interface CompiledPolicy {
 
 export const GLOBAL_POLICY = 'global';
 
+/**
+ * What `route.id` can be at run time: an http route's id (`routes[].id`) or, at the LLM
+ * door, the name of the provider serving the model (`providers`). An attachment under
+ * `policy.attach.routes` to anything else would never apply. Consumers have no such list:
+ * they may exist only in the store, so consumer attachments are not checked.
+ */
+export interface RouteNamespace {
+  readonly routes: readonly string[];
+  readonly providers: readonly string[];
+}
+
+function routeAttachProblems(ids: readonly string[], ns: RouteNamespace, at: string): string[] {
+  const known = new Set([...ns.routes, ...ns.providers]);
+  const list = (xs: readonly string[]) => xs.join(', ') || 'none';
+  return ids
+    .filter((id) => !known.has(id))
+    .map((id) => `${at}.${id}: no route or provider named "${id}" (routes[].id: ${list(ns.routes)}; providers: ${list(ns.providers)})`);
+}
+
 function compileNamed(name: string, p: NamedPolicyConfig, path: string, problems: string[]): Omit<CompiledNamedPolicy, 'opa'> {
   return {
     name,
@@ -74,8 +93,11 @@ function compileNamed(name: string, p: NamedPolicyConfig, path: string, problems
   };
 }
 
-/** Compiles the `policy` section (already parsed by `policySchema`); throws ConfigError listing every problem. */
-export function compilePolicy(cfg: PolicyConfig, path = 'policy'): CompiledPolicy {
+/**
+ * Compiles the `policy` section (already parsed by `policySchema`); throws ConfigError listing
+ * every problem. With `routes`, route attachments must name a route or provider.
+ */
+export function compilePolicy(cfg: PolicyConfig, path = 'policy', routes?: RouteNamespace): CompiledPolicy {
   const problems: string[] = [];
   const pending = new Map<string, [Omit<CompiledNamedPolicy, 'opa'>, NamedPolicyConfig]>();
   pending.set(GLOBAL_POLICY, [compileNamed(GLOBAL_POLICY, cfg, path, problems), cfg]);
@@ -100,6 +122,7 @@ export function compilePolicy(cfg: PolicyConfig, path = 'policy'): CompiledPolic
   const doorNames = byScope(attach.doors, `${path}.attach.doors`);
   const routeNames = byScope(attach.routes, `${path}.attach.routes`);
   const consumerNames = byScope(attach.consumers, `${path}.attach.consumers`);
+  if (routes) problems.push(...routeAttachProblems(Object.keys(attach.routes), routes, `${path}.attach.routes`));
   if (problems.length) throw new ConfigError(path, problems);
 
   // Only now open OPA pools: a config that fails to compile must not leave sockets behind.

@@ -14,7 +14,7 @@ import type { OpaSource } from './opa/client.js';
 import { evaluatePermissionSource } from './permission-source.js';
 import { celActivation, evaluateRule } from './rules.js';
 
-export { compilePolicy, type CompiledPolicy } from './compile.js';
+export { compilePolicy, type CompiledPolicy, type RouteNamespace } from './compile.js';
 
 export type SourceName = 'scope' | 'acl' | 'rules' | 'permissions' | 'opa' | 'default';
 

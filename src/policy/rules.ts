@@ -5,6 +5,7 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 import { patternProblems, variablesOf } from './cel-ast.js';
+import { fieldProblems } from './cel-fields.js';
 import type { RuleConfig } from './config.js';
 import type { Decision } from './decision.js';
 import type { DecisionDocument } from './document.js';
@@ -94,7 +95,7 @@ export function compileRules(rules: readonly RuleConfig[], policy: string, path:
       problems.push(`${at}.when: the expression must be a condition (bool), it yields ${checked.type}`);
       return;
     }
-    const bad = patternProblems(parsed.ast);
+    const bad = [...fieldProblems(parsed.ast), ...patternProblems(parsed.ast)];
     if (bad.length) {
       for (const b of bad) problems.push(`${at}.when: ${b}`);
       return;

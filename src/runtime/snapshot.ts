@@ -6,7 +6,7 @@ import { buildProviders, retireProvider, type Provider, type ProviderMap } from 
 import { checkRoutes, compileRoutes, type RouteTable } from '../doors/http/routes.js';
 import { retireNodes } from '../doors/http/upstream.js';
 import { HttpLogger, type HttpLoggerDeps } from '../httplog/logger.js';
-import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
+import { compilePolicy, type CompiledPolicy, type RouteNamespace } from '../policy/engine.js';
 import { RequestGuard } from '../guards/request-guard.js';
 import { buildDetectorSources } from '../guards/detector-set.js';
 import type { PolicyConfig } from '../policy/config.js';
@@ -46,12 +46,15 @@ export interface SnapshotDeps {
   limiterMetrics?: MetricsSink;
 }
 
-/** Route attachments (`routes[].policies`) merged into `policy.attach.routes`. */
+/**
+ * Route attachments (`routes[].policies`) merged into `policy.attach.routes`. A name with no
+ * policy is left out: checkRoutes refuses it under its own path (`routes[i].policies[j]`).
+ */
 export function withRouteAttachments(config: { policy: PolicyConfig; routes?: readonly { id: string; policies: readonly string[] }[] }): PolicyConfig {
   const extra = (config.routes ?? []).filter((r) => r.policies.length);
   if (!extra.length) return config.policy;
   const routes = { ...config.policy.attach.routes };
-  for (const r of extra) routes[r.id] = [...new Set([...(routes[r.id] ?? []), ...r.policies])];
+  for (const r of extra) routes[r.id] = [...new Set([...(routes[r.id] ?? []), ...r.policies.filter((p) => Object.hasOwn(config.policy.policies, p))])];
   return { ...config.policy, attach: { ...config.policy.attach, routes } };
 }
 
@@ -66,16 +69,56 @@ function compileGuards(config: Config): { requestGuard: RequestGuard; responseGu
   }
 }
 
+/** Where `route.id` can come from in this config: http routes and LLM providers. */
+export function routeNamespace(config: Pick<Config, 'routes' | 'providers'>): RouteNamespace {
+  return { routes: config.routes.map((r) => r.id), providers: Object.keys(config.providers) };
+}
+
+interface CompiledParts {
+  policy: CompiledPolicy;
+  requestGuard: RequestGuard;
+  responseGuards: ResponseGuardFactory;
+  toolUse: ToolUseRules | undefined;
+}
+
+/**
+ * Compiles routes, policy and guards, each independently, so one ConfigError lists the
+ * problems of every part at once (`warden config check` reports them in one run).
+ */
+function compileParts(config: Config, moreRouteIds: readonly string[] = []): CompiledParts {
+  const sources: string[] = [];
+  const problems: string[] = [];
+  const attempt = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      sources.push(e.source);
+      problems.push(...e.problems);
+      return undefined;
+    }
+  };
+  const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
+  if (routeProblems.length) (sources.push('routes'), problems.push(...routeProblems));
+  const ns = routeNamespace(config);
+  const routes = moreRouteIds.length ? { ...ns, routes: [...ns.routes, ...moreRouteIds.filter((id) => !ns.routes.includes(id))] } : ns;
+  const policy = attempt(() => compilePolicy(withRouteAttachments(config), 'policy', routes));
+  const guards = attempt(() => compileGuards(config));
+  const toolUse = attempt(() => ({ rules: compileToolUseRules(config.guards) }));
+  if (problems.length || !policy || !guards || !toolUse) {
+    void policy?.close().catch(() => undefined);
+    throw new ConfigError(sources.join(', '), problems);
+  }
+  return { policy, ...guards, toolUse: toolUse.rules };
+}
+
 /**
  * The compile step of a snapshot, without opening pools or connections: what `warden
  * config check` and the admin API run to refuse a config before it is applied.
+ * `moreRouteIds`: routes defined elsewhere (the admin API overlay) that attachments may name.
  */
-export function checkSnapshotConfig(config: Config): void {
-  const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
-  if (routeProblems.length) throw new ConfigError('routes', routeProblems);
-  void compilePolicy(withRouteAttachments(config)).close().catch(() => undefined);
-  compileGuards(config);
-  compileToolUseRules(config.guards);
+export function checkSnapshotConfig(config: Config, moreRouteIds?: readonly string[]): void {
+  void compileParts(config, moreRouteIds).policy.close().catch(() => undefined);
 }
 
 /**
@@ -83,11 +126,7 @@ export function checkSnapshotConfig(config: Config): void {
  * when a route or policy does not compile, so a load or reload refuses it.
  */
 export function buildSnapshot(config: Config, previous?: Snapshot, deps: SnapshotDeps = {}): Snapshot {
-  const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
-  if (routeProblems.length) throw new ConfigError('routes', routeProblems);
-  const policy = compilePolicy(withRouteAttachments(config));
-  const { requestGuard, responseGuards } = compileGuards(config);
-  const toolUse = compileToolUseRules(config.guards);
+  const { policy, requestGuard, responseGuards, toolUse } = compileParts(config);
   const providers = buildProviders(config, previous?.providers);
   const limits = buildSnapshotLimiter(config.limits, previous?.limits, deps.limiterMetrics);
   const httpRoutes = compileRoutes(config.routes, previous?.httpRoutes.nodes);
