@@ -119,5 +119,6 @@ test('explain --tool answers as the LLM door judges the call (policy, then the t
   }
   const off = io();
   await policyCommand(['explain', '--consumer', 'claude-code-staging', '--tool', 'Bash', '--args', '{"command":"rm -rf /"}'], { config: { ...config, guards: guardsSchema.parse({ tool_use: { enabled: false } }) }, ...off });
-  assert.match(off.text(), /tool-use guard \(as the LLM door judges this call\): off/);
+  // With the tool-use guard off the gateway still judges the call by the policy alone (here its ACL allows).
+  assert.match(off.text(), /tool call \(as the LLM door judges it: the policy, then the tool-use guard's rules\): allow — acl:/);
 });

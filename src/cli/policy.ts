@@ -163,7 +163,7 @@ export async function policyCommand(argv: string[], ctx: PolicyCommandContext): 
     }
     const e = await explain(compiled, doc);
     const tool = await toolUseVerdict(ctx.config.guards, compiled, doc);
-    ctx.out.write(flags.json ? `${JSON.stringify({ document: doc, ...e, ...(tool && { tool_use_guard: tool }) }, null, 2)}\n` : formatExplanation(e) + (tool ? `tool-use guard (as the LLM door judges this call): ${tool.outcome}${tool.rule ? ` — ${tool.rule}` : ''}${tool.reason ? ` — ${tool.reason}` : ''}\n` : ''));
+    ctx.out.write(flags.json ? `${JSON.stringify({ document: doc, ...e, ...(tool && { tool_use_guard: tool }) }, null, 2)}\n` : formatExplanation(e) + (tool ? `tool call (as the LLM door judges it: the policy, then the tool-use guard's rules): ${tool.outcome}${tool.rule ? ` — ${tool.rule}` : ''}${tool.reason ? ` — ${tool.reason}` : ''}\n` : ''));
     return 0;
   } finally {
     await compiled.close();
