@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { openSqliteApprovals } from '../src/approvals/sqlite.js';
 import { allCommands, buildProgram } from '../src/cli/main.js';
 import { cliCommand, runCli, spawnCli, waitForOutput } from './support/cli-process.js';
-import { docCommands, docSynopses, synopsisProblems, tableSynopses, type DocCommand } from './support/doc-commands.js';
+import { docCommands, docSynopses, inlineSynopses, synopsisProblems, tableSynopses, type DocCommand } from './support/doc-commands.js';
 
 const root = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../' : '../', import.meta.url));
 const docs = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
@@ -153,9 +153,13 @@ test('every warden line of a sh/console block in docs/*.md runs as the doc says'
   SKIP.forEach((s, i) => assert.ok(used.has(i), `skip entry ${s.match} matches no doc line: remove it`));
 });
 
-test('every synopsis in the docs names commands and flags that exist, and docs/cli.md lists every command', () => {
+test('every synopsis in the docs (text blocks, inline `warden …` spans, the table of docs/cli.md) names commands and flags that exist, and docs/cli.md lists every command', () => {
   const program = buildProgram({ out: () => {}, err: () => {} }, () => {});
-  const synopses = [...docs.flatMap((f) => docSynopses(f, read(f))), ...tableSynopses('docs/cli.md', read('docs/cli.md'))];
+  const synopses = [
+    ...docs.flatMap((f) => docSynopses(f, read(f))),
+    ...['README.md', ...docs].flatMap((f) => inlineSynopses(f, read(f))),
+    ...tableSynopses('docs/cli.md', read('docs/cli.md')),
+  ];
   assert.ok(synopses.length >= 20, `${synopses.length} synopses`);
   const problems = synopses.flatMap((s) => synopsisProblems(program, s.line).map((p) => `${s.where}: ${p}`));
   assert.deepEqual(problems, []);

@@ -58,6 +58,13 @@ export function docSynopses(file: string, text: string): { where: string; line: 
     .filter((s) => s.line.startsWith('warden '));
 }
 
+/** Inline code spans that show a command: `warden …` or `npx warden …` in the prose. */
+export function inlineSynopses(file: string, text: string): { where: string; line: string }[] {
+  const out: { where: string; line: string }[] = [];
+  for (const m of text.matchAll(/`(?:npx )?(warden [^`\n]+)`/g)) if (m[1] !== 'warden …') out.push({ where: `${file}:${text.slice(0, m.index).split('\n').length}`, line: m[1]! });
+  return out;
+}
+
 /** The command column of docs/cli.md's table: each code span is one synopsis (`a\|b` alternatives). */
 export function tableSynopses(file: string, text: string): { where: string; line: string }[] {
   const out: { where: string; line: string }[] = [];
@@ -86,7 +93,9 @@ export function synopsisProblems(program: Command, line: string): string[] {
     if (next.length !== alts.length * cmds.length) problems.push(`${line}: "${words[i]}" names a command that does not exist`);
     cmds = next;
   }
-  if (cmds.length === 1 && cmds[0] === program && !line.includes('<command>')) problems.push(`${line}: no such command`);
+  // A group (the program included) takes no operands: a word there that is not a flag, `…` or a <placeholder> is a wrong command.
+  const rest = words[i];
+  if (rest !== undefined && cmds.some((c) => c.commands.length) && !/^(?:-|…|<|\[)/.test(rest)) problems.push(`${line}: "${rest}" is not a command`);
   for (const w of words.slice(i)) {
     for (const flag of w.match(/(?<![\w-])--?[a-zA-Z][\w-]*/g) ?? []) {
       for (const c of cmds) {
