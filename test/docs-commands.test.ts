@@ -7,7 +7,7 @@
  * (0, or 1 when it shows a WARDEN_E_ error), print no stack trace, and print every output line
  * the doc shows (ids, times and the config path normalised). Every synopsis (`text` blocks,
  * docs/cli.md's table) names commands and flags that exist, every leaf command is in that
- * table, and every docs/ link of README.md exists.
+ * table, every docs/ link of README.md and every repository file the docs name exist.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -178,4 +178,15 @@ test('every docs/ link of README.md exists', () => {
   const links = [...read('README.md').matchAll(/\]\((docs\/[^)#\s]+)/g), ...read('README.md').matchAll(/(?<![\w/])(docs\/[\w.-]+\.\w+)/g)].map((m) => m[1]!);
   assert.ok(links.length >= 10, `${links.length} links`);
   assert.deepEqual([...new Set(links)].filter((l) => !existsSync(join(root, l))), []);
+});
+
+test('every repository file the docs name exists', () => {
+  const named = ['README.md', ...docs].flatMap((f) =>
+    [...read(f).matchAll(/(?<![\w./-])((?:src|test|bench|scripts|bin|examples|docs)\/[\w./-]+\.(?:ts|json|js|yaml|md|sh))(?!\w)/g)]
+      .map((m) => ({ f, p: m[1]! }))
+      // bench/.run/<time>/ holds a benchmark run's output, made when it runs, not kept in git.
+      .filter(({ p }) => !p.startsWith('bench/.run/')),
+  );
+  assert.ok(named.length >= 30, `${named.length} paths`);
+  assert.deepEqual(named.filter(({ p }) => !existsSync(join(root, p))).map(({ f, p }) => `${f}: ${p}`), []);
 });
