@@ -146,6 +146,8 @@ test('every warden line of a sh/console block in docs/*.md runs as the doc says'
     ran++;
     assert.equal(r.code, cmd.code, `${cmd.where}: ${cmd.line} exited ${r.code}, the doc implies ${cmd.code}:\n${r.out}`);
     assert.doesNotMatch(r.out, /^\s+at .+:\d+:\d+\)?$|WARDEN_E_INTERNAL/m, `${cmd.where}: ${cmd.line} printed a stack trace:\n${r.out}`);
+    // docs/cli.md: errors are one line `WARDEN_E_…: message` on stderr, whichever command failed.
+    if (cmd.code !== 0) assert.match(r.out, /^WARDEN_E_[A-Z_]+: \S/m, `${cmd.where}: ${cmd.line} failed without a WARDEN_E_ line:\n${r.out}`);
     const actual = r.out.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).join('\n');
     for (const shown of cmd.output) assert.match(actual, shownLine(shown, join(cwd, 'warden.yaml')), `${cmd.where}: ${cmd.line} did not print the line the doc shows:\n  ${shown}\nit printed:\n${r.out}`);
   }
