@@ -58,10 +58,18 @@ export function docSynopses(file: string, text: string): { where: string; line: 
     .filter((s) => s.line.startsWith('warden '));
 }
 
-/** Inline code spans that show a command: `warden …` or `npx warden …` in the prose. */
-export function inlineSynopses(file: string, text: string): { where: string; line: string }[] {
+/**
+ * Inline code spans that show a command: `warden …` or `npx warden …` in the prose, and spans
+ * that start with one of `groups` (the program's command groups: `keys`, `audit`, …) and a word,
+ * as `config check` — the prose names subcommands without the `warden`.
+ */
+export function inlineSynopses(file: string, text: string, groups: string[]): { where: string; line: string }[] {
   const out: { where: string; line: string }[] = [];
-  for (const m of text.matchAll(/`(?:npx )?(warden [^`\n]+)`/g)) if (m[1] !== 'warden …') out.push({ where: `${file}:${text.slice(0, m.index).split('\n').length}`, line: m[1]! });
+  const bare = new RegExp(`^(?:${groups.join('|')}) [a-z]`);
+  for (const m of text.matchAll(/`(?:npx )?(warden [^`\n]+|[a-z][^`\n]*)`/g)) {
+    const line = m[1]!.startsWith('warden ') ? m[1]! : bare.test(m[1]!) ? `warden ${m[1]!.replace(/\\\|/g, '|')}` : undefined;
+    if (line && line !== 'warden …') out.push({ where: `${file}:${text.slice(0, m.index).split('\n').length}`, line });
+  }
   return out;
 }
 
