@@ -3,7 +3,7 @@
  * by test/docs-commands.test.ts), and the command synopses (`text` blocks and the command
  * table of docs/cli.md) whose commands and flags must exist in the commander program.
  */
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 
 export interface DocCommand {
   /** file:line, for messages. */
@@ -104,13 +104,20 @@ export function synopsisProblems(program: Command, line: string): string[] {
   // A group (the program included) takes no operands: a word there that is not a flag, `…` or a <placeholder> is a wrong command.
   const rest = words[i];
   if (rest !== undefined && cmds.some((c) => c.commands.length) && !/^(?:-|…|<|\[)/.test(rest)) problems.push(`${line}: "${rest}" is not a command`);
-  for (const w of words.slice(i)) {
+  const after = words.slice(i);
+  after.forEach((w, j) => {
     for (const flag of w.match(/(?<![\w-])--?[a-zA-Z][\w-]*/g) ?? []) {
       for (const c of cmds) {
-        const has = (x: Command | null): boolean => !!x && (x.options.some((o) => o.long === flag || o.short === flag) || has(x.parent));
-        if (!has(c) && flag !== '--help') problems.push(`${line}: ${c.name()} has no option ${flag}`);
+        const find = (x: Command | null): Option | undefined => (x ? (x.options.find((o) => o.long === flag || o.short === flag) ?? find(x.parent)) : undefined);
+        const option = find(c);
+        if (!option && flag !== '--help') problems.push(`${line}: ${c.name()} has no option ${flag}`);
+        // A value list shown for an option with fixed choices (`--by consumer|key`) names only choices.
+        const shown = after[j + 1]?.replace(/[[\]]/g, '');
+        if (option?.argChoices && w.replace(/[[\]]/g, '') === flag && shown?.includes('|')) {
+          for (const v of shown.split('|')) if (!option.argChoices.includes(v)) problems.push(`${line}: ${flag} has no choice "${v}" (has ${option.argChoices.join(', ')})`);
+        }
       }
     }
-  }
+  });
   return problems;
 }
