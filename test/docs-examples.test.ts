@@ -95,6 +95,6 @@ test("README's warden commands run against a store made from the README's config
     if (args[0] === 'approvals' && args.length > 2) continue;
     const r = await runCli(args, { cwd: dir, env });
     assert.equal(r.code, 0, `${line}: ${r.stderr}`);
-    assert.doesNotMatch(r.stderr, /WARDEN_E_/, line);
+    assert.doesNotMatch(r.stderr, /WARDEN_E_|^\s+at .+:\d+:\d+\)?$/m, line);
   }
 });

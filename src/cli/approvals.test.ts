@@ -77,7 +77,7 @@ test('approve and deny refuse every attempt that is not a proper approver, and r
         const a = await s.ask();
         const r = await s.run([verb, a.id, ...extra], over);
         assert.equal(r.code, 1, `${name} (${verb}): ${r.err}`);
-        assert.ok(r.err.startsWith(`error: ${code}: `), `${name} (${verb}): ${r.err}`);
+        assert.ok(r.err.startsWith(`${code}: `), `${name} (${verb}): ${r.err}`);
         assert.match(r.err, message, name);
         assert.equal((await s.server.get(a.id))?.status, 'pending', `${name}: still pending`);
         const events = await s.server.events(a.id);

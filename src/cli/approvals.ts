@@ -92,7 +92,7 @@ async function answer(store: ApprovalStore, verb: 'approve' | 'deny', args: stri
     return 0;
   } catch (e) {
     if (!isWardenError(e)) throw e;
-    ctx.err.write(`error: ${e.code}: ${e.message}\n`);
+    ctx.err.write(`${e.code}: ${e.message}\n`);
     return 1;
   }
 }

@@ -11,8 +11,9 @@ const compiled = here.endsWith('.js');
 const root = fileURLToPath(new URL(compiled ? '../../../' : '../../', import.meta.url));
 
 export function cliCommand(args: string[]): { cmd: string; args: string[]; cwd: string } {
+  // tsx resolved here, not by name: a command run in a temp folder would not find it there.
   const entry = compiled ? `${root}bin/warden.js` : `${root}src/cli/bin.ts`;
-  return { cmd: process.execPath, args: compiled ? [entry, ...args] : ['--import', 'tsx', entry, ...args], cwd: root };
+  return { cmd: process.execPath, args: compiled ? [entry, ...args] : ['--import', import.meta.resolve('tsx'), entry, ...args], cwd: root };
 }
 
 export function spawnCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
