@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Detector } from '../src/guards/detectors/types.js';
 import { createSecretDetector } from '../src/guards/detectors/secrets/index.js';
+import { withDecoding } from '../src/guards/detectors/decode/index.js';
+import { hostileText } from '../src/guards/detectors/secrets/test-support.js';
 import { anthropicOAuthToken, databaseUrl, jwt, pemPrivateKey, wardenKey } from '../src/guards/detectors/secrets/generators.js';
 
 const TARGET_CHARS = 20_000_000;
@@ -101,9 +103,14 @@ const mb = text.length / 1e6;
 const secrets = createSecretDetector();
 const pii = await piiDetector();
 const chunks = chunk(text, 64 * 1024);
+const decoded = withDecoding(secrets);
+const decodedPii = pii ? withDecoding(pii) : null;
 const results = [
   measure('secrets, one 20 MB text', [secrets], [text]),
   measure('secrets, 64 KB blocks', [secrets], chunks),
+  measure('secrets + decoding, one text', [decoded], [text]),
+  measure('secrets + decoding, 64 KB', [decoded], chunks),
+  ...(decodedPii ? [measure('secrets + pii + decoding, 64 KB', [decoded, decodedPii], chunks)] : []),
   ...(pii
     ? [measure('pii, one 20 MB text', [pii], [text]), measure('secrets + pii, one 20 MB text', [secrets, pii], [text]), measure('secrets + pii, 64 KB blocks', [secrets, pii], chunks)]
     : []),
@@ -120,3 +127,14 @@ for (const r of results) {
       `CPU median ${rate(r.cpuMs)} MB/s  findings ${r.findings}`,
   );
 }
+
+// Linear on dense text: the same hostile mix (tokens, encodings, look-alikes) at 1, 2 and 4 MB
+// should cost 1×, 2×, 4×.
+const dense = (n: number) => JSON.parse(JSON.stringify(hostileText(n))) as string;
+const sizes = [1e6, 2e6, 4e6];
+const denseRows = sizes.map((n) => {
+  const t = dense(n);
+  const r = measure(`dense ${n / 1e6} MB`, [decoded], [t]);
+  return `${r.name}: ${(r.cpuMs).toFixed(0)} ms CPU (${(t.length / 1e6 / (r.cpuMs / 1000)).toFixed(0)} MB/s)`;
+});
+console.log(`secrets + decoding on dense hostile text: ${denseRows.join('; ')}`);

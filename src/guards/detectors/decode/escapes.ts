@@ -1,4 +1,4 @@
-import { DecodedBuilder, type Decoded } from './decoded.js';
+import { SegmentedBuilder, type Decoded } from './decoded.js';
 
 /*
  * JSON (and JS) string escapes, one level: a JSON document inside a JSON string (`{\"token\":
@@ -23,19 +23,21 @@ export function decodeEscapedLines(text: string): Decoded[] {
 }
 
 function unescapeLine(text: string, start: number, end: number): Decoded {
-  const b = new DecodedBuilder('escape');
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 92 || i + 1 >= end) { b.push(c, i, i + 1); continue; }
+  const b = new SegmentedBuilder(text, 'escape');
+  let copied = start;
+  for (let i = text.indexOf('\\', start); i >= 0 && i + 1 < end; i = text.indexOf('\\', i + 1)) {
     const next = text[i + 1]!;
     const simple = SIMPLE[next];
-    if (simple !== undefined) { b.push(simple, i, i + 2); i++; continue; }
-    if (next === 'u' && i + 5 < end + 0 && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-      b.push(parseInt(text.slice(i + 2, i + 6), 16), i, i + 6);
-      i += 5;
-      continue;
-    }
-    b.push(c, i, i + 1);
+    let len = 0;
+    let code = 0;
+    if (simple !== undefined) { code = simple; len = 2; }
+    else if (next === 'u' && i + 5 < end && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) { code = parseInt(text.slice(i + 2, i + 6), 16); len = 6; }
+    else continue;
+    b.copy(copied, i);
+    b.one(code, i, i + len);
+    copied = i + len;
+    i += len - 1;
   }
+  b.copy(copied, end);
   return b.build();
 }

@@ -54,10 +54,14 @@ export function withDecoding(inner: Detector, opts: DecodingOptions = {}): Detec
       let layer: Layer[] = decodeOnce(text, minPrintable).map((decoded) => ({ decoded, parents: [] }));
       for (let depth = 1; depth <= maxDepth && layer.length && budget > 0; depth++) {
         const next: Layer[] = [];
+        const scanned: Layer[] = [];
         for (const l of layer) {
           if (l.decoded.text.length > budget) continue;
           budget -= l.decoded.text.length;
-          for (const f of inner.detect(l.decoded.text)) findings.push(mapFinding(f, l));
+          scanned.push(l);
+        }
+        detectBatched(inner, scanned, findings);
+        for (const l of scanned) {
           if (depth < maxDepth) {
             const chain = [l.decoded, ...l.parents];
             for (const d of decodeOnce(l.decoded.text, minPrintable)) next.push({ decoded: d, parents: chain });
@@ -68,6 +72,42 @@ export function withDecoding(inner: Detector, opts: DecodingOptions = {}): Detec
       return dedupe(findings);
     },
   };
+}
+
+/** Between batched pieces: a NUL no rule's separator class accepts, so no match bridges two. */
+const SEPARATOR = '\n\u0000\n';
+
+/**
+ * One detector call for a whole layer: the decoded pieces joined by a separator (a detector
+ * call has a fixed cost, and source code yields thousands of small escaped lines). A finding is
+ * kept within its piece and mapped back through it.
+ */
+function detectBatched(inner: Detector, layer: readonly Layer[], out: Finding[]): void {
+  if (!layer.length) return;
+  const starts: number[] = [];
+  let at = 0;
+  for (const l of layer) {
+    starts.push(at);
+    at += l.decoded.text.length + SEPARATOR.length;
+  }
+  const joined = layer.map((l) => l.decoded.text).join(SEPARATOR);
+  for (const f of inner.detect(joined)) {
+    // The piece holding the finding's start (binary search over the piece offsets).
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= f.start) lo = mid;
+      else hi = mid - 1;
+    }
+    const l = layer[lo]!;
+    const base = starts[lo]!;
+    const start = f.start - base;
+    const end = f.end - base;
+    // A match across the separator joins two unrelated decodings: not a finding of either.
+    if (end > l.decoded.text.length) continue;
+    out.push(mapFinding({ ...f, start, end }, l));
+  }
 }
 
 function mapFinding(f: Finding, l: Layer): Finding {
