@@ -107,3 +107,25 @@ test('combineToolDecisions: deny beats ask beats allow; the engine is named firs
   assert.equal(combineToolDecisions(e('allow', 'rule:a'), null).rule, 'rule:a');
   assert.equal(combineToolDecisions(null, null).rule, 'tool_use.none');
 });
+
+describe("the tool-use rules judge a call in the call's own working directory", () => {
+  const own = compileToolUseRules(guardsSchema.parse({ tool_use: { permissions: { allow: ['Read(./docs/**)', 'Bash(make *)'], deny: ['Read(./secret/**)'] } } }))!;
+  const none = compilePolicy(policySchema.parse({}));
+  // [tool, arguments, cwd, outcome]
+  const rows: [string, Record<string, unknown>, string, Decision['outcome']][] = [
+    ['Read', { file_path: '/work/proj/secret/notes.txt' }, '/work/proj', 'deny'],
+    ['Read', { file_path: 'secret/notes.txt' }, '/work/proj', 'deny'],
+    ['Read', { file_path: '/work/proj/docs/a.md' }, '/work/proj', 'allow'],
+    ['Read', { file_path: '/work/other/secret/notes.txt' }, '/work/proj', 'allow'],
+  ];
+  for (const [name, args, cwd, outcome] of rows)
+    test(`${name} ${JSON.stringify(args)} in ${cwd} → ${outcome}`, () => {
+      const doc = parseDocument({ door: 'llm', time: 0, tool: { name, arguments: args, cwd } });
+      const d = judgeToolUse(none, own, doc as Parameters<typeof judgeToolUse>[2]) as Decision;
+      assert.equal(d.outcome, outcome, JSON.stringify(d));
+    });
+  test('an allow decision carries its rule and no reason field', () => {
+    const doc = parseDocument({ door: 'llm', time: 0, tool: { name: 'Bash', arguments: { command: 'make all' }, cwd: '/work/proj' } });
+    assert.deepEqual(judgeToolUse(none, own, doc as Parameters<typeof judgeToolUse>[2]), { outcome: 'allow', rule: 'tool_use.user.allow:Bash(make *)' });
+  });
+});
