@@ -28,6 +28,8 @@ const globCases: Array<[glob: string, name: string, matches: boolean]> = [
   ['claude-haiku|*', 'claude-haiku|x', true],
   ['claude-[ab]*', 'claude-a1', false],
   ['claude-$*', 'claude-$1', true],
+  ['claude-\\d*', 'claude-1', false],
+  ['claude-\\d*', 'claude-\\d1', true],
   ['claude-+*', 'claude--', false],
   ['*', 'anything-at-all', true],
   ['claude-*-4-5', 'claude-sonnet-4-5', true],
