@@ -35,3 +35,9 @@ test('no consumer at all → 401', () => {
   const a = acl({ deny: ['x'] });
   assert.deepEqual(evaluateAcl(a, doc(null)), { outcome: 'deny', rule: 'acl:global', reason: 'Missing authentication.', status: 401, code: 'WARDEN_E_AUTH_MISSING' });
 });
+
+test('a shorthand list matches consumer names only, whatever labels the consumer carries', () => {
+  const a = acl({ allow: ['claude-code-staging'] });
+  for (const labels of [{}, { S: 't' }, { level: 'staging' }])
+    assert.equal(evaluateAcl(a, doc({ name: 'someone-else', labels }))?.outcome, 'deny', JSON.stringify(labels));
+});

@@ -43,6 +43,7 @@ const cases: Array<[string, string | null]> = [
   ['/api/.;/admin', null],
   ['/api/..;jsessionid=1/admin', null],
   ['/api/a;b', '/api/a;b'],
+  ['/api/a..;b', '/api/a..;b'], // dots inside a name are no dot segment
   ['api/users', null],
   ['*', null],
   ['http://evil.example/api', null],

@@ -46,4 +46,39 @@ describe('mask', () => {
   test('an unknown style is refused', () => {
     assert.throws(() => mask(text, f, 'rot13' as never), /unknown mask style/);
   });
+
+  test('last4 counts exactly the ASCII letters and digits, at every range edge', () => {
+    // 'bcd' + c + 'efgh': eight letters or digits when c is one (stars for four, 'efgh' kept),
+    // else seven, too few to show anything.
+    const rows: Array<[c: string, alnum: boolean]> = [
+      ['/', false], ['0', true], ['9', true], [':', false],
+      ['@', false], ['A', true], ['Z', true], ['[', false],
+      ['`', false], ['a', true], ['z', true], ['{', false],
+      ['-', false], [' ', false], ['é', false], ['\u0660', false],
+    ];
+    for (const [c, alnum] of rows) {
+      const value = `bcd${c}efgh`;
+      const t = `x ${value} y`;
+      assert.equal(mask(t, finding(t, value), 'last4'), alnum ? '****efgh' : '****', JSON.stringify(c));
+    }
+    for (const [c, alnum] of rows) {
+      const value = `1234567${c}`;
+      const t = `x ${value} y`;
+      assert.equal(mask(t, finding(t, value), 'last4'), alnum ? `****567${c}` : '****', `last ${JSON.stringify(c)}`);
+    }
+  });
+
+  test('last4 shows the last four from eight letters or digits on, never below', () => {
+    const rows: Array<[value: string, want: string]> = [
+      ['1234567', '****'],
+      ['12345678', '****5678'],
+      ['1-2-3-4-5-6-7', '****'],
+      ['1-2-3-4-5-6-7-8', '****5678'],
+      ['123456789', '*****6789'],
+    ];
+    for (const [value, want] of rows) {
+      const t = `pin ${value}.`;
+      assert.equal(mask(t, finding(t, value), 'last4'), want, value);
+    }
+  });
 });

@@ -4,7 +4,7 @@
  * compound command denied by any set denies the whole call, whatever another set says about
  * another part (ask, allow, a builtin ask); the decision names the set and rule that decided.
  */
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { policySchema } from '../../policy/config.js';
 import type { Decision } from '../../policy/decision.js';
@@ -13,6 +13,7 @@ import { compilePolicy } from '../../policy/engine.js';
 import { guardsSchema } from '../config.js';
 import { combineToolDecisions, judgeToolUse } from './judge.js';
 import { compileToolUseRules } from './rules.js';
+import { startOpaServer, type OpaServer } from '../../../test/support/opa-server.js';
 
 const USER = { allow: ['Bash(make *)', 'Bash(npm publish *)'], ask: ['Bash(npm publish *)', 'Bash(./deploy.sh *)'], deny: ['Bash(kubectl delete *)'] };
 const rules = compileToolUseRules(guardsSchema.parse({ tool_use: { permissions: USER } }))!;
@@ -106,4 +107,46 @@ test('combineToolDecisions: deny beats ask beats allow; the engine is named firs
   assert.equal(combineToolDecisions(e('ask', 'rule:a'), e('allow', 'tool_use.user.allow:x')).rule, 'rule:a');
   assert.equal(combineToolDecisions(e('allow', 'rule:a'), null).rule, 'rule:a');
   assert.equal(combineToolDecisions(null, null).rule, 'tool_use.none');
+});
+
+describe("the tool-use rules judge a call in the call's own working directory", () => {
+  const own = compileToolUseRules(guardsSchema.parse({ tool_use: { permissions: { allow: ['Read(./docs/**)', 'Bash(make *)'], deny: ['Read(./secret/**)'] } } }))!;
+  const none = compilePolicy(policySchema.parse({}));
+  // [tool, arguments, cwd, outcome]
+  const rows: [string, Record<string, unknown>, string, Decision['outcome']][] = [
+    ['Read', { file_path: '/work/proj/secret/notes.txt' }, '/work/proj', 'deny'],
+    ['Read', { file_path: 'secret/notes.txt' }, '/work/proj', 'deny'],
+    ['Read', { file_path: '/work/proj/docs/a.md' }, '/work/proj', 'allow'],
+    ['Read', { file_path: '/work/other/secret/notes.txt' }, '/work/proj', 'allow'],
+  ];
+  for (const [name, args, cwd, outcome] of rows)
+    test(`${name} ${JSON.stringify(args)} in ${cwd} → ${outcome}`, () => {
+      const doc = parseDocument({ door: 'llm', time: 0, tool: { name, arguments: args, cwd } });
+      const d = judgeToolUse(none, own, doc as Parameters<typeof judgeToolUse>[2]) as Decision;
+      assert.equal(d.outcome, outcome, JSON.stringify(d));
+    });
+  test('an allow decision carries its rule and no reason field', () => {
+    const doc = parseDocument({ door: 'llm', time: 0, tool: { name: 'Bash', arguments: { command: 'make all' }, cwd: '/work/proj' } });
+    assert.deepEqual(judgeToolUse(none, own, doc as Parameters<typeof judgeToolUse>[2]), { outcome: 'allow', rule: 'tool_use.user.allow:Bash(make *)' });
+  });
+});
+
+describe('with OPA in the policy the judgement is asynchronous and still combines the tool-use rules', () => {
+  let opa: OpaServer;
+  before(async () => (opa = await startOpaServer(() => ({ allow: true }))));
+  after(() => opa.close());
+  test('OPA allows, a user deny still denies; a user allow still allows', async () => {
+    const withOpa = compilePolicy(policySchema.parse({ opa: { host: opa.url, policy: 'warden/allow', keepalive: false } }));
+    const rows: [string, Decision['outcome'], string][] = [
+      ['kubectl delete pod p', 'deny', 'tool_use.user.deny:Bash(kubectl delete *)'],
+      ['make all', 'allow', 'tool_use.user.allow:Bash(make *)'],
+    ];
+    for (const [command, outcome, rule] of rows) {
+      const doc = parseDocument({ door: 'llm', time: 0, consumer: { name: 'dev' }, tool: { name: 'Bash', arguments: { command }, cwd: '/repo' } });
+      const pending = judgeToolUse(withOpa, rules, doc as Parameters<typeof judgeToolUse>[2]);
+      assert.ok(pending instanceof Promise, 'OPA makes the judgement asynchronous');
+      const d = await pending;
+      assert.deepEqual([d?.outcome, d?.rule], [outcome, rule], command);
+    }
+  });
 });
