@@ -29,7 +29,8 @@ function chain(n: number, hasher: Hasher = H): Rec[] {
 function edit(r: Rec): string {
   return r.text.replace('"POST"', '"PUSH"');
 }
-const PROBLEMS = 'not json';
+/** A line that is not JSON at all ('malformed'). */
+const GARBAGE = 'not json';
 
 interface Opts { max?: number; head?: { seq: number; hash: string } | null; keyed?: boolean; sealedUpTo?: number }
 function run(lines: string[], o: Opts = {}) {
@@ -42,7 +43,7 @@ function run(lines: string[], o: Opts = {}) {
   return { problems: c.list(), omitted: c.omitted, records: c.records, expect: c.expect, tipUnknown: c.tipUnknown };
 }
 function p(line: number, seq: number | undefined, kind: AuditProblem['kind'], detail: string): AuditProblem {
-  return seq === undefined ? { file: F, line, seq: undefined, kind, detail } : { file: F, line, seq, kind, detail };
+  return { file: F, line, seq, kind, detail };
 }
 
 const r = chain(6);
@@ -81,32 +82,32 @@ describe('ChainChecker: each tamper shape gets its exact kind, place and detail'
     },
     {
       name: 'malformed line inserted between linked records keeps its kind',
-      lines: [r[1]!.text, PROBLEMS, r[2]!.text],
+      lines: [r[1]!.text, GARBAGE, r[2]!.text],
       want: [p(2, undefined, 'malformed', `${NOTJSON}; ${AROUND}`)], records: 2,
     },
     {
       name: 'malformed line, then a record at the expected seq with a foreign prev',
-      lines: [r[1]!.text, PROBLEMS, rec(2, BOGUS).text],
+      lines: [r[1]!.text, GARBAGE, rec(2, BOGUS).text],
       want: [p(2, undefined, 'malformed', NOTJSON), p(1, 1, 'edited', `its hash is not the prev of seq 2 (${F}:3): this record was rewritten, or that link was`)],
     },
     {
       name: 'malformed line, then a record past a gap that links to the tip',
-      lines: [r[1]!.text, PROBLEMS, rec(3, r[1]!.hash).text],
+      lines: [r[1]!.text, GARBAGE, rec(3, r[1]!.hash).text],
       want: [p(2, undefined, 'malformed', NOTJSON)], expect: 4,
     },
     {
       name: 'one damaged line standing for two missing seqs',
-      lines: [r[1]!.text, PROBLEMS, r[4]!.text],
+      lines: [r[1]!.text, GARBAGE, r[4]!.text],
       want: [p(2, undefined, 'malformed', NOTJSON), p(3, 4, 'removed', 'record seq 3 is missing before this one')],
     },
     {
       name: 'two damaged lines, then the next seq (one slot)',
-      lines: [r[1]!.text, PROBLEMS, PROBLEMS, rec(3, BOGUS).text],
+      lines: [r[1]!.text, GARBAGE, GARBAGE, rec(3, BOGUS).text],
       want: [p(2, undefined, 'malformed', NOTJSON), p(3, undefined, 'malformed', NOTJSON)], expect: 4,
     },
     {
       name: 'damaged line, then an old seq replayed',
-      lines: [r[1]!.text, r[2]!.text, PROBLEMS, r[1]!.text],
+      lines: [r[1]!.text, r[2]!.text, GARBAGE, r[1]!.text],
       want: [p(3, undefined, 'malformed', NOTJSON), p(4, 1, 'inserted', 'seq 1 already appeared earlier in the log')],
     },
     {
@@ -138,6 +139,14 @@ describe('ChainChecker: each tamper shape gets its exact kind, place and detail'
       name: 'second record with the last seq, linking to the one before',
       lines: [r[1]!.text, r[2]!.text, rec(2, r[1]!.hash, H, 77).text],
       want: [p(3, 2, 'inserted', 'a second record with seq 2 linking to seq 1: one of the two is forged')],
+    },
+    {
+      name: 'second record with the last seq, then a record linking to neither',
+      lines: [r[1]!.text, r[2]!.text, rec(2, r[1]!.hash, H, 77).text, rec(3, BOGUS).text],
+      want: [
+        p(3, 2, 'inserted', 'a second record with seq 2 linking to seq 1: one of the two is forged'),
+        p(2, 2, 'edited', `its hash is not the prev of seq 3 (${F}:4): this record was rewritten, or that link was`),
+      ],
     },
     {
       name: 'forged record taken first, the chain continues from the real one',
@@ -219,7 +228,7 @@ describe('ChainChecker: keyed mode and the unkeyed prefix', () => {
     },
     {
       name: 'unsealed record and a damaged trailing line past HEAD',
-      lines: [u[1]!.text, PROBLEMS],
+      lines: [u[1]!.text, GARBAGE],
       opts: { keyed: true, head: { seq: 1, hash: u[1]!.hash } },
       want: [p(2, undefined, 'malformed', `${NOTJSON}; ${AFTERHEAD}`), p(1, 1, 'edited', unsealed(1, 0))],
     },
@@ -235,7 +244,7 @@ describe('ChainChecker: keyed mode and the unkeyed prefix', () => {
 
 describe('ChainChecker: the problem cap keeps counting what it drops', () => {
   test('problems past the cap are counted, not kept, and relabelling skips them', () => {
-    const got = run([r[1]!.text, PROBLEMS, PROBLEMS, r[2]!.text], { max: 1 });
+    const got = run([r[1]!.text, GARBAGE, GARBAGE, r[2]!.text], { max: 1 });
     assert.deepEqual(got.problems, [p(2, undefined, 'malformed', `${NOTJSON}; ${AROUND}`)]);
     assert.equal(got.omitted, 1);
   });
