@@ -34,9 +34,11 @@ export function argvOf(cmd: Command): string[] {
     const flag = o.long ?? o.short!;
     if (v === undefined || v === false) continue;
     if (v === true) out.push(flag);
-    else for (const x of Array.isArray(v) ? v : [v]) out.push(flag, String(x));
+    // `--flag=value`: a value that starts with `-` (`--args "-rf /"`, `--note "-1"`) stays a
+    // value; node's parseArgs, which the command functions use, would refuse it as `--flag value`.
+    else for (const x of Array.isArray(v) ? v : [v]) out.push(...(o.long ? [`${flag}=${String(x)}`] : [flag, String(x)]));
   }
-  return [...out, ...cmd.args];
+  return cmd.args.length ? [...out, '--', ...cmd.args] : out;
 }
 
 function port(v: string): number {
