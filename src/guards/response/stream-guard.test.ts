@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { assembleMessage, collectSse, contentReply, encodeEvent, type ParsedEvent, textReply, toolUseReply } from '../../../test/support/sse.js';
 import { SseResponseGuard } from './stream-guard.js';
 import { releaseStep } from './text-holdback.js';
-import { AWS_KEY, GITHUB_TOKEN, prng, realRedactor, runGuard, sseBytes } from './testing.js';
+import { prng } from '../../core/prng.js';
+import { AWS_KEY, GITHUB_TOKEN, realRedactor, runGuard, sseBytes } from './testing.js';
 import type { ToolCall, ToolJudge, ToolVerdict } from './types.js';
 
 const redactor = realRedactor();

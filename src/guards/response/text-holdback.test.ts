@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { guardsSchema } from '../config.js';
 import { ResponseGuardFactory, type RedactorHit } from './redactor.js';
 import { MAX_HELD_SECRET, releaseStep, TextHoldback } from './text-holdback.js';
-import { AWS_KEY, GITHUB_TOKEN, prng, realRedactor } from './testing.js';
+import { prng } from '../../core/prng.js';
+import { AWS_KEY, GITHUB_TOKEN, realRedactor } from './testing.js';
 
 /** Streams `text` in pieces of the given sizes; returns what was released, piece by piece. */
 function stream(text: string, sizes: number[], redactor = realRedactor()): { pieces: string[]; hits: RedactorHit[] } {

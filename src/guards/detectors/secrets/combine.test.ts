@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Finding } from '../types.js';
 import { combineFindings } from './combine.js';
+import { prng } from '../../../core/prng.js';
 
 /** The rule as it was written before the sweep: every generic against every specific. */
 function pairwise(findings: Finding[], genericIds: ReadonlySet<string>): Finding[] {
@@ -14,17 +15,6 @@ function pairwise(findings: Finding[], genericIds: ReadonlySet<string>): Finding
   return kept.sort((a, b) => a.start - b.start || a.end - b.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
 }
 
-/** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GENERIC = new Set(['generic-api-key', 'generic-2']);
 const RULES = ['generic-api-key', 'generic-2', 'github-pat', 'aws-access-token', 'jwt'];

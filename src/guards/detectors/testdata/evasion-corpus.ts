@@ -1,3 +1,5 @@
+import { prng } from '../../../core/prng.js';
+
 /**
  * A deterministic evasion corpus: secrets in the shapes agent traffic carries them (encoded,
  * escaped, split, in credential files and HTTP dumps) and at least three look-alikes per
@@ -11,16 +13,6 @@ export interface CorpusSample {
   secret: boolean;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
