@@ -7,7 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { collectSse, contentReply, renderEvents, startUpstream, textReply, toolUseReply, type Reply, type Upstream } from './support/upstream.js';
+import { collectSse, contentReply, rawReply, renderEvents, startUpstream, textReply, toolUseReply, type Reply, type Upstream } from './support/upstream.js';
+import { renderMessage } from './support/sse.js';
 import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
 import { readAuditRecords } from './support/audit-records.js';
 import { leakedPieces, longSecrets } from './support/long-secrets.js';
@@ -130,6 +131,24 @@ describe('the response guard on the LLM door', () => {
     assert.equal(res.status, 529);
     assert.deepEqual(await res.json(), { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
   });
+  test('any 2xx answer is guarded, and a media type in any letter case is still a stream', async () => {
+    const answer = `the token is ${GH_TOKEN}, keep it`;
+    const ask = (stream: boolean) => fetch(`${w.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': client.apiKey! }, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 50, stream, messages: [{ role: 'user', content: 'x' }] }) });
+    upstream.reset();
+    upstream.script(() => rawReply(203, { 'content-type': 'application/json' }, JSON.stringify(renderMessage(textReply(answer), 'claude-sonnet-4-5'))));
+    const plain = await ask(false);
+    assert.equal(plain.status, 203);
+    const text = await plain.text();
+    assert.ok(!text.includes(GH_TOKEN), 'a 203 answer passed unguarded');
+    assert.match(text, /\[REDACTED:github-pat\]/);
+    upstream.reset();
+    upstream.script(() => textReply(answer, { chunkChars: 5, headers: { 'content-type': 'Text/Event-Stream; charset=utf-8' } }));
+    const raw = await (await ask(true)).text();
+    assert.ok(!raw.includes(GH_TOKEN), 'a stream with an upper-case media type passed unguarded');
+    const events = collectSse(raw);
+    assert.match(events.filter((e) => e.event === 'content_block_delta').map((e) => e.data.delta.text ?? '').join(''), /\[REDACTED:github-pat\]/);
+  });
+
   // Issue 8: a secret longer than the ordinary window must not leak its beginning.
   const SECRETS = longSecrets();
   const headers = () => ({ 'content-type': 'application/json', 'x-api-key': client.apiKey! });

@@ -74,9 +74,11 @@ export function forward(res: ServerResponse, ex: Exchange, fwd: ForwardRequest, 
       if (statusCode < 200) return;
       ex.upstreamMs = Number(process.hrtime.bigint() - upstreamStart) / 1e6;
       ex.status = statusCode;
-      const ctype = String(upstreamHeaders['content-type'] ?? '');
+      // Media types are case-insensitive (RFC 9110 8.3.1): `Text/Event-Stream` is a stream too.
+      const ctype = String(upstreamHeaders['content-type'] ?? '').trimStart().toLowerCase();
       // Error answers are the provider's own words about the request: they pass unguarded.
-      const guard = statusCode === 200 ? fwd.guard : undefined;
+      // Every other 2xx is an answer the model produced (a proxy may turn 200 into 203).
+      const guard = statusCode < 300 ? fwd.guard : undefined;
       if (ctype.startsWith('text/event-stream')) {
         sse = new SseUsageScanner();
         ex.stream = true;
@@ -136,7 +138,7 @@ export function forward(res: ServerResponse, ex: Exchange, fwd: ForwardRequest, 
       if (sse) {
         ex.usage = sse.usage;
         ex.tools = sse.tools;
-      } else if (jsonChunks && ex.status === 200) {
+      } else if (jsonChunks && ex.status !== undefined && ex.status < 300) {
         const scanned = scanJsonResponse(Buffer.concat(jsonChunks, jsonBytes).toString('utf8'));
         ex.usage = scanned.usage;
         ex.tools = scanned.tools;
