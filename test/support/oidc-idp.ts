@@ -364,6 +364,11 @@ export interface Forgery {
   unknownKid(claims: Record<string, unknown>): Promise<string>;
   /** Signed with a fresh key but claiming one of the issuer's real kids. */
   wrongKeyRealKid(claims: Record<string, unknown>): Promise<string>;
+  /**
+   * Signed with the issuer's REAL current key, header and claims as given: for checks the
+   * provider would never let one fail (an ID-token `typ`, a missing `sub`...).
+   */
+  signedByIssuer(claims: Record<string, unknown>, header?: Record<string, unknown>, alg?: SigningAlg): Promise<string>;
   /** Claims a real token of this issuer would carry (iss, aud, sub, exp...), for the forgeries. */
   claims(account: string, extra?: Record<string, unknown>): Record<string, unknown>;
 }
@@ -394,6 +399,10 @@ function forgery(issuer: string, keys: () => KeyPair[], resource: string): Forge
       const k = await newKey('RS256');
       const real = keys().find((x) => x.alg === 'RS256')!;
       return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: real.kid }).sign(k.privateKey);
+    },
+    async signedByIssuer(claims, header = {}, alg = 'RS256') {
+      const k = keys().find((x) => x.alg === alg)!;
+      return new SignJWT(claims).setProtectedHeader({ alg, kid: k.kid, ...header }).sign(k.privateKey);
     },
     claims(account, extra = {}) {
       const now = Math.floor(Date.now() / 1000);
