@@ -47,6 +47,8 @@ export interface IdpOptions {
   ciGroups?: string[];
   /** Algorithm of access tokens when the request does not choose (default RS256). */
   defaultAlg?: SigningAlg;
+  /** Port on 127.0.0.1 (default 0: a free one; examples/oidc uses a fixed one). */
+  port?: number;
 }
 
 export interface MintOptions {
@@ -156,7 +158,7 @@ export async function startTestIdp(options: IdpOptions = {}): Promise<TestIdp> {
   });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   server.on('clientError', (_e, s) => s.destroy());
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(options.port ?? 0, '127.0.0.1', resolve); });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   function claimsOf(accountId: string): Record<string, unknown> {
