@@ -26,13 +26,13 @@ async function llm(w: TestWarden, token: string, model = 'claude-opus-4-1') {
     body: JSON.stringify({ model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }),
   });
   const text = await res.text();
-  return { status: res.status, code: res.headers.get('x-warden-error-code'), id: res.headers.get('x-warden-request-id')!, text };
+  return { status: res.status, code: res.headers.get('x-warden-error-code'), id: res.headers.get('x-warden-request-id')!, challenge: res.headers.get('www-authenticate'), text };
 }
 
 async function api(w: TestWarden, token: string, method: string) {
   const res = await fetch(`${w.url}/api/data`, { method, headers: { 'x-api-key': token, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{"row":1}' });
   const text = await res.text();
-  return { status: res.status, code: res.headers.get('x-warden-error-code'), text };
+  return { status: res.status, code: res.headers.get('x-warden-error-code'), challenge: res.headers.get('www-authenticate'), text };
 }
 
 describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
@@ -159,10 +159,12 @@ describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
       assert.equal(a.code, codes[i], `${name}: ${a.text}`);
       assert.match(a.text, reason, name);
       assert.match(a.text, /authentication_error/);
+      assert.match(a.challenge ?? '', /^Bearer error="invalid_token", error_description="[^"]+"$/, `${name}: RFC 6750 challenge`);
       assert.ok(!a.text.includes(token.split('.')[1]!), `${name}: the answer does not echo the token`);
       const h = await api(w, token, 'GET');
       assert.equal(h.status, 401, `${name} (http door): ${h.text}`);
       assert.equal(h.code, codes[i], `${name} (http door)`);
+      assert.match(h.challenge ?? '', /^Bearer error="invalid_token"/);
       const rec = await auditRecordFor(w.auditDir, a.id);
       assert.equal(rec.decision, 'deny');
       assert.equal(rec.error_code, codes[i]);

@@ -12,6 +12,13 @@ export interface Identified {
   principal?: { issuer: string; subject: string };
 }
 
+/** RFC 6750 §3: a refused bearer token is answered with a `WWW-Authenticate: Bearer` challenge. */
+function withBearerChallenge(e: unknown): unknown {
+  if (!(e instanceof WardenError) || e.status !== 401) return e;
+  const description = e.message.replace(/["\\\x00-\x1f\x7f-\uffff]/g, ' ').slice(0, 200);
+  return new WardenError(e.code, e.message, { headers: { ...e.headers, 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` }, rule: e.rule, cause: e.cause });
+}
+
 /** What a token's principal becomes; made once per verified token and then reused. */
 const identifiedByPrincipal = new WeakMap<OidcPrincipal, Identified>();
 function identifiedFrom(p: OidcPrincipal): Identified {
@@ -92,8 +99,13 @@ export class Identity {
   /** An OIDC access token only (for doors where a key makes no sense, e.g. MCP OAuth). */
   authenticateToken(token: string, now = Date.now()): Identified | Promise<Identified> {
     if (!this.oidc) throw new WardenError('WARDEN_E_TOKEN_ISSUER', 'the credential is a JWT but no identity.oidc issuer is configured; send a Warden virtual key or configure the IdP');
-    const p = this.oidc.verify(token, now);
-    return p instanceof Promise ? p.then(identifiedFrom) : identifiedFrom(p);
+    let p: ReturnType<OidcVerifier['verify']>;
+    try {
+      p = this.oidc.verify(token, now);
+    } catch (e) {
+      throw withBearerChallenge(e);
+    }
+    return p instanceof Promise ? p.then(identifiedFrom, (e: unknown) => Promise.reject(withBearerChallenge(e))) : identifiedFrom(p);
   }
 
   /** A Warden virtual key only; always synchronous. */

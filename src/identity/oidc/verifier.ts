@@ -58,6 +58,8 @@ interface Issuer {
 export class OidcVerifier {
   private readonly issuers = new Map<string, Issuer>();
   private readonly cache: TokenCache<OidcPrincipal>;
+  /** First-sight verifications under way: a burst of requests with one new token pays one signature check. */
+  private readonly inflight = new Map<string, Promise<OidcPrincipal>>();
 
   constructor(configs: readonly OidcIssuerConfig[], opts: VerifierOptions = {}) {
     for (const cfg of configs) this.issuers.set(cfg.issuer, { cfg, keys: new IssuerKeys(cfg, opts.fetch) });
@@ -85,12 +87,18 @@ export class OidcVerifier {
     const digest = createHash('sha256').update(token).digest('base64');
     const hit = this.cache.get(digest, now);
     if (hit) return hit;
+    const pending = this.inflight.get(digest);
+    if (pending) return pending;
     const parsed = parseJwt(token);
     const issuer = this.precheck(parsed);
-    return this.verifySlow(token, parsed, issuer, now).then((p) => {
-      this.cache.set(digest, p, p.expiresAt, now);
-      return p;
-    });
+    const verifying = this.verifySlow(token, parsed, issuer, now)
+      .then((p) => {
+        this.cache.set(digest, p, p.expiresAt, now);
+        return p;
+      })
+      .finally(() => this.inflight.delete(digest));
+    this.inflight.set(digest, verifying);
+    return verifying;
   }
 
   /** Checks that need no key: algorithm, issuer, typ. A forged token stops here without a JWKS fetch. */
