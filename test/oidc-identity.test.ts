@@ -231,7 +231,10 @@ describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
 
   test('a JWT-shaped credential never falls through to the key store; keys keep working beside tokens', async () => {
     const key = w.key('key-holder').key;
-    assert.equal((await llm(w, key, 'claude-sonnet-4-5')).status, 200);
+    const byKey = await llm(w, key, 'claude-sonnet-4-5');
+    assert.equal(byKey.status, 200);
+    const rec = await auditRecordFor(w.auditDir, byKey.id);
+    assert.ok(!('issuer' in rec) && !('subject' in rec), 'key records keep their shape');
     for (const shaped of [`eyJ${key}.x.y`, `eyJ${key}`, 'eyJhbGciOiJub25lIn0.e30']) {
       const r = await llm(w, shaped);
       assert.equal(r.status, 401);
