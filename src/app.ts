@@ -72,6 +72,16 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   let snapshot: Snapshot = buildSnapshot(withOverlay(initial, store), undefined, snapshotDeps);
   await limiterReady(snapshot.limits, initial.limits.redis.connect_timeout_ms);
   const identity = new Identity(store, snapshot.consumers);
+  // Discovery and JWKS off the request path: the first token does not wait, a down IdP is logged, not fatal.
+  const onKeysLoaded = (issuer: string, error: string | undefined) => {
+    metrics.oidcKeyLoads.inc([issuer, error === undefined ? 'ok' : 'failed']);
+    if (error !== undefined) log.warn('OIDC issuer keys could not be loaded; keys already held keep verifying, unknown kids are refused', { issuer, error });
+  };
+  const installOidc = (issuers: Config['identity']['oidc']) => {
+    const verifier = identity.setOidcIssuers(issuers, { onKeysLoaded });
+    if (verifier) void verifier.warm();
+  };
+  installOidc(snapshot.config.identity.oidc);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
   const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0), knownModel: (model) => snapshot.routeModel(model) !== undefined });
   // The http-logger sees every finished exchange after its audit record is written.
@@ -164,6 +174,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       snapshot = buildSnapshot(withOverlay(next, store), old, snapshotDeps);
       fileConfig = next;
       identity.setConfigConsumers(snapshot.consumers);
+      installOidc(snapshot.config.identity.oidc);
       log.setLevel(next.logging.level);
       retireSnapshot(old, snapshot);
       metrics.configReloads.inc(['ok']);

@@ -72,6 +72,15 @@ export const CATALOGUE = {
   WARDEN_E_USAGE: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The `warden` command was called wrongly (unknown command or option, missing argument); its `--help` shows the usage. Exit code 2.' },
   WARDEN_E_STORE_MISSING: { status: 500, anthropic: 'api_error', retry: false, summary: 'A `warden` command found no store at `store.path` of the config it read: run it where `warden start` runs, or pass `--config`. It never creates an empty store.' },
   WARDEN_E_LISTEN_FAILED: { status: 500, anthropic: 'api_error', retry: false, summary: 'Warden could not listen on its address (the port is in use, or not allowed): the message names the setting (`server.port`, `admin.port`) and the `warden start` flag to change.' },
+  WARDEN_E_TOKEN_MALFORMED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The bearer credential looks like a JWT but is not a well-formed compact JWS (three base64url parts, a JSON header and a JSON object payload, at most 16 KiB).' },
+  WARDEN_E_TOKEN_ALG: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token is signed with an algorithm the issuer does not allow (`identity.oidc[].algorithms`). `none` and HMAC algorithms (HS256…) are never accepted.' },
+  WARDEN_E_TOKEN_ISSUER: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token\'s `iss` is not one of the trusted issuers (`identity.oidc[].issuer`, compared exactly), or no issuer is configured.' },
+  WARDEN_E_TOKEN_AUDIENCE: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token\'s `aud` names none of the issuer\'s `identity.oidc[].audience` values: it was issued for another service.' },
+  WARDEN_E_TOKEN_EXPIRED: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token is past its `exp` (beyond `identity.oidc[].clock_skew_seconds`). Get a fresh one from the IdP.' },
+  WARDEN_E_TOKEN_NOT_YET_VALID: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token\'s `nbf` (or `iat`) is in the future beyond `identity.oidc[].clock_skew_seconds`: check the clocks of the IdP and of Warden.' },
+  WARDEN_E_TOKEN_KEY_UNKNOWN: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token\'s `kid` is not in the issuer\'s JWKS, even after a refresh (rate-limited by `identity.oidc[].jwks_refresh_min_seconds`), or the IdP is unreachable and the key was never seen: Warden fails closed.' },
+  WARDEN_E_TOKEN_SIGNATURE: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token\'s signature does not verify with the issuer\'s key: it was altered or forged.' },
+  WARDEN_E_TOKEN_CLAIMS: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token is signed correctly but its claims cannot make a consumer: a wrong `typ`, no `exp`, no `sub`, or the `identity.oidc[].name_claim` is missing or not a valid consumer name. The message names the claim.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;
