@@ -81,20 +81,30 @@ function classAt(text: string, i: number): number {
 export function findEncodedRuns(text: string): EncodedRun[] {
   const out: EncodedRun[] = [];
   const n = text.length;
+  const cls = CLASS;
   /** No run starts before this. */
   let floor = 0;
   let p = MIN_CHARS - 1;
+  // charCodeAt and the table inline (no helper call): this loop is most of the layer's cost.
   while (p < n) {
-    if (!(classAt(text, p) & B64)) { p += MIN_CHARS; continue; }
+    let c = text.charCodeAt(p);
+    if (c >= 128 || !(cls[c]! & B64)) { p += MIN_CHARS; continue; }
     let s = p;
-    while (s > floor && classAt(text, s - 1) & B64) s--;
+    while (s > floor) {
+      c = text.charCodeAt(s - 1);
+      if (c >= 128 || !(cls[c]! & B64)) break;
+      s--;
+    }
     const last = s + MIN_CHARS - 1;
     if (last >= n) break;
-    let bad = -1;
-    for (let k = last; k > p; k--) if (!(classAt(text, k) & B64)) { bad = k; break; }
-    if (bad >= 0) {
-      floor = bad + 1;
-      p = bad + MIN_CHARS;
+    let k = last;
+    for (; k > p; k--) {
+      c = text.charCodeAt(k);
+      if (c >= 128 || !(cls[c]! & B64)) break;
+    }
+    if (k > p) {
+      floor = k + 1;
+      p = k + MIN_CHARS;
       continue;
     }
     floor = runFrom(text, s, out);
@@ -114,7 +124,13 @@ function runFrom(text: string, start: number, out: EncodedRun[]): number {
     const segStart = i;
     let any = 0;
     let all = B64 | HEX;
-    for (let k = classAt(text, i); i < n && k & B64; k = classAt(text, ++i)) { any |= k; all &= k; }
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      const k = c < 128 ? CLASS[c]! : 0;
+      if (!(k & B64)) break;
+      any |= k;
+      all &= k;
+    }
     const hex = (all & HEX) !== 0;
     const seg = i - segStart;
     let j = i;
@@ -143,7 +159,7 @@ function runFrom(text: string, start: number, out: EncodedRun[]): number {
 export function decodeBase64Runs(text: string, minPrintable: number, runs: readonly EncodedRun[] = findEncodedRuns(text)): Decoded[] {
   const out: Decoded[] = [];
   for (const r of runs) {
-    if (r.allHex || !r.mixed || base64PrintableShare(text, r.start, r.end) < minPrintable) continue;
+    if (r.allHex || !r.mixed || base64PrintableShare(text, r.start, r.end, minPrintable) < minPrintable) continue;
     const d = decodeRun(text, r.start, r.end);
     if (d && d.text.length >= 8 && printableShare(d.text) >= minPrintable) out.push(d);
   }
@@ -152,9 +168,11 @@ export function decodeBase64Runs(text: string, minPrintable: number, runs: reado
 
 /**
  * What decodeRun would give, without building it: the share of printable characters (-1 when
- * the run is not whole base64). Most candidates decode to bytes and stop here.
+ * the run is not whole base64, or as soon as too many bytes are not printable for the share to
+ * reach `minPrintable`). Most candidates decode to bytes and stop here, within a few groups.
  */
-function base64PrintableShare(text: string, start: number, end: number): number {
+function base64PrintableShare(text: string, start: number, end: number, minPrintable: number): number {
+  const maxBad = (1 - minPrintable) * (((end - start) * 3) >> 2);
   let vals = 0;
   let acc = 0;
   let bytes = 0;
@@ -169,6 +187,7 @@ function base64PrintableShare(text: string, start: number, end: number): number 
       ok += isPrintable((acc >> 16) & 255) + isPrintable((acc >> 8) & 255) + isPrintable(acc & 255);
       bytes += 3;
       acc = 0;
+      if (bytes - ok > maxBad) return -1;
     }
   }
   const rest = vals & 3;
