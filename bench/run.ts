@@ -65,6 +65,7 @@ const starters: [string, () => Promise<Peer>][] = [
   ['portkey', () => portkeyPeer(env)],
   ['node-naive', () => naiveNodePeer(env, profileDir)],
   ...wardenConfigs.map((c): [string, () => Promise<Peer>] => [`warden-${c}`, () => wardenPeer(env, c, { repoDir, ...(profileDir ? { cpuProfileDir: profileDir } : {}) })]),
+  ...(o.workers ? wardenConfigs.map((c): [string, () => Promise<Peer>] => [`warden-${c}-${o.workers}w`, () => wardenPeer(env, c, { repoDir, workers: o.workers })]) : []),
 ];
 const peers: Peer[] = [];
 const startFailures: RunResult['startFailures'] = [];
@@ -151,7 +152,8 @@ const result: RunResult = {
   summaries,
   sse,
   slow,
-  targets: judgeTargets({ summaries, sse, slow, wardenPeers: peers.filter((p) => p.kind === 'warden').map((p) => p.name) }),
+  targets: judgeTargets({ summaries, sse, slow, // The brief's targets are for one pinned process; the --workers peers are compared with it in the tables.
+  wardenPeers: peers.filter((p) => p.kind === 'warden' && !/-\d+w$/.test(p.name)).map((p) => p.name) }),
   profiles,
   rawFile: relative(repoDir, join(runDir, 'results.json')),
 };
