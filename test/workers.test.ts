@@ -1,12 +1,13 @@
 /**
  * `warden start --workers 2`, the real CLI as a process tree (node:cluster): limits exact
- * across the workers, SIGHUP reloading each, a key revoked with the CLI refused by every worker within a second,
+ * across the workers, SIGHUP reloading each, an admin write applied by every worker, a key revoked with the CLI refused by every worker within a second,
  * a killed worker replaced while the others serve, one audit chain per worker that
  * `warden audit verify` checks together and `search` merges.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,9 +15,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, spawnCli, waitForOutput } from './support/cli-process.js';
 
+const ADMIN_KEY = 'wadm_workers_test_0123456789abcdefghij';
 const CONFIG = `models:
   - { match: "claude-*", provider: mock }
-admin: { enabled: false }
+admin: { port: 0, key_sha256: ${createHash('sha256').update(ADMIN_KEY).digest('hex')} }
 guards:
   secrets: { enabled: false }
   pii: { enabled: false }
@@ -37,6 +39,21 @@ function send(url: string, key: string): Promise<number> {
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('request timed out')));
     req.end(body);
+  });
+}
+
+/** An admin API call on its own connection. */
+function admin(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, agent: false, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' } }, (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode!, json: data ? JSON.parse(data) : undefined }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error('request timed out')));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -78,6 +95,14 @@ test('warden start --workers 2: limits across workers, revocation, a killed work
     child.kill('SIGHUP');
     for (let i = 0; i < 50 && output.split('"config reloaded"').length < reloadsBefore + 2; i++) await sleep(100);
     assert.equal(output.split('"config reloaded"').length, reloadsBefore + 2, 'both workers reloaded within 5 s');
+
+    // A policy written through the admin API reaches one worker; within a second every worker serves it.
+    const adminUrl = /admin API and \/metrics: (http\S+?)\)/.exec(output)![1]!;
+    const put = await admin(adminUrl, 'PUT', '/admin/policies/workers-test', { rules: [{ id: 'never', when: 'false', reason: 'never applies' }] });
+    assert.ok(put.status === 200 || put.status === 201, JSON.stringify(put));
+    await sleep(1_000);
+    const lists = await Promise.all(Array.from({ length: 6 }, () => admin(adminUrl, 'GET', '/admin/policies')));
+    for (const l of lists) assert.match(JSON.stringify(l.json), /workers-test/, 'every worker has the new policy');
 
     // A worker killed outright is replaced in the same slot; the other serves meanwhile.
     process.kill(pids[1]!, 'SIGKILL');
