@@ -120,7 +120,8 @@ await stopAll();
 if (!o.keepAudit) {
   for (const p of peers.filter((x) => x.kind === 'warden')) {
     const dir = join(runDir, p.name, 'audit');
-    const bytes = existsSync(dir) ? readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) : 0;
+    // Recursive: with --workers each worker's chain is a sub-folder (worker-1/, …).
+    const bytes = existsSync(dir) ? readdirSync(dir, { recursive: true }).reduce((n, f) => n + statSync(join(dir, String(f))).size, 0) : 0;
     rmSync(dir, { recursive: true, force: true });
     log(`${p.name} wrote ${(bytes / 2 ** 20).toFixed(0)} MB of audit log (removed; --keep-audit keeps it)`);
   }
