@@ -87,7 +87,8 @@ function combine(results: Array<VerifyResult & { chain: string }>): VerifyResult
     records: results.reduce((n, r) => n + r.records, 0),
     files: results.reduce((n, r) => n + r.files, 0),
     lastSeq: Math.max(...results.map((r) => r.lastSeq)),
-    problems: results.flatMap((r) => r.problems),
+    // A problem names its chain's folder: each worker's chain has its own audit-000001.jsonl.
+    problems: results.flatMap((r) => r.problems.map((p) => ({ ...p, file: `${r.chain}/${p.file}` }))),
     problemsOmitted: results.reduce((n, r) => n + r.problemsOmitted, 0),
     chains: results,
   };
