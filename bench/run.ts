@@ -65,6 +65,7 @@ const starters: [string, () => Promise<Peer>][] = [
   ['portkey', () => portkeyPeer(env)],
   ['node-naive', () => naiveNodePeer(env, profileDir)],
   ...wardenConfigs.map((c): [string, () => Promise<Peer>] => [`warden-${c}`, () => wardenPeer(env, c, { repoDir, ...(profileDir ? { cpuProfileDir: profileDir } : {}) })]),
+  ...(o.workers ? wardenConfigs.map((c): [string, () => Promise<Peer>] => [`warden-${c}-${o.workers}w`, () => wardenPeer(env, c, { repoDir, workers: o.workers })]) : []),
 ];
 const peers: Peer[] = [];
 const startFailures: RunResult['startFailures'] = [];
@@ -119,7 +120,8 @@ await stopAll();
 if (!o.keepAudit) {
   for (const p of peers.filter((x) => x.kind === 'warden')) {
     const dir = join(runDir, p.name, 'audit');
-    const bytes = existsSync(dir) ? readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) : 0;
+    // Recursive: with --workers each worker's chain is a sub-folder (worker-1/, …).
+    const bytes = existsSync(dir) ? readdirSync(dir, { recursive: true }).reduce((n, f) => n + statSync(join(dir, String(f))).size, 0) : 0;
     rmSync(dir, { recursive: true, force: true });
     log(`${p.name} wrote ${(bytes / 2 ** 20).toFixed(0)} MB of audit log (removed; --keep-audit keeps it)`);
   }
@@ -151,7 +153,8 @@ const result: RunResult = {
   summaries,
   sse,
   slow,
-  targets: judgeTargets({ summaries, sse, slow, wardenPeers: peers.filter((p) => p.kind === 'warden').map((p) => p.name) }),
+  targets: judgeTargets({ summaries, sse, slow, // The brief's targets are for one pinned process; the --workers peers are compared with it in the tables.
+  wardenPeers: peers.filter((p) => p.kind === 'warden' && !/-\d+w$/.test(p.name)).map((p) => p.name) }),
   profiles,
   rawFile: relative(repoDir, join(runDir, 'results.json')),
 };

@@ -24,6 +24,8 @@ export interface Options {
   proxyCpu: number;
   /** The method puts the mock beside the proxy; --mock-cpu moves it (for a profile without it). */
   mockCpu: number;
+  /** `--workers N`: each Warden configuration also runs as `warden start --workers N`, on every CPU. */
+  workers: number | undefined;
 }
 
 export const USAGE = `usage: bash bench/run.sh [options]      (or: npx tsx bench/run.ts [options] once installed)
@@ -40,7 +42,10 @@ export const USAGE = `usage: bash bench/run.sh [options]      (or: npx tsx bench
                         profile no longer charges the mock's run time to the proxy's writes
   --note TEXT           conditions to record with the results (e.g. "machine otherwise idle")
   --no-doc              do not rewrite docs/benchmarks.md (raw JSON still goes to bench/.run/)
-  --keep-audit          keep Warden's audit logs of the run (about 0.5 GB for a full run)`;
+  --keep-audit          keep Warden's audit logs of the run (about 0.5 GB for a full run)
+  --workers N           also run each Warden configuration as \`warden start --workers N\` (peer
+                        warden-<config>-Nw), not pinned: its workers use every CPU, the load
+                        generator's included, so compare its req/s with the 1-process peer's`;
 
 export function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -58,6 +63,7 @@ export function parseOptions(argv: string[]): Options {
       'no-doc': { type: 'boolean', default: false },
       'keep-audit': { type: 'boolean', default: false },
       note: { type: 'string', default: '' },
+      workers: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,5 +95,12 @@ export function parseOptions(argv: string[]): Options {
     loadCpu: 0,
     proxyCpu: 1,
     mockCpu: Number(values['mock-cpu'] ?? 1),
+    workers: values.workers === undefined ? undefined : positive(values.workers, '--workers'),
   };
+}
+
+function positive(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a whole number ≥ 1, got ${v}`);
+  return n;
 }

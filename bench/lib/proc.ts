@@ -16,7 +16,7 @@ export interface Started {
   logFile: string;
 }
 
-export function spawnPinned(cpu: number, cmd: string, args: string[], logFile: string, opts: SpawnOptions = {}): Started {
+export function spawnPinned(cpu: number | string, cmd: string, args: string[], logFile: string, opts: SpawnOptions = {}): Started {
   const child = spawn('taskset', ['-c', String(cpu), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   const log = createWriteStream(logFile);
   child.stdout?.pipe(log, { end: false });

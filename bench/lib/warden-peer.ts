@@ -6,6 +6,7 @@
  * configuration = adding a file there.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Peer, PeerEnv } from './peers.js';
 import { freePort, runCommand, spawnPinned, stopChild, waitForPort } from './proc.js';
@@ -14,6 +15,8 @@ export interface WardenOptions {
   repoDir: string;
   /** Write a V8 CPU profile of this Warden process (node --cpu-prof) to this folder. */
   cpuProfileDir?: string;
+  /** `warden start --workers N`, on every CPU (the peer is named warden-<config>-Nw). */
+  workers?: number;
 }
 
 export function listWardenConfigs(benchDir: string): string[] {
@@ -30,7 +33,8 @@ export function wardenEntry(repoDir: string): string {
 export async function wardenPeer(env: PeerEnv, config: string, opts: WardenOptions): Promise<Peer> {
   const entry = wardenEntry(opts.repoDir);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-  const dir = join(env.runDir, `warden-${config}`);
+  const name = opts.workers ? `warden-${config}-${opts.workers}w` : `warden-${config}`;
+  const dir = join(env.runDir, name);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const adminPort = await freePort();
@@ -51,10 +55,12 @@ export async function wardenPeer(env: PeerEnv, config: string, opts: WardenOptio
   // `# bench-node-args: --max-semi-space-size=64` in a template: flags for Warden's node.
   const nodeFlags = /^#\s*bench-node-args:(.*)$/m.exec(template)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
   const nodeArgs = [...nodeFlags, ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir, '--cpu-prof-name', `warden-${config}.cpuprofile`] : [])];
-  const p = spawnPinned(env.proxyCpu, process.execPath, [...nodeArgs, entry, '--config', configFile, 'start'], join(dir, 'warden.log'), { cwd: dir });
+  const workers = opts.workers ? ['--workers', String(opts.workers)] : [];
+  const cpus = opts.workers ? `0-${availableParallelism() - 1}` : env.proxyCpu;
+  const p = spawnPinned(cpus, process.execPath, [...nodeArgs, entry, '--config', configFile, 'start', ...workers], join(dir, 'warden.log'), { cwd: dir });
   await waitForPort(port, 30_000, p.child);
   return {
-    name: `warden-${config}`,
+    name,
     kind: 'warden',
     url: `http://127.0.0.1:${port}/v1/messages?beta=true`,
     headers: { authorization: `Bearer ${key}` },

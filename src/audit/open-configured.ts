@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { openAuditLog, type AuditLog } from './chain-writer.js';
 import { isAuditAlarm, type AuditEvent } from './events.js';
 import { writerAuditKey } from './key-file.js';
+import { workerAuditDir } from './chains.js';
+import { workerSlot } from '../runtime/workers/slot.js';
 
 export interface AuditSettings {
   dir: string;
@@ -34,7 +36,9 @@ export function openConfiguredAuditLog(cfg: AuditSettings, baseDir: string, r: A
     else r.log.info(e.detail, { audit_event: e.kind, file: e.file });
   };
   // Only the start that generates the key may adopt a log written without one (see adoptUnkeyed).
-  const log = openAuditLog({ dir, maxFileBytes: cfg.max_file_bytes, hmacKey: key.key, fsync: cfg.fsync, onEvent, adoptUnkeyed: key.generated });
+  // Under `--workers N` each worker writes its own chain (a chain has one writer); the key is shared.
+  const slot = workerSlot();
+  const log = openAuditLog({ dir: slot === undefined ? dir : workerAuditDir(dir, slot), maxFileBytes: cfg.max_file_bytes, hmacKey: key.key, fsync: cfg.fsync, onEvent, adoptUnkeyed: key.generated });
   try {
     key.persist();
   } catch (e) {

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { openAuditLog } from '../audit/chain-writer.js';
 import { auditFiles, readLines, sampleRecord, tempDir } from '../audit/fixtures/records.js';
 import type { ChainedRecord } from '../audit/types.js';
@@ -113,5 +114,40 @@ describe('warden audit search', () => {
       assert.equal(r.code, 2, argv.join(' '));
       assert.match(r.err, /usage:/);
     }
+  });
+});
+
+describe('one audit chain per worker (warden start --workers N)', () => {
+  /** worker-1 holds the even records, worker-2 the odd ones, as two workers serving in turn write them. */
+  function workerChains(n: number): string {
+    const dir = tempDir();
+    for (const slot of [1, 2]) {
+      const log = openAuditLog({ dir: join(dir, `worker-${slot}`), maxFileBytes: 1500 });
+      for (let i = slot - 1; i < n; i += 2) log.append(sampleRecord(i));
+      log.close();
+    }
+    return dir;
+  }
+
+  test('verify checks every chain; a problem names its chain; tail and search merge by time', async () => {
+    const dir = workerChains(12);
+    const ok = await run(['verify', '--unkeyed'], { auditDir: dir });
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.lines[0]!, /^audit log OK: 12 record\(s\) in \d+ file\(s\), 2 chains intact \(worker-1 up to seq 6, worker-2 up to seq 6\)$/);
+
+    const tail = await run(['tail', '-n', '4', '--json'], { auditDir: dir });
+    const times = tail.lines.map((l) => (JSON.parse(l) as ChainedRecord).time);
+    assert.deepEqual(times, [...times].sort());
+    assert.deepEqual(times, [8, 9, 10, 11].map((i) => sampleRecord(i).time), 'the newest four of both chains');
+
+    const found = await run(['search', '--limit', '3', '--json'], { auditDir: dir });
+    assert.deepEqual(found.lines.map((l) => (JSON.parse(l) as ChainedRecord).time), [9, 10, 11].map((i) => sampleRecord(i).time));
+
+    const f = auditFiles(join(dir, 'worker-2'))[0]!;
+    const lines = readLines(f);
+    writeFileSync(f, [lines[0]!.replace('"time":"2025-01-01', '"time":"2025-01-02'), ...lines.slice(1)].map((l) => l + '\n').join(''));
+    const bad = await run(['verify', '--unkeyed'], { auditDir: dir });
+    assert.equal(bad.code, 1);
+    assert.match(bad.lines[0]!, /^worker-2\/audit-000001\.jsonl:1 seq 1 edited/);
   });
 });

@@ -3,7 +3,8 @@ import { followAudit, searchAudit, tailAudit, type AuditFilter } from '../audit/
 import { renderProblem, renderRecord } from '../audit/render.js';
 import type { AuditRecord, ChainedRecord } from '../audit/types.js';
 import { verifyKeyOption } from '../audit/key-file.js';
-import { verifyAuditLog } from '../audit/verify.js';
+import { verifyAuditLog, type VerifyResult } from '../audit/verify.js';
+import { listAuditChains } from '../audit/chains.js';
 import { WardenError } from '../core/errors.js';
 
 const USAGE = `usage:
@@ -55,20 +56,48 @@ function verify(argv: string[], ctx: AuditCommandContext): number {
     ctx.err(`${e.code}: ${e.message}\n`);
     return 2;
   }
-  const res = verifyAuditLog(ctx.auditDir, { hmacKey });
+  const chains = listAuditChains(ctx.auditDir);
+  const results = chains.map((c) => ({ chain: c.name, ...verifyAuditLog(c.dir, { hmacKey }) }));
+  const res = combine(results);
   if (values.json) {
     ctx.out(JSON.stringify(res) + '\n');
     return res.ok ? 0 : 1;
   }
   for (const p of res.problems) ctx.out(renderProblem(p) + '\n');
   if (res.problemsOmitted) ctx.out(`… and ${res.problemsOmitted} more problem(s)\n`);
-  if (res.ok) {
+  if (res.ok && chains.length === 1) {
     ctx.out(`audit log OK: ${res.records} record(s) in ${res.files} file(s), chain intact up to seq ${res.lastSeq}\n`);
+    return 0;
+  }
+  if (res.ok) {
+    const each = results.map((r) => `${r.chain} up to seq ${r.lastSeq}`).join(', ');
+    ctx.out(`audit log OK: ${res.records} record(s) in ${res.files} file(s), ${chains.length} chains intact (${each})\n`);
     return 0;
   }
   const total = res.problems.length + res.problemsOmitted;
   ctx.out(`audit log FAILED: ${total} problem(s) in ${res.records} record(s) across ${res.files} file(s)\n`);
   return 1;
+}
+
+/** One result for the chains of a folder (one per worker): ok when every chain is. */
+function combine(results: Array<VerifyResult & { chain: string }>): VerifyResult & { chains?: Array<VerifyResult & { chain: string }> } {
+  if (results.length === 1) return results[0]!;
+  return {
+    ok: results.every((r) => r.ok),
+    records: results.reduce((n, r) => n + r.records, 0),
+    files: results.reduce((n, r) => n + r.files, 0),
+    lastSeq: Math.max(...results.map((r) => r.lastSeq)),
+    // A problem names its chain's folder: each worker's chain has its own audit-000001.jsonl.
+    problems: results.flatMap((r) => r.problems.map((p) => ({ ...p, file: `${r.chain}/${p.file}` }))),
+    problemsOmitted: results.reduce((n, r) => n + r.problemsOmitted, 0),
+    chains: results,
+  };
+}
+
+/** Records of several chains in time order (each chain is in order already). */
+function byTime(lists: ChainedRecord[][]): ChainedRecord[] {
+  if (lists.length === 1) return lists[0]!;
+  return lists.flat().sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }
 
 async function tail(argv: string[], ctx: AuditCommandContext): Promise<number> {
@@ -78,11 +107,21 @@ async function tail(argv: string[], ctx: AuditCommandContext): Promise<number> {
   });
   const n = values.n === undefined ? 10 : int(values.n, '-n', 0);
   const print = printer(ctx, values.json === true);
-  const last = tailAudit(ctx.auditDir, n);
-  for (const r of last) print(r);
+  const chains = listAuditChains(ctx.auditDir);
+  const lasts = chains.map((c) => tailAudit(c.dir, n));
+  const merged = byTime(lasts);
+  for (const r of merged.slice(Math.max(0, merged.length - n))) print(r);
   if (!values.follow) return 0;
-  const afterSeq = last.length ? last[last.length - 1]!.seq : (tailAudit(ctx.auditDir, 1)[0]?.seq ?? 0);
-  await withStopSignal(ctx.signal, (signal) => followAudit(ctx.auditDir, print, signal, { afterSeq }));
+  // Each chain followed from its own last record; records of several workers print as they come.
+  await withStopSignal(ctx.signal, (signal) =>
+    Promise.all(
+      chains.map((c, i) => {
+        const last = lasts[i]!;
+        const afterSeq = last.length ? last[last.length - 1]!.seq : (tailAudit(c.dir, 1)[0]?.seq ?? 0);
+        return followAudit(c.dir, print, signal, { afterSeq });
+      }),
+    ).then(() => undefined),
+  );
   return 0;
 }
 
@@ -111,7 +150,8 @@ async function search(argv: string[], ctx: AuditCommandContext): Promise<number>
     text: values.text,
   };
   const limit = values.limit === undefined ? 50 : int(values.limit, '--limit', 1);
-  const found = await searchAudit(ctx.auditDir, filter, limit);
+  const all = byTime(await Promise.all(listAuditChains(ctx.auditDir).map((c) => searchAudit(c.dir, filter, limit))));
+  const found = all.slice(Math.max(0, all.length - limit));
   const print = printer(ctx, values.json === true);
   for (const r of found) print(r);
   if (!values.json) ctx.err(`${found.length} record(s)${found.length === limit ? ` (the last ${limit} matches; raise --limit for more)` : ''}\n`);

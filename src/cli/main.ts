@@ -47,6 +47,12 @@ function port(v: string): number {
   return n;
 }
 
+function workers(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 256) throw new InvalidArgumentError('expected a number of workers, 1-256');
+  return n;
+}
+
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function buildProgram(io: CliIO, setCode: (code: number) => void): Command {
@@ -71,7 +77,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--port <n>', 'listen on this port (overrides server.port; 0 picks a free one)', port)
     .option('--host <addr>', 'listen on this address (overrides server.host)')
     .option('--admin-port <n>', 'admin API port (overrides admin.port)', port)
-    .action((o: { port?: number; host?: string; adminPort?: number }) => run(async () => (await cli.start()).startCommand(await configPath(), io, o)));
+    .option('--workers <n>', 'worker processes sharing the listeners (1: one process, the default)', workers)
+    .action((o: { port?: number; host?: string; adminPort?: number; workers?: number }) => run(async () => (await cli.start()).startCommand(await configPath(), io, o)));
 
   const keys = program.command('keys').description('manage virtual keys (wdn_…) in the store');
   keys

@@ -1,4 +1,8 @@
+import cluster from 'node:cluster';
 import { startWarden } from '../app.js';
+import { runPrimary } from '../runtime/workers/primary.js';
+import { workerSlot } from '../runtime/workers/slot.js';
+import { serveAsWorker } from '../runtime/workers/worker.js';
 import type { Config } from '../config/schema.js';
 import { matchesAny } from '../identity/glob.js';
 import { describeConfig, type CliIO } from './context.js';
@@ -30,11 +34,15 @@ export interface StartOptions {
   port?: number;
   host?: string;
   adminPort?: number;
+  /** Worker processes sharing the listeners (src/runtime/workers/); 1 or unset: one process. */
+  workers?: number;
 }
 
 /** `warden start`: runs until SIGINT/SIGTERM; SIGHUP reloads the config. */
 export async function startCommand(configPath: string | undefined, io: CliIO, opts: StartOptions = {}): Promise<number> {
-  const w = await startWarden({ configPath, server: opts });
+  // The workers run this same command: the primary forks them and serves nothing itself.
+  if (cluster.isPrimary && (opts.workers ?? 1) > 1) return runPrimary({ workers: opts.workers!, err: io.err });
+  const w = await startWarden({ configPath, server: { port: opts.port, host: opts.host, adminPort: opts.adminPort } });
   const cfg = w.gateway.current().config;
   const mockOnly = [...w.gateway.current().providers.values()].every((p) => p.type === 'mock');
   const bootstrapConsumer = w.bootstrapKey ? w.gateway.identity.consumer('local-dev') : undefined;
@@ -58,6 +66,7 @@ export async function startCommand(configPath: string | undefined, io: CliIO, op
   ]
     .filter((l): l is string => l !== undefined)
     .filter((l, i, a) => l !== '' || a[i - 1] !== '');
+  if (workerSlot() !== undefined) return serveAsWorker(w, lines.join('\n') + '\n', io.err);
   io.err(lines.join('\n') + '\n');
   const reload = () => void w.reload();
   process.on('SIGHUP', reload);

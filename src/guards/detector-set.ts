@@ -8,7 +8,7 @@ import { createPatternDetector } from './detectors/patterns/index.js';
 import { createPiiDetector } from './detectors/pii/index.js';
 import { createSecretDetector } from './detectors/secrets/index.js';
 import type { Detector } from './detectors/types.js';
-import { withDecoding } from './detectors/decode/index.js';
+import { DecodingLayer } from './detectors/decode/index.js';
 
 export interface DetectorSource {
   detector: Detector;
@@ -33,5 +33,7 @@ export function buildDetectorSources(cfg: GuardsConfig): DetectorSource[] {
     out.push({ detector, action: 'redact', message: undefined, status: 403, perRule });
   }
   if (!cfg.decoding.enabled) return out;
-  return out.map((s) => ({ ...s, detector: withDecoding(s.detector, { maxDepth: cfg.decoding.max_depth }) }));
+  // One layer for all: a text is decoded once, whichever detectors then read the decodings.
+  const layer = new DecodingLayer({ maxDepth: cfg.decoding.max_depth });
+  return out.map((s) => ({ ...s, detector: layer.wrap(s.detector) }));
 }

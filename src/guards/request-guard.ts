@@ -30,6 +30,7 @@ const CACHE_ENTRY_CHARS = 64;
  */
 export class RequestGuard {
   private readonly sources: Source[];
+  private readonly detectors: readonly Detector[];
   private prompt: Detector | undefined;
   private promptRules = new Map<string, { message: string; status: number }>();
   private cache = new Map<string, Finding[]>();
@@ -47,6 +48,7 @@ export class RequestGuard {
   /** `sources`: the config's detectors when already built (shared with the response guard). */
   constructor(private readonly cfg: GuardsConfig, sources: DetectorSource[] = buildDetectorSources(cfg)) {
     this.sources = sources;
+    this.detectors = sources.map((s) => s.detector);
     if (cfg.prompt_guard.length) {
       this.prompt = createPatternDetector(cfg.prompt_guard.map(({ id, regex, flags }) => ({ id, regex, flags })));
       for (const p of cfg.prompt_guard) this.promptRules.set(p.id, { message: p.message, status: p.status });
@@ -72,7 +74,7 @@ export class RequestGuard {
   private async scanLong(text: string, clock: SliceClock): Promise<Finding[]> {
     this.scanned += text.length;
     const found: Finding[] = [];
-    for (const s of this.sources) await detectInWindows(s.detector, text, clock, found);
+    await detectInWindows(this.detectors, text, clock, found);
     return this.remember(text, found);
   }
 

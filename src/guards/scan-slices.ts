@@ -15,7 +15,7 @@ export const CHUNK_CHARS = 64 * 1024;
 /** Bounds of a window's own chunk: below the minimum the context would cost more than the chunk. */
 const MIN_CHUNK = 16 * 1024;
 const MAX_CHUNK = 1024 * 1024;
-/** Time one detector call on a window aims at. */
+/** Time the detectors' calls on one window aim at. */
 const WINDOW_MS = 5;
 /** Context a window sees before its chunk: lead-ins, `\b`, the start of a line. */
 export const LEFT_CONTEXT = 1024;
@@ -43,11 +43,15 @@ export class SliceClock {
 }
 
 /**
- * A detector's findings over a long text, window by window. Each window keeps the findings
- * that start in its own chunk, so none is reported twice; a match longer than
- * RIGHT_CONTEXT that straddles a chunk edge can be missed (docs/guards.md).
+ * Detectors' findings over a long text, window by window, every detector on a window before the
+ * next (so a window's decodings, shared by the detectors, are made once), reported detector by
+ * detector in the order given. Each window keeps the findings that start in its own chunk, so
+ * none is reported twice; a match longer than RIGHT_CONTEXT that straddles a chunk edge can be
+ * missed (docs/guards.md).
  */
-export async function detectInWindows(detector: Detector, text: string, clock: SliceClock, out: Finding[]): Promise<void> {
+export async function detectInWindows(detectors: Detector | readonly Detector[], text: string, clock: SliceClock, out: Finding[]): Promise<void> {
+  const all = Array.isArray(detectors) ? (detectors as readonly Detector[]) : [detectors as Detector];
+  const byDetector: Finding[][] = all.map(() => []);
   const n = text.length;
   let chunk = CHUNK_CHARS;
   for (let cs = 0; cs < n; ) {
@@ -55,18 +59,23 @@ export async function detectInWindows(detector: Detector, text: string, clock: S
     const ce = Math.min(n, cs + chunk);
     const from = Math.max(0, cs - LEFT_CONTEXT);
     const to = Math.min(n, ce + RIGHT_CONTEXT);
+    const window = text.slice(from, to);
     const t0 = performance.now();
-    for (const f of detector.detect(text.slice(from, to))) {
-      const start = f.start + from;
-      if (start < cs || start >= ce) continue;
-      // Each detect() call returns fresh findings: moved in place, not copied (a hostile text has millions).
-      f.start = start;
-      f.end += from;
-      out.push(f);
+    for (let d = 0; d < all.length; d++) {
+      const found = byDetector[d]!;
+      for (const f of all[d]!.detect(window)) {
+        const start = f.start + from;
+        if (start < cs || start >= ce) continue;
+        // Each detect() call returns fresh findings: moved in place, not copied (a hostile text has millions).
+        f.start = start;
+        f.end += from;
+        found.push(f);
+      }
     }
     const took = performance.now() - t0;
     // At most doubled per window: one fast window (prose before a dense part) must not size the next for prose.
     chunk = Math.round(Math.min(MAX_CHUNK, 2 * chunk, Math.max(MIN_CHUNK, took > 0 ? (chunk * WINDOW_MS) / took : MAX_CHUNK)));
     cs = ce;
   }
+  for (const found of byDetector) for (const f of found) out.push(f);
 }

@@ -1,53 +1,113 @@
 /**
- * In-memory backend for a single Warden process: exact, synchronous under the hood (so
- * admissions are atomic), idle state swept periodically so client-chosen session ids
- * cannot grow memory without bound.
+ * In-memory backend for a single Warden process: synchronous under the hood (so admissions
+ * are atomic), bounded in memory per counter whatever the request rate and window, idle
+ * state swept periodically so client-chosen session ids cannot grow memory without bound.
  */
 import type { AdmitResult, Adjustment, Charge, LimiterBackend, Refusal } from './backend.js';
 
-/** Sliding-window log: entries in time order from `head`; positions are absolute (`base` + array index). */
+/** Entries a window keeps one per admission before it starts merging them: below this it is exact. */
+export const EXACT_ENTRIES = 256;
+/** Beyond EXACT_ENTRIES, admissions less than window / SUB_BUCKETS apart share one entry. */
+export const SUB_BUCKETS = 64;
+/** Weighted admissions remembered per window for settling (far more than ever run at once). */
+export const MAX_PENDING_IDS = 1024;
+
+/**
+ * A sliding window as a log of entries in time order (from `head`; positions are absolute,
+ * `base` + array index). An entry is one admission, or — once the log holds EXACT_ENTRIES
+ * live entries — the admissions of one sub-bucket (window / SUB_BUCKETS) merged: it counts
+ * until its *latest* admission leaves the window. So memory is at most EXACT_ENTRIES +
+ * SUB_BUCKETS + 1 entries whatever the rate, nothing is ever admitted beyond the limit, and
+ * an admission counts for at least `window` and at most `window` + one sub-bucket.
+ */
 class WindowLog {
-  ts: number[] = [];
-  ids: string[] = [];
+  /** Time of the latest admission in each entry: the entry leaves the window at last + windowMs. */
+  last: number[] = [];
+  /** Time of the first admission in each entry: merging stops one sub-bucket after it. */
+  first: number[] = [];
   w: number[] = [];
   head = 0;
   base = 0;
   total = 0;
-  readonly byId = new Map<string, number>();
+  /** Weighted admissions by id: the entry holding each, and its own weight (settling adjusts it). */
+  readonly byId = new Map<string, { pos: number; w: number }>();
+  /** byId's ids in insertion (= position) order, from idHead: eviction without iterating the Map. */
+  private ids: string[] = [];
+  private idHead = 0;
   constructor(public windowMs: number) {}
+
+  get entries(): number {
+    return this.last.length - this.head;
+  }
 
   trim(now: number): void {
     const edge = now - this.windowMs;
-    while (this.head < this.ts.length && this.ts[this.head]! <= edge) {
+    while (this.head < this.last.length && this.last[this.head]! <= edge) {
       this.total -= this.w[this.head]!;
-      this.byId.delete(this.ids[this.head]!);
       this.head++;
     }
-    if (this.head > 64 && this.head * 2 > this.ts.length) this.compact();
+    const firstLive = this.base + this.head;
+    while (this.idHead < this.ids.length) {
+      const id = this.ids[this.idHead]!;
+      const e = this.byId.get(id);
+      if (e && e.pos >= firstLive) break;
+      if (e) this.byId.delete(id);
+      this.idHead++;
+    }
+    if (this.head > 64 && this.head * 2 > this.last.length) this.compact();
+    if (this.idHead > 64 && this.idHead * 2 > this.ids.length) {
+      this.ids = this.ids.slice(this.idHead);
+      this.idHead = 0;
+    }
   }
 
   private compact(): void {
-    this.ts = this.ts.slice(this.head);
-    this.ids = this.ids.slice(this.head);
+    this.last = this.last.slice(this.head);
+    this.first = this.first.slice(this.head);
     this.w = this.w.slice(this.head);
     this.base += this.head;
     this.head = 0;
   }
 
   add(id: string, at: number, weight: number, weighted: boolean): void {
-    if (weighted) this.byId.set(id, this.base + this.ts.length);
-    this.ts.push(at);
-    this.ids.push(id);
-    this.w.push(weight);
+    const n = this.last.length;
+    const grain = Math.max(1, Math.ceil(this.windowMs / SUB_BUCKETS));
+    let pos: number;
+    if (n - this.head >= EXACT_ENTRIES && at - this.first[n - 1]! < grain) {
+      this.last[n - 1] = Math.max(this.last[n - 1]!, at);
+      this.w[n - 1]! += weight;
+      pos = this.base + n - 1;
+    } else {
+      this.last.push(at);
+      this.first.push(at);
+      this.w.push(weight);
+      pos = this.base + n;
+    }
     this.total += weight;
+    if (!weighted) return;
+    if (!this.byId.has(id)) this.ids.push(id);
+    this.byId.set(id, { pos, w: weight });
+    // Far more than run at once: the oldest has settled long ago (a later settle of it counts as new usage).
+    while (this.byId.size > MAX_PENDING_IDS) this.byId.delete(this.ids[this.idHead++]!);
+  }
+
+  /** Changes a weighted admission's weight (never below 0); false when it has left the window or is forgotten. */
+  adjust(id: string, delta: number): boolean {
+    const e = this.byId.get(id);
+    if (!e || e.pos < this.base + this.head) return false;
+    const next = Math.max(0, e.w + delta);
+    this.w[e.pos - this.base]! += next - e.w;
+    this.total += next - e.w;
+    e.w = next;
+    return true;
   }
 
   /** ms until enough entries leave the window for `cost` to fit under `limit`. */
   retryAfter(cost: number, limit: number, now: number): number {
     let left = this.total;
-    for (let i = this.head; i < this.ts.length; i++) {
+    for (let i = this.head; i < this.last.length; i++) {
       left -= this.w[i]!;
-      if (left + cost <= limit) return this.ts[i]! + this.windowMs - now;
+      if (left + cost <= limit) return this.last[i]! + this.windowMs - now;
     }
     return this.windowMs;
   }
@@ -137,14 +197,7 @@ export class MemoryBackend implements LimiterBackend {
   private adjustWindow(id: string, a: Extract<Adjustment, { kind: 'window' }>, now: number): void {
     let log = this.windows.get(a.key);
     log?.trim(now);
-    const pos = log?.byId.get(id);
-    if (log && pos !== undefined) {
-      const i = pos - log.base;
-      const next = Math.max(0, log.w[i]! + a.delta);
-      log.total += next - log.w[i]!;
-      log.w[i] = next;
-      return;
-    }
+    if (log?.adjust(id, a.delta)) return;
     // The reservation already left the window (a request longer than the window): count the real usage from now.
     if (a.actual <= 0) return;
     if (!log) this.windows.set(a.key, (log = new WindowLog(a.windowMs)));
@@ -186,7 +239,7 @@ export class MemoryBackend implements LimiterBackend {
     this.lastSweep = now;
     for (const [key, log] of this.windows) {
       log.trim(now);
-      if (log.head === log.ts.length) this.windows.delete(key);
+      if (log.entries === 0) this.windows.delete(key);
     }
     for (const key of this.counters.keys()) this.counterValue(key, now);
     for (const [key, held] of this.leases) if (this.liveLeases(key, now)!.size === 0) this.leases.delete(key);
@@ -195,5 +248,11 @@ export class MemoryBackend implements LimiterBackend {
   /** Number of keys held, for tests of the sweep. */
   get size(): number {
     return this.windows.size + this.counters.size + this.leases.size;
+  }
+
+  /** What a window key holds (live entries, remembered ids), for tests of the memory bound. */
+  windowFootprint(key: string): { entries: number; ids: number } | undefined {
+    const log = this.windows.get(key);
+    return log && { entries: log.entries, ids: log.byId.size };
   }
 }

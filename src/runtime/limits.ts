@@ -9,6 +9,8 @@ import type { LimiterBackend } from '../limits/backend.js';
 import { MemoryBackend } from '../limits/memory.js';
 import { RedisBackend } from '../limits/redis.js';
 import type { WardenMetrics } from '../telemetry/warden-metrics.js';
+import { IpcLimiterBackend } from './workers/ipc-limiter.js';
+import { workerSlot } from './workers/slot.js';
 
 export interface SnapshotLimiter {
   /** undefined when no rule is configured: the door skips the stage. */
@@ -32,7 +34,8 @@ export function limiterMetrics(m: WardenMetrics): MetricsSink {
 }
 
 function newBackend(cfg: LimitsConfig): LimiterBackend {
-  if (cfg.backend === 'memory') return new MemoryBackend();
+  // Under `--workers N` the memory counters live in the primary, so limits hold across workers.
+  if (cfg.backend === 'memory') return workerSlot() === undefined ? new MemoryBackend() : new IpcLimiterBackend();
   const b = new RedisBackend({ url: cfg.redis.url, keyPrefix: cfg.redis.key_prefix, timeoutMs: cfg.redis.timeout_ms, connectTimeoutMs: cfg.redis.connect_timeout_ms });
   // Connects in the background; until it is ready, on_backend_error decides.
   void b.start();

@@ -4,7 +4,8 @@ import { createSecretDetector } from '../secrets/index.js';
 import { createPiiDetector } from '../pii/index.js';
 import type { Detector } from '../types.js';
 import { applyRedactions } from '../../redact/apply.js';
-import { decodeOnce, withDecoding } from './index.js';
+import { DecodingLayer, decodeOnce, withDecoding } from './index.js';
+import { SliceClock, detectInWindows } from '../../scan-slices.js';
 
 const TOKEN = 'ghp_Q7r8A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6';
 const secrets = withDecoding(createSecretDetector());
@@ -79,4 +80,35 @@ test('PII through the layer: a percent-encoded address is found, URL logins are 
   assert.ok(pii.detect('mailto=alice%40example.com&x=1').some((f) => f.rule === 'email'));
   assert.equal(pii.detect('git clone git+ssh://git@github.com/org/repo.git').length, 0);
   assert.equal(pii.detect('postgres://app:hunter2@db.example.com:5432/x').length, 0);
+});
+
+test('one layer for several detectors decodes each text once and finds what separate layers find', async () => {
+  const text = [
+    Buffer.from(`GITHUB_TOKEN=${TOKEN}\nowner=alice@example.com\n`).toString('base64'),
+    `mailto=bob%40example.com&t%3D${TOKEN}`,
+    JSON.stringify(JSON.stringify({ token: TOKEN, mail: 'carol@example.com' })),
+  ].join('\n');
+  const layer = new DecodingLayer();
+  const seen: string[] = [];
+  const counter: Detector = { id: 'count', maxMatchLength: 10, detect: (t) => (seen.push(t), []) };
+  const shared = [layer.wrap(createSecretDetector()), layer.wrap(createPiiDetector({})), layer.wrap(counter)];
+  const separate = [withDecoding(createSecretDetector()), withDecoding(createPiiDetector({}))];
+  const a = shared.map((d) => d.detect(text)).slice(0, 2);
+  assert.equal(layer.decodedTexts, 1);
+  assert.deepEqual(a, separate.map((d) => d.detect(text)));
+  assert.ok(a[0]!.some((f) => f.rule === 'github-pat') && a[1]!.some((f) => f.rule === 'email'));
+  // A long text scanned in windows: every detector reads a window before the next window is
+  // cut, so each window is decoded once; findings come back detector by detector.
+  const long = Array.from({ length: 400 }, (_, i) => `line ${i} ${text}`).join('\n');
+  const before = layer.decodedTexts;
+  seen.length = 0;
+  const windowed: import('../types.js').Finding[] = [];
+  await detectInWindows(shared, long, new SliceClock(), windowed);
+  // The counter sees each window (a slice of the text), then each window's decodings.
+  const windows = seen.filter((t) => t.length > 1024 && long.includes(t)).length;
+  assert.ok(windows > 1, `${windows} windows`);
+  assert.equal(layer.decodedTexts - before, windows, 'one decoding per window for the three detectors');
+  const expected: import('../types.js').Finding[] = [];
+  for (const d of separate) await detectInWindows(d, long, new SliceClock(), expected);
+  assert.deepEqual(windowed.filter((f) => f.detector !== 'count'), expected);
 });

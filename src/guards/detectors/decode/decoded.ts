@@ -105,13 +105,15 @@ export class SegmentedBuilder {
   }
 }
 
+/** 1 for printable ASCII or common white space, else 0. */
+export function isPrintable(c: number): number {
+  return (c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13 ? 1 : 0;
+}
+
 /** Share of code units that are printable ASCII or common white space: text, not binary. */
 export function printableShare(text: string): number {
   if (!text.length) return 0;
   let ok = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13) ok++;
-  }
+  for (let i = 0; i < text.length; i++) ok += isPrintable(text.charCodeAt(i));
   return ok / text.length;
 }
