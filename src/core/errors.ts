@@ -72,6 +72,9 @@ export const CATALOGUE = {
   WARDEN_E_USAGE: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The `warden` command was called wrongly (unknown command or option, missing argument); its `--help` shows the usage. Exit code 2.' },
   WARDEN_E_STORE_MISSING: { status: 500, anthropic: 'api_error', retry: false, summary: 'A `warden` command found no store at `store.path` of the config it read: run it where `warden start` runs, or pass `--config`. It never creates an empty store.' },
   WARDEN_E_LISTEN_FAILED: { status: 500, anthropic: 'api_error', retry: false, summary: 'Warden could not listen on its address (the port is in use, or not allowed): the message names the setting (`server.port`, `admin.port`) and the `warden start` flag to change.' },
+  WARDEN_E_LOGIN_REQUIRED: { status: 401, anthropic: 'authentication_error', retry: false, summary: '`warden token` has nothing valid to print: nobody ran `warden login` in this config folder, or the identity provider refused to refresh the login (expired, revoked, the refresh token was already used). Run `warden login` again.' },
+  WARDEN_E_LOGIN_FAILED: { status: 401, anthropic: 'authentication_error', retry: false, summary: '`warden login` (or a token refresh) could not complete with the identity provider: discovery failed or named another issuer, the IdP is unreachable, an endpoint is not https, the user declined, the code expired. The message names the step and the IdP\'s own error.' },
+  WARDEN_E_LOGIN_STORE: { status: 500, anthropic: 'api_error', retry: false, summary: 'The credentials file of `warden login` cannot be used: it is readable by other users (it must be mode 0600), belongs to someone else, is not a regular file, or is not valid. The message names the file and what to do.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;
