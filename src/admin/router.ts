@@ -8,6 +8,7 @@ import { adminCallExchange } from './audit-call.js';
 import { authenticateAdmin, permissionFor } from './auth.js';
 import { requirePermission } from '../identity/admin-principal.js';
 import type { AdminPrincipal } from '../identity/admin-roles.js';
+import type { OidcVerifier } from '../identity/oidc/verifier.js';
 import { explainRequest } from './explain-api.js';
 import { createKeyFromInput, publicKey, rotateKeyById } from './keys-api.js';
 import * as items from './overlay-resource.js';
@@ -70,7 +71,7 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
       // Answers to approvals are audited as approval events, with the approval's facts.
       selfAudited = parts[0] === 'admin' && resource === 'approvals' && isDecideCall(method, id, action);
       try {
-        const verifier = gw.identity.oidcVerifier;
+        const verifier = (gw.identity as { oidcVerifier?: OidcVerifier }).oidcVerifier;
         principal = await authenticateAdmin(req, gw.current().config.admin, (sha256) => store.getKeyByHash(sha256) !== undefined, verifier && ((t: string) => verifier.verify(t)));
       } catch (e) {
         if (selfAudited) await auditUnauthenticatedDecide(gw, id!, action as 'approve' | 'deny', e);

@@ -159,7 +159,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async () => {
       const s = await storeCtx();
       (await cli.context()).openExistingStore(s).close();
-      return (await cli.approvals()).approvalsCommand([sub, ...argvOf(cmd)], { dbPath: s.storePath, admin: s.config.admin, ...writers });
+      return (await cli.approvals()).approvalsCommand([sub, ...argvOf(cmd)], { dbPath: s.storePath, admin: s.config.admin, oidcIssuers: s.config.identity.oidc, ...writers });
     });
   approvals
     .command('list')
@@ -176,6 +176,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       .argument('<id>')
       .option('--ttl <duration>', 'how long the answer holds, e.g. 8h')
       .option('--admin-key-file <file>', 'a file holding the approver\'s admin key (else $WARDEN_ADMIN_KEY); the answer is recorded under that key\'s name')
+      .option('--oidc', 'answer as the OIDC identity of `warden login` (the default when no admin key is given and a login is stored)')
       .option('--by <name>', 'gone: the approver is the admin key\'s name')
       .option('--note <text>')
       .action((_id, _o, cmd: Command) => approvalsRun(cmd, verb));
