@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { WardenError, isWardenError } from '../core/errors.js';
 import { oidcAdminPrincipal, type OidcIdentity, type OidcRoleRule } from '../identity/admin-oidc.js';
 import type { AdminPermission, AdminPrincipal } from '../identity/admin-roles.js';
-import { authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
+import { adminKeysConfigured, authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
 import { looksLikeJwt } from '../identity/oidc/verifier.js';
 
 const HOW = 'send it as Authorization: Bearer or x-admin-key';
@@ -45,6 +45,9 @@ export async function authenticateAdmin(req: IncomingMessage, cfg: AdminAuthConf
   const presented = presentedKey(req);
   // Shaped like a JWT: judged only as a token, never as an admin key.
   if (presented && looksLikeJwt(presented)) return authenticateAdminToken(presented, cfg, verify, 'admin-api');
+  if (cfg.oidc_roles.length && !adminKeysConfigured(cfg)) {
+    throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', `${presented ? 'not an OIDC access token, and no admin key is configured' : 'admin credential missing'}: send an OIDC access token (\`warden token\` after \`warden login\`) as Authorization: Bearer`);
+  }
   if (!presented && cfg.oidc_roles.length) throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', `admin credential missing: send an admin key or an OIDC access token (\`warden token\`) as Authorization: Bearer`);
   return authenticateAdminKey(presented, cfg, { via: 'admin-api', howToSend: HOW, isVirtualKeyHash });
 }
