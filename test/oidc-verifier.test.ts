@@ -54,6 +54,16 @@ describe('OidcVerifier', { timeout: 30_000 }, () => {
     assert.equal(idp.hits['/jwks'], jwks);
   });
 
+  test('a burst of requests with one new token shares one verification', async () => {
+    const v = new OidcVerifier([cfg()]);
+    await v.warm();
+    const token = await idp.mintAccessToken('carol');
+    const burst = Array.from({ length: 10 }, () => v.verify(token));
+    assert.ok(burst.every((p) => p === burst[0]), 'the same promise for every concurrent caller');
+    const [p] = await Promise.all(burst);
+    assert.equal(v.verify(token), p);
+  });
+
   test('a cached token stops being accepted at its exp', async () => {
     const v = new OidcVerifier([cfg({ clock_skew_seconds: 0 })]);
     const token = await idp.mintAccessToken('bob', { ttl: 60 });
