@@ -14,18 +14,23 @@ import { join } from 'node:path';
 import { cliCommand, runCli, spawnCli, waitForOutput } from './support/cli-process.js';
 import { enterDeviceCode } from './support/device-user.js';
 import { CLI_CLIENT_ID, DEFAULT_RESOURCE, startTestIdp, type TestIdp } from './support/oidc-idp.js';
+import { startTestWarden, type TestWarden } from './support/warden.js';
 
 const T = { timeout: 120_000 };
 /** Access tokens live 6 s: `warden token` refreshes once less than half of that is left. */
 const TTL_S = 6;
 let idp: TestIdp;
+let warden: TestWarden;
 let root: string;
 
 before(async () => {
   idp = await startTestIdp({ accessTokenTtl: TTL_S });
   root = mkdtempSync(join(tmpdir(), 'warden-login-'));
+  // The built-in mock provider answers; no clock skew, so an expired token is refused at once.
+  warden = await startTestWarden({ identity: { oidc: [{ issuer: idp.issuer, audience: DEFAULT_RESOURCE, name_claim: 'preferred_username', clock_skew_seconds: 0 }] } });
 });
 after(async () => {
+  await warden.close();
   await idp.stop();
   rmSync(root, { recursive: true, force: true });
 });
@@ -34,6 +39,12 @@ const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base
 const stored = (dir: string) => JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as Record<string, string | number>;
 const mode = (p: string) => statSync(p).mode & 0o777;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** What Warden's LLM door answers to a request with this credential. */
+async function wardenStatus(token: string): Promise<number> {
+  const res = await fetch(`${warden.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) });
+  await res.arrayBuffer();
+  return res.status;
+}
 const loginFlags = (account: string) => ['--issuer', idp.issuer, '--client-id', CLI_CLIENT_ID, '--resource', DEFAULT_RESOURCE, '--scope', 'openid profile offline_access api', '--login-hint', account];
 
 function closed(child: ReturnType<typeof spawnCli>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -79,6 +90,7 @@ test('device flow: warden login through the IdP pages, token stored 0600 in a 07
   assert.equal(c.aud, DEFAULT_RESOURCE);
   assert.deepEqual(c.groups, ['data-reader']);
   assert.equal(t.stdout.trim(), file.access_token, 'a fresh token is printed without asking the IdP');
+  assert.equal(await wardenStatus(t.stdout.trim()), 200, 'Warden accepts it');
 });
 
 test('warden token refreshes an expiring token, stores the rotated refresh token, and concurrent runs refresh once', T, async () => {
@@ -101,6 +113,9 @@ test('warden token refreshes an expiring token, stores the rotated refresh token
   assert.notEqual(second.refresh_token, first.refresh_token, 'the IdP rotated the refresh token and the new one was stored');
   assert.equal(mode(join(dir, 'credentials.json')), 0o600);
   assert.ok(Number(claims(String(second.access_token)).exp) * 1000 > Date.now());
+  assert.equal(await wardenStatus(String(second.access_token)), 200, 'Warden accepts the refreshed token');
+  await sleep(Number(first.expires_at) - Date.now() + 1100);
+  assert.equal(await wardenStatus(String(first.access_token)), 401, 'and refuses the expired one');
   // The spent refresh token is worth nothing at the IdP any more.
   const reuse = await fetch(`${idp.issuer}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: String(first.refresh_token), client_id: CLI_CLIENT_ID }) });
   assert.equal(reuse.status, 400);

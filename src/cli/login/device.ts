@@ -5,7 +5,7 @@
  */
 import { WardenError } from '../../core/errors.js';
 import type { Discovery } from './oauth.js';
-import { OAuthError, postForm, tokenAnswer, type TokenAnswer } from './oauth.js';
+import { checkEndpoint, OAuthError, postForm, printable, tokenAnswer, type TokenAnswer } from './oauth.js';
 
 export interface FlowParams {
   client_id: string;
@@ -41,15 +41,18 @@ export async function deviceFlow(d: Discovery, p: FlowParams, io: FlowIO): Promi
   if (typeof deviceCode !== 'string' || typeof userCode !== 'string' || typeof uri !== 'string') {
     throw new WardenError('WARDEN_E_LOGIN_FAILED', `${d.issuer}: the device authorization answer lacks device_code, user_code or verification_uri`);
   }
+  // Shown to the user to open and type: an https page of the IdP, and no terminal escape sequences.
+  const page = checkEndpoint('verification_uri of the device authorization answer', uri);
+  const code = printable(userCode, 64);
   const expiresIn = typeof start.expires_in === 'number' && start.expires_in > 0 ? start.expires_in : 600;
   let interval = typeof start.interval === 'number' && start.interval > 0 ? start.interval : 5;
-  io.err(`To log in, open ${uri} and enter the code ${userCode}\n`);
-  if (typeof complete === 'string') io.err(`(or open ${complete})\n`);
+  io.err(`To log in, open ${printable(page, 2000)} and enter the code ${code}\n`);
+  if (typeof complete === 'string' && complete.startsWith(page)) io.err(`(or open ${printable(complete, 2000)})\n`);
   io.err(`Waiting for you to log in (the code is valid for ${Math.round(expiresIn / 60)} min)…\n`);
   const deadline = now() + expiresIn * 1000;
   for (;;) {
     await sleep(interval * 1000);
-    if (now() > deadline) throw new WardenError('WARDEN_E_LOGIN_FAILED', `the code ${userCode} expired before the login was completed; run \`warden login\` again`);
+    if (now() > deadline) throw new WardenError('WARDEN_E_LOGIN_FAILED', `the code ${code} expired before the login was completed; run \`warden login\` again`);
     try {
       const j = await postForm(d.token_endpoint, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: deviceCode, client_id: p.client_id, resource: p.resource }, 'polling for the device login');
       return tokenAnswer(j, 'the device login');
@@ -62,7 +65,7 @@ export async function deviceFlow(d: Discovery, p: FlowParams, io: FlowIO): Promi
         continue;
       }
       if (e.error === 'access_denied') throw new WardenError('WARDEN_E_LOGIN_FAILED', 'the login was declined at the identity provider');
-      if (e.error === 'expired_token') throw new WardenError('WARDEN_E_LOGIN_FAILED', `the code ${userCode} expired before the login was completed; run \`warden login\` again`);
+      if (e.error === 'expired_token') throw new WardenError('WARDEN_E_LOGIN_FAILED', `the code ${code} expired before the login was completed; run \`warden login\` again`);
       throw new WardenError('WARDEN_E_LOGIN_FAILED', `${d.issuer} refused the device login (${e.message})`);
     }
   }

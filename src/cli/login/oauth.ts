@@ -67,13 +67,19 @@ export async function discover(issuer: string): Promise<Discovery> {
   if (!res.ok) throw new WardenError('WARDEN_E_LOGIN_FAILED', `discovery at ${url}: HTTP ${res.status}; is ${issuer} the issuer URL of your identity provider?`);
   const d = await readJsonBody(res, `discovery at ${url}`);
   // OpenID Connect Discovery 1.0 §4.3: a document naming another issuer is not this issuer's.
-  if (d.issuer !== issuer) throw new WardenError('WARDEN_E_LOGIN_FAILED', `discovery at ${url} names issuer "${String(d.issuer)}", not "${issuer}": use exactly the issuer your identity provider announces`);
+  if (d.issuer !== issuer) throw new WardenError('WARDEN_E_LOGIN_FAILED', `discovery at ${url} names issuer "${printable(String(d.issuer), 200)}", not "${issuer}": use exactly the issuer your identity provider announces`);
   const out: Discovery = { issuer, token_endpoint: checkEndpoint('token_endpoint of the discovery document', d.token_endpoint) };
   for (const k of ['authorization_endpoint', 'device_authorization_endpoint', 'revocation_endpoint'] as const) {
     if (d[k] !== undefined) out[k] = checkEndpoint(`${k} of the discovery document`, d[k]);
   }
   if (d.authorization_response_iss_parameter_supported === true) out.authorization_response_iss_parameter_supported = true;
   return out;
+}
+
+/** Text from the IdP as it may be printed on a terminal: no control characters (escape sequences), bounded. */
+export function printable(text: string, max = 300): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, max);
 }
 
 /** An OAuth error answer (`{"error": …}`), kept apart so callers can react to `authorization_pending`, `slow_down`, `invalid_grant`. */
@@ -96,8 +102,8 @@ export async function postForm(url: string, params: Record<string, string | unde
   if (res.ok && json.error === undefined) return json;
   if (typeof json.error === 'string') {
     // The IdP's own words, cut short: they are shown to the user, never tokens.
-    const desc = typeof json.error_description === 'string' ? json.error_description.slice(0, 300) : undefined;
-    throw new OAuthError(json.error.slice(0, 100), desc, res.status);
+    const desc = typeof json.error_description === 'string' ? printable(json.error_description) : undefined;
+    throw new OAuthError(printable(json.error, 100), desc, res.status);
   }
   throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: HTTP ${res.status} without an OAuth error`);
 }
@@ -111,7 +117,7 @@ export interface TokenAnswer {
 
 export function tokenAnswer(j: Record<string, unknown>, what: string): TokenAnswer {
   if (typeof j.access_token !== 'string' || !j.access_token) throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: the answer has no access_token`);
-  if (typeof j.token_type === 'string' && j.token_type.toLowerCase() !== 'bearer') throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: token_type ${j.token_type.slice(0, 40)}, Warden takes Bearer tokens`);
+  if (typeof j.token_type === 'string' && j.token_type.toLowerCase() !== 'bearer') throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: token_type ${printable(j.token_type, 40)}, Warden takes Bearer tokens`);
   const out: TokenAnswer = { access_token: j.access_token };
   if (typeof j.refresh_token === 'string' && j.refresh_token) out.refresh_token = j.refresh_token;
   if (typeof j.expires_in === 'number' && Number.isFinite(j.expires_in) && j.expires_in > 0) out.expires_in = j.expires_in;

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WardenError } from '../../core/errors.js';
 import type { FlowIO, FlowParams } from './device.js';
-import { OAuthError, postForm, tokenAnswer, type Discovery, type TokenAnswer } from './oauth.js';
+import { OAuthError, postForm, printable, tokenAnswer, type Discovery, type TokenAnswer } from './oauth.js';
 
 const b64url = (b: Buffer) => b.toString('base64url');
 
@@ -41,13 +41,13 @@ export async function pkceFlow(d: Discovery, p: FlowParams, io: FlowIO, opts: Pk
     // RFC 9207: an `iss` naming another issuer is a mix-up attack; fail closed.
     if ((iss !== null || d.authorization_response_iss_parameter_supported) && iss !== d.issuer) {
       page(res, 400, 'The answer came from another identity provider. Login refused.');
-      return settle.fail(new WardenError('WARDEN_E_LOGIN_FAILED', `the redirect names issuer "${iss ?? '(none)'}", not ${d.issuer}: login refused`));
+      return settle.fail(new WardenError('WARDEN_E_LOGIN_FAILED', `the redirect names issuer "${printable(iss ?? '(none)', 200)}", not ${d.issuer}: login refused`));
     }
     const error = url.searchParams.get('error');
     if (error) {
       page(res, 400, 'Login failed. See the terminal.');
       const desc = url.searchParams.get('error_description');
-      return settle.fail(new WardenError('WARDEN_E_LOGIN_FAILED', `${d.issuer} answered ${error.slice(0, 100)}${desc ? `: ${desc.slice(0, 300)}` : ''}`));
+      return settle.fail(new WardenError('WARDEN_E_LOGIN_FAILED', `${d.issuer} answered ${printable(error, 100)}${desc ? `: ${printable(desc)}` : ''}`));
     }
     const code = url.searchParams.get('code');
     if (!code) return page(res, 400, 'The redirect carries no code.');
