@@ -58,7 +58,8 @@ function line(a: Approval, now: number): string {
   const state = a.expires <= now ? `${a.status} (expired)` : a.status;
   const by = a.decidedBy ? ` by ${a.decidedBy}` : '';
   const approvers = a.approvers.length ? `  approvers=${a.approvers.join(',')}` : '';
-  return `${a.id}  ${state}${by}  consumer=${a.consumer}  rule=${a.rule}${approvers}  created=${iso(a.created)}  expires=${iso(a.expires)}\n    ${a.summary}${a.note ? `\n    note: ${a.note}` : ''}\n`;
+  const requester = a.requesterKey ? `  requester=${a.requesterKey}` : '';
+  return `${a.id}  ${state}${by}  consumer=${a.consumer}  rule=${a.rule}${approvers}  created=${iso(a.created)}  expires=${iso(a.expires)}${requester}\n    ${a.summary}${a.note ? `\n    note: ${a.note}` : ''}\n`;
 }
 
 async function list(store: ApprovalStore, args: string[], ctx: ApprovalsCommandContext, now: number): Promise<number> {
