@@ -7,7 +7,7 @@
 import { WardenError } from '../../core/errors.js';
 import { withFileLock } from './lock.js';
 import { expiresAt, OAuthError, postForm, tokenAnswer } from './oauth.js';
-import { credentialsPath, loadCredentials, saveCredentials, type OidcCredentials } from './store.js';
+import { credentialsPath, loadCredentials, saveCredentials, type Credentials, type OidcCredentials } from './store.js';
 
 export interface TokenIO {
   out: (s: string) => void;
@@ -29,8 +29,8 @@ export function needsRefresh(c: OidcCredentials, now: number): boolean {
 }
 
 /** A fresh access token: the stored one when it still has time, else one refreshed (under the lock). */
-export async function freshAccessToken(env: Record<string, string | undefined> | undefined, now: () => number): Promise<OidcCredentials> {
-  const c = loadCredentials(env);
+export async function freshAccessToken(env: Record<string, string | undefined> | undefined, now: () => number, loaded?: Credentials): Promise<OidcCredentials> {
+  const c = loaded ?? loadCredentials(env);
   if (!c) throw notLoggedIn(env);
   if (c.kind !== 'oidc') throw new WardenError('WARDEN_E_LOGIN_REQUIRED', 'the stored credential is a virtual key, not an OIDC login');
   if (!needsRefresh(c, now())) return c;
@@ -58,6 +58,10 @@ async function refresh(c: OidcCredentials, now: number): Promise<OidcCredentials
   try {
     j = await postForm(c.token_endpoint, { grant_type: 'refresh_token', refresh_token: c.refresh_token, client_id: c.client_id, scope: c.scope, resource: c.resource, audience: c.audience }, `refreshing the token at ${c.issuer}`);
   } catch (e) {
+    // The IdP's own trouble (server_error, temporarily_unavailable, a 5xx) is not a reason to log in again.
+    if (e instanceof OAuthError && (e.status >= 500 || e.error === 'server_error' || e.error === 'temporarily_unavailable')) {
+      throw new WardenError('WARDEN_E_LOGIN_FAILED', `${c.issuer} could not refresh the token now (${e.message}); try again later`);
+    }
     if (e instanceof OAuthError) {
       throw new WardenError('WARDEN_E_LOGIN_REQUIRED', `${c.issuer} refused to refresh the token (${e.message}): the login expired or was revoked; run \`warden login\` again`);
     }
@@ -76,7 +80,7 @@ export async function tokenCommand(io: TokenIO): Promise<number> {
     io.out(`${c.key}\n`);
     return 0;
   }
-  const fresh = await freshAccessToken(io.env, io.now ?? Date.now);
+  const fresh = await freshAccessToken(io.env, io.now ?? Date.now, c);
   io.out(`${fresh.access_token}\n`);
   return 0;
 }
