@@ -73,12 +73,13 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   await limiterReady(snapshot.limits, initial.limits.redis.connect_timeout_ms);
   const identity = new Identity(store, snapshot.consumers);
   // Discovery and JWKS off the request path: the first token does not wait, a down IdP is logged, not fatal.
+  const onKeysLoaded = (issuer: string, error: string | undefined) => {
+    metrics.oidcKeyLoads.inc([issuer, error === undefined ? 'ok' : 'failed']);
+    if (error !== undefined) log.warn('OIDC issuer keys could not be loaded; keys already held keep verifying, unknown kids are refused', { issuer, error });
+  };
   const installOidc = (issuers: Config['identity']['oidc']) => {
-    const verifier = identity.setOidcIssuers(issuers);
-    if (!verifier) return;
-    void verifier.warm().then((results) => {
-      for (const r of results) if (r.error) log.warn('OIDC issuer keys not fetched yet; tokens of this issuer wait for them', { issuer: r.issuer, error: r.error });
-    });
+    const verifier = identity.setOidcIssuers(issuers, { onKeysLoaded });
+    if (verifier) void verifier.warm();
   };
   installOidc(snapshot.config.identity.oidc);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;

@@ -222,6 +222,8 @@ describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
       assert.match(r.text, /could not be reached/);
       assert.ok((idp.hits['/jwks'] ?? 0) > hitsBefore, 'a refresh was attempted');
       assert.equal((await llm(w, known)).status, 200);
+      const metrics = await (await fetch(`${w.adminUrl}/metrics`)).text();
+      assert.match(metrics, new RegExp(`warden_oidc_key_loads_total\\{issuer="${idp.issuer}",result="failed"\\} [1-9]`));
     } finally {
       idp.resume();
     }

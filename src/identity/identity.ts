@@ -3,7 +3,7 @@ import type { Consumer, KeyInfo } from '../core/exchange.js';
 import type { Store, StoredKey } from '../store/types.js';
 import { digestsEqual, hashKey } from './keys.js';
 import type { OidcIssuerConfig } from './oidc/config.js';
-import { OidcVerifier, type OidcPrincipal } from './oidc/verifier.js';
+import { OidcVerifier, type OidcPrincipal, type VerifierOptions } from './oidc/verifier.js';
 
 export interface Identified {
   key: KeyInfo;
@@ -64,11 +64,11 @@ export class Identity {
    * the verifier, so its JWKS and verified-token caches survive a reload. Returns the new
    * verifier when one was made (the caller may warm it), else undefined.
    */
-  setOidcIssuers(issuers: readonly OidcIssuerConfig[]): OidcVerifier | undefined {
+  setOidcIssuers(issuers: readonly OidcIssuerConfig[], opts: VerifierOptions = {}): OidcVerifier | undefined {
     const text = JSON.stringify(issuers);
     if (text === this.oidcConfigText) return undefined;
     this.oidcConfigText = text;
-    this.oidc = issuers.length ? new OidcVerifier(issuers) : undefined;
+    this.oidc = issuers.length ? new OidcVerifier(issuers, opts) : undefined;
     return this.oidc;
   }
 

@@ -22,6 +22,7 @@ export function createWardenMetrics() {
     toolDecisions: registry.counter('warden_tool_decisions_total', 'Tool calls judged by the tool-use guard, by outcome.', ['outcome']),
     auditFailures: registry.counter('warden_audit_write_failures_total', 'Audit records that could not be written.', []),
     auditHeadSetAside: registry.counter('warden_audit_head_set_aside_total', 'Audit HEAD files set aside as evidence (HEAD.lost.*) because the records did not bear them out or they were replaced.', []),
+    oidcKeyLoads: registry.counter('warden_oidc_key_loads_total', 'Discovery and JWKS loads of each identity.oidc issuer, by result (ok, failed).', ['issuer', 'result']),
     auditEvents: registry.counter('warden_audit_events_total', 'Audit writer events by kind (head_set_aside, file_replaced, head_replaced, lock_lost, keyed_from_here).', ['kind']),
   };
 }

@@ -58,6 +58,8 @@ export class IssuerKeys {
   constructor(
     private readonly cfg: OidcIssuerConfig,
     private readonly fetchImpl: FetchLike = fetch as unknown as FetchLike,
+    /** Told of every discovery/JWKS load, for metrics and logs (never a token). */
+    private readonly onLoad?: (issuer: string, error: string | undefined) => void,
   ) {
     this.jwksUri = cfg.jwks_uri;
   }
@@ -110,9 +112,11 @@ export class IssuerKeys {
     this.inflight = this.load()
       .then(() => {
         this.lastError = undefined;
+        this.onLoad?.(this.cfg.issuer, undefined);
       })
       .catch((e: unknown) => {
         this.lastError = e instanceof Error ? e.message : String(e);
+        this.onLoad?.(this.cfg.issuer, this.lastError);
         throw e;
       })
       .finally(() => {

@@ -48,6 +48,8 @@ export interface VerifierOptions {
   fetch?: FetchLike;
   /** Most verified tokens remembered at once (default 10 000). */
   cacheSize?: number;
+  /** Called after each discovery/JWKS load of an issuer, with the error when it failed. */
+  onKeysLoaded?: (issuer: string, error: string | undefined) => void;
 }
 
 interface Issuer {
@@ -62,7 +64,7 @@ export class OidcVerifier {
   private readonly inflight = new Map<string, Promise<OidcPrincipal>>();
 
   constructor(configs: readonly OidcIssuerConfig[], opts: VerifierOptions = {}) {
-    for (const cfg of configs) this.issuers.set(cfg.issuer, { cfg, keys: new IssuerKeys(cfg, opts.fetch) });
+    for (const cfg of configs) this.issuers.set(cfg.issuer, { cfg, keys: new IssuerKeys(cfg, opts.fetch, opts.onKeysLoaded) });
     this.cache = new TokenCache(opts.cacheSize ?? 10_000);
   }
 
