@@ -160,5 +160,12 @@ describe('OIDC operators: roles from groups, approvals, audit', { timeout: 120_0
     assert.equal(a?.decidedBy, `oidc:${idp.issuer}#carol`);
     const events = await w.warden.gateway.approvals.events(id);
     assert.deepEqual(events.map((e) => [e.actor.replace(/^oidc:.*#/, ''), e.outcome, e.code]), [['alice', 'refused', 'WARDEN_E_APPROVAL_SELF'], ['carol', 'approved', null]]);
+    // The server copies the CLI's answers into its audit log (every second): named by issuer and subject.
+    let recs: ReturnType<typeof readAuditRecords> = [];
+    for (let i = 0; i < 50 && recs.length < 2; i++) {
+      await sleep(100);
+      recs = readAuditRecords(w.auditDir).filter((r) => r.door === 'admin' && r.method === 'CLI' && r.route === `/admin/approvals/${id}/approve`);
+    }
+    assert.deepEqual(recs.map((r) => [r.subject, r.issuer, r.decision, r.error_code]), [['alice', idp.issuer, 'deny', 'WARDEN_E_APPROVAL_SELF'], ['carol', idp.issuer, 'allow', null]]);
   });
 });
