@@ -98,6 +98,11 @@ describe('OIDC operators: roles from groups, approvals, audit', { timeout: 120_0
     assert.equal(stranger.status, 403);
     assert.match(stranger.json.error!.message, /has no admin role: none of their groups \(none\) is mapped in admin\.oidc_roles/);
 
+    // frank has no admin role: refused, and the approval's trail names him (not "unauthenticated").
+    assert.equal((await admin(tokens.frank!, 'POST', `/admin/approvals/${id}/approve`, {})).json.error!.code, 'WARDEN_E_ADMIN_FORBIDDEN');
+    const trail = await w.warden.gateway.approvals.events(id);
+    assert.deepEqual([trail.at(-1)!.actor, trail.at(-1)!.role, trail.at(-1)!.code], [`oidc:${idp.issuer}#frank`, null, 'WARDEN_E_ADMIN_FORBIDDEN']);
+
     const forged = await admin(idp.forge.algNone(idp.forge.claims('dave')), 'GET', '/admin/consumers');
     assert.equal(forged.status, 401);
     assert.equal(forged.json.error!.code, 'WARDEN_E_ADMIN_UNAUTHORIZED');

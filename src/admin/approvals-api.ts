@@ -9,6 +9,7 @@ import { decideApproval, recordRefusedAttempt, type DecideVerb } from '../approv
 import type { Approval, ApprovalEvent, ApprovalStatus } from '../approvals/types.js';
 import { WardenError, asWardenError } from '../core/errors.js';
 import { requirePermission } from '../identity/admin-principal.js';
+import { refusedOidcIdentity } from '../identity/admin-oidc.js';
 import { roleGrants, type AdminPrincipal } from '../identity/admin-roles.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { parseDuration } from './keys-api.js';
@@ -34,7 +35,8 @@ export function isDecideCall(method: string, id: string | undefined, action: str
 /** An approve/deny call that failed authentication is still an attempt on the approval: recorded and audited. */
 export async function auditUnauthenticatedDecide(gw: Gateway, id: string, verb: DecideVerb, e: unknown): Promise<void> {
   try {
-    await recordRefusedAttempt(gw.approvals, { id, verb, now: Date.now() }, 'admin-api', asWardenError(e));
+    const oidc = refusedOidcIdentity(e);
+    await recordRefusedAttempt(gw.approvals, { id, verb, now: Date.now() }, 'admin-api', asWardenError(e), oidc && { name: oidc.name, role: null });
   } catch (failure) {
     gw.log.error('recording a refused approval attempt failed', { error: (failure as Error).message });
   }

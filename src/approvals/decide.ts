@@ -84,9 +84,10 @@ export async function decideApproval(store: ApprovalStore, r: DecideRequest): Pr
 
 /**
  * An attempt refused before it reached `decideApproval`: no key, a wrong or virtual key
- * (actor undefined: `unauthenticated`), or a malformed answer from a known principal.
+ * (actor undefined: `unauthenticated`), a verified OIDC identity without an admin role (named,
+ * role null), or a malformed answer from a known principal.
  */
-export async function recordRefusedAttempt(store: ApprovalStore, r: Pick<DecideRequest, 'id' | 'verb' | 'now'>, via: AdminPrincipal['via'], e: WardenError, actor?: AdminPrincipal): Promise<ApprovalEvent> {
+export async function recordRefusedAttempt(store: ApprovalStore, r: Pick<DecideRequest, 'id' | 'verb' | 'now'>, via: AdminPrincipal['via'], e: WardenError, actor?: { name: string; role: string | null }): Promise<ApprovalEvent> {
   const a = await store.get(r.id);
   const who = actor ? { name: actor.name, role: actor.role, via } : { name: 'unauthenticated', role: null, via };
   return store.recordEvent({ ...event(r, who, a), outcome: 'refused', code: e.code, reason: e.message });

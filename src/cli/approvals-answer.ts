@@ -11,7 +11,7 @@ import { decideApproval, recordRefusedAttempt, type DecideVerb } from '../approv
 import type { Approval, ApprovalStore } from '../approvals/types.js';
 import { WardenError, asWardenError } from '../core/errors.js';
 import { authenticateAdminToken } from '../admin/auth.js';
-import type { OidcRoleRule } from '../identity/admin-oidc.js';
+import { refusedOidcIdentity, type OidcRoleRule } from '../identity/admin-oidc.js';
 import { authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
 import type { OidcIssuerConfig } from '../identity/oidc/config.js';
 import { OidcVerifier } from '../identity/oidc/verifier.js';
@@ -61,7 +61,8 @@ export async function answerApproval(store: ApprovalStore, r: AnswerRequest): Pr
     else by = authenticateAdminKey(presented, r.admin, { via: 'cli', howToSend: HOW, isVirtualKeyHash: (h) => isVirtualKeyHash(r.dbPath, h) });
   } catch (e) {
     const err = asWardenError(e);
-    await recordRefusedAttempt(store, r, 'cli', err);
+    const oidc = refusedOidcIdentity(e);
+    await recordRefusedAttempt(store, r, 'cli', err, oidc && { name: oidc.name, role: null });
     throw err;
   }
   return decideApproval(store, { id: r.id, verb: r.verb, by, note: r.note, ttlMs: r.ttlMs, now: r.now });
