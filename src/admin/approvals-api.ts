@@ -9,6 +9,7 @@ import { decideApproval, recordRefusedAttempt, type DecideVerb } from '../approv
 import type { Approval, ApprovalEvent, ApprovalStatus } from '../approvals/types.js';
 import { WardenError, asWardenError } from '../core/errors.js';
 import { requirePermission } from '../identity/admin-principal.js';
+import { refusedOidcIdentity } from '../identity/admin-oidc.js';
 import { roleGrants, type AdminPrincipal } from '../identity/admin-roles.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { parseDuration } from './keys-api.js';
@@ -21,6 +22,7 @@ export function publicApproval(a: Approval, now: number) {
     id: a.id, status: a.status, expired: a.expires <= now, consumer: a.consumer, door: a.door, rule: a.rule, summary: a.summary, approvers: a.approvers,
     created_at: iso(a.created), expires_at: iso(a.expires), grant_ttl_ms: a.grantTtlMs,
     decided_at: iso(a.decidedAt), decided_by: a.decidedBy, decided_role: a.decidedRole, decided_via: a.decidedVia, note: a.note,
+    requester_key: a.requesterKey,
   };
 }
 
@@ -33,7 +35,8 @@ export function isDecideCall(method: string, id: string | undefined, action: str
 /** An approve/deny call that failed authentication is still an attempt on the approval: recorded and audited. */
 export async function auditUnauthenticatedDecide(gw: Gateway, id: string, verb: DecideVerb, e: unknown): Promise<void> {
   try {
-    await recordRefusedAttempt(gw.approvals, { id, verb, now: Date.now() }, 'admin-api', asWardenError(e));
+    const oidc = refusedOidcIdentity(e);
+    await recordRefusedAttempt(gw.approvals, { id, verb, now: Date.now() }, 'admin-api', asWardenError(e), oidc && { name: oidc.name, role: null });
   } catch (failure) {
     gw.log.error('recording a refused approval attempt failed', { error: (failure as Error).message });
   }

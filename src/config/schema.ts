@@ -9,7 +9,7 @@ import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
 import { limitsSchema } from '../limits/config.js';
-import { ADMIN_KEY_SHA256, adminKeysSchema } from '../admin/config.js';
+import { ADMIN_KEY_SHA256, adminKeysSchema, adminOidcRolesSchema } from '../admin/config.js';
 import { identitySchema } from '../identity/oidc/config.js';
 
 const tlsSchema = z
@@ -41,6 +41,7 @@ const adminSchema = listenerSchema
     enabled: z.boolean().default(true),
     key_sha256: ADMIN_KEY_SHA256.optional().describe('SHA-256 of the admin key (role admin, named `admin`). Without it and without `keys` the admin API answers 401 to everything.'),
     keys: adminKeysSchema,
+    oidc_roles: adminOidcRolesSchema,
   })
   .superRefine((a, ctx) => {
     const i = a.keys.findIndex((k) => k.key_sha256 === a.key_sha256);

@@ -81,6 +81,9 @@ export const CATALOGUE = {
   WARDEN_E_TOKEN_KEY_UNKNOWN: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token\'s `kid` is not in the issuer\'s JWKS, even after a refresh (rate-limited by `identity.oidc[].jwks_refresh_min_seconds`), or the IdP is unreachable and the key was never seen: Warden fails closed.' },
   WARDEN_E_TOKEN_SIGNATURE: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token\'s signature does not verify with the issuer\'s key: it was altered or forged.' },
   WARDEN_E_TOKEN_CLAIMS: { status: 401, anthropic: 'authentication_error', retry: false, summary: 'The token is signed correctly but its claims cannot make a consumer: a wrong `typ`, no `exp`, no `sub`, or the `identity.oidc[].name_claim` is missing or not a valid consumer name. The message names the claim.' },
+  WARDEN_E_LOGIN_REQUIRED: { status: 401, anthropic: 'authentication_error', retry: false, summary: '`warden token` has nothing valid to print: nobody ran `warden login` in this config folder, or the identity provider refused to refresh the login (expired, revoked, the refresh token was already used). Run `warden login` again.' },
+  WARDEN_E_LOGIN_FAILED: { status: 401, anthropic: 'authentication_error', retry: false, summary: '`warden login` (or a token refresh) could not complete with the identity provider: discovery failed or named another issuer, the IdP is unreachable, an endpoint is not https, the user declined, the code expired. The message names the step and the IdP\'s own error.' },
+  WARDEN_E_LOGIN_STORE: { status: 500, anthropic: 'api_error', retry: false, summary: 'The credentials file of `warden login` cannot be used: it is readable by other users (it must be mode 0600), belongs to someone else, is not a regular file, or is not valid. The message names the file and what to do.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;
