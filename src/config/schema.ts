@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { routesSchema } from '../doors/http/config.js';
+import { mcpSchema } from '../doors/mcp/config.js';
 import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
@@ -127,6 +128,7 @@ export const configSchema = z
     guards: guardsSchema.describe('Detectors on requests and answers (secrets, PII, custom patterns, the prompt guard) and the tool-use guard (docs/guards.md).'),
     limits: limitsSchema,
     routes: routesSchema,
+    mcp: mcpSchema,
     http_logger: httpLoggerSchema.optional(),
     bootstrap_key: z
       .boolean()

@@ -72,6 +72,12 @@ export const CATALOGUE = {
   WARDEN_E_USAGE: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The `warden` command was called wrongly (unknown command or option, missing argument); its `--help` shows the usage. Exit code 2.' },
   WARDEN_E_STORE_MISSING: { status: 500, anthropic: 'api_error', retry: false, summary: 'A `warden` command found no store at `store.path` of the config it read: run it where `warden start` runs, or pass `--config`. It never creates an empty store.' },
   WARDEN_E_LISTEN_FAILED: { status: 500, anthropic: 'api_error', retry: false, summary: 'Warden could not listen on its address (the port is in use, or not allowed): the message names the setting (`server.port`, `admin.port`) and the `warden start` flag to change.' },
+  WARDEN_E_MCP_UPSTREAM_UNAVAILABLE: { status: 502, anthropic: 'api_error', retry: true, summary: 'An upstream MCP server could not be reached or started, or it exited or dropped the connection while a request was in flight (`mcp.servers.<name>`); a stdio server is restarted with backoff.' },
+  WARDEN_E_MCP_UPSTREAM_TIMEOUT: { status: 504, anthropic: 'timeout_error', retry: true, summary: 'An upstream MCP server did not answer within `mcp.servers.<name>.timeouts.request_ms` (or `connect_ms` while starting); the request was cancelled upstream.' },
+  WARDEN_E_MCP_UPSTREAM_PROTOCOL: { status: 502, anthropic: 'api_error', retry: true, summary: 'An upstream MCP server answered something that is not MCP: output that is not JSON-RPC, a message larger than `mcp.servers.<name>.max_message_bytes`, or a failed `initialize`. A stdio server that does this is killed and restarted.' },
+  WARDEN_E_MCP_SESSION_LOST: { status: 404, anthropic: 'not_found_error', retry: true, summary: 'The upstream MCP server forgot its session and re-initializing it failed or was forgotten again; the client starts a new session.' },
+  WARDEN_E_MCP_CREDENTIAL_MISSING: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The MCP server holds a credential per consumer (`mcp.servers.<name>.credentials_per_consumer`) and has none for this consumer; another consumer\'s credential is never used.' },
+  WARDEN_E_MCP_NAME_DENIED: { status: 403, anthropic: 'permission_error', retry: false, summary: 'The tool, prompt or resource is outside the server-wide ceiling (`mcp.servers.<name>.tools`, `prompts`, `resources`: `allow` and `deny`).' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;
