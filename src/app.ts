@@ -67,6 +67,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const audit = openConfiguredAuditLog(initial.audit, baseDir, { log, events: metrics.auditEvents, headSetAside: metrics.auditHeadSetAside });
   prepareModelNameCheck();
   const snapshotDeps: SnapshotDeps = {
+    log,
     httpLogger: { log, dropped: metrics.registry.counter('warden_httplog_dropped_total', 'http-logger entries dropped, by reason (queue_full, send_failed).', ['reason']) },
     limiterMetrics: limiterMetrics(metrics),
   };

@@ -7,6 +7,7 @@
  */
 import type { Door } from './door.js';
 import { llmDoor } from './llm/door.js';
+import { mcpDoor } from './mcp/door.js';
 import { httpDoor } from './http/door.js';
 
-export const DOORS = [httpDoor, llmDoor] as const satisfies readonly Door[];
+export const DOORS = [httpDoor, llmDoor, mcpDoor] as const satisfies readonly Door[];

@@ -7,11 +7,12 @@ import { mergeRouteAttachments } from '../policy/route-attachments.js';
 import { HttpLogger, type HttpLoggerDeps } from '../httplog/logger.js';
 import { compilePolicy, type CompiledPolicy, type RouteNamespace } from '../policy/engine.js';
 import { RequestGuard } from '../guards/request-guard.js';
-import { buildDetectorSources } from '../guards/detector-set.js';
+import { buildDetectorSources, type DetectorSource } from '../guards/detector-set.js';
 import type { PolicyConfig } from '../policy/config.js';
 import { compileToolUseRules, type ToolUseRules } from '../guards/tool-use/rules.js';
 import { ResponseGuardFactory } from '../guards/response/index.js';
 import type { MetricsSink } from '../limits/limiter.js';
+import type { Logger } from '../telemetry/log.js';
 import { buildSnapshotLimiter, retireSnapshotLimiter, type SnapshotLimiter } from './limits.js';
 
 /**
@@ -27,6 +28,8 @@ export interface Snapshot {
   readonly policy: CompiledPolicy;
   /** The LLM door's request guard (detectors and their scan cache) for this version. */
   readonly requestGuard: RequestGuard;
+  /** The detectors `guards` turns on (shared by both guards; the MCP door scans tool values with them). */
+  readonly detectors: readonly DetectorSource[];
   /** The response guard's detectors, built once per version; per consumer on demand. */
   readonly responseGuards: ResponseGuardFactory;
   /** The tool-use guard's rules; undefined when `guards.tool_use` is off. */
@@ -41,6 +44,8 @@ export interface Snapshot {
 
 /** Process services a snapshot's parts need (metrics for the http-logger). */
 export interface SnapshotDeps {
+  /** The process log (doors' upstream supervisors write to it). */
+  log?: Logger;
   httpLogger?: Omit<HttpLoggerDeps, 'config'>;
   limiterMetrics?: MetricsSink;
 }
@@ -51,11 +56,11 @@ export function withDoorAttachments(config: Config): PolicyConfig {
 }
 
 /** Detector set-up errors (e.g. an unknown secret rule id) refuse the config instead of failing every request. */
-function compileGuards(config: Config): { requestGuard: RequestGuard; responseGuards: ResponseGuardFactory } {
+function compileGuards(config: Config): { requestGuard: RequestGuard; responseGuards: ResponseGuardFactory; detectors: DetectorSource[] } {
   try {
     // One set of detectors for both directions: the secret engine is the costly part of a load.
     const sources = buildDetectorSources(config.guards);
-    return { requestGuard: new RequestGuard(config.guards, sources), responseGuards: new ResponseGuardFactory(config.guards, sources) };
+    return { requestGuard: new RequestGuard(config.guards, sources), responseGuards: new ResponseGuardFactory(config.guards, sources), detectors: sources };
   } catch (e) {
     throw new ConfigError('guards', [`guards: ${(e as Error).message}`]);
   }
@@ -68,6 +73,7 @@ export function routeNamespace(config: Config): RouteNamespace {
 
 interface CompiledParts {
   policy: CompiledPolicy;
+  detectors: DetectorSource[];
   requestGuard: RequestGuard;
   responseGuards: ResponseGuardFactory;
   toolUse: ToolUseRules | undefined;
@@ -121,7 +127,7 @@ export function checkSnapshotConfig(config: Config, moreRouteIds?: readonly stri
  * when a route or policy does not compile, so a load or reload refuses it.
  */
 export function buildSnapshot(config: Config, previous?: Snapshot, deps: SnapshotDeps = {}): Snapshot {
-  const { policy, requestGuard, responseGuards, toolUse } = compileParts(config);
+  const { policy, requestGuard, responseGuards, toolUse, detectors } = compileParts(config);
   const parts = new Map<string, unknown>();
   for (const d of DOORS) if (d.part) parts.set(d.part.id, d.part.compile(config, previous?.parts.get(d.part.id), deps));
   const limits = buildSnapshotLimiter(config.limits, previous?.limits, deps.limiterMetrics);
@@ -134,6 +140,7 @@ export function buildSnapshot(config: Config, previous?: Snapshot, deps: Snapsho
     policy,
     requestGuard,
     responseGuards,
+    detectors,
     toolUse,
     limits,
     httpLogger,
