@@ -139,6 +139,7 @@ test('a call the server never answers times out and is cancelled; the session st
 
 test('the server\'s own JSON-RPC errors are relayed with code, message and data', async () => {
   const s = await get('bad').open(alice);
+  await rejects(s.request('initialize', { protocolVersion: '2025-11-25', capabilities: { sampling: {} }, clientInfo: { name: 'x', version: '1' } }), 'WARDEN_E_BAD_REQUEST', /already initialized/);
   const e = await s.request('tools/call', { name: 'no_such_tool' }).catch((x: unknown) => x);
   assert.ok(isJsonRpcErrorFromUpstream(e));
   assert.equal(e.code, -32602);
