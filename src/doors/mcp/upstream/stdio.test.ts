@@ -27,6 +27,7 @@ const cfg = mcpSchema.parse({
     fs: { transport: 'stdio', command: process.execPath, args: [FILESYSTEM_ENTRY, dir] },
     bad: { ...misbehaving, max_message_bytes: 256 * 1024, credential: { env: { FIXTURE_TOKEN: 'shared-token-123456' } }, tools: { deny: ['secret_tool'] }, stderr: { max_lines_per_second: 5 } },
     peruser: { ...misbehaving, credentials_per_consumer: { alice: { env: { FIXTURE_TOKEN: 'alice-token-aaaa' } }, bob: { env: { FIXTURE_TOKEN: 'bob-token-bbbb' } } } },
+    crashy: { ...misbehaving, restart: { initial_ms: 100, max_ms: 250, stable_ms: 60_000 } },
     missing: { transport: 'stdio', command: '/nonexistent/warden-mcp-test-binary', restart: { initial_ms: 50 } },
   },
 });
@@ -62,6 +63,17 @@ test('server-everything over stdio: initialize, tools/list, a call, progress wit
   await s.request('tools/call', { name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 2 }, _meta: { progressToken: 'client-token-7' } }, { onNotification: (n) => progress.push(n.params?.progressToken) });
   assert.deepEqual(progress, ['client-token-7', 'client-token-7']);
   await s.close();
+});
+
+test('two sessions on one shared process choose the same progress token and the same ids: each gets only its own progress', async () => {
+  const [a, b] = [await get('ev').open(alice), await get('ev').open({ consumer: 'bob' })];
+  const seen = { a: [] as unknown[], b: [] as unknown[] };
+  const call = (s: typeof a, into: unknown[], steps: number) => s.request('tools/call', { name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps }, _meta: { progressToken: 1 } }, { onNotification: (n) => into.push(n.params?.total) });
+  await Promise.all([call(a, seen.a, 2), call(b, seen.b, 3)]);
+  assert.deepEqual(seen.a, [2, 2]);
+  assert.deepEqual(seen.b, [3, 3, 3]);
+  await a.close();
+  await b.close();
 });
 
 test('the child gets a minimal environment: Warden\'s own variables (provider keys) never reach it', async () => {
@@ -106,6 +118,19 @@ test('a server that dies mid-call fails that call at once, loses the session, an
   const again = JSON.parse(text(await s2.request('tools/call', { name: 'whoami' })));
   assert.notEqual(again.pid, before.pid);
   await s2.close();
+});
+
+test('supervised: a crashed process is started again by itself, after a backoff that doubles up to max_ms', async () => {
+  const gone = () => logs.filter((l) => l.msg === 'mcp stdio server gone' && l.server === 'crashy').map((l) => l.restart_in_ms);
+  const started = () => logs.filter((l) => l.msg === 'mcp stdio server started' && l.server === 'crashy').length;
+  for (let i = 0; i < 3; i++) {
+    const s = await get('crashy').open(alice);
+    await rejects(s.request('tools/call', { name: 'crash' }), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE');
+  }
+  assert.deepEqual(gone(), [100, 200, 250]);
+  const before = started();
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(started(), before + 1, 'restarted without anyone asking');
 });
 
 test('a server that floods stdout is killed; the call fails naming max_message_bytes; the next session runs on a new process', async () => {
