@@ -53,6 +53,9 @@ export class Session implements UpstreamSession {
 
   async request(method: string, params: Record<string, unknown> | undefined, opts: RequestOptions = {}): Promise<Record<string, unknown>> {
     if (this.lostWith) throw this.lostError();
+    // Warden initialized this upstream session itself (capabilities stripped); a second
+    // initialize would renegotiate it — on a shared stdio process, for everyone on it.
+    if (method === 'initialize') throw new WardenError('WARDEN_E_BAD_REQUEST', `initialize is Warden's to send; the session with MCP server "${this.server}" is already initialized`);
     checkCall(this.server, this.cfg, method, params);
     const call = () => this.link.conn.request(method, params, { signal: opts.signal, onNotification: opts.onNotification, timeoutMs: opts.timeoutMs ?? this.cfg.timeouts.request_ms });
     let result: Record<string, unknown>;

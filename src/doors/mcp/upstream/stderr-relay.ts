@@ -13,6 +13,7 @@ export class StderrRelay {
   private windowStart = 0;
   private inWindow = 0;
   private dropped = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly server: string,
@@ -50,7 +51,11 @@ export class StderrRelay {
       this.inWindow = 0;
     }
     if (++this.inWindow > this.cfg.max_lines_per_second) {
-      this.dropped++;
+      // The summary comes when the window ends, even if the server then falls silent.
+      if (this.dropped++ === 0 && !this.flushTimer) {
+        this.flushTimer = setTimeout(() => this.flushDropped(), Math.max(1, 1000 - (now - this.windowStart)));
+        this.flushTimer.unref();
+      }
       return;
     }
     let line = raw.slice(0, this.cfg.max_line_bytes * 2).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
@@ -60,6 +65,8 @@ export class StderrRelay {
   }
 
   private flushDropped(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.dropped === 0) return;
     this.log.warn('mcp server stderr lines dropped', { server: this.server, dropped: this.dropped, limit_per_second: this.cfg.max_lines_per_second });
     this.dropped = 0;
