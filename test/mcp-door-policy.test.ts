@@ -139,8 +139,9 @@ describe('MCP door: argument policy, approvals, guards, limits, upstream faults'
     const b = await connectMcp(w.url, w.key('ops').key);
     const none = await connectMcp(w.url, w.key('limited').key);
     try {
-      const ra = JSON.parse((await a.client.callTool({ name: 'bad__whoami', arguments: {} })).content[0].text);
-      const rb = JSON.parse((await b.client.callTool({ name: 'bad__whoami', arguments: {} })).content[0].text);
+      const textOf = (r: unknown) => (r as { content: { text: string }[] }).content[0]!.text;
+      const ra = JSON.parse(textOf(await a.client.callTool({ name: 'bad__whoami', arguments: {} })));
+      const rb = JSON.parse(textOf(await b.client.callTool({ name: 'bad__whoami', arguments: {} })));
       assert.equal(ra.token, 'token-of-dev');
       assert.equal(rb.token, 'token-of-ops');
       await assert.rejects(none.client.callTool({ name: 'bad__whoami', arguments: {} }), (e: any) => /credential/i.test(e.message));
