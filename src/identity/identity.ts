@@ -3,7 +3,7 @@ import type { Consumer, KeyInfo } from '../core/exchange.js';
 import type { Store, StoredKey } from '../store/types.js';
 import { digestsEqual, hashKey } from './keys.js';
 import type { OidcIssuerConfig } from './oidc/config.js';
-import { OidcVerifier, looksLikeJwt, type OidcPrincipal } from './oidc/verifier.js';
+import { OidcVerifier, type OidcPrincipal } from './oidc/verifier.js';
 
 export interface Identified {
   key: KeyInfo;
@@ -91,8 +91,9 @@ export class Identity {
    */
   authenticate(credential: string | undefined, now = Date.now()): Identified | Promise<Identified> {
     if (!credential) throw new WardenError('WARDEN_E_AUTH_MISSING', 'missing API key: send a Warden virtual key in the Authorization: Bearer, x-api-key or apikey header');
-    // Warden keys start with `wdn_`; a JWT's header always starts with `eyJ` ('{"').
-    if (credential.charCodeAt(0) === 101 /* e */ && looksLikeJwt(credential)) return this.authenticateToken(credential, now);
+    // Warden keys start with `wdn_`; a JWT's header always starts with `eyJ` ('{"'). Anything
+    // starting so is judged as a token only, so a broken one never reaches the key store.
+    if (credential.charCodeAt(0) === 101 /* e */ && credential.startsWith('eyJ')) return this.authenticateToken(credential, now);
     return this.authenticateKey(credential, now);
   }
 

@@ -68,3 +68,14 @@ test('config: HMAC and none are not expressible, skew is bounded, issuers are un
   const { identitySchema } = await import('./config.js');
   assert.throws(() => identitySchema.parse({ oidc: [{ issuer: 'https://a.test', audience: 'x' }, { issuer: 'https://a.test', audience: 'y' }] }), /listed twice/);
 });
+
+test('config: plain http only to this machine', async () => {
+  const { isHttpsOrLoopback } = await import('./config.js');
+  assert.equal(isHttpsOrLoopback('https://idp.example.com'), true);
+  assert.equal(isHttpsOrLoopback('http://127.0.0.1:9400'), true);
+  assert.equal(isHttpsOrLoopback('http://localhost/realms/x'), true);
+  assert.equal(isHttpsOrLoopback('http://idp.example.com'), false);
+  assert.equal(isHttpsOrLoopback('http://127.0.0.1.evil.test'), false);
+  assert.throws(() => issuer({ issuer: 'http://idp.example.com' }), /https URL/);
+  assert.throws(() => issuer({ jwks_uri: 'http://keys.example.com/jwks' }), /https URL/);
+});
