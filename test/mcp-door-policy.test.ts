@@ -55,9 +55,12 @@ describe('MCP door: argument policy, approvals, guards, limits, upstream faults'
     }
   });
 
-  test('a mcp__server__tool permission rule refuses the call (the same rule the LLM door applies)', async () => {
+  test('a mcp__server__tool permission rule refuses the call (the same rule the LLM door applies) and hides the tool from tools/list', async () => {
     const c = await connectMcp(w.url, w.key('dev').key);
     try {
+      const names = (await c.client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes('ev__echo') && names.includes('ev__get-sum'), names.join());
+      assert.ok(!names.includes('ev__get-env'), 'a tool denied by name is not listed (Kong 3.13.0.1 listed it)');
       await assert.rejects(c.client.callTool({ name: 'ev__get-env', arguments: {} }), (e: any) => e.code === -32003 && /mcp__ev__get-env|permission/.test(e.message + JSON.stringify(e.data)));
     } finally {
       await c.close();

@@ -7,6 +7,7 @@
  */
 import { WardenError } from '../../core/errors.js';
 import type { McpCtx } from './context.js';
+import { deniedByName } from './call.js';
 import { upstreamOf } from './links.js';
 import { innerName, innerUri, outerName, outerUri } from './names.js';
 
@@ -76,6 +77,7 @@ export async function listTools(ctx: McpCtx): Promise<Item> {
       if (typeof t.name !== 'string') continue;
       // Grants are written in the aggregate form on every endpoint.
       if (!ctx.grants.allows(`${server}__${t.name}`)) continue;
+      if (await deniedByName(ctx, server, t.name)) continue;
       tools.push({ ...t, name: outerName(scope, server, t.name) });
     }
   }
