@@ -54,6 +54,11 @@ describe('MCP door: SDK client through Warden to server-everything and server-fi
       const r = await c.client.callTool({ name: 'ev__echo', arguments: { message: 'hi there' } });
       assert.match(JSON.stringify(r.content), /hi there/);
       assert.notEqual(r.isError, true);
+      await assert.rejects(c.client.callTool({ name: 'ev__made-up-tool-name-123', arguments: {} }));
+      const metrics = w.warden.gateway.metrics.registry.render();
+      assert.match(metrics, /warden_mcp_tool_calls_total\{server="ev",tool="ev__echo",outcome="allow"\} 1/);
+      // A name the client made up takes no label of its own.
+      assert.ok(!metrics.includes('made-up-tool'), 'client-chosen tool names never become label values');
     } finally {
       await c.close();
     }
