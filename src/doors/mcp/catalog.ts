@@ -9,6 +9,7 @@ import { WardenError } from '../../core/errors.js';
 import type { McpCtx } from './context.js';
 import { deniedByName } from './call.js';
 import { upstreamOf } from './links.js';
+import { guardValue } from './value-guard.js';
 import { innerName, innerUri, outerName, outerUri } from './names.js';
 
 type Item = Record<string, unknown>;
@@ -120,7 +121,15 @@ export async function getPrompt(ctx: McpCtx): Promise<Item> {
   if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `prompt "${name.slice(0, 200)}" names no server: use server__prompt`);
   reachOrRefuse(ctx, inner.server);
   const up = await upstreamOf(ctx, inner.server, ctx.signal);
-  return up.request('prompts/get', { ...ctx.msg.params, name: inner.name }, { signal: ctx.signal });
+  return guarded(ctx, await up.request('prompts/get', { ...ctx.msg.params, name: inner.name }, { signal: ctx.signal }), 'messages');
+}
+
+/** Prompts and resource contents reach the model like tool results: the same guards mask or refuse them. */
+async function guarded(ctx: McpCtx, r: Item, field: string): Promise<Item> {
+  const g = await guardValue(r[field], ctx.snap.detectors, ctx.snap.config.guards, ctx.session.consumer.name, 'result');
+  for (const [detector, n] of g.counts) ctx.gw.metrics.guardFindings.inc(['response', detector], n);
+  if (g.findings.length) ctx.ex.responseFindings = g.findings;
+  return g.changed ? { ...r, [field]: g.value } : r;
 }
 
 export async function readResource(ctx: McpCtx): Promise<Item> {
@@ -132,7 +141,7 @@ export async function readResource(ctx: McpCtx): Promise<Item> {
   const up = await upstreamOf(ctx, inner.server, ctx.signal);
   const r = await up.request('resources/read', { uri: inner.uri }, { signal: ctx.signal });
   const contents = Array.isArray(r.contents) ? r.contents.map((c: Item) => (typeof c?.uri === 'string' ? { ...c, uri: outerUri(ctx.session.scope, inner.server, c.uri) } : c)) : r.contents;
-  return { ...r, contents };
+  return guarded(ctx, { ...r, contents }, 'contents');
 }
 
 function resourceTarget(ctx: McpCtx, method: string): { server: string; uri: string } {
