@@ -135,6 +135,7 @@ describe('MCP door: SDK client through Warden to server-everything and server-fi
     const rec = all.filter((r) => r.mcp?.tool === 'read_text_file' && r.mcp.tool_use_id === 'toolu_01ABC');
     assert.equal(rec.length, 1);
     assert.equal(rec[0].mcp.server, 'fs');
+    assert.equal(rec[0].mcp.client_address, '127.0.0.1');
     assert.equal(rec[0].consumer, 'dev');
     assert.ok(rec[0].key_id);
     assert.match(rec[0].mcp.arguments, /aws\.txt/);

@@ -63,6 +63,7 @@ export function exchangeToRecord(ex: Exchange, now: number, opts: RecordOptions 
     if (m.progressToken) rec.mcp.progress_token = m.progressToken;
     if (m.traceparent) rec.mcp.traceparent = m.traceparent;
     if (m.mismatch) rec.mcp.mismatch = m.mismatch;
+    if (m.client) rec.mcp.client_address = m.client;
   }
   if (ex.bodies && (ex.bodies.request !== undefined || ex.bodies.response !== undefined)) {
     const max = opts.maxBodyBytes;

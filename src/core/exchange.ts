@@ -51,6 +51,8 @@ export interface McpExchangeFacts {
   traceparent?: string;
   /** A header/body disagreement (`Mcp-Method`, `Mcp-Name`), recorded as seen. */
   mismatch?: string;
+  /** The client's address (seed 003 lists it for every tool call). */
+  client?: string;
 }
 
 export interface Exchange {

@@ -99,7 +99,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     const only = path === '/mcp' ? undefined : path.slice(5);
     const known = only === undefined || p.servers.has(only);
     const ex = newExchange('mcp', req, known ? path : '/mcp/(unknown)');
-    ex.mcp = { method: `http/${(req.method ?? '').toLowerCase().slice(0, 10)}` };
+    ex.mcp = { method: `http/${(req.method ?? '').toLowerCase().slice(0, 10)}`, ...(req.socket.remoteAddress ? { client: req.socket.remoteAddress } : {}) };
     let id: RpcId | undefined;
     let caller: McpCaller | undefined;
     try {
