@@ -6,6 +6,7 @@ import { serveAsWorker } from '../runtime/workers/worker.js';
 import type { Config } from '../config/schema.js';
 import { matchesAny } from '../identity/glob.js';
 import { describeConfig, type CliIO } from './context.js';
+import { llmPart } from '../doors/llm/part.js';
 
 /** Claude Code's own model names when no --model / ANTHROPIC_MODEL is set (docs/testing.md). */
 export const CLAUDE_CODE_DEFAULT_MODEL = 'claude-opus-5-5';
@@ -44,7 +45,7 @@ export async function startCommand(configPath: string | undefined, io: CliIO, op
   if (cluster.isPrimary && (opts.workers ?? 1) > 1) return runPrimary({ workers: opts.workers!, err: io.err });
   const w = await startWarden({ configPath, server: { port: opts.port, host: opts.host, adminPort: opts.adminPort } });
   const cfg = w.gateway.current().config;
-  const mockOnly = [...w.gateway.current().providers.values()].every((p) => p.type === 'mock');
+  const mockOnly = [...w.gateway.current().part(llmPart).providers.values()].every((p) => p.type === 'mock');
   const bootstrapConsumer = w.bootstrapKey ? w.gateway.identity.consumer('local-dev') : undefined;
   const models = modelLines(cfg, bootstrapConsumer?.models ?? []);
   const lines = [
