@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { isWardenError, type WardenError } from '../../../core/errors.js';
 import { createLogger } from '../../../telemetry/log.js';
 import { mcpSchema } from '../config.js';
+import { rejectsWith } from '../../../../test/support/rejects-with.js';
 import { closeUpstreams, createUpstreams, type UpstreamServer } from './index.js';
 import { startEverythingHttp, type RunningEverything } from '../../../../test/fixtures/mcp/everything.js';
 import { startFixtureHttpServer, type FixtureHttpServer } from '../../../../test/fixtures/mcp/http-server.js';
@@ -49,16 +50,6 @@ after(async () => {
   await Promise.all([everything.close(), everythingSse.close(), fixture.close()]);
 });
 
-async function rejects(p: Promise<unknown>, code: string, re?: RegExp): Promise<WardenError> {
-  const e = await p.then(
-    () => assert.fail(`expected ${code}`),
-    (err: unknown) => err,
-  );
-  assert.ok(isWardenError(e), `expected a WardenError, got ${String(e)}`);
-  assert.equal(e.code, code, e.message);
-  if (re) assert.match(e.message, re);
-  return e;
-}
 
 test('server-everything over Streamable HTTP: tools/list, a call, progress remapped back to the client token', async () => {
   const s = await get('ev').open(alice);
@@ -116,7 +107,7 @@ test('per-consumer credentials: alice\'s calls never carry bob\'s token, even in
 test('an upstream that hangs: the call times out with a clear error, the session keeps working', async () => {
   const s = await get('fx').open(alice);
   const t0 = Date.now();
-  await rejects(s.request('tools/call', { name: 'hang_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /1500 ms/);
+  await rejectsWith(s.request('tools/call', { name: 'hang_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /1500 ms/);
   assert.ok(Date.now() - t0 < 4000);
   assert.equal(text(await s.request('tools/call', { name: 'slow', arguments: { ms: 10 } })), 'slept 10');
   await s.close();
@@ -124,8 +115,8 @@ test('an upstream that hangs: the call times out with a clear error, the session
 
 test('an upstream that answers garbage or HTML: a protocol error, not a crash or a hang', async () => {
   const s = await get('fx').open(alice);
-  await rejects(s.request('tools/call', { name: 'garbage_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /not JSON-RPC/);
-  await rejects(s.request('tools/call', { name: 'html_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /content type/);
+  await rejectsWith(s.request('tools/call', { name: 'garbage_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /not JSON-RPC/);
+  await rejectsWith(s.request('tools/call', { name: 'html_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /content type/);
   assert.equal(text(await s.request('tools/call', { name: 'slow', arguments: { ms: 1 } })), 'slept 1');
   await s.close();
 });
@@ -134,9 +125,9 @@ test('an answer larger than max_message_bytes is cut off and ends the session', 
   const s = await get('fx').open(alice);
   let lost: WardenError | undefined;
   s.onLost((r) => (lost = r));
-  await rejects(s.request('tools/call', { name: 'huge_http', arguments: { bytes: 200_000 } }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /max_message_bytes/);
+  await rejectsWith(s.request('tools/call', { name: 'huge_http', arguments: { bytes: 200_000 } }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /max_message_bytes/);
   assert.equal(lost?.code, 'WARDEN_E_MCP_UPSTREAM_PROTOCOL');
-  await rejects(s.request('tools/list', {}), 'WARDEN_E_MCP_SESSION_LOST');
+  await rejectsWith(s.request('tools/list', {}), 'WARDEN_E_MCP_SESSION_LOST');
 });
 
 test('an upstream that forgets the session is re-initialized once and the call goes through', async () => {
@@ -157,7 +148,7 @@ test('an upstream that forgets the session again right after re-initializing: th
     if (fixture.sessionCount() > 0) fixture.forgetSessions();
   }, 0);
   try {
-    await rejects(s.request('tools/call', { name: 'slow', arguments: { ms: 1 } }), 'WARDEN_E_MCP_SESSION_LOST');
+    await rejectsWith(s.request('tools/call', { name: 'slow', arguments: { ms: 1 } }), 'WARDEN_E_MCP_SESSION_LOST');
   } finally {
     clearInterval(forgetAfterInit);
   }
@@ -166,7 +157,7 @@ test('an upstream that forgets the session again right after re-initializing: th
 });
 
 test('an upstream nobody listens on: open() fails naming the url setting', async () => {
-  await rejects(get('dead').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /mcp\.servers\.dead\.url/);
+  await rejectsWith(get('dead').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /mcp\.servers\.dead\.url/);
 });
 
 test('nothing Warden logged carries the upstream credentials', () => {
