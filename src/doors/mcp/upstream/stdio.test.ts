@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isWardenError, type WardenError } from '../../../core/errors.js';
+import type { WardenError } from '../../../core/errors.js';
 import { createLogger } from '../../../telemetry/log.js';
 import { mcpSchema } from '../config.js';
 import { rejectsWith } from '../../../../test/support/rejects-with.js';
