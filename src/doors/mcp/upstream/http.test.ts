@@ -81,6 +81,35 @@ test('the upstream sees Warden\'s progress token, never the client\'s; progress 
   await s.close();
 });
 
+test('log lines on a request\'s answer stream go to that request, even with several in flight on one session', async () => {
+  const s = await get('fx').open(alice);
+  const logs = { a: [] as unknown[], b: [] as unknown[] };
+  await Promise.all([
+    s.request('tools/call', { name: 'notify_progress', arguments: { tag: 'a', ms: 30 } }, { onNotification: (n) => n.method === 'notifications/message' && logs.a.push(n.params?.data) }),
+    s.request('tools/call', { name: 'notify_progress', arguments: { tag: 'b', ms: 10 } }, { onNotification: (n) => n.method === 'notifications/message' && logs.b.push(n.params?.data) }),
+  ]);
+  assert.deepEqual(logs, { a: ['fixture log a'], b: ['fixture log b'] });
+  await s.close();
+});
+
+test('what the server sends on its own (tools/list_changed) arrives on the session\'s GET stream', async () => {
+  const s = await get('fx').open(alice);
+  const changed = new Promise((resolve) => s.onNotification((n) => n.method === 'notifications/tools/list_changed' && resolve(n)));
+  await new Promise((r) => setTimeout(r, 100)); // the GET stream opens after notifications/initialized
+  await s.request('tools/call', { name: 'add_tool', arguments: {} });
+  await Promise.race([changed, new Promise((_, reject) => setTimeout(() => reject(new Error('no list_changed within 3 s')), 3000))]);
+  await s.close();
+});
+
+test('an answer stream that ends without the answer fails the call at once instead of waiting for the timeout', async () => {
+  const s = await get('fx').open(alice);
+  const t0 = Date.now();
+  await rejectsWith(s.request('tools/call', { name: 'cut_stream_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /ended the event stream before answering/);
+  assert.ok(Date.now() - t0 < 1000);
+  assert.equal(text(await s.request('tools/call', { name: 'slow', arguments: { ms: 1 } })), 'slept 1');
+  await s.close();
+});
+
 test('the credential Warden holds is sent on every request, and closing the session sends DELETE upstream', async () => {
   const before = fixture.sessionCount();
   const s = await get('fx').open(alice);

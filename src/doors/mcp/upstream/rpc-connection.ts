@@ -18,7 +18,10 @@ export interface Wire {
   close(): Promise<void>;
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
-  onmessage?: ((message: JSONRPCMessage) => void) | undefined;
+  /** `related`: the id of the request whose answer stream carried the message, when known. */
+  onmessage?: ((message: JSONRPCMessage, related?: number) => void) | undefined;
+  /** One request's answer cannot come any more (its stream ended or carried garbage). */
+  onrequesterror?: ((id: number, error: WardenError) => void) | undefined;
   /** Why the wire closed, when it knows better than "closed" (a stdio process killed for garbage). */
   failure?: WardenError | undefined;
 }
@@ -59,7 +62,8 @@ export class RpcConnection {
     private readonly wire: Wire,
     private readonly hooks: ConnectionHooks,
   ) {
-    wire.onmessage = (m) => this.receive(m);
+    wire.onmessage = (m, related) => this.receive(m, related);
+    wire.onrequesterror = (id, e) => this.pending.get(id)?.reject(e);
     wire.onclose = () => this.fail(wire.failure ?? new WardenError('WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', `MCP server "${hooks.server}" closed the connection`));
     wire.onerror = (e) => hooks.log.debug('mcp upstream transport error', { server: hooks.server, error: String(e?.message ?? e).slice(0, 300) });
   }
@@ -149,11 +153,11 @@ export class RpcConnection {
     this.wire.send(msg as JSONRPCMessage).catch(() => undefined);
   }
 
-  private receive(m: JSONRPCMessage): void {
+  private receive(m: JSONRPCMessage, related?: number): void {
     const msg = m as Record<string, unknown>;
     if (typeof msg.method === 'string') {
       if ('id' in msg && msg.id !== undefined) return this.answerServerRequest(msg.id, msg.method);
-      return this.route({ method: msg.method, ...(isObject(msg.params) ? { params: msg.params } : {}) });
+      return this.route({ method: msg.method, ...(isObject(msg.params) ? { params: msg.params } : {}) }, related);
     }
     const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
     if (!p) return this.hooks.log.debug('mcp upstream answered an unknown request id', { server: this.hooks.server });
@@ -173,13 +177,16 @@ export class RpcConnection {
     this.sendQuietly({ jsonrpc: '2.0', id, error: { code: -32601, message: `Warden does not relay ${method.slice(0, 100)} to clients (no sampling, elicitation or roots capability was declared)` } });
   }
 
-  private route(n: JsonRpcNotification): void {
+  private route(n: JsonRpcNotification, related: number | undefined): void {
     if (n.method === 'notifications/progress') {
       const p = typeof n.params?.progressToken === 'number' ? this.pending.get(n.params.progressToken) : undefined;
       if (p?.onNotification && p.clientToken !== undefined) p.onNotification({ method: n.method, params: { ...n.params, progressToken: p.clientToken } });
       return;
     }
     if (n.method === 'notifications/cancelled') return;
+    // On the answer stream of a request (Streamable HTTP), a log line is that request's.
+    const owner = related === undefined ? undefined : this.pending.get(related);
+    if (n.method === 'notifications/message' && owner?.onNotification) return owner.onNotification(n);
     // A log line belongs to a request only when it is the one request in flight: never
     // hand one caller's log to another (stdio connections may be shared).
     if (n.method === 'notifications/message' && this.pending.size === 1) {
