@@ -29,6 +29,7 @@ const cfg = mcpSchema.parse({
     bad: { ...misbehaving, max_message_bytes: 256 * 1024, credential: { env: { FIXTURE_TOKEN: 'shared-token-123456' } }, tools: { deny: ['secret_tool'] }, stderr: { max_lines_per_second: 5 } },
     peruser: { ...misbehaving, credentials_per_consumer: { alice: { env: { FIXTURE_TOKEN: 'alice-token-aaaa' } }, bob: { env: { FIXTURE_TOKEN: 'bob-token-bbbb' } } } },
     crashy: { ...misbehaving, restart: { initial_ms: 100, max_ms: 250, stable_ms: 60_000 } },
+    mute: { transport: 'stdio', command: process.execPath, args: ['-e', 'process.stdin.resume(); setInterval(() => {}, 1000)'], timeouts: { connect_ms: 300 }, restart: { initial_ms: 60_000 } },
     missing: { transport: 'stdio', command: '/nonexistent/warden-mcp-test-binary', restart: { initial_ms: 50 } },
   },
 });
@@ -205,6 +206,13 @@ test('per-consumer credentials: each consumer has its own process and token, int
   await rejectsWith(get('peruser').open({ consumer: '__proto__' }), 'WARDEN_E_MCP_CREDENTIAL_MISSING');
   await a.close();
   await b.close();
+});
+
+test('a server that never answers initialize: open() times out naming the setting; the next start waits for the backoff', async () => {
+  const t0 = Date.now();
+  await rejectsWith(get('mute').open(alice), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /initialize within 300 ms/);
+  assert.ok(Date.now() - t0 < 3000);
+  await rejectsWith(get('mute').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /next start is in \d+ s/);
 });
 
 test('a command that cannot start fails open() naming the config key, and Warden stays up', async () => {
