@@ -37,7 +37,8 @@ const common = {
     .optional()
     .describe('The credential every caller\'s calls to this server run with. Mutually exclusive with `credentials_per_consumer`.'),
   credentials_per_consumer: z
-    .record(z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'a consumer name'), credentialSchema)
+    // `:` too: consumers named from OIDC tokens carry their issuer's prefix (`okta:00u1abc`).
+    .record(z.string().regex(/^[A-Za-z0-9_.@:-]{1,128}$/, 'a consumer name (letters, digits and _ . @ : -, at most 128)'), credentialSchema)
     .optional()
     .describe('Per-identity credentials keyed by Warden consumer name; a consumer without an entry is refused (never given another consumer\'s credential). Each consumer gets its own stdio process or HTTP session.'),
   timeouts: z
