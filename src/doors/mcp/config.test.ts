@@ -11,7 +11,7 @@ const stdio = { transport: 'stdio', command: 'node' };
 const http = { transport: 'http', url: 'http://127.0.0.1:9/mcp' };
 
 test('the root config has an empty mcp section by default and takes servers with defaults filled in', () => {
-  assert.deepEqual(configSchema.parse({}).mcp, { servers: {} });
+  assert.deepEqual(configSchema.parse({}).mcp.servers, {});
   const s = configSchema.parse({ mcp: { servers: { gh: http } } }).mcp.servers.gh!;
   assert.equal(s.timeouts.request_ms, 60_000);
   assert.deepEqual(s.tools, { allow: ['*'], deny: [] });
@@ -27,7 +27,7 @@ test('credentials fit the transport: env for stdio, a header for http and sse; h
   assert.ok(issues({ a: { ...http, credential: { env: { TOKEN: 'x' } } } }).some((m) => /header/.test(m)));
   assert.ok(issues({ a: { ...http, credential: { header: 'Authorization' } } }).some((m) => /go together/.test(m)));
   assert.deepEqual(issues({ a: { ...stdio, credentials_per_consumer: { alice: { env: { TOKEN: 'x' } }, 'okta:00u1abc': { env: { TOKEN: 'y' } } } } }), []);
-  assert.ok(issues({ a: { ...stdio, credentials_per_consumer: { 'bad name': { env: { TOKEN: 'x' } } } } }).some((m) => /consumer name/.test(m)));
+  assert.ok(issues({ a: { ...stdio, credentials_per_consumer: { 'bad name': { env: { TOKEN: 'x' } } } } }).some((m) => m.startsWith('servers.a.credentials_per_consumer.bad name')));
 });
 
 test('bad names, URLs and header values are refused with the path to fix', () => {
