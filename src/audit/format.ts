@@ -64,6 +64,9 @@ export function serializeRecord(r: AuditRecord, seq: number, prev: string, hashe
     route: r.route,
     consumer: r.consumer ?? null,
     key_id: r.key_id ?? null,
+    // Present only for OIDC tokens (undefined members are left out, so key records are unchanged).
+    issuer: typeof r.issuer === 'string' ? r.issuer : undefined,
+    subject: typeof r.subject === 'string' ? r.subject : undefined,
     session_id: r.session_id ?? null,
     model: r.model ?? null,
     provider: r.provider ?? null,
@@ -82,6 +85,7 @@ export function serializeRecord(r: AuditRecord, seq: number, prev: string, hashe
     response_findings: r.response_findings?.map(String),
     tool_decisions: r.tool_decisions?.map((d) => ({ tool: d.tool, outcome: d.outcome, rule: d.rule, reason: d.reason, approval: d.approval })),
     bodies: r.bodies === undefined ? undefined : { request: r.bodies.request, response: r.bodies.response },
+    mcp: r.mcp === undefined ? undefined : { ...r.mcp },
     prev,
   });
   const hash = hasher(body);

@@ -10,6 +10,7 @@ import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
 import { limitsSchema } from '../limits/config.js';
 import { ADMIN_KEY_SHA256, adminKeysSchema } from '../admin/config.js';
+import { identitySchema } from '../identity/oidc/config.js';
 
 const tlsSchema = z
   .strictObject({
@@ -91,6 +92,7 @@ export const configSchema = z
     // Each door's own sections (providers, models, routes, …), from its folder, in registry order.
     ...doorConfigSections,
     consumers: z.array(consumerSchema).default([]).describe('Consumers declared in config; more can be created in the store.'),
+    identity: identitySchema,
     policy: policySchema,
     guards: guardsSchema.describe('Detectors on requests and answers (secrets, PII, custom patterns, the prompt guard) and the tool-use guard (docs/guards.md).'),
     limits: limitsSchema,

@@ -41,6 +41,8 @@ export interface RouteIds {
   /** Where the ids are configured ("routes[].id"). */
   readonly path: string;
   readonly ids: readonly string[];
+  /** Named in refusals only when it has ids (a door most configs leave empty). */
+  readonly quietWhenEmpty?: boolean;
 }
 
 /** Serves the door's requests on the main listener; returns false when the path is not its own. */

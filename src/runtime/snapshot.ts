@@ -68,7 +68,7 @@ function compileGuards(config: Config): { requestGuard: RequestGuard; responseGu
 
 /** Where `route.id` can come from in this config: each door's ids (http routes, LLM providers, …). */
 export function routeNamespace(config: Config): RouteNamespace {
-  return { kinds: DOORS.flatMap((d): RouteIds[] => d.routeIds?.(config) ?? []) };
+  return { kinds: DOORS.flatMap((d): RouteIds[] => d.routeIds?.(config) ?? []).filter((k) => k.ids.length || !k.quietWhenEmpty) };
 }
 
 interface CompiledParts {

@@ -13,6 +13,7 @@ import { evaluate } from '../../policy/engine.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
 import { readJson } from '../../core/json/read.js';
 import { CREDENTIAL_HEADERS } from '../../identity/credential.js';
+import type { Identified } from '../../identity/identity.js';
 import { readBody } from '../shared/body.js';
 import { assertNoWardenKey, stripKeyParams } from '../shared/upstream-credentials.js';
 import { httpDocument } from './document.js';
@@ -39,16 +40,24 @@ function isJson(ct: string | undefined): boolean {
 }
 
 /** key-auth with the APISIX bodies; the precise cause stays in the code and the audit record. */
-function identify(gw: Gateway, req: IncomingMessage, query: string, route: CompiledRoute): { key?: KeyInfo; consumer?: Consumer; fromQuery: boolean } {
+type Who = { key?: KeyInfo; consumer?: Consumer; principal?: Identified['principal']; fromQuery: boolean };
+function identify(gw: Gateway, req: IncomingMessage, query: string, route: CompiledRoute): Who | Promise<Who> {
   const found = findKey(req.rawHeaders, query, route.cfg.key_auth.query);
   if (!found.key) throw new WardenError('WARDEN_E_AUTH_MISSING', MISSING, { rule: 'key-auth' });
+  const done = (who: Identified): Who => ({ key: who.key, consumer: who.consumer, principal: who.principal, fromQuery: found.fromQuery });
   try {
     const who = gw.identity.authenticate(found.key);
-    return { key: who.key, consumer: who.consumer, fromQuery: found.fromQuery };
+    return who instanceof Promise ? who.then(done, refuseIdentity) : done(who);
   } catch (e) {
-    if (isWardenError(e) && e.status === 401) throw new WardenError(e.code, INVALID, { rule: 'key-auth' });
-    throw e;
+    return refuseIdentity(e);
   }
+}
+
+/** Key refusals read as APISIX's; token refusals keep their reason (there is no APISIX wording to match). */
+function refuseIdentity(e: unknown): never {
+  if (isWardenError(e) && e.status === 401 && !e.code.startsWith('WARDEN_E_TOKEN_')) throw new WardenError(e.code, INVALID, { rule: 'key-auth' });
+  if (isWardenError(e) && e.status === 401) throw new WardenError(e.code, e.message, { rule: 'key-auth', headers: e.headers });
+  throw e;
 }
 
 /** The policy's reading of a buffered body: JSON when the content type says so (read once, strictly:
@@ -77,7 +86,7 @@ interface HttpCtx {
   path: string;
   query: string;
   ex: Exchange;
-  who: ReturnType<typeof identify>;
+  who: Who;
   raw: Buffer | null;
   policyBody?: { value: unknown; size: number };
   decision?: Decision;
@@ -89,9 +98,16 @@ interface HttpCtx {
 const HTTP_STAGES: DoorStages<HttpCtx> = {
   identify(c) {
     assertUnambiguous(c.req.rawHeaders);
-    if (c.route.cfg.key_auth.enabled) c.who = identify(c.gw, c.req, c.query, c.route);
-    c.ex.key = c.who.key;
-    c.ex.consumer = c.who.consumer;
+    const set = (who: Who) => {
+      c.who = who;
+      c.ex.key = who.key;
+      c.ex.consumer = who.consumer;
+      c.ex.principal = who.principal;
+    };
+    if (!c.route.cfg.key_auth.enabled) return set(c.who);
+    const identified = identify(c.gw, c.req, c.query, c.route);
+    if (identified instanceof Promise) return identified.then(set);
+    set(identified);
   },
   async read(c) {
     const { req, route, snap } = c;

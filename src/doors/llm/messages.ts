@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WardenError, asWardenError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.js';
-import { extractCredential } from '../../identity/credential.js';
+import { extractCredential, TOKEN_DENIALS } from '../../identity/credential.js';
 import { toolCallFingerprint } from '../../limits/loop.js';
 import { decisionToError, toDecisionRecord } from '../../policy/decision.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
@@ -28,6 +28,7 @@ const DENIALS = new Set([
   'WARDEN_E_AUTH_MISSING', 'WARDEN_E_AUTH_INVALID', 'WARDEN_E_AUTH_EXPIRED', 'WARDEN_E_AUTH_REVOKED', 'WARDEN_E_AUTH_CONSUMER_UNKNOWN',
   'WARDEN_E_MODEL_NOT_ALLOWED', 'WARDEN_E_POLICY_DENIED', 'WARDEN_E_APPROVAL_REQUIRED', 'WARDEN_E_GUARD_REJECTED',
   'WARDEN_E_RATE_LIMITED', 'WARDEN_E_BUDGET_EXHAUSTED', 'WARDEN_E_LOOP_DETECTED', 'WARDEN_E_LIMITER_UNAVAILABLE', 'WARDEN_E_POLICY_UNAVAILABLE',
+  ...TOKEN_DENIALS,
 ]);
 
 export interface ParsedMessagesRequest {
@@ -89,10 +90,16 @@ interface MessagesCtx {
 /** The LLM door's part of each stage (src/runtime/stages.ts holds the order). */
 const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
   identify(c) {
-    const who = c.gw.identity.authenticate(extractCredential(c.req.rawHeaders));
-    c.who = who;
-    c.ex.key = who.key;
-    c.ex.consumer = who.consumer;
+    const set = (who: Identified) => {
+      c.who = who;
+      c.ex.key = who.key;
+      c.ex.consumer = who.consumer;
+      c.ex.principal = who.principal;
+    };
+    // A promise only on an OIDC token's first sight: keys stay synchronous.
+    const identified = c.gw.identity.authenticate(extractCredential(c.req.rawHeaders));
+    if (identified instanceof Promise) return identified.then(set);
+    set(identified);
   },
   async read(c) {
     const { req, snap, ex } = c;

@@ -1,7 +1,8 @@
 /**
  * Who is calling the MCP endpoint, and how a client learns to authenticate. A Warden key
- * (Authorization: Bearer, x-api-key) identifies the caller; anything else presented as a
- * credential is refused with 401: a malformed or fabricated token never falls through to
+ * or an OIDC access token (`identity.oidc`, its `audience` the MCP endpoint's URI, RFC 8707)
+ * identifies the caller, through the one Identity every door uses; anything else presented
+ * as a credential is refused with 401: a malformed or fabricated token never falls through to
  * another way in (LiteLLM CVE-2026-59822). The 401 carries the RFC 9728 pointer to the
  * protected-resource metadata, served at the path-inserted and the root well-known URI.
  */
@@ -10,23 +11,33 @@ import { WardenError } from '../../core/errors.js';
 import type { Consumer, KeyInfo } from '../../core/exchange.js';
 import { extractCredential } from '../../identity/credential.js';
 import type { Gateway } from '../../runtime/gateway.js';
+import type { Identified } from '../../identity/identity.js';
 import type { McpDoorConfig } from './door-config.js';
 
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
 
 export interface McpCaller {
-  /** The session binding: the key id. */
+  /** The session binding: `key:<id>`, or `oidc:<issuer>#<subject>` for a token. */
   principal: string;
   key: KeyInfo;
   consumer: Consumer;
+  oidc?: { issuer: string; subject: string };
 }
 
-/** Throws a 401 WardenError (AUTH_*) for a missing, malformed, unknown, expired or revoked credential. */
-export function identifyCaller(gw: Gateway, req: IncomingMessage): McpCaller {
+function caller(who: Identified): McpCaller {
+  const p = who.principal;
+  return { principal: p ? `oidc:${p.issuer}#${p.subject}` : `key:${who.key.id}`, key: who.key, consumer: who.consumer, ...(p ? { oidc: p } : {}) };
+}
+
+/**
+ * Throws (or rejects with) a 401 WardenError (AUTH_*, TOKEN_*) for a missing, malformed,
+ * unknown, expired or revoked credential. A promise only on a token's first sight.
+ */
+export function identifyCaller(gw: Gateway, req: IncomingMessage): McpCaller | Promise<McpCaller> {
   const credential = extractCredential(req.rawHeaders);
-  if (!credential) throw new WardenError('WARDEN_E_AUTH_MISSING', 'this MCP endpoint needs a credential: send a Warden key as `Authorization: Bearer <key>` (docs/mcp.md)');
+  if (!credential) throw new WardenError('WARDEN_E_AUTH_MISSING', 'this MCP endpoint needs a credential: send a Warden key or an access token as `Authorization: Bearer …` (docs/mcp.md)');
   const who = gw.identity.authenticate(credential);
-  return { principal: `key:${who.key.id}`, key: who.key, consumer: who.consumer };
+  return who instanceof Promise ? who.then(caller) : caller(who);
 }
 
 /** The endpoint's own origin as the client reached it (or `mcp.resource`'s). */

@@ -15,7 +15,7 @@ export const mcpDoor: Door<typeof mcpConfig> = {
   config: mcpConfig,
   part: mcpPart,
   // At the MCP door, `route.id` is the server's name.
-  routeIds: (config) => [{ noun: 'MCP server', path: 'mcp.servers', ids: Object.keys(config.mcp.servers) }],
+  routeIds: (config) => [{ noun: 'MCP server', path: 'mcp.servers', ids: Object.keys(config.mcp.servers), quietWhenEmpty: true }],
   http: createMcpHandler,
   claims: (path) => path === '/mcp' || path.startsWith('/mcp/'),
   fail: failMcp,

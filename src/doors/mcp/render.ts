@@ -3,12 +3,14 @@ import type { ServerResponse } from 'node:http';
 import { asWardenError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.js';
 import type { Gateway } from '../../runtime/gateway.js';
+import { TOKEN_DENIALS } from '../../identity/credential.js';
 import { rpcError, toRpcError, type RpcId } from './rpc.js';
 
 /** Codes that are decisions (someone was refused), as opposed to faults. */
 const DENIALS = new Set([
   'WARDEN_E_AUTH_MISSING', 'WARDEN_E_AUTH_INVALID', 'WARDEN_E_AUTH_EXPIRED', 'WARDEN_E_AUTH_REVOKED', 'WARDEN_E_AUTH_CONSUMER_UNKNOWN',
   'WARDEN_E_POLICY_DENIED', 'WARDEN_E_APPROVAL_REQUIRED', 'WARDEN_E_GUARD_REJECTED', 'WARDEN_E_RATE_LIMITED', 'WARDEN_E_BUDGET_EXHAUSTED',
+  ...TOKEN_DENIALS,
   'WARDEN_E_MCP_NO_GRANTS', 'WARDEN_E_MCP_NOT_GRANTED', 'WARDEN_E_MCP_ARGUMENT_REFUSED', 'WARDEN_E_MCP_NAME_DENIED', 'WARDEN_E_MCP_CREDENTIAL_MISSING', 'WARDEN_E_MCP_ORIGIN',
 ]);
 

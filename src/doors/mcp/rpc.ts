@@ -39,6 +39,8 @@ export function parseMessage(body: Buffer): RpcMessage {
   try {
     json = readJson(body);
   } catch (e) {
+    // Valid JSON that has no single reading (a duplicate key, a lone surrogate) is an invalid request, not a parse error.
+    if (isWardenError(e) && e.code === 'WARDEN_E_JSON_REFUSED') throw bad(e.message);
     throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', `the body is not valid JSON: ${isWardenError(e) ? e.message : 'parse error'}`, { rule: 'jsonrpc.parse' });
   }
   if (Array.isArray(json)) throw bad('JSON-RPC batches are not supported (removed in MCP 2025-06-18): send one message per POST');

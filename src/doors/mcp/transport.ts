@@ -102,13 +102,15 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     try {
       checkOrigin(req, p, snap.config.server.host);
       try {
-        caller = identifyCaller(gw, req);
+        const identified = identifyCaller(gw, req);
+        caller = identified instanceof Promise ? await identified : identified;
       } catch (e) {
         const presented = (e as WardenError).code !== 'WARDEN_E_AUTH_MISSING';
         return sendRpcFailure(gw, res, ex, e, null, true, (e as WardenError).status === 401 ? { 'www-authenticate': challenge(req, p.config, known ? path : '/mcp', presented ? 'invalid_token' : undefined) } : {}, !req.complete);
       }
       ex.key = caller.key;
       ex.consumer = caller.consumer;
+      if (caller.oidc) ex.principal = caller.oidc;
       if (!known) throw new WardenError('WARDEN_E_NOT_FOUND', `no MCP server named "${only!.slice(0, 64)}" under mcp.servers (endpoints: /mcp, ${[...p.servers.keys()].map((s) => `/mcp/${s}`).join(', ')})`);
       if (req.method === 'POST') return await post(req, res, ex, caller, only, (x) => (id = x));
       if (req.method === 'GET') return openStream(req, res, ex, caller);
