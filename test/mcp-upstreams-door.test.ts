@@ -9,17 +9,19 @@ import assert from 'node:assert/strict';
 import { startTestWarden, type TestWarden } from './support/warden.js';
 import { connectMcp } from './support/mcp.js';
 import { startFixtureHttpServer, type FixtureHttpServer } from './fixtures/mcp/http-server.js';
-import { MISBEHAVING_STDIO } from './fixtures/mcp/everything.js';
+import { MISBEHAVING_STDIO, startEverythingHttp, type RunningEverything } from './fixtures/mcp/everything.js';
 
 let fixture: FixtureHttpServer;
+let everything: RunningEverything;
 let w: TestWarden;
 const keys: Record<string, string> = {};
 
 before(async () => {
-  fixture = await startFixtureHttpServer();
+  [fixture, everything] = await Promise.all([startFixtureHttpServer(), startEverythingHttp('streamableHttp')]);
   w = await startTestWarden({
     mcp: {
       servers: {
+        evh: { transport: 'http', url: everything.url },
         fx: {
           transport: 'http',
           url: fixture.url,
@@ -27,7 +29,7 @@ before(async () => {
         },
         bad: { transport: 'stdio', command: process.execPath, args: [MISBEHAVING_STDIO], timeouts: { request_ms: 800 }, restart: { initial_ms: 50 }, max_message_bytes: 64 * 1024 },
       },
-      grants: [{ consumers: ['alice', 'bob', 'carol'], tools: ['fx__*', 'bad__*'] }],
+      grants: [{ consumers: ['alice', 'bob', 'carol'], tools: ['fx__*', 'bad__*', 'evh__echo', 'evh__trigger-long-running-operation'] }],
     },
   } as never);
   for (const c of ['alice', 'bob', 'carol']) keys[c] = w.key(c).key;
@@ -35,10 +37,22 @@ before(async () => {
 
 after(async () => {
   await w?.close();
-  await fixture?.close();
+  await Promise.all([fixture?.close(), everything?.close()]);
 });
 
 const textOf = (r: { content?: unknown }) => ((r.content as { text?: string }[] | undefined)?.[0]?.text ?? '');
+
+test('server-everything over Streamable HTTP through Warden: a call, and its progress relayed to the client', async () => {
+  const s = await connectMcp(w.url, keys.alice, { path: '/mcp/evh' });
+  try {
+    assert.equal(textOf(await s.client.callTool({ name: 'echo', arguments: { message: 'over http' } })), 'Echo: over http');
+    const progress: number[] = [];
+    await s.client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+    assert.deepEqual(progress, [1, 2, 3]);
+  } finally {
+    await s.close();
+  }
+});
 
 test('each consumer\'s calls run with its own upstream credential, interleaved; the Warden key never travels upstream', async () => {
   const [a, b] = [await connectMcp(w.url, keys.alice, { path: '/mcp/fx' }), await connectMcp(w.url, keys.bob, { path: '/mcp/fx' })];
