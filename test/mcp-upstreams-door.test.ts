@@ -40,7 +40,7 @@ after(async () => {
   await Promise.all([fixture?.close(), everything?.close()]);
 });
 
-const textOf = (r: { content?: unknown }) => ((r.content as { text?: string }[] | undefined)?.[0]?.text ?? '');
+const textOf = (r: Record<string, unknown>) => ((r.content as { text?: string }[] | undefined)?.[0]?.text ?? '');
 
 test('server-everything over Streamable HTTP through Warden: a call, and its progress relayed to the client', async () => {
   const s = await connectMcp(w.url, keys.alice, { path: '/mcp/evh' });

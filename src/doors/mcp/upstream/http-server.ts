@@ -83,9 +83,14 @@ class HttpLink implements SessionLink {
     }
   }
 
-  reinitialize(): Promise<void> {
+  private reinitializing: Promise<void> | undefined;
+
+  reinitialize(failed: RpcConnection): Promise<void> {
+    if (this.reinitializing) return this.reinitializing;
+    if (this.conn !== failed) return Promise.resolve(); // another call already replaced it
     this.log.info('mcp upstream forgot the session; re-initializing', { server: this.server });
-    return this.connect();
+    this.reinitializing = this.connect().finally(() => (this.reinitializing = undefined));
+    return this.reinitializing;
   }
 
   async close(): Promise<void> {
@@ -125,7 +130,7 @@ export class HttpServer implements UpstreamServer {
       get info() {
         return link.info;
       },
-      ...(this.cfg.transport === 'http' ? { reinitialize: () => link.reinitialize() } : {}),
+      ...(this.cfg.transport === 'http' ? { reinitialize: (failed: RpcConnection) => link.reinitialize(failed) } : {}),
       close: async () => {
         this.links.delete(link);
         await link.close();

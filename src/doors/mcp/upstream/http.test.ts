@@ -167,6 +167,17 @@ test('an upstream that forgets the session is re-initialized once and the call g
   await s.close();
 });
 
+test('several calls in flight when the upstream forgets the session: one re-initialize, every call goes through', async () => {
+  const s = await get('fx').open(alice);
+  fixture.forgetSessions();
+  const from = fixture.received.length;
+  const texts = await Promise.all(Array.from({ length: 6 }, (_, i) => s.request('tools/call', { name: 'slow', arguments: { ms: i } }).then(text)));
+  assert.deepEqual(texts, [0, 1, 2, 3, 4, 5].map((i) => `slept ${i}`));
+  assert.equal(fixture.received.slice(from).filter((r) => r.method === 'initialize').length, 1);
+  assert.ok(!s.lost);
+  await s.close();
+});
+
 test('an upstream that forgets the session again right after re-initializing: the session is reported lost', async () => {
   const s = await get('fx').open(alice);
   let lost: WardenError | undefined;
