@@ -75,7 +75,7 @@ class HttpLink implements SessionLink {
       this.conn = c;
       this.info = info;
       this.transport = transport;
-      if (old) old.fail(new WardenError('WARDEN_E_MCP_SESSION_LOST', `replaced by a new session with MCP server "${this.server}"`));
+      if (old) old.retire(new WardenError('WARDEN_E_MCP_SESSION_LOST', `replaced by a new session with MCP server "${this.server}"`));
     } catch (e) {
       const reason = isWardenError(e) && e.code !== 'WARDEN_E_MCP_SESSION_LOST' ? e : classify(this.server, e, 'initialize', false);
       c.fail(reason);

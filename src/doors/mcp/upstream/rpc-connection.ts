@@ -57,6 +57,7 @@ export class RpcConnection {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closedWith: WardenError | undefined;
+  private retiredWith: WardenError | undefined;
 
   constructor(
     private readonly wire: Wire,
@@ -82,6 +83,7 @@ export class RpcConnection {
 
   request(method: string, params: Record<string, unknown> | undefined, opts: CallOptions): Promise<Record<string, unknown>> {
     if (this.closedWith) return Promise.reject(this.closedWith);
+    if (this.retiredWith) return Promise.reject(this.retiredWith);
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
     const id = this.nextId++;
     const meta = params?._meta as Record<string, unknown> | undefined;
@@ -94,6 +96,7 @@ export class RpcConnection {
         this.pending.delete(id);
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
+        if (this.retiredWith && this.pending.size === 0) queueMicrotask(() => this.fail(this.retiredWith!));
       };
       const cancel = (reason: string) => {
         if (!this.pending.has(id)) return;
@@ -135,6 +138,16 @@ export class RpcConnection {
     } catch (e) {
       throw this.hooks.sendError(e, method);
     }
+  }
+
+  /**
+   * Takes no new requests but lets those in flight finish, then closes: after a re-initialize,
+   * a call still streaming its answer on the old session must not be cut off and run again.
+   */
+  retire(reason: WardenError): void {
+    if (this.closedWith || this.retiredWith) return;
+    this.retiredWith = reason;
+    if (this.pending.size === 0) this.fail(reason);
   }
 
   /** Rejects everything pending and closes the transport. Idempotent. */
