@@ -99,6 +99,11 @@ export class StreamableHttpWire implements Wire {
     if (typeof sid === 'string' && sid !== '') this.sessionId = sid;
     const type = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     try {
+      // 202 is for notifications and responses; to a request it would leave the call waiting.
+      if (res.statusCode === 202 && id !== undefined) {
+        res.body.destroy();
+        throw new SyntaxError('202 Accepted to a request');
+      }
       if (res.statusCode === 202 || (res.statusCode >= 200 && res.statusCode < 300 && id === undefined)) {
         res.body.resume();
         if (msg.method === 'notifications/initialized') this.openGetStream();
