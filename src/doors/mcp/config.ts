@@ -53,6 +53,12 @@ const common = {
     .min(1024)
     .default(4 * 1024 * 1024)
     .describe('Largest single message accepted from the server (a stdout line, a JSON body, one SSE event). A stdio server past it is killed and restarted; the call in flight fails.'),
+  max_notifications_per_second: z
+    .number()
+    .int()
+    .min(1)
+    .default(200)
+    .describe('Notifications (progress, logs, list changes) accepted from the server per second and connection; the rest are dropped and counted in the log, so a server cannot flood clients through Warden.'),
   tools: listFilterSchema.describe('Server-wide ceiling on tool names, applied before any per-identity grant: a denied tool is neither listed nor callable.'),
   prompts: listFilterSchema.describe('Server-wide ceiling on prompt names.'),
   resources: listFilterSchema.describe('Server-wide ceiling on resource URIs (globs over the URI).'),

@@ -59,6 +59,7 @@ class HttpLink implements SessionLink {
     const c: RpcConnection = new RpcConnection(transport, {
       server: this.server,
       log: this.log,
+      maxNotificationsPerSecond: this.cfg.max_notifications_per_second,
       sendError: (e, method) => classify(this.server, e, method, transport instanceof StreamableHttpWire && transport.sessionId !== undefined),
       onServerNotification: (n) => this.session?.deliver(n),
       // Only the current connection speaks for the session; one replaced by a re-initialize does not.

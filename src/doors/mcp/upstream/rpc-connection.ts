@@ -43,6 +43,8 @@ interface Pending {
 export interface ConnectionHooks {
   server: string;
   log: Logger;
+  /** Notifications accepted per second; the rest are dropped (a flood of valid messages is still a flood). */
+  maxNotificationsPerSecond: number;
   /** Turns a transport's send failure into the error the request rejects with. */
   sendError(e: unknown, method: string): WardenError;
   /** Notifications not tied to one request (list_changed, resources/updated, stray logs). */
@@ -58,6 +60,9 @@ export class RpcConnection {
   private readonly pending = new Map<number, Pending>();
   private closedWith: WardenError | undefined;
   private retiredWith: WardenError | undefined;
+  private windowStart = 0;
+  private inWindow = 0;
+  private dropped = 0;
 
   constructor(
     private readonly wire: Wire,
@@ -190,7 +195,22 @@ export class RpcConnection {
     this.sendQuietly({ jsonrpc: '2.0', id, error: { code: -32601, message: `Warden does not relay ${method.slice(0, 100)} to clients (no sampling, elicitation or roots capability was declared)` } });
   }
 
+  /** false when the notification is over this second's budget. */
+  private admit(): boolean {
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      if (this.dropped > 0) this.hooks.log.warn('mcp upstream notifications dropped', { server: this.hooks.server, dropped: this.dropped, limit_per_second: this.hooks.maxNotificationsPerSecond });
+      this.windowStart = now;
+      this.inWindow = 0;
+      this.dropped = 0;
+    }
+    if (++this.inWindow <= this.hooks.maxNotificationsPerSecond) return true;
+    this.dropped++;
+    return false;
+  }
+
   private route(n: JsonRpcNotification, related: number | undefined): void {
+    if (!this.admit()) return;
     if (n.method === 'notifications/progress') {
       const p = typeof n.params?.progressToken === 'number' ? this.pending.get(n.params.progressToken) : undefined;
       if (p?.onNotification && p.clientToken !== undefined) p.onNotification({ method: n.method, params: { ...n.params, progressToken: p.clientToken } });

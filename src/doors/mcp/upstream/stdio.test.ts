@@ -180,6 +180,18 @@ test('a log notification goes to the one request in flight', async () => {
   await s.close();
 });
 
+test('a flood of valid notifications is cut to max_notifications_per_second; the answer still comes', async () => {
+  const s = await get('bad').open(alice);
+  let got = 0;
+  const r = await s.request('tools/call', { name: 'notify_flood' }, { onNotification: () => void got++ });
+  assert.equal(text(r), 'flooded');
+  assert.ok(got > 0 && got <= 200 * 2, `${got} notifications passed`);
+  await new Promise((r2) => setTimeout(r2, 1100));
+  await s.request('tools/call', { name: 'log', arguments: { tag: 'later' } }, { onNotification: () => void got++ });
+  assert.ok(logs.some((l) => l.msg === 'mcp upstream notifications dropped' && l.server === 'bad' && l.dropped >= 4000));
+  await s.close();
+});
+
 test('stderr reaches the log bounded in rate, without control characters, with the credential scrubbed', async () => {
   const s = await get('bad').open(alice);
   const from = logs.length;
