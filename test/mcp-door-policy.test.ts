@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWarden, type TestWarden } from './support/warden.js';
-import { connectMcp } from './support/mcp.js';
+import { connectMcp, mcpPost, rawInitialize } from './support/mcp.js';
 import { EVERYTHING_ENTRY, MISBEHAVING_STDIO } from './fixtures/mcp/everything.js';
 
 const AWS_KEY = ['AKIA', 'ZQ7LPMN5HFIQR7XB'].join('');
@@ -55,9 +55,12 @@ describe('MCP door: argument policy, approvals, guards, limits, upstream faults'
     }
   });
 
-  test('a mcp__server__tool permission rule refuses the call (the same rule the LLM door applies)', async () => {
+  test('a mcp__server__tool permission rule refuses the call (the same rule the LLM door applies) and hides the tool from tools/list', async () => {
     const c = await connectMcp(w.url, w.key('dev').key);
     try {
+      const names = (await c.client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes('ev__echo') && names.includes('ev__get-sum'), names.join());
+      assert.ok(!names.includes('ev__get-env'), 'a tool denied by name is not listed (Kong 3.13.0.1 listed it)');
       await assert.rejects(c.client.callTool({ name: 'ev__get-env', arguments: {} }), (e: any) => e.code === -32003 && /mcp__ev__get-env|permission/.test(e.message + JSON.stringify(e.data)));
     } finally {
       await c.close();
@@ -153,12 +156,20 @@ describe('MCP door: argument policy, approvals, guards, limits, upstream faults'
   });
 
   test('an upstream that hangs, answers garbage or crashes mid-call: JSON-RPC errors, Warden healthy', async () => {
-    const c = await connectMcp(w.url, w.key('dev').key);
+    const devKey = w.key('dev').key;
+    const c = await connectMcp(w.url, devKey);
     try {
       await assert.rejects(c.client.callTool({ name: 'bad__hang', arguments: {} }), (e: any) => e.code === -32001);
     } finally {
       await c.close();
     }
+    // A crash ends the Warden session with its upstream: the next message on it is 404, never half alive.
+    const sid = await rawInitialize(`${w.url}/mcp`, devKey);
+    const crashed = await mcpPost(`${w.url}/mcp`, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'bad__crash', arguments: {} } }, { authorization: `Bearer ${devKey}`, 'mcp-session-id': sid });
+    assert.equal(crashed.status, 200);
+    assert.ok(crashed.json.error.code <= -32000, crashed.text);
+    const after = await mcpPost(`${w.url}/mcp`, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { authorization: `Bearer ${devKey}`, 'mcp-session-id': sid });
+    assert.equal(after.status, 404, after.text);
     for (const tool of ['bad__garbage', 'bad__crash']) {
       const d = await connectMcp(w.url, w.key('dev').key);
       try {

@@ -4,22 +4,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestWarden, type TestWarden } from './support/warden.js';
 import { connectMcp } from './support/mcp.js';
+import { readAuditRecords } from './support/audit-records.js';
 import { EVERYTHING_ENTRY, FILESYSTEM_ENTRY } from './fixtures/mcp/everything.js';
 
 const AWS_KEY = ['AKIA', 'ZQ7LPMN5HFIQR7XB'].join('');
-
-function auditRecords(w: TestWarden): any[] {
-  const out: any[] = [];
-  for (const f of readdirSync(w.auditDir).filter((n) => n.endsWith('.jsonl')).sort()) {
-    for (const line of readFileSync(join(w.auditDir, f), 'utf8').split('\n')) if (line.trim()) out.push(JSON.parse(line));
-  }
-  return out;
-}
 
 describe('MCP door: SDK client through Warden to server-everything and server-filesystem (stdio)', () => {
   let w: TestWarden;
@@ -61,6 +54,11 @@ describe('MCP door: SDK client through Warden to server-everything and server-fi
       const r = await c.client.callTool({ name: 'ev__echo', arguments: { message: 'hi there' } });
       assert.match(JSON.stringify(r.content), /hi there/);
       assert.notEqual(r.isError, true);
+      await assert.rejects(c.client.callTool({ name: 'ev__made-up-tool-name-123', arguments: {} }));
+      const metrics = w.warden.gateway.metrics.registry.render();
+      assert.match(metrics, /warden_mcp_tool_calls_total\{server="ev",tool="ev__echo",outcome="allow"\} 1/);
+      // A name the client made up takes no label of its own.
+      assert.ok(!metrics.includes('made-up-tool'), 'client-chosen tool names never become label values');
     } finally {
       await c.close();
     }
@@ -133,7 +131,7 @@ describe('MCP door: SDK client through Warden to server-everything and server-fi
     } finally {
       await c.close();
     }
-    const all = auditRecords(w).filter((r) => r.door === 'mcp');
+    const all = (readAuditRecords(w.auditDir) as any[]).filter((r) => r.door === 'mcp');
     const rec = all.filter((r) => r.mcp?.tool === 'read_text_file' && r.mcp.tool_use_id === 'toolu_01ABC');
     assert.equal(rec.length, 1);
     assert.equal(rec[0].mcp.server, 'fs');

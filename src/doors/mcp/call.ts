@@ -43,13 +43,26 @@ interface CallCtx {
   fail: (e: unknown) => void;
 }
 
-function toolDocument(c: CallCtx): DecisionDocument & { tool: NonNullable<DecisionDocument['tool']> } {
-  const { ex, session, req } = c.mcp;
+/** The decision document of one tool call at the MCP door: `route.id` is the server. */
+export function toolDocument(mcp: McpCtx, server: string, tool: string, args: Record<string, unknown>): DecisionDocument & { tool: NonNullable<DecisionDocument['tool']> } {
+  const { ex, session, req } = mcp;
   const doc = baseDocument('mcp', ex.start, session.consumer, ex.key);
-  doc.route = { id: c.server };
+  doc.route = { id: server };
   doc.session = { id: session.id.slice(0, 32) };
   doc.connection = connectionFacts(req.socket);
-  return { ...doc, tool: { server: c.server, name: c.tool, arguments: c.args } };
+  return { ...doc, tool: { server, name: tool, arguments: args } };
+}
+
+/**
+ * Whether a tool is refused whatever its arguments: a deny by a permission rule
+ * (`mcp__server__tool`), an ACL or the tool-use guard's rules, judged with no arguments.
+ * tools/list hides those (Kong 3.13.0.1 listed denied tools); a CEL rule may read the
+ * arguments, so its denials are left to the call.
+ */
+export async function deniedByName(mcp: McpCtx, server: string, tool: string): Promise<boolean> {
+  const judged = judgeToolUse(mcp.snap.policy, mcp.snap.toolUse, toolDocument(mcp, server, tool, {}));
+  const d = judged instanceof Promise ? await judged.catch(() => undefined) : judged;
+  return d?.outcome === 'deny' && !d.rule.startsWith('rule:');
 }
 
 /** What the audit record keeps: the arguments as forwarded, every finding masked whatever its action, cut. */
@@ -109,7 +122,7 @@ const STAGES: DoorStages<CallCtx> = {
     const full = `${c.server}__${c.tool}`;
     if (!grants.allows(full)) throw new WardenError('WARDEN_E_MCP_NOT_GRANTED', `tool ${full} is not granted to consumer "${session.consumer.name}" (mcp.grants)`, { rule: 'mcp.grants' });
     validateArguments(full, c.args, c.argsBytes, part.config.validators, part.config.max_argument_bytes);
-    const doc = toolDocument(c);
+    const doc = toolDocument(mcp, c.server, c.tool, c.args);
     c.doc = doc;
     const judged = judgeToolUse(snap.policy, snap.toolUse, doc);
     let d = judged instanceof Promise ? await judged : judged;

@@ -7,7 +7,9 @@
  */
 import { WardenError } from '../../core/errors.js';
 import type { McpCtx } from './context.js';
+import { deniedByName } from './call.js';
 import { upstreamOf } from './links.js';
+import { guardValue } from './value-guard.js';
 import { innerName, innerUri, outerName, outerUri } from './names.js';
 
 type Item = Record<string, unknown>;
@@ -76,6 +78,7 @@ export async function listTools(ctx: McpCtx): Promise<Item> {
       if (typeof t.name !== 'string') continue;
       // Grants are written in the aggregate form on every endpoint.
       if (!ctx.grants.allows(`${server}__${t.name}`)) continue;
+      if (await deniedByName(ctx, server, t.name)) continue;
       tools.push({ ...t, name: outerName(scope, server, t.name) });
     }
   }
@@ -118,7 +121,15 @@ export async function getPrompt(ctx: McpCtx): Promise<Item> {
   if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `prompt "${name.slice(0, 200)}" names no server: use server__prompt`);
   reachOrRefuse(ctx, inner.server);
   const up = await upstreamOf(ctx, inner.server, ctx.signal);
-  return up.request('prompts/get', { ...ctx.msg.params, name: inner.name }, { signal: ctx.signal });
+  return guarded(ctx, await up.request('prompts/get', { ...ctx.msg.params, name: inner.name }, { signal: ctx.signal }), 'messages');
+}
+
+/** Prompts and resource contents reach the model like tool results: the same guards mask or refuse them. */
+async function guarded(ctx: McpCtx, r: Item, field: string): Promise<Item> {
+  const g = await guardValue(r[field], ctx.snap.detectors, ctx.snap.config.guards, ctx.session.consumer.name, 'result');
+  for (const [detector, n] of g.counts) ctx.gw.metrics.guardFindings.inc(['response', detector], n);
+  if (g.findings.length) ctx.ex.responseFindings = g.findings;
+  return g.changed ? { ...r, [field]: g.value } : r;
 }
 
 export async function readResource(ctx: McpCtx): Promise<Item> {
@@ -130,5 +141,42 @@ export async function readResource(ctx: McpCtx): Promise<Item> {
   const up = await upstreamOf(ctx, inner.server, ctx.signal);
   const r = await up.request('resources/read', { uri: inner.uri }, { signal: ctx.signal });
   const contents = Array.isArray(r.contents) ? r.contents.map((c: Item) => (typeof c?.uri === 'string' ? { ...c, uri: outerUri(ctx.session.scope, inner.server, c.uri) } : c)) : r.contents;
-  return { ...r, contents };
+  return guarded(ctx, { ...r, contents }, 'contents');
+}
+
+function resourceTarget(ctx: McpCtx, method: string): { server: string; uri: string } {
+  const uri = ctx.msg.params?.uri;
+  if (typeof uri !== 'string') throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', `${method}: params.uri must be a string`);
+  const inner = innerUri(ctx.session.scope, uri);
+  if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `resource "${uri.slice(0, 200)}" names no server: use the URI resources/list gave`);
+  reachOrRefuse(ctx, inner.server);
+  return inner;
+}
+
+/** resources/subscribe and unsubscribe: `notifications/resources/updated` then arrive on the GET stream. */
+export async function subscription(ctx: McpCtx): Promise<Item> {
+  const t = resourceTarget(ctx, ctx.msg.method);
+  const up = await upstreamOf(ctx, t.server, ctx.signal);
+  return up.request(ctx.msg.method, { uri: t.uri }, { signal: ctx.signal });
+}
+
+/** completion/complete for a prompt's or a resource template's argument. */
+export async function complete(ctx: McpCtx): Promise<Item> {
+  const ref = ctx.msg.params?.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+  let server: string;
+  let inner: Record<string, unknown>;
+  if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
+    const n = innerName(ctx.session.scope, ref.name);
+    if (!n) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `prompt "${ref.name.slice(0, 200)}" names no server`);
+    server = n.server;
+    inner = { ...ref, name: n.name };
+  } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
+    const u = innerUri(ctx.session.scope, ref.uri);
+    if (!u) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `resource "${ref.uri.slice(0, 200)}" names no server`);
+    server = u.server;
+    inner = { ...ref, uri: u.uri };
+  } else throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'completion/complete: params.ref must be a ref/prompt with a name or a ref/resource with a uri');
+  reachOrRefuse(ctx, server);
+  const up = await upstreamOf(ctx, server, ctx.signal);
+  return up.request('completion/complete', { ...ctx.msg.params, ref: inner }, { signal: ctx.signal });
 }

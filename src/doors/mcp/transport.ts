@@ -14,7 +14,7 @@ import type { DoorHttpHandler } from '../door.js';
 import { challenge, identifyCaller, METADATA_PATH, serveMetadata, type McpCaller } from './auth.js';
 import { baseUrl } from './auth.js';
 import { callTool } from './call.js';
-import { getPrompt, listPrompts, listResources, listResourceTemplates, listTools, readResource } from './catalog.js';
+import { complete, getPrompt, listPrompts, listResources, listResourceTemplates, listTools, readResource, subscription } from './catalog.js';
 import type { McpCtx, Reply } from './context.js';
 import { grantsFor } from './grants.js';
 import { mcpPart, type McpPart } from './part.js';
@@ -28,7 +28,7 @@ export const SUPPORTED_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '20
 const LATEST = SUPPORTED_VERSIONS[0]!;
 const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const KNOWN_METHODS = new Set(['initialize', 'ping', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get', 'resources/list', 'resources/read', 'resources/templates/list', 'logging/setLevel', 'server/discover', 'notifications/initialized', 'notifications/cancelled']);
+const KNOWN_METHODS = new Set(['initialize', 'ping', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get', 'resources/list', 'resources/read', 'resources/templates/list', 'logging/setLevel', 'server/discover', 'resources/subscribe', 'resources/unsubscribe', 'completion/complete', 'notifications/initialized', 'notifications/cancelled']);
 
 type Handler = (ctx: McpCtx) => Promise<Record<string, unknown>>;
 const METHODS: Record<string, Handler> = {
@@ -40,6 +40,9 @@ const METHODS: Record<string, Handler> = {
   'resources/list': listResources,
   'resources/templates/list': listResourceTemplates,
   'resources/read': readResource,
+  'resources/subscribe': subscription,
+  'resources/unsubscribe': subscription,
+  'completion/complete': complete,
 };
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -180,7 +183,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     ex.mcp!.session = session.id.slice(0, 16);
     const result = {
       protocolVersion: session.protocolVersion,
-      capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true }, logging: {} },
+      capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, subscribe: true }, logging: {}, completions: {} },
       serverInfo: { name: 'warden', title: only ? `Warden: ${only}` : 'Warden MCP gateway', version: '0.1.0' },
       instructions: only ? `Tools of the MCP server "${only}", through Warden.` : 'Tools of several MCP servers through Warden; names are server__tool.',
     };
