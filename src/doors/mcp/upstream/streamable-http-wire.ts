@@ -72,6 +72,8 @@ export class StreamableHttpWire implements Wire {
     if (this.closed) throw new WardenError('WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', `the connection to MCP server "${this.o.server}" is closed`);
     const msg = message as { id?: unknown; method?: string; params?: { requestId?: unknown } };
     const id = typeof msg.id === 'number' && msg.method !== undefined ? msg.id : undefined;
+    // A cancellation ends, at once, the stream that would have carried the answer.
+    if (msg.method === 'notifications/cancelled' && typeof msg.params?.requestId === 'number') this.abortRequest(msg.params.requestId);
     const ac = new AbortController();
     if (id !== undefined) this.inFlight.set(id, ac);
     const signal = AbortSignal.any([ac.signal, this.closer.signal]);
@@ -93,8 +95,6 @@ export class StreamableHttpWire implements Wire {
     }
     // Every stream gets an error handler: destroying an unread body emits one.
     res.body.on('error', () => undefined);
-    // The client's cancellation ends the stream that would have carried the answer.
-    if (msg.method === 'notifications/cancelled' && typeof msg.params?.requestId === 'number') this.abortRequest(msg.params.requestId);
     const sid = res.headers['mcp-session-id'];
     if (typeof sid === 'string' && sid !== '') this.sessionId = sid;
     const type = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
