@@ -146,6 +146,9 @@ test('a server that writes garbage on stdout is killed and restarted; the call f
 test('a call the server never answers times out and is cancelled; the session stays usable', async () => {
   const s = await get('bad').open(alice);
   await rejectsWith(s.request('tools/call', { name: 'hang' }, { timeoutMs: 300 }), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /timeouts/);
+  const cancelled = JSON.parse(text(await s.request('tools/call', { name: 'last_cancelled' })));
+  assert.equal(typeof cancelled.requestId, 'number', 'the server was told, with Warden\'s own request id');
+  assert.match(cancelled.reason, /timed out/);
   const ac = new AbortController();
   const p = s.request('tools/call', { name: 'hang' }, { signal: ac.signal });
   ac.abort(new Error('client went away'));
