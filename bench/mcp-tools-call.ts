@@ -139,8 +139,14 @@ async function main(): Promise<void> {
     const before = rssMb(warden.pid!);
     const t0 = Date.now();
     const sessions: string[] = [];
-    for (let i = 0; i < SESSIONS; i += 50) sessions.push(...(await Promise.all(Array.from({ length: Math.min(50, SESSIONS - i) }, () => openSession(through)))));
-    const held = await Promise.all(sessions.slice(0, 50).map((s) => post(through, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, s).then((r) => r.status)));
+    // Each session makes one call, so Warden holds its upstream session too, not just its own.
+    const callOn = (s: string) => post(through, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, s).then((r) => r.status);
+    for (let i = 0; i < SESSIONS; i += 50) {
+      const batch = await Promise.all(Array.from({ length: Math.min(50, SESSIONS - i) }, () => openSession(through)));
+      await Promise.all(batch.map(callOn));
+      sessions.push(...batch);
+    }
+    const held = await Promise.all(sessions.slice(0, 50).map(callOn));
     const after = rssMb(warden.pid!);
     const result = {
       date: new Date().toISOString(),
@@ -149,6 +155,8 @@ async function main(): Promise<void> {
       direct_ms: { p50: pct(d, 50), p99: pct(d, 99) },
       warden_ms: { p50: pct(w, 50), p99: pct(w, 99) },
       added_ms: { p50: pct(w, 50) - pct(d, 50), p99: pct(w, 99) - pct(d, 99) },
+      upstream_sessions: upstream.sessionCount(),
+      load_average: (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' / '),
       sessions: { opened: sessions.length, open_seconds: (Date.now() - t0) / 1000, rss_before_mb: before.rss, rss_after_mb: after.rss, peak_rss_mb: after.peak, still_answering: held.filter((s) => s === 200).length + '/50' },
     };
     console.log(JSON.stringify(result, null, 2));

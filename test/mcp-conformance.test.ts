@@ -78,3 +78,9 @@ test('the 2025-11-25 server scenarios pass through Warden but for the listed, ex
     assert.match(r.output, new RegExp(`✓ ${s}: [1-9]\\d* passed, 0 failed`), `${s} passes\n${r.output.slice(-4000)}`);
   }
 });
+
+test('the pending scenarios: JSON Schema 2020-12 keywords of a tool survive Warden\'s tools/list', { timeout: 120_000 }, async () => {
+  const r = await run(['server', '--url', `${proxy.url}/mcp/conf`, '--suite', 'pending', '-o', out], 100_000);
+  assert.equal(r.code, 0, r.output.slice(-4000));
+  assert.match(r.output, /✓ json-schema-2020-12: [1-9]\d* passed, 0 failed/);
+});

@@ -28,7 +28,8 @@ test('credentials fit the transport: env for stdio, a header for http and sse; h
   assert.ok(issues({ a: { ...stdio, credential: { header: 'Authorization', value: 'x' } } }).some((m) => /stdio server takes its credential in `env`/.test(m)));
   assert.ok(issues({ a: { ...http, credential: { env: { TOKEN: 'x' } } } }).some((m) => /header/.test(m)));
   assert.ok(issues({ a: { ...http, credential: { header: 'Authorization' } } }).some((m) => /go together/.test(m)));
-  assert.deepEqual(issues({ a: { ...stdio, credentials_per_consumer: { alice: { env: { TOKEN: 'x' } } } } }), []);
+  assert.deepEqual(issues({ a: { ...stdio, credentials_per_consumer: { alice: { env: { TOKEN: 'x' } }, 'okta:00u1abc': { env: { TOKEN: 'y' } } } } }), []);
+  assert.ok(issues({ a: { ...stdio, credentials_per_consumer: { 'bad name': { env: { TOKEN: 'x' } } } } }).some((m) => m.startsWith('servers.a.credentials_per_consumer.bad name')));
 });
 
 test('bad names, URLs and header values are refused with the path to fix', () => {

@@ -37,7 +37,8 @@ const common = {
     .optional()
     .describe('The credential every caller\'s calls to this server run with. Mutually exclusive with `credentials_per_consumer`.'),
   credentials_per_consumer: z
-    .record(z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'a consumer name'), credentialSchema)
+    // `:` too: consumers named from OIDC tokens carry their issuer's prefix (`okta:00u1abc`).
+    .record(z.string().regex(/^[A-Za-z0-9_.@:-]{1,128}$/, 'a consumer name (letters, digits and _ . @ : -, at most 128)'), credentialSchema)
     .optional()
     .describe('Per-identity credentials keyed by Warden consumer name; a consumer without an entry is refused (never given another consumer\'s credential). Each consumer gets its own stdio process or HTTP session.'),
   timeouts: z
@@ -52,6 +53,12 @@ const common = {
     .min(1024)
     .default(4 * 1024 * 1024)
     .describe('Largest single message accepted from the server (a stdout line, a JSON body, one SSE event). A stdio server past it is killed and restarted; the call in flight fails.'),
+  max_notifications_per_second: z
+    .number()
+    .int()
+    .min(1)
+    .default(200)
+    .describe('Notifications (progress, logs, list changes) accepted from the server per second and connection; the rest are dropped and counted in the log, so a server cannot flood clients through Warden.'),
   tools: listFilterSchema.describe('Server-wide ceiling on tool names, applied before any per-identity grant: a denied tool is neither listed nor callable.'),
   prompts: listFilterSchema.describe('Server-wide ceiling on prompt names.'),
   resources: listFilterSchema.describe('Server-wide ceiling on resource URIs (globs over the URI).'),

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { isWardenError, type WardenError } from '../../../core/errors.js';
 import { createLogger } from '../../../telemetry/log.js';
 import { mcpSchema } from '../config.js';
+import { rejectsWith } from '../../../../test/support/rejects-with.js';
 import { closeUpstreams, createUpstreams, type UpstreamServer } from './index.js';
 import { startEverythingHttp, type RunningEverything } from '../../../../test/fixtures/mcp/everything.js';
 import { startFixtureHttpServer, type FixtureHttpServer } from '../../../../test/fixtures/mcp/http-server.js';
@@ -49,16 +50,6 @@ after(async () => {
   await Promise.all([everything.close(), everythingSse.close(), fixture.close()]);
 });
 
-async function rejects(p: Promise<unknown>, code: string, re?: RegExp): Promise<WardenError> {
-  const e = await p.then(
-    () => assert.fail(`expected ${code}`),
-    (err: unknown) => err,
-  );
-  assert.ok(isWardenError(e), `expected a WardenError, got ${String(e)}`);
-  assert.equal(e.code, code, e.message);
-  if (re) assert.match(e.message, re);
-  return e;
-}
 
 test('server-everything over Streamable HTTP: tools/list, a call, progress remapped back to the client token', async () => {
   const s = await get('ev').open(alice);
@@ -90,6 +81,35 @@ test('the upstream sees Warden\'s progress token, never the client\'s; progress 
   await s.close();
 });
 
+test('log lines on a request\'s answer stream go to that request, even with several in flight on one session', async () => {
+  const s = await get('fx').open(alice);
+  const logs = { a: [] as unknown[], b: [] as unknown[] };
+  await Promise.all([
+    s.request('tools/call', { name: 'notify_progress', arguments: { tag: 'a', ms: 30 } }, { onNotification: (n) => n.method === 'notifications/message' && logs.a.push(n.params?.data) }),
+    s.request('tools/call', { name: 'notify_progress', arguments: { tag: 'b', ms: 10 } }, { onNotification: (n) => n.method === 'notifications/message' && logs.b.push(n.params?.data) }),
+  ]);
+  assert.deepEqual(logs, { a: ['fixture log a'], b: ['fixture log b'] });
+  await s.close();
+});
+
+test('what the server sends on its own (tools/list_changed) arrives on the session\'s GET stream', async () => {
+  const s = await get('fx').open(alice);
+  const changed = new Promise((resolve) => s.onNotification((n) => n.method === 'notifications/tools/list_changed' && resolve(n)));
+  await new Promise((r) => setTimeout(r, 100)); // the GET stream opens after notifications/initialized
+  await s.request('tools/call', { name: 'add_tool', arguments: {} });
+  await Promise.race([changed, new Promise((_, reject) => setTimeout(() => reject(new Error('no list_changed within 3 s')), 3000))]);
+  await s.close();
+});
+
+test('an answer stream that ends without the answer fails the call at once instead of waiting for the timeout', async () => {
+  const s = await get('fx').open(alice);
+  const t0 = Date.now();
+  await rejectsWith(s.request('tools/call', { name: 'cut_stream_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /ended the event stream before answering/);
+  assert.ok(Date.now() - t0 < 1000);
+  assert.equal(text(await s.request('tools/call', { name: 'slow', arguments: { ms: 1 } })), 'slept 1');
+  await s.close();
+});
+
 test('the credential Warden holds is sent on every request, and closing the session sends DELETE upstream', async () => {
   const before = fixture.sessionCount();
   const s = await get('fx').open(alice);
@@ -116,7 +136,7 @@ test('per-consumer credentials: alice\'s calls never carry bob\'s token, even in
 test('an upstream that hangs: the call times out with a clear error, the session keeps working', async () => {
   const s = await get('fx').open(alice);
   const t0 = Date.now();
-  await rejects(s.request('tools/call', { name: 'hang_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /1500 ms/);
+  await rejectsWith(s.request('tools/call', { name: 'hang_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /1500 ms/);
   assert.ok(Date.now() - t0 < 4000);
   assert.equal(text(await s.request('tools/call', { name: 'slow', arguments: { ms: 10 } })), 'slept 10');
   await s.close();
@@ -124,8 +144,8 @@ test('an upstream that hangs: the call times out with a clear error, the session
 
 test('an upstream that answers garbage or HTML: a protocol error, not a crash or a hang', async () => {
   const s = await get('fx').open(alice);
-  await rejects(s.request('tools/call', { name: 'garbage_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /not JSON-RPC/);
-  await rejects(s.request('tools/call', { name: 'html_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /content type/);
+  await rejectsWith(s.request('tools/call', { name: 'garbage_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /not JSON-RPC/);
+  await rejectsWith(s.request('tools/call', { name: 'html_http', arguments: {} }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /content type/);
   assert.equal(text(await s.request('tools/call', { name: 'slow', arguments: { ms: 1 } })), 'slept 1');
   await s.close();
 });
@@ -134,15 +154,26 @@ test('an answer larger than max_message_bytes is cut off and ends the session', 
   const s = await get('fx').open(alice);
   let lost: WardenError | undefined;
   s.onLost((r) => (lost = r));
-  await rejects(s.request('tools/call', { name: 'huge_http', arguments: { bytes: 200_000 } }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /max_message_bytes/);
+  await rejectsWith(s.request('tools/call', { name: 'huge_http', arguments: { bytes: 200_000 } }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /max_message_bytes/);
   assert.equal(lost?.code, 'WARDEN_E_MCP_UPSTREAM_PROTOCOL');
-  await rejects(s.request('tools/list', {}), 'WARDEN_E_MCP_SESSION_LOST');
+  await rejectsWith(s.request('tools/list', {}), 'WARDEN_E_MCP_SESSION_LOST');
 });
 
 test('an upstream that forgets the session is re-initialized once and the call goes through', async () => {
   const s = await get('fx').open(alice);
   fixture.forgetSessions();
   assert.equal(text(await s.request('tools/call', { name: 'slow', arguments: { ms: 1 } })), 'slept 1');
+  assert.ok(!s.lost);
+  await s.close();
+});
+
+test('several calls in flight when the upstream forgets the session: one re-initialize, every call goes through', async () => {
+  const s = await get('fx').open(alice);
+  fixture.forgetSessions();
+  const from = fixture.received.length;
+  const texts = await Promise.all(Array.from({ length: 6 }, (_, i) => s.request('tools/call', { name: 'slow', arguments: { ms: i } }).then(text)));
+  assert.deepEqual(texts, [0, 1, 2, 3, 4, 5].map((i) => `slept ${i}`));
+  assert.equal(fixture.received.slice(from).filter((r) => r.method === 'initialize').length, 1);
   assert.ok(!s.lost);
   await s.close();
 });
@@ -157,7 +188,7 @@ test('an upstream that forgets the session again right after re-initializing: th
     if (fixture.sessionCount() > 0) fixture.forgetSessions();
   }, 0);
   try {
-    await rejects(s.request('tools/call', { name: 'slow', arguments: { ms: 1 } }), 'WARDEN_E_MCP_SESSION_LOST');
+    await rejectsWith(s.request('tools/call', { name: 'slow', arguments: { ms: 1 } }), 'WARDEN_E_MCP_SESSION_LOST');
   } finally {
     clearInterval(forgetAfterInit);
   }
@@ -166,7 +197,7 @@ test('an upstream that forgets the session again right after re-initializing: th
 });
 
 test('an upstream nobody listens on: open() fails naming the url setting', async () => {
-  await rejects(get('dead').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /mcp\.servers\.dead\.url/);
+  await rejectsWith(get('dead').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /mcp\.servers\.dead\.url/);
 });
 
 test('nothing Warden logged carries the upstream credentials', () => {

@@ -18,7 +18,10 @@ export interface Wire {
   close(): Promise<void>;
   onclose?: (() => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
-  onmessage?: ((message: JSONRPCMessage) => void) | undefined;
+  /** `related`: the id of the request whose answer stream carried the message, when known. */
+  onmessage?: ((message: JSONRPCMessage, related?: number) => void) | undefined;
+  /** One request's answer cannot come any more (its stream ended or carried garbage). */
+  onrequesterror?: ((id: number, error: WardenError) => void) | undefined;
   /** Why the wire closed, when it knows better than "closed" (a stdio process killed for garbage). */
   failure?: WardenError | undefined;
 }
@@ -40,6 +43,8 @@ interface Pending {
 export interface ConnectionHooks {
   server: string;
   log: Logger;
+  /** Notifications accepted per second; the rest are dropped (a flood of valid messages is still a flood). */
+  maxNotificationsPerSecond: number;
   /** Turns a transport's send failure into the error the request rejects with. */
   sendError(e: unknown, method: string): WardenError;
   /** Notifications not tied to one request (list_changed, resources/updated, stray logs). */
@@ -54,12 +59,17 @@ export class RpcConnection {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closedWith: WardenError | undefined;
+  private retiredWith: WardenError | undefined;
+  private windowStart = 0;
+  private inWindow = 0;
+  private dropped = 0;
 
   constructor(
     private readonly wire: Wire,
     private readonly hooks: ConnectionHooks,
   ) {
-    wire.onmessage = (m) => this.receive(m);
+    wire.onmessage = (m, related) => this.receive(m, related);
+    wire.onrequesterror = (id, e) => this.pending.get(id)?.reject(e);
     wire.onclose = () => this.fail(wire.failure ?? new WardenError('WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', `MCP server "${hooks.server}" closed the connection`));
     wire.onerror = (e) => hooks.log.debug('mcp upstream transport error', { server: hooks.server, error: String(e?.message ?? e).slice(0, 300) });
   }
@@ -78,6 +88,7 @@ export class RpcConnection {
 
   request(method: string, params: Record<string, unknown> | undefined, opts: CallOptions): Promise<Record<string, unknown>> {
     if (this.closedWith) return Promise.reject(this.closedWith);
+    if (this.retiredWith) return Promise.reject(this.retiredWith);
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
     const id = this.nextId++;
     const meta = params?._meta as Record<string, unknown> | undefined;
@@ -90,6 +101,7 @@ export class RpcConnection {
         this.pending.delete(id);
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
+        if (this.retiredWith && this.pending.size === 0) queueMicrotask(() => this.fail(this.retiredWith!));
       };
       const cancel = (reason: string) => {
         if (!this.pending.has(id)) return;
@@ -133,6 +145,16 @@ export class RpcConnection {
     }
   }
 
+  /**
+   * Takes no new requests but lets those in flight finish, then closes: after a re-initialize,
+   * a call still streaming its answer on the old session must not be cut off and run again.
+   */
+  retire(reason: WardenError): void {
+    if (this.closedWith || this.retiredWith) return;
+    this.retiredWith = reason;
+    if (this.pending.size === 0) this.fail(reason);
+  }
+
   /** Rejects everything pending and closes the transport. Idempotent. */
   fail(reason: WardenError): void {
     if (this.closedWith) return;
@@ -149,11 +171,11 @@ export class RpcConnection {
     this.wire.send(msg as JSONRPCMessage).catch(() => undefined);
   }
 
-  private receive(m: JSONRPCMessage): void {
+  private receive(m: JSONRPCMessage, related?: number): void {
     const msg = m as Record<string, unknown>;
     if (typeof msg.method === 'string') {
       if ('id' in msg && msg.id !== undefined) return this.answerServerRequest(msg.id, msg.method);
-      return this.route({ method: msg.method, ...(isObject(msg.params) ? { params: msg.params } : {}) });
+      return this.route({ method: msg.method, ...(isObject(msg.params) ? { params: msg.params } : {}) }, related);
     }
     const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
     if (!p) return this.hooks.log.debug('mcp upstream answered an unknown request id', { server: this.hooks.server });
@@ -173,13 +195,31 @@ export class RpcConnection {
     this.sendQuietly({ jsonrpc: '2.0', id, error: { code: -32601, message: `Warden does not relay ${method.slice(0, 100)} to clients (no sampling, elicitation or roots capability was declared)` } });
   }
 
-  private route(n: JsonRpcNotification): void {
+  /** false when the notification is over this second's budget. */
+  private admit(): boolean {
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      if (this.dropped > 0) this.hooks.log.warn('mcp upstream notifications dropped', { server: this.hooks.server, dropped: this.dropped, limit_per_second: this.hooks.maxNotificationsPerSecond });
+      this.windowStart = now;
+      this.inWindow = 0;
+      this.dropped = 0;
+    }
+    if (++this.inWindow <= this.hooks.maxNotificationsPerSecond) return true;
+    this.dropped++;
+    return false;
+  }
+
+  private route(n: JsonRpcNotification, related: number | undefined): void {
+    if (!this.admit()) return;
     if (n.method === 'notifications/progress') {
       const p = typeof n.params?.progressToken === 'number' ? this.pending.get(n.params.progressToken) : undefined;
       if (p?.onNotification && p.clientToken !== undefined) p.onNotification({ method: n.method, params: { ...n.params, progressToken: p.clientToken } });
       return;
     }
     if (n.method === 'notifications/cancelled') return;
+    // On the answer stream of a request (Streamable HTTP), a log line is that request's.
+    const owner = related === undefined ? undefined : this.pending.get(related);
+    if (n.method === 'notifications/message' && owner?.onNotification) return owner.onNotification(n);
     // A log line belongs to a request only when it is the one request in flight: never
     // hand one caller's log to another (stdio connections may be shared).
     if (n.method === 'notifications/message' && this.pending.size === 1) {

@@ -14,8 +14,12 @@ import type { JsonRpcNotification, McpTransportKind, RequestOptions, UpstreamSes
 export interface SessionLink {
   conn: RpcConnection;
   info: InitializeResult;
-  /** A fresh upstream session after the server answered 404; absent where that cannot happen. */
-  reinitialize?(): Promise<void>;
+  /**
+   * A fresh upstream session after the server answered 404 on `failed`; absent where that
+   * cannot happen. Concurrent callers share one re-initialize; a connection already replaced
+   * is not replaced again.
+   */
+  reinitialize?(failed: RpcConnection): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,12 +62,13 @@ export class Session implements UpstreamSession {
     if (method === 'initialize') throw new WardenError('WARDEN_E_BAD_REQUEST', `initialize is Warden's to send; the session with MCP server "${this.server}" is already initialized`);
     checkCall(this.server, this.cfg, method, params);
     const call = () => this.link.conn.request(method, params, { signal: opts.signal, onNotification: opts.onNotification, timeoutMs: opts.timeoutMs ?? this.cfg.timeouts.request_ms });
+    const conn = this.link.conn;
     let result: Record<string, unknown>;
     try {
       result = await call();
     } catch (e) {
-      if (!isWardenError(e) || e.code !== 'WARDEN_E_MCP_SESSION_LOST' || !this.link.reinitialize) throw e;
-      result = await this.retryAfterReinitialize(call);
+      if (!isWardenError(e) || e.code !== 'WARDEN_E_MCP_SESSION_LOST' || !this.link.reinitialize || this.lostWith) throw e;
+      result = await this.retryAfterReinitialize(conn, call);
     }
     this.track(method, params);
     return filterList(this.cfg, method, result);
@@ -118,9 +123,9 @@ export class Session implements UpstreamSession {
     return new WardenError('WARDEN_E_MCP_SESSION_LOST', `the session with MCP server "${this.server}" ended: ${r.message}`, { cause: r });
   }
 
-  private async retryAfterReinitialize(call: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  private async retryAfterReinitialize(failed: RpcConnection, call: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
     try {
-      await this.link.reinitialize!();
+      await this.link.reinitialize!(failed);
       this.subscribed.clear();
       return await call();
     } catch (e) {

@@ -85,6 +85,7 @@ class SupervisedProcess {
     const conn = new RpcConnection(wire, {
       server: this.server,
       log: this.log,
+      maxNotificationsPerSecond: this.cfg.max_notifications_per_second,
       sendError: (e) => (isWardenError(e) ? e : new WardenError('WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', `MCP server "${this.server}" is not accepting input`)),
       onServerNotification: (n) => {
         // A stray log line goes to a view only when the process serves exactly one.

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isWardenError, type WardenError } from '../../../core/errors.js';
+import type { WardenError } from '../../../core/errors.js';
 import { createLogger } from '../../../telemetry/log.js';
 import { mcpSchema } from '../config.js';
+import { rejectsWith } from '../../../../test/support/rejects-with.js';
 import { closeUpstreams, createUpstreams, isJsonRpcErrorFromUpstream, type UpstreamServer } from './index.js';
 import { EVERYTHING_ENTRY, FILESYSTEM_ENTRY, MISBEHAVING_STDIO } from '../../../../test/fixtures/mcp/everything.js';
 
@@ -28,6 +29,7 @@ const cfg = mcpSchema.parse({
     bad: { ...misbehaving, max_message_bytes: 256 * 1024, credential: { env: { FIXTURE_TOKEN: 'shared-token-123456' } }, tools: { deny: ['secret_tool'] }, stderr: { max_lines_per_second: 5 } },
     peruser: { ...misbehaving, credentials_per_consumer: { alice: { env: { FIXTURE_TOKEN: 'alice-token-aaaa' } }, bob: { env: { FIXTURE_TOKEN: 'bob-token-bbbb' } } } },
     crashy: { ...misbehaving, restart: { initial_ms: 100, max_ms: 250, stable_ms: 60_000 } },
+    mute: { transport: 'stdio', command: process.execPath, args: ['-e', 'process.stdin.resume(); setInterval(() => {}, 1000)'], timeouts: { connect_ms: 300 }, restart: { initial_ms: 60_000 } },
     missing: { transport: 'stdio', command: '/nonexistent/warden-mcp-test-binary', restart: { initial_ms: 50 } },
   },
 });
@@ -41,16 +43,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function rejects(p: Promise<unknown>, code: string, re?: RegExp): Promise<WardenError> {
-  const e = await p.then(
-    () => assert.fail(`expected ${code}`),
-    (err: unknown) => err,
-  );
-  assert.ok(isWardenError(e), `expected a WardenError, got ${String(e)}`);
-  assert.equal(e.code, code, e.message);
-  if (re) assert.match(e.message, re);
-  return e;
-}
 
 test('server-everything over stdio: initialize, tools/list, a call, progress with the client\'s own token', async () => {
   const s = await get('ev').open(alice);
@@ -89,8 +81,8 @@ test('the server-wide ceiling: a denied tool is neither listed nor callable', as
   const names = ((await s.request('tools/list', {})).tools as { name: string }[]).map((t) => t.name);
   assert.ok(names.includes('echo'));
   assert.ok(!names.includes('get-env') && !names.some((n) => n.startsWith('trigger-')), names.join(','));
-  await rejects(s.request('tools/call', { name: 'get-env', arguments: {} }), 'WARDEN_E_MCP_NAME_DENIED', /mcp\.servers\.ev-limited\.tools/);
-  await rejects(s.request('tools/call', { arguments: {} }), 'WARDEN_E_MCP_NAME_DENIED');
+  await rejectsWith(s.request('tools/call', { name: 'get-env', arguments: {} }), 'WARDEN_E_MCP_NAME_DENIED', /mcp\.servers\.ev-limited\.tools/);
+  await rejectsWith(s.request('tools/call', { arguments: {} }), 'WARDEN_E_MCP_NAME_DENIED');
   await s.close();
 });
 
@@ -110,10 +102,10 @@ test('a server that dies mid-call fails that call at once, loses the session, an
   let lost: WardenError | undefined;
   s.onLost((r) => (lost = r));
   const t0 = Date.now();
-  await rejects(s.request('tools/call', { name: 'crash' }), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /exited \(code 3\)/);
+  await rejectsWith(s.request('tools/call', { name: 'crash' }), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /exited \(code 3\)/);
   assert.ok(Date.now() - t0 < 3000, 'the call failed, it did not hang');
   assert.ok(lost && s.lost);
-  await rejects(s.request('tools/call', { name: 'whoami' }), 'WARDEN_E_MCP_SESSION_LOST');
+  await rejectsWith(s.request('tools/call', { name: 'whoami' }), 'WARDEN_E_MCP_SESSION_LOST');
   const s2 = await get('bad').open(alice);
   const again = JSON.parse(text(await s2.request('tools/call', { name: 'whoami' })));
   assert.notEqual(again.pid, before.pid);
@@ -125,7 +117,7 @@ test('supervised: a crashed process is started again by itself, after a backoff 
   const started = () => logs.filter((l) => l.msg === 'mcp stdio server started' && l.server === 'crashy').length;
   for (let i = 0; i < 3; i++) {
     const s = await get('crashy').open(alice);
-    await rejects(s.request('tools/call', { name: 'crash' }), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE');
+    await rejectsWith(s.request('tools/call', { name: 'crash' }), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE');
   }
   assert.deepEqual(gone(), [100, 200, 250]);
   const before = started();
@@ -136,7 +128,7 @@ test('supervised: a crashed process is started again by itself, after a backoff 
 test('a server that floods stdout is killed; the call fails naming max_message_bytes; the next session runs on a new process', async () => {
   const s = await get('bad').open(alice);
   const before = JSON.parse(text(await s.request('tools/call', { name: 'whoami' })));
-  await rejects(s.request('tools/call', { name: 'flood' }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /max_message_bytes/);
+  await rejectsWith(s.request('tools/call', { name: 'flood' }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /max_message_bytes/);
   assert.ok(logs.some((l) => l.msg === 'mcp stdio server killed' && l.server === 'bad'));
   const s2 = await get('bad').open(alice);
   assert.notEqual(JSON.parse(text(await s2.request('tools/call', { name: 'whoami' }))).pid, before.pid);
@@ -145,7 +137,7 @@ test('a server that floods stdout is killed; the call fails naming max_message_b
 
 test('a server that writes garbage on stdout is killed and restarted; the call fails with a clear error', async () => {
   const s = await get('bad').open(alice);
-  await rejects(s.request('tools/call', { name: 'garbage' }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /not JSON/);
+  await rejectsWith(s.request('tools/call', { name: 'garbage' }), 'WARDEN_E_MCP_UPSTREAM_PROTOCOL', /not JSON/);
   const s2 = await get('bad').open(alice);
   assert.ok(JSON.parse(text(await s2.request('tools/call', { name: 'whoami' }))).pid);
   await s2.close();
@@ -153,7 +145,10 @@ test('a server that writes garbage on stdout is killed and restarted; the call f
 
 test('a call the server never answers times out and is cancelled; the session stays usable', async () => {
   const s = await get('bad').open(alice);
-  await rejects(s.request('tools/call', { name: 'hang' }, { timeoutMs: 300 }), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /timeouts/);
+  await rejectsWith(s.request('tools/call', { name: 'hang' }, { timeoutMs: 300 }), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /timeouts/);
+  const cancelled = JSON.parse(text(await s.request('tools/call', { name: 'last_cancelled' })));
+  assert.equal(typeof cancelled.requestId, 'number', 'the server was told, with Warden\'s own request id');
+  assert.match(cancelled.reason, /timed out/);
   const ac = new AbortController();
   const p = s.request('tools/call', { name: 'hang' }, { signal: ac.signal });
   ac.abort(new Error('client went away'));
@@ -164,7 +159,7 @@ test('a call the server never answers times out and is cancelled; the session st
 
 test('the server\'s own JSON-RPC errors are relayed with code, message and data', async () => {
   const s = await get('bad').open(alice);
-  await rejects(s.request('initialize', { protocolVersion: '2025-11-25', capabilities: { sampling: {} }, clientInfo: { name: 'x', version: '1' } }), 'WARDEN_E_BAD_REQUEST', /already initialized/);
+  await rejectsWith(s.request('initialize', { protocolVersion: '2025-11-25', capabilities: { sampling: {} }, clientInfo: { name: 'x', version: '1' } }), 'WARDEN_E_BAD_REQUEST', /already initialized/);
   const e = await s.request('tools/call', { name: 'no_such_tool' }).catch((x: unknown) => x);
   assert.ok(isJsonRpcErrorFromUpstream(e));
   assert.equal(e.code, -32602);
@@ -185,6 +180,18 @@ test('a log notification goes to the one request in flight', async () => {
   const seen: unknown[] = [];
   await s.request('tools/call', { name: 'log', arguments: { tag: 'mine' } }, { onNotification: (n) => seen.push(n) });
   assert.deepEqual(seen, [{ method: 'notifications/message', params: { level: 'info', data: 'log for mine' } }]);
+  await s.close();
+});
+
+test('a flood of valid notifications is cut to max_notifications_per_second; the answer still comes', async () => {
+  const s = await get('bad').open(alice);
+  let got = 0;
+  const r = await s.request('tools/call', { name: 'notify_flood' }, { onNotification: () => void got++ });
+  assert.equal(text(r), 'flooded');
+  assert.ok(got > 0 && got <= 200 * 2, `${got} notifications passed`);
+  await new Promise((r2) => setTimeout(r2, 1100));
+  await s.request('tools/call', { name: 'log', arguments: { tag: 'later' } }, { onNotification: () => void got++ });
+  assert.ok(logs.some((l) => l.msg === 'mcp upstream notifications dropped' && l.server === 'bad' && l.dropped >= 4000));
   await s.close();
 });
 
@@ -210,13 +217,20 @@ test('per-consumer credentials: each consumer has its own process and token, int
   const results = await Promise.all(calls);
   for (const [who, r] of results) assert.equal(r.token, `${who}-token-${who === 'alice' ? 'aaaa' : 'bbbb'}`);
   assert.notEqual(results[0]![1].pid, results[1]![1].pid);
-  await rejects(get('peruser').open({ consumer: 'carol' }), 'WARDEN_E_MCP_CREDENTIAL_MISSING', /carol/);
-  await rejects(get('peruser').open({ consumer: '__proto__' }), 'WARDEN_E_MCP_CREDENTIAL_MISSING');
+  await rejectsWith(get('peruser').open({ consumer: 'carol' }), 'WARDEN_E_MCP_CREDENTIAL_MISSING', /carol/);
+  await rejectsWith(get('peruser').open({ consumer: '__proto__' }), 'WARDEN_E_MCP_CREDENTIAL_MISSING');
   await a.close();
   await b.close();
 });
 
+test('a server that never answers initialize: open() times out naming the setting; the next start waits for the backoff', async () => {
+  const t0 = Date.now();
+  await rejectsWith(get('mute').open(alice), 'WARDEN_E_MCP_UPSTREAM_TIMEOUT', /initialize within 300 ms/);
+  assert.ok(Date.now() - t0 < 3000);
+  await rejectsWith(get('mute').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /next start is in \d+ s/);
+});
+
 test('a command that cannot start fails open() naming the config key, and Warden stays up', async () => {
-  await rejects(get('missing').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /ENOENT.*mcp\.servers\.missing\.command/);
-  await rejects(get('missing').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE');
+  await rejectsWith(get('missing').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', /ENOENT.*mcp\.servers\.missing\.command/);
+  await rejectsWith(get('missing').open(alice), 'WARDEN_E_MCP_UPSTREAM_UNAVAILABLE');
 });

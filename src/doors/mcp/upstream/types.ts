@@ -26,8 +26,9 @@ export interface RequestOptions {
   timeoutMs?: number;
   /**
    * Notifications that belong to this request: `notifications/progress` carrying the
-   * caller's own `progressToken` (remapped back), and `notifications/message` when the
-   * upstream sent it while this was the only request in flight on the connection.
+   * caller's own `progressToken` (remapped back), and `notifications/message` when it came
+   * on this request's answer stream (Streamable HTTP) or, where the transport cannot say
+   * (stdio, SSE), while this was the only request in flight on the connection.
    */
   onNotification?: (n: JsonRpcNotification) => void;
 }
