@@ -22,6 +22,14 @@ interface HeldKey {
   alg: string | undefined;
   byAlg: Map<string, Promise<VerifyKey>>;
   jwk: JWK;
+  /** Set when a JWKS reload no longer lists this key: tokens it verified stop being accepted from the cache. */
+  retired: boolean;
+}
+
+/** What a verification used, so the caller can tell later whether the key is still published. */
+export interface ResolvedKey {
+  key: VerifyKey;
+  held: { readonly retired: boolean };
 }
 
 /** Which key types can carry which JWS algorithm (RFC 7518 §3.1, RFC 8037). */
@@ -35,15 +43,46 @@ function ktyFits(alg: string, key: HeldKey): boolean {
 }
 
 export interface FetchLike {
-  (url: string, init: { signal: AbortSignal; headers: Record<string, string> }): Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+  (url: string, init: { signal: AbortSignal; headers: Record<string, string> }): Promise<{ ok: boolean; status: number; body?: ReadableStream<Uint8Array> | null; text(): Promise<string> }>;
+}
+
+/** Reads at most MAX_JWKS_BYTES, then stops reading: a hostile IdP cannot make Warden buffer an endless body. */
+async function boundedText(res: Awaited<ReturnType<FetchLike>>, url: string): Promise<string> {
+  const tooLarge = () => new Error(`answer from ${url} is larger than ${MAX_JWKS_BYTES} bytes`);
+  if (!res.body) {
+    const text = await res.text();
+    if (Buffer.byteLength(text) > MAX_JWKS_BYTES) throw tooLarge();
+    return text;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_JWKS_BYTES) {
+      void reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function getJson(fetchImpl: FetchLike, url: string, timeoutMs: number): Promise<unknown> {
   const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
-  const text = await res.text();
-  if (text.length > MAX_JWKS_BYTES) throw new Error(`answer from ${url} is larger than ${MAX_JWKS_BYTES} bytes`);
-  return JSON.parse(text) as unknown;
+  if (!res.ok) {
+    void res.body?.cancel().catch(() => {});
+    throw new Error(`HTTP ${res.status} from ${url}`);
+  }
+  const text = await boundedText(res, url);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not the parser's message: it quotes the body, and this reason reaches clients.
+    throw new Error(`answer from ${url} is not JSON`);
+  }
 }
 
 export class IssuerKeys {
@@ -65,7 +104,7 @@ export class IssuerKeys {
   }
 
   /** The key for this header; a refresh first when it is not held. */
-  resolve(alg: string, kid: string | undefined, now = Date.now()): Promise<VerifyKey> {
+  resolve(alg: string, kid: string | undefined, now = Date.now()): Promise<ResolvedKey> {
     if (now - this.fetchedAt > this.cfg.jwks_max_age_seconds * 1000 && this.fetchedAt > 0) void this.refresh(now).catch(() => {});
     const held = this.find(alg, kid);
     if (held) return this.importFor(held, alg);
@@ -75,7 +114,7 @@ export class IssuerKeys {
     );
   }
 
-  private afterRefresh(alg: string, kid: string | undefined): Promise<VerifyKey> {
+  private afterRefresh(alg: string, kid: string | undefined): Promise<ResolvedKey> {
     const held = this.find(alg, kid);
     if (held) return this.importFor(held, alg);
     const why = this.lastError ? `; the IdP could not be reached to refresh its keys (${this.lastError})` : '';
@@ -93,7 +132,7 @@ export class IssuerKeys {
     return fits.length === 1 ? fits[0] : undefined;
   }
 
-  private importFor(held: HeldKey, alg: string): Promise<VerifyKey> {
+  private importFor(held: HeldKey, alg: string): Promise<ResolvedKey> {
     let p = held.byAlg.get(alg);
     if (!p) {
       p = importJWK(held.jwk, alg).catch(() => {
@@ -101,7 +140,7 @@ export class IssuerKeys {
       });
       held.byAlg.set(alg, p);
     }
-    return p;
+    return p.then((key) => ({ key, held }));
   }
 
   /** Fetches discovery (once) and the JWKS; rate-limited, one in flight at a time. */
@@ -137,15 +176,26 @@ export class IssuerKeys {
     }
     const jwks = (await getJson(this.fetchImpl, this.jwksUri, t)) as { keys?: unknown };
     if (!jwks || !Array.isArray(jwks.keys)) throw new Error(`${this.jwksUri} is not a JWKS (no keys array)`);
+    const previous = new Map(this.keys.map((h) => [JSON.stringify(h.jwk), h]));
     const next: HeldKey[] = [];
     for (const k of jwks.keys.slice(0, MAX_KEYS) as JWK[]) {
       if (!k || typeof k !== 'object' || typeof k.kty !== 'string') continue;
       // Only public signing keys: a key marked for encryption, or a symmetric one, never verifies a token.
       if (k.use !== undefined && k.use !== 'sig') continue;
+      if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify'))) continue;
       if (k.kty === 'oct' || (k as { d?: unknown }).d !== undefined) continue;
       if (k.alg !== undefined && typeof k.alg !== 'string') continue;
-      next.push({ kid: typeof k.kid === 'string' ? k.kid : undefined, kty: k.kty, crv: typeof k.crv === 'string' ? k.crv : undefined, alg: k.alg, byAlg: new Map(), jwk: k });
+      // A key published again, byte for byte, stays the same held key (its cached tokens stay valid).
+      const same = previous.get(JSON.stringify(k));
+      if (same) {
+        previous.delete(JSON.stringify(k));
+        next.push(same);
+        continue;
+      }
+      next.push({ kid: typeof k.kid === 'string' ? k.kid : undefined, kty: k.kty, crv: typeof k.crv === 'string' ? k.crv : undefined, alg: k.alg, byAlg: new Map(), jwk: k, retired: false });
     }
+    // Keys the IdP stopped publishing (rotated away, perhaps because they leaked) verify nothing more, cached tokens included.
+    for (const gone of previous.values()) gone.retired = true;
     this.keys = next;
     this.fetchedAt = Date.now();
   }
