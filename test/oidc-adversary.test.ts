@@ -209,6 +209,25 @@ describe('OIDC under attack: a hostile JWKS endpoint', { timeout: 60_000 }, () =
     assert.doesNotMatch(e.message, /SECRET/);
   });
 
+  test('a redirect from the JWKS endpoint is not followed: keys come from the configured place only', async () => {
+    const elsewhere = JSON.stringify({ keys: [{ ...publicJwk, kid: 'k1' }] });
+    const local = createServer((_req, res) => res.end(elsewhere));
+    await new Promise<void>((r) => local.listen(0, '127.0.0.1', r));
+    try {
+      serveJwks = (res) => {
+        res.writeHead(302, { location: `http://127.0.0.1:${(local.address() as AddressInfo).port}/jwks` });
+        res.end();
+      };
+      const v = verifier();
+      const e = await refusal(async () => v.verify(await token('k1')));
+      assert.equal(e.code, 'WARDEN_E_TOKEN_KEY_UNKNOWN');
+      assert.match(e.message, /redirect/);
+    } finally {
+      local.closeAllConnections();
+      await new Promise<void>((r) => local.close(() => r()));
+    }
+  });
+
   test('a key whose key_ops do not include verify never verifies', async () => {
     serveJwks = (res) => res.end(JSON.stringify({ keys: [{ ...publicJwk, kid: 'wrap', key_ops: ['encrypt', 'wrapKey'] }, { ...publicJwk, kid: 'ok', key_ops: ['verify'] }] }));
     const v = verifier();

@@ -43,7 +43,7 @@ function ktyFits(alg: string, key: HeldKey): boolean {
 }
 
 export interface FetchLike {
-  (url: string, init: { signal: AbortSignal; headers: Record<string, string> }): Promise<{ ok: boolean; status: number; body?: ReadableStream<Uint8Array> | null; text(): Promise<string> }>;
+  (url: string, init: { signal: AbortSignal; headers: Record<string, string>; redirect: 'manual' }): Promise<{ ok: boolean; status: number; body?: ReadableStream<Uint8Array> | null; text(): Promise<string> }>;
 }
 
 /** Reads at most MAX_JWKS_BYTES, then stops reading: a hostile IdP cannot make Warden buffer an endless body. */
@@ -71,7 +71,12 @@ async function boundedText(res: Awaited<ReturnType<FetchLike>>, url: string): Pr
 }
 
 async function getJson(fetchImpl: FetchLike, url: string, timeoutMs: number): Promise<unknown> {
-  const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  // Redirects are not followed: a hop could lead to plain http or another host, and keys must come from the configured place.
+  const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' }, redirect: 'manual' });
+  if (res.status >= 300 && res.status < 400) {
+    void res.body?.cancel().catch(() => {});
+    throw new Error(`${url} answered with a redirect (HTTP ${res.status}), which Warden does not follow for keys; configure the final URL (identity.oidc[].issuer or jwks_uri)`);
+  }
   if (!res.ok) {
     void res.body?.cancel().catch(() => {});
     throw new Error(`HTTP ${res.status} from ${url}`);
