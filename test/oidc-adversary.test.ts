@@ -117,6 +117,37 @@ describe('OIDC under attack: tokens of trusted issuers', { timeout: 60_000 }, ()
     assert.equal(await outcome(async () => v.verify(await signed('x'.repeat(4000)))), 'WARDEN_E_TOKEN_CLAIMS', 'a huge sub');
   });
 
+  test('an email the IdP marks unverified never names a consumer', async () => {
+    const v = new OidcVerifier([cfg(idp.issuer, { name_claim: 'email' })]);
+    const signed = (extra: Record<string, unknown>) => idp.forge.signedByIssuer(idp.forge.claims('mallory', { email: 'ceo@example.test', ...extra }));
+    assert.equal(await outcome(async () => v.verify(await signed({ email_verified: false }))), 'WARDEN_E_TOKEN_CLAIMS');
+    assert.equal(await outcome(async () => v.verify(await signed({ email_verified: 'false' }))), 'WARDEN_E_TOKEN_CLAIMS');
+    assert.equal(await outcome(async () => v.verify(await signed({ email_verified: true }))), 'accepted');
+    assert.equal(await outcome(async () => v.verify(await signed({}))), 'accepted', 'IdPs that do not say are taken at their word');
+  });
+
+  test('a reload that changes the audience or drops the issuer does not keep tokens verified under the old config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warden-oidc-reaud-'));
+    const store = openSqliteStore(join(dir, 'w.db'));
+    try {
+      const identity = new Identity(store, []);
+      const auth = async (t: string) => {
+        const r = identity.authenticate(t);
+        return r instanceof Promise ? await r : r;
+      };
+      identity.setOidcIssuers([cfg(idp.issuer), cfg(partner.issuer)]);
+      const t = await idp.mintAccessToken('alice');
+      assert.equal((await auth(t)).consumer.name, 'alice');
+      identity.setOidcIssuers([cfg(idp.issuer, { audience: 'https://elsewhere.test' }), cfg(partner.issuer)]);
+      assert.equal((await refusal(async () => auth(t))).code, 'WARDEN_E_TOKEN_AUDIENCE');
+      identity.setOidcIssuers([cfg(partner.issuer)]);
+      assert.equal((await refusal(async () => auth(t))).code, 'WARDEN_E_TOKEN_ISSUER');
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a token whose name is a configured or stored consumer is refused, not given its policies', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'warden-oidc-collide-'));
     const store = openSqliteStore(join(dir, 'w.db'));
@@ -145,7 +176,7 @@ describe('OIDC under attack: tokens of trusted issuers', { timeout: 60_000 }, ()
       identity.setOidcIssuers([cfg(idp.issuer, { name_claim: 'preferred_username', consumer_prefix: 'idp:' })]);
       assert.equal((await auth(await idp.mintAccessToken('prod-bot'))).consumer.name, 'idp:prod-bot');
     } finally {
-      store.close?.();
+      store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
