@@ -7,15 +7,19 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { WardenError } from '../src/core/errors.js';
 import { Identity } from '../src/identity/identity.js';
 import { oidcIssuerSchema } from '../src/identity/oidc/config.js';
+import type { FetchLike } from '../src/identity/oidc/jwks.js';
 import { OidcVerifier } from '../src/identity/oidc/verifier.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { startTestIdp, type TestIdp } from './support/oidc-idp.js';
@@ -265,4 +269,38 @@ describe('OIDC under attack: a hostile JWKS endpoint', { timeout: 60_000 }, () =
     assert.equal(await outcome(async () => v.verify(await token('ok'))), 'accepted');
     assert.equal(await outcome(async () => v.verify(await token('wrap'))), 'WARDEN_E_TOKEN_KEY_UNKNOWN');
   });
+});
+
+test('an https issuer whose discovery points jwks_uri at plain http (on this machine) is not followed', { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-oidc-tls-'));
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const cert = readFileSync(certFile);
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1' }] });
+  // A service of this machine that happens to answer with a key set (or anything else).
+  const local = createServer((_req, res) => res.end(jwks));
+  await new Promise<void>((r) => local.listen(0, '127.0.0.1', r));
+  let issuer = '';
+  const tls = createHttpsServer({ key: readFileSync(keyFile), cert }, (_req, res) =>
+    res.end(JSON.stringify({ issuer, jwks_uri: `http://127.0.0.1:${(local.address() as AddressInfo).port}/jwks` })),
+  );
+  await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+  issuer = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+  const dispatcher = new Agent({ connect: { ca: cert } });
+  const trusting: FetchLike = (url, init) => undiciFetch(url, { ...init, dispatcher }) as ReturnType<FetchLike>;
+  try {
+    const v = new OidcVerifier([oidcIssuerSchema.parse({ issuer, audience: AUD, algorithms: ['RS256'] })], { fetch: trusting });
+    const [r] = await v.warm();
+    assert.match(r!.error ?? 'loaded', /https/);
+    const token = await new SignJWT({ iss: issuer, aud: AUD, sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 300 }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(pair.privateKey);
+    assert.equal(await outcome(() => v.verify(token)), 'WARDEN_E_TOKEN_KEY_UNKNOWN');
+  } finally {
+    await dispatcher.close();
+    tls.closeAllConnections();
+    local.closeAllConnections();
+    await Promise.all([new Promise((r) => tls.close(r)), new Promise((r) => local.close(r))]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

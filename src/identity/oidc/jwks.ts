@@ -176,7 +176,9 @@ export class IssuerKeys {
       const doc = (await getJson(this.fetchImpl, url, t)) as { issuer?: unknown; jwks_uri?: unknown };
       // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched for.
       if (doc?.issuer !== this.cfg.issuer) throw new Error(`discovery document at ${url} names issuer ${JSON.stringify(String(doc?.issuer)).slice(0, 200)}, not ${this.cfg.issuer}`);
-      if (typeof doc.jwks_uri !== 'string' || !isHttpsOrLoopback(doc.jwks_uri)) throw new Error(`discovery document at ${url} has no https jwks_uri`);
+      // An https issuer keeps its keys on https: plain http (even to this machine) would be a downgrade chosen by the document.
+      const httpsOnly = url.startsWith('https:');
+      if (typeof doc.jwks_uri !== 'string' || !isHttpsOrLoopback(doc.jwks_uri) || (httpsOnly && !doc.jwks_uri.startsWith('https:'))) throw new Error(`discovery document at ${url} has no https jwks_uri`);
       this.jwksUri = doc.jwks_uri;
     }
     const jwks = (await getJson(this.fetchImpl, this.jwksUri, t)) as { keys?: unknown };
