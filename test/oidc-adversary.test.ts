@@ -189,7 +189,7 @@ describe('OIDC under attack: tokens of trusted issuers', { timeout: 60_000 }, ()
 describe('OIDC under attack: a hostile JWKS endpoint', { timeout: 60_000 }, () => {
   let server: Server;
   let issuer: string;
-  let serveJwks: (res: ServerResponse) => void = (res) => res.end('{"keys":[]}');
+  let serveJwks: (res: ServerResponse) => unknown = (res) => res.end('{"keys":[]}');
   let signer: CryptoKey;
   let publicJwk: JWK;
 
@@ -197,7 +197,7 @@ describe('OIDC under attack: a hostile JWKS endpoint', { timeout: 60_000 }, () =
     server = createServer((req, res) => {
       res.on('error', () => {});
       if (req.url === '/.well-known/openid-configuration') return res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
-      if (req.url === '/jwks') return serveJwks(res);
+      if (req.url === '/jwks') return void serveJwks(res);
       res.statusCode = 404;
       res.end();
     });
@@ -261,6 +261,13 @@ describe('OIDC under attack: a hostile JWKS endpoint', { timeout: 60_000 }, () =
       local.closeAllConnections();
       await new Promise<void>((r) => local.close(() => r()));
     }
+  });
+
+  test('one kid on keys of different types (RFC 7517 §4.5): the key that fits the algorithm is used', async () => {
+    const ec = await generateKeyPair('ES256', { extractable: true });
+    serveJwks = async (res) => res.end(JSON.stringify({ keys: [{ ...(await exportJWK(ec.publicKey)), kid: 'dup' }, { ...publicJwk, kid: 'dup' }] }));
+    const v = verifier();
+    assert.equal(await outcome(async () => v.verify(await token('dup'))), 'accepted');
   });
 
   test('a key whose key_ops do not include verify never verifies', async () => {

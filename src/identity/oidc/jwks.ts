@@ -128,11 +128,9 @@ export class IssuerKeys {
   }
 
   private find(alg: string, kid: string | undefined): HeldKey | undefined {
-    if (kid !== undefined) {
-      const k = this.keys.find((x) => x.kid === kid);
-      // A key pinned to another algorithm, or of the wrong type, is no key for this token (RFC 8725 §3.1).
-      return k && (k.alg === undefined || k.alg === alg) && ktyFits(alg, k) ? k : undefined;
-    }
+    // A key pinned to another algorithm, or of the wrong type, is no key for this token (RFC 8725 §3.1);
+    // one kid may name keys of several types (RFC 7517 §4.5), so the one that fits is looked for.
+    if (kid !== undefined) return this.keys.find((x) => x.kid === kid && (x.alg === undefined || x.alg === alg) && ktyFits(alg, x));
     const fits = this.keys.filter((x) => (x.alg === undefined || x.alg === alg) && ktyFits(alg, x));
     return fits.length === 1 ? fits[0] : undefined;
   }
