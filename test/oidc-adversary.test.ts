@@ -72,6 +72,19 @@ describe('OIDC under attack: tokens of trusted issuers', { timeout: 60_000 }, ()
     assert.equal(await outcome(() => v.verify(old, later)), 'WARDEN_E_TOKEN_KEY_UNKNOWN', 'no cached acceptance outlives the key');
   });
 
+  test('with only cached tokens in use, a withdrawn key is noticed within jwks_max_age_seconds', async () => {
+    const v = new OidcVerifier([cfg(idp.issuer, { jwks_max_age_seconds: 60 })]);
+    const old = await idp.mintAccessToken('alice', { ttl: 3600 });
+    assert.equal((await v.verify(old)).subject, 'alice');
+    const oldKids = idp.kids();
+    await idp.rotateKeys();
+    const stale = Date.now() + 61_000;
+    // The cached answer is still given while the key set is re-read in the background.
+    assert.ok(!(v.verify(old, stale) instanceof Promise));
+    for (let i = 0; i < 100 && oldKids.some((k) => v.kids(idp.issuer).includes(k)); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await outcome(() => v.verify(old, stale)), 'WARDEN_E_TOKEN_KEY_UNKNOWN');
+  });
+
   test('a key of issuer A never verifies a token claiming issuer B', async () => {
     const v = new OidcVerifier([cfg(idp.issuer), cfg(partner.issuer)]);
     await v.warm();

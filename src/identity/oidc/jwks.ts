@@ -30,6 +30,8 @@ interface HeldKey {
 export interface ResolvedKey {
   key: VerifyKey;
   held: { readonly retired: boolean };
+  /** The issuer's key set, so a cached answer can still keep it fresh. */
+  keys: IssuerKeys;
 }
 
 /** Which key types can carry which JWS algorithm (RFC 7518 §3.1, RFC 8037). */
@@ -110,13 +112,18 @@ export class IssuerKeys {
 
   /** The key for this header; a refresh first when it is not held. */
   resolve(alg: string, kid: string | undefined, now = Date.now()): Promise<ResolvedKey> {
-    if (now - this.fetchedAt > this.cfg.jwks_max_age_seconds * 1000 && this.fetchedAt > 0) void this.refresh(now).catch(() => {});
+    this.refreshIfStale(now);
     const held = this.find(alg, kid);
     if (held) return this.importFor(held, alg);
     return this.refresh(now).then(
       () => this.afterRefresh(alg, kid),
       () => this.afterRefresh(alg, kid),
     );
+  }
+
+  /** Re-reads the key set in the background once it is older than `jwks_max_age_seconds` (rate-limited like any refresh). */
+  refreshIfStale(now: number): void {
+    if (this.fetchedAt > 0 && now - this.fetchedAt > this.cfg.jwks_max_age_seconds * 1000) void this.refresh(now).catch(() => {});
   }
 
   private afterRefresh(alg: string, kid: string | undefined): Promise<ResolvedKey> {
@@ -143,7 +150,7 @@ export class IssuerKeys {
       });
       held.byAlg.set(alg, p);
     }
-    return p.then((key) => ({ key, held }));
+    return p.then((key) => ({ key, held, keys: this }));
   }
 
   /** Fetches discovery (once) and the JWKS; rate-limited, one in flight at a time. */

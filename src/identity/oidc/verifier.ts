@@ -56,6 +56,7 @@ export interface VerifierOptions {
 interface Verified {
   principal: OidcPrincipal;
   key: ResolvedKey['held'];
+  keys: ResolvedKey['keys'];
 }
 
 /** Longest `sub` accepted: it is written to every audit record and hashed into the limits key. */
@@ -98,6 +99,8 @@ export class OidcVerifier {
     const digest = createHash('sha256').update(token).digest('base64');
     const hit = this.cache.get(digest, now);
     if (hit) {
+      // Only cached tokens in use still keep the key set fresh, so a withdrawn key is noticed.
+      hit.keys.refreshIfStale(now);
       if (!hit.key.retired) return hit.principal;
       this.cache.delete(digest);
     }
@@ -138,7 +141,7 @@ export class OidcVerifier {
   private async verifySlow(token: string, t: ParsedJwt, issuer: Issuer, now: number): Promise<Verified> {
     const { cfg } = issuer;
     const kid = typeof t.header.kid === 'string' ? t.header.kid : undefined;
-    const { key, held } = await issuer.keys.resolve(t.header.alg as string, kid, now);
+    const { key, held, keys } = await issuer.keys.resolve(t.header.alg as string, kid, now);
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, key, {
@@ -167,7 +170,7 @@ export class OidcVerifier {
       expiresAt: (payload.exp as number) * 1000,
       keyId: `oidc_${createHash('sha256').update(`${cfg.issuer}\n${subject}`).digest('hex').slice(0, 16)}`,
     };
-    return { principal, key: held };
+    return { principal, key: held, keys };
   }
 
   /** Kids held for an issuer (diagnostics and tests). */
