@@ -189,18 +189,24 @@ describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
     assert.match(r.code!, /WARDEN_E_TOKEN_(KEY_UNKNOWN|SIGNATURE)/);
   });
 
-  test('keys rotated mid-run: the new kid is fetched, tokens already verified keep working', async () => {
+  test('keys rotated mid-run: the new kid is fetched; a verified token lives as long as its key is published', async () => {
     const old = await idp.mintAccessToken('bob');
     assert.equal((await llm(w, old)).status, 200);
     const unusedOld = await idp.mintAccessToken('bob', { alg: 'ES256' });
     const jwksBefore = idp.hits['/jwks'] ?? 0;
-    await idp.rotateKeys();
+    await idp.rotateKeys({ keepOld: true });
     await new Promise((r) => setTimeout(r, 1100)); // past jwks_refresh_min_seconds
     const fresh = await idp.mintAccessToken('bob');
     const r = await llm(w, fresh);
     assert.equal(r.status, 200, r.text);
     assert.ok((idp.hits['/jwks'] ?? 0) > jwksBefore, 'the unknown kid caused a JWKS fetch');
-    assert.equal((await llm(w, old)).status, 200, 'a verified token stays valid until its exp');
+    assert.equal((await llm(w, old)).status, 200, 'a verified token stays valid while its key is published');
+    await idp.rotateKeys(); // the old keys are withdrawn (e.g. one leaked)
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await llm(w, await idp.mintAccessToken('bob'))).status, 200);
+    const withdrawn = await llm(w, old);
+    assert.equal(withdrawn.status, 401, 'a key the IdP withdrew verifies nothing more, tokens already verified with it included');
+    assert.equal(withdrawn.code, 'WARDEN_E_TOKEN_KEY_UNKNOWN');
     const gone = await llm(w, unusedOld);
     assert.equal(gone.status, 401, 'a key the IdP removed no longer verifies new tokens');
     assert.equal(gone.code, 'WARDEN_E_TOKEN_KEY_UNKNOWN');

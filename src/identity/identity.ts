@@ -19,19 +19,11 @@ function withBearerChallenge(e: unknown): unknown {
   return new WardenError(e.code, e.message, { headers: { ...e.headers, 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` }, rule: e.rule, cause: e.cause });
 }
 
-/** What a token's principal becomes; made once per verified token and then reused. */
-const identifiedByPrincipal = new WeakMap<OidcPrincipal, Identified>();
-function identifiedFrom(p: OidcPrincipal): Identified {
-  let id = identifiedByPrincipal.get(p);
-  if (!id) {
-    id = {
-      key: { id: p.keyId, consumer: p.name, models: [] },
-      consumer: { name: p.name, groups: p.groups, labels: p.labels, models: p.models },
-      principal: { issuer: p.issuer, subject: p.subject },
-    };
-    identifiedByPrincipal.set(p, id);
-  }
-  return id;
+/** What a token's principal becomes, with the consumer set it was checked against (made once, rechecked when that set changes). */
+interface CheckedPrincipal {
+  id: Identified;
+  consumers: ReadonlyMap<string, Consumer>;
+  storeVersion: number;
 }
 
 /**
@@ -46,6 +38,7 @@ export class Identity {
   private configConsumers: Map<string, Consumer>;
   private oidc: OidcVerifier | undefined;
   private oidcConfigText = '[]';
+  private checkedPrincipals = new WeakMap<OidcPrincipal, CheckedPrincipal>();
 
   constructor(
     private readonly store: Store,
@@ -106,7 +99,35 @@ export class Identity {
     } catch (e) {
       throw withBearerChallenge(e);
     }
-    return p instanceof Promise ? p.then(identifiedFrom, (e: unknown) => Promise.reject(withBearerChallenge(e))) : identifiedFrom(p);
+    if (!(p instanceof Promise)) {
+      try {
+        return this.identifiedFrom(p);
+      } catch (e) {
+        throw withBearerChallenge(e);
+      }
+    }
+    return p.then((v) => this.identifiedFrom(v)).catch((e: unknown) => Promise.reject(withBearerChallenge(e)));
+  }
+
+  /**
+   * A token's consumer is made from its claims alone. One named like a consumer of the config or
+   * the store would take that consumer's name-bound policies, ACL entries and limits (threat: a
+   * user of the IdP picking the username `prod-bot`), so it is refused, fail closed.
+   */
+  private identifiedFrom(p: OidcPrincipal): Identified {
+    const storeVersion = this.store.version();
+    const checked = this.checkedPrincipals.get(p);
+    if (checked && checked.consumers === this.configConsumers && checked.storeVersion === storeVersion) return checked.id;
+    if (this.consumer(p.name)) {
+      throw new WardenError('WARDEN_E_TOKEN_CLAIMS', `the token's consumer name "${p.name}" is already a consumer of this Warden (config or store); a token may not take its policies and limits: set identity.oidc[].consumer_prefix for ${p.issuer}`);
+    }
+    const id = checked?.id ?? {
+      key: { id: p.keyId, consumer: p.name, models: [] },
+      consumer: { name: p.name, groups: p.groups, labels: p.labels, models: p.models },
+      principal: { issuer: p.issuer, subject: p.subject },
+    };
+    this.checkedPrincipals.set(p, { id, consumers: this.configConsumers, storeVersion });
+    return id;
   }
 
   /** A Warden virtual key only; always synchronous. */

@@ -404,7 +404,9 @@ function forgery(issuer: string, keys: () => KeyPair[], resource: string): Forge
     },
     async signedByIssuer(claims, header = {}, alg = 'RS256') {
       const k = keys().find((x) => x.alg === alg)!;
-      return new SignJWT(claims).setProtectedHeader({ alg, kid: k.kid, ...header }).sign(k.privateKey);
+      // A `crit` header is signed as asked (jose only signs extensions it is told it knows).
+      const crit = Array.isArray(header.crit) ? { crit: Object.fromEntries((header.crit as string[]).map((c) => [c, true])) } : undefined;
+      return new SignJWT(claims).setProtectedHeader({ alg, kid: k.kid, ...header }).sign(k.privateKey, crit);
     },
     claims(account, extra = {}) {
       const now = Math.floor(Date.now() / 1000);

@@ -55,6 +55,8 @@ export interface MappedIdentity {
 export function mapClaims(cfg: OidcIssuerConfig, claims: Record<string, unknown>): MappedIdentity {
   const rawName = readClaimPath(claims, cfg.name_claim);
   if (typeof rawName !== 'string' || rawName.length === 0) throw new WardenError('WARDEN_E_TOKEN_CLAIMS', `token has no string claim "${cfg.name_claim}" to name the consumer (identity.oidc[].name_claim for issuer ${cfg.issuer})`);
+  // An address the IdP itself says it has not verified is anyone's to type in (threat: taking another person's name).
+  if (cfg.name_claim === 'email' && (claims.email_verified === false || claims.email_verified === 'false')) throw new WardenError('WARDEN_E_TOKEN_CLAIMS', `the token's email is not verified (email_verified: false) and cannot name the consumer; verify it at the IdP or pick another identity.oidc[].name_claim for issuer ${cfg.issuer}`);
   const name = cfg.consumer_prefix + rawName;
   if (!CONSUMER_NAME.test(name)) throw new WardenError('WARDEN_E_TOKEN_CLAIMS', `claim "${cfg.name_claim}" is not a usable consumer name (letters, digits and _ . @ : - only, at most 128 characters); pick another identity.oidc[].name_claim for issuer ${cfg.issuer}`);
   const idpGroups = groupsFromClaim(readClaimPath(claims, cfg.groups_claim));

@@ -22,6 +22,16 @@ interface HeldKey {
   alg: string | undefined;
   byAlg: Map<string, Promise<VerifyKey>>;
   jwk: JWK;
+  /** Set when a JWKS reload no longer lists this key: tokens it verified stop being accepted from the cache. */
+  retired: boolean;
+}
+
+/** What a verification used, so the caller can tell later whether the key is still published. */
+export interface ResolvedKey {
+  key: VerifyKey;
+  held: { readonly retired: boolean };
+  /** The issuer's key set, so a cached answer can still keep it fresh. */
+  keys: IssuerKeys;
 }
 
 /** Which key types can carry which JWS algorithm (RFC 7518 §3.1, RFC 8037). */
@@ -35,15 +45,51 @@ function ktyFits(alg: string, key: HeldKey): boolean {
 }
 
 export interface FetchLike {
-  (url: string, init: { signal: AbortSignal; headers: Record<string, string> }): Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+  (url: string, init: { signal: AbortSignal; headers: Record<string, string>; redirect: 'manual' }): Promise<{ ok: boolean; status: number; body?: ReadableStream<Uint8Array> | null; text(): Promise<string> }>;
+}
+
+/** Reads at most MAX_JWKS_BYTES, then stops reading: a hostile IdP cannot make Warden buffer an endless body. */
+async function boundedText(res: Awaited<ReturnType<FetchLike>>, url: string): Promise<string> {
+  const tooLarge = () => new Error(`answer from ${url} is larger than ${MAX_JWKS_BYTES} bytes`);
+  if (!res.body) {
+    const text = await res.text();
+    if (Buffer.byteLength(text) > MAX_JWKS_BYTES) throw tooLarge();
+    return text;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_JWKS_BYTES) {
+      void reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function getJson(fetchImpl: FetchLike, url: string, timeoutMs: number): Promise<unknown> {
-  const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
-  const text = await res.text();
-  if (text.length > MAX_JWKS_BYTES) throw new Error(`answer from ${url} is larger than ${MAX_JWKS_BYTES} bytes`);
-  return JSON.parse(text) as unknown;
+  // Redirects are not followed: a hop could lead to plain http or another host, and keys must come from the configured place.
+  const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' }, redirect: 'manual' });
+  if (res.status >= 300 && res.status < 400) {
+    void res.body?.cancel().catch(() => {});
+    throw new Error(`${url} answered with a redirect (HTTP ${res.status}), which Warden does not follow for keys; configure the final URL (identity.oidc[].issuer or jwks_uri)`);
+  }
+  if (!res.ok) {
+    void res.body?.cancel().catch(() => {});
+    throw new Error(`HTTP ${res.status} from ${url}`);
+  }
+  const text = await boundedText(res, url);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not the parser's message: it quotes the body, and this reason reaches clients.
+    throw new Error(`answer from ${url} is not JSON`);
+  }
 }
 
 export class IssuerKeys {
@@ -65,8 +111,8 @@ export class IssuerKeys {
   }
 
   /** The key for this header; a refresh first when it is not held. */
-  resolve(alg: string, kid: string | undefined, now = Date.now()): Promise<VerifyKey> {
-    if (now - this.fetchedAt > this.cfg.jwks_max_age_seconds * 1000 && this.fetchedAt > 0) void this.refresh(now).catch(() => {});
+  resolve(alg: string, kid: string | undefined, now = Date.now()): Promise<ResolvedKey> {
+    this.refreshIfStale(now);
     const held = this.find(alg, kid);
     if (held) return this.importFor(held, alg);
     return this.refresh(now).then(
@@ -75,7 +121,12 @@ export class IssuerKeys {
     );
   }
 
-  private afterRefresh(alg: string, kid: string | undefined): Promise<VerifyKey> {
+  /** Re-reads the key set in the background once it is older than `jwks_max_age_seconds` (rate-limited like any refresh). */
+  refreshIfStale(now: number): void {
+    if (this.fetchedAt > 0 && now - this.fetchedAt > this.cfg.jwks_max_age_seconds * 1000) void this.refresh(now).catch(() => {});
+  }
+
+  private afterRefresh(alg: string, kid: string | undefined): Promise<ResolvedKey> {
     const held = this.find(alg, kid);
     if (held) return this.importFor(held, alg);
     const why = this.lastError ? `; the IdP could not be reached to refresh its keys (${this.lastError})` : '';
@@ -84,16 +135,14 @@ export class IssuerKeys {
   }
 
   private find(alg: string, kid: string | undefined): HeldKey | undefined {
-    if (kid !== undefined) {
-      const k = this.keys.find((x) => x.kid === kid);
-      // A key pinned to another algorithm, or of the wrong type, is no key for this token (RFC 8725 §3.1).
-      return k && (k.alg === undefined || k.alg === alg) && ktyFits(alg, k) ? k : undefined;
-    }
+    // A key pinned to another algorithm, or of the wrong type, is no key for this token (RFC 8725 §3.1);
+    // one kid may name keys of several types (RFC 7517 §4.5), so the one that fits is looked for.
+    if (kid !== undefined) return this.keys.find((x) => x.kid === kid && (x.alg === undefined || x.alg === alg) && ktyFits(alg, x));
     const fits = this.keys.filter((x) => (x.alg === undefined || x.alg === alg) && ktyFits(alg, x));
     return fits.length === 1 ? fits[0] : undefined;
   }
 
-  private importFor(held: HeldKey, alg: string): Promise<VerifyKey> {
+  private importFor(held: HeldKey, alg: string): Promise<ResolvedKey> {
     let p = held.byAlg.get(alg);
     if (!p) {
       p = importJWK(held.jwk, alg).catch(() => {
@@ -101,7 +150,7 @@ export class IssuerKeys {
       });
       held.byAlg.set(alg, p);
     }
-    return p;
+    return p.then((key) => ({ key, held, keys: this }));
   }
 
   /** Fetches discovery (once) and the JWKS; rate-limited, one in flight at a time. */
@@ -132,20 +181,33 @@ export class IssuerKeys {
       const doc = (await getJson(this.fetchImpl, url, t)) as { issuer?: unknown; jwks_uri?: unknown };
       // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched for.
       if (doc?.issuer !== this.cfg.issuer) throw new Error(`discovery document at ${url} names issuer ${JSON.stringify(String(doc?.issuer)).slice(0, 200)}, not ${this.cfg.issuer}`);
-      if (typeof doc.jwks_uri !== 'string' || !isHttpsOrLoopback(doc.jwks_uri)) throw new Error(`discovery document at ${url} has no https jwks_uri`);
+      // An https issuer keeps its keys on https: plain http (even to this machine) would be a downgrade chosen by the document.
+      const httpsOnly = url.startsWith('https:');
+      if (typeof doc.jwks_uri !== 'string' || !isHttpsOrLoopback(doc.jwks_uri) || (httpsOnly && !doc.jwks_uri.startsWith('https:'))) throw new Error(`discovery document at ${url} has no https jwks_uri`);
       this.jwksUri = doc.jwks_uri;
     }
     const jwks = (await getJson(this.fetchImpl, this.jwksUri, t)) as { keys?: unknown };
     if (!jwks || !Array.isArray(jwks.keys)) throw new Error(`${this.jwksUri} is not a JWKS (no keys array)`);
+    const previous = new Map(this.keys.map((h) => [JSON.stringify(h.jwk), h]));
     const next: HeldKey[] = [];
     for (const k of jwks.keys.slice(0, MAX_KEYS) as JWK[]) {
       if (!k || typeof k !== 'object' || typeof k.kty !== 'string') continue;
       // Only public signing keys: a key marked for encryption, or a symmetric one, never verifies a token.
       if (k.use !== undefined && k.use !== 'sig') continue;
+      if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify'))) continue;
       if (k.kty === 'oct' || (k as { d?: unknown }).d !== undefined) continue;
       if (k.alg !== undefined && typeof k.alg !== 'string') continue;
-      next.push({ kid: typeof k.kid === 'string' ? k.kid : undefined, kty: k.kty, crv: typeof k.crv === 'string' ? k.crv : undefined, alg: k.alg, byAlg: new Map(), jwk: k });
+      // A key published again, byte for byte, stays the same held key (its cached tokens stay valid).
+      const same = previous.get(JSON.stringify(k));
+      if (same) {
+        previous.delete(JSON.stringify(k));
+        next.push(same);
+        continue;
+      }
+      next.push({ kid: typeof k.kid === 'string' ? k.kid : undefined, kty: k.kty, crv: typeof k.crv === 'string' ? k.crv : undefined, alg: k.alg, byAlg: new Map(), jwk: k, retired: false });
     }
+    // Keys the IdP stopped publishing (rotated away, perhaps because they leaked) verify nothing more, cached tokens included.
+    for (const gone of previous.values()) gone.retired = true;
     this.keys = next;
     this.fetchedAt = Date.now();
   }

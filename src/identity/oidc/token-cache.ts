@@ -23,6 +23,10 @@ export class TokenCache<V> {
     this.map.set(digest, { value, until });
   }
 
+  delete(digest: string): void {
+    this.map.delete(digest);
+  }
+
   get size(): number {
     return this.map.size;
   }

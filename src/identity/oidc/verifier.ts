@@ -9,7 +9,7 @@ import { errors as joseErrors, jwtVerify } from 'jose';
 import { WardenError } from '../../core/errors.js';
 import { mapClaims } from './claims.js';
 import type { OidcIssuerConfig } from './config.js';
-import { IssuerKeys, type FetchLike } from './jwks.js';
+import { IssuerKeys, type FetchLike, type ResolvedKey } from './jwks.js';
 import { parseJwt, type ParsedJwt } from './parse.js';
 import { TokenCache } from './token-cache.js';
 
@@ -52,6 +52,16 @@ export interface VerifierOptions {
   onKeysLoaded?: (issuer: string, error: string | undefined) => void;
 }
 
+/** A verified token as cached: the principal and the key that verified it (a retired key voids the entry). */
+interface Verified {
+  principal: OidcPrincipal;
+  key: ResolvedKey['held'];
+  keys: ResolvedKey['keys'];
+}
+
+/** Longest `sub` accepted: it is written to every audit record and hashed into the limits key. */
+const MAX_SUBJECT_LENGTH = 255;
+
 interface Issuer {
   cfg: OidcIssuerConfig;
   keys: IssuerKeys;
@@ -59,7 +69,7 @@ interface Issuer {
 
 export class OidcVerifier {
   private readonly issuers = new Map<string, Issuer>();
-  private readonly cache: TokenCache<OidcPrincipal>;
+  private readonly cache: TokenCache<Verified>;
   /** First-sight verifications under way: a burst of requests with one new token pays one signature check. */
   private readonly inflight = new Map<string, Promise<OidcPrincipal>>();
 
@@ -88,15 +98,20 @@ export class OidcVerifier {
   verify(token: string, now = Date.now()): OidcPrincipal | Promise<OidcPrincipal> {
     const digest = createHash('sha256').update(token).digest('base64');
     const hit = this.cache.get(digest, now);
-    if (hit) return hit;
+    if (hit) {
+      // Only cached tokens in use still keep the key set fresh, so a withdrawn key is noticed.
+      hit.keys.refreshIfStale(now);
+      if (!hit.key.retired) return hit.principal;
+      this.cache.delete(digest);
+    }
     const pending = this.inflight.get(digest);
     if (pending) return pending;
     const parsed = parseJwt(token);
     const issuer = this.precheck(parsed);
     const verifying = this.verifySlow(token, parsed, issuer, now)
-      .then((p) => {
-        this.cache.set(digest, p, p.expiresAt, now);
-        return p;
+      .then((v) => {
+        this.cache.set(digest, v, v.principal.expiresAt, now);
+        return v.principal;
       })
       .finally(() => this.inflight.delete(digest));
     this.inflight.set(digest, verifying);
@@ -123,10 +138,10 @@ export class OidcVerifier {
     return issuer;
   }
 
-  private async verifySlow(token: string, t: ParsedJwt, issuer: Issuer, now: number): Promise<OidcPrincipal> {
+  private async verifySlow(token: string, t: ParsedJwt, issuer: Issuer, now: number): Promise<Verified> {
     const { cfg } = issuer;
     const kid = typeof t.header.kid === 'string' ? t.header.kid : undefined;
-    const key = await issuer.keys.resolve(t.header.alg as string, kid, now);
+    const { key, held, keys } = await issuer.keys.resolve(t.header.alg as string, kid, now);
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, key, {
@@ -141,9 +156,10 @@ export class OidcVerifier {
       throw joseToWarden(e, cfg);
     }
     if (typeof payload.iat === 'number' && payload.iat * 1000 > now + cfg.clock_skew_seconds * 1000) throw new WardenError('WARDEN_E_TOKEN_NOT_YET_VALID', `token was issued in the future (iat) beyond identity.oidc[].clock_skew_seconds (${cfg.clock_skew_seconds})`);
-    const subject = payload.sub as string;
+    const subject = payload.sub;
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) throw new WardenError('WARDEN_E_TOKEN_CLAIMS', `token claim "sub" must be a string of 1 to ${MAX_SUBJECT_LENGTH} characters`);
     const mapped = mapClaims(cfg, payload);
-    return {
+    const principal: OidcPrincipal = {
       issuer: cfg.issuer,
       subject,
       name: mapped.name,
@@ -154,6 +170,7 @@ export class OidcVerifier {
       expiresAt: (payload.exp as number) * 1000,
       keyId: `oidc_${createHash('sha256').update(`${cfg.issuer}\n${subject}`).digest('hex').slice(0, 16)}`,
     };
+    return { principal, key: held, keys };
   }
 
   /** Kids held for an issuer (diagnostics and tests). */
