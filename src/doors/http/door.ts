@@ -15,7 +15,7 @@ import { readJson } from '../../core/json/read.js';
 import { CREDENTIAL_HEADERS } from '../../identity/credential.js';
 import type { Identified } from '../../identity/identity.js';
 import { readBody } from '../shared/body.js';
-import { assertNoWardenKey, stripKeyParams } from '../shared/upstream-credentials.js';
+import { assertCredentialNotInTarget, assertNoWardenKey, stripKeyParams } from '../shared/upstream-credentials.js';
 import { httpDocument } from './document.js';
 import { forwardHttp } from './forward.js';
 import { normalisePath } from './path.js';
@@ -40,11 +40,11 @@ function isJson(ct: string | undefined): boolean {
 }
 
 /** key-auth with the APISIX bodies; the precise cause stays in the code and the audit record. */
-type Who = { key?: KeyInfo; consumer?: Consumer; principal?: Identified['principal']; fromQuery: boolean };
+type Who = { key?: KeyInfo; consumer?: Consumer; principal?: Identified['principal']; fromQuery: boolean; credential?: string };
 function identify(gw: Gateway, req: IncomingMessage, query: string, route: CompiledRoute): Who | Promise<Who> {
   const found = findKey(req.rawHeaders, query, route.cfg.key_auth.query);
   if (!found.key) throw new WardenError('WARDEN_E_AUTH_MISSING', MISSING, { rule: 'key-auth' });
-  const done = (who: Identified): Who => ({ key: who.key, consumer: who.consumer, principal: who.principal, fromQuery: found.fromQuery });
+  const done = (who: Identified): Who => ({ key: who.key, consumer: who.consumer, principal: who.principal, fromQuery: found.fromQuery, credential: found.key });
   try {
     const who = gw.identity.authenticate(found.key);
     return who instanceof Promise ? who.then(done, refuseIdentity) : done(who);
@@ -142,6 +142,7 @@ const HTTP_STAGES: DoorStages<HttpCtx> = {
     if (!node) throw new WardenError('WARDEN_E_UPSTREAM_UNREACHABLE', `route "${route.id}" has no upstream node with a weight above 0`);
     const headers = buildUpstreamHeaders({ req, route, node, consumer: who.consumer, requestId: ex.id, contentLength: raw?.length, policyHeaders: c.decision?.upstreamHeaders });
     assertNoWardenKey(c.path + c.q, headers, route.cfg.hide_credentials ? undefined : CREDENTIAL_HEADERS);
+    assertCredentialNotInTarget(c.path + c.q, who.credential);
     forwardHttp(req, res, ex, { node, balancer: route.balancer, routeId: route.id, method: req.method ?? 'GET', path: c.path + c.q, headers, body: raw }, gw.finish);
   },
   fail: (c, e) => failHttp(c.gw, c.res, c.ex, e, !c.req.complete),

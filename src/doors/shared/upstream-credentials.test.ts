@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKey } from '../../identity/keys.js';
-import { isWardenError } from '../../core/errors.js';
-import { assertNoWardenKey, holdsWardenKey, stripKeyParams, stripKeyParamsFromTarget } from './upstream-credentials.js';
+import { isWardenError, type WardenError } from '../../core/errors.js';
+import { assertCredentialNotInTarget, assertNoWardenKey, holdsWardenKey, stripKeyParams, stripKeyParamsFromTarget } from './upstream-credentials.js';
 
 const K = generateKey();
 const pct = (s: string) => [...Buffer.from(s)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
@@ -53,4 +53,13 @@ test('assertNoWardenKey: refuses a key in the target or any header, never naming
   assertNoWardenKey('/api?x=1', ['x-api-key', 'not-a-key', 'cookie', 'a=b']);
   // Headers the operator passes on as they are (hide_credentials: false).
   assertNoWardenKey('/api', ['x-api-key', K], new Set(['x-api-key']));
+});
+
+test('the credential that authenticated a request never leaves in the URL, in any encoding; other values pass', () => {
+  const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz';
+  for (const target of [`/x?apikey=${token}`, `/x?a=1&token=${encodeURIComponent(token)}`, `/x/${encodeURIComponent(encodeURIComponent(token))}`, `/x?q=${token.replace(/\./g, '%2E')}`]) {
+    assert.throws(() => assertCredentialNotInTarget(target, token), (e: WardenError) => e.code === 'WARDEN_E_KEY_IN_FORWARD' && !e.message.includes(token), target);
+  }
+  assertCredentialNotInTarget('/x?apikey=someone-elses-token-value', token);
+  assertCredentialNotInTarget(`/x?apikey=${token}`, undefined);
 });

@@ -93,3 +93,14 @@ export function assertNoWardenKey(target: string, headers: readonly string[], pa
     if (holdsWardenKey(headers[i + 1]!)) throw leak(`the ${name} header`);
   }
 }
+
+/**
+ * Throws WARDEN_E_KEY_IN_FORWARD when the target holds `credential` — the very credential
+ * Warden authenticated the request with, whatever its shape (an OIDC access token is not
+ * key-shaped, so `assertNoWardenKey` cannot see it). A URL ends up in upstream access logs,
+ * where a bearer token can be replayed against Warden; headers follow `hide_credentials`.
+ */
+export function assertCredentialNotInTarget(target: string, credential: string | undefined): void {
+  if (!credential || credential.length < 16) return;
+  if (readings(target.replace(/\+/g, ' '), (f) => f.includes(credential))) throw leak('the request URL');
+}
