@@ -72,6 +72,7 @@ export const CATALOGUE = {
   WARDEN_E_USAGE: { status: 400, anthropic: 'invalid_request_error', retry: false, summary: 'The `warden` command was called wrongly (unknown command or option, missing argument); its `--help` shows the usage. Exit code 2.' },
   WARDEN_E_STORE_MISSING: { status: 500, anthropic: 'api_error', retry: false, summary: 'A `warden` command found no store at `store.path` of the config it read: run it where `warden start` runs, or pass `--config`. It never creates an empty store.' },
   WARDEN_E_LISTEN_FAILED: { status: 500, anthropic: 'api_error', retry: false, summary: 'Warden could not listen on its address (the port is in use, or not allowed): the message names the setting (`server.port`, `admin.port`) and the `warden start` flag to change.' },
+  WARDEN_E_CLAUDE_SETTINGS: { status: 500, anthropic: 'api_error', retry: false, summary: 'A Claude Code settings or MCP file `warden connect claude-code` would edit cannot be read or is not a JSON object: the message names the file; fix or move it and run again. Nothing was written.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

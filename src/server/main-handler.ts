@@ -6,6 +6,7 @@ import { createHttpDoor } from '../doors/http/door.js';
 import { assertNoWardenKey, stripKeyParams } from '../doors/shared/upstream-credentials.js';
 import { CREDENTIAL_HEADERS } from '../identity/credential.js';
 import { failHttp } from '../doors/http/render.js';
+import { createHookDoor } from '../doors/hook/door.js';
 import { createLlmDoor } from '../doors/llm/door.js';
 import { failExchange } from '../doors/llm/messages.js';
 import { anthropicErrorBody } from '../doors/llm/render-error.js';
@@ -17,6 +18,7 @@ const MAX_URL = 8192;
 export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestHandler {
   const llm = createLlmDoor(gw);
   const http = createHttpDoor(gw);
+  const hook = createHookDoor(gw);
   // Every door's request and response get a listener: an 'error' nobody listens to exits
   // the process and takes every door down (a late write after the client left, a reset).
   // The exchange itself is finished by the door (completion.ts), so this only logs.
@@ -47,6 +49,7 @@ export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestH
       else failHttp(gw, res, newExchange('http', req, '(key in request)'), e, !req.complete);
       return;
     }
+    if (hook(req, res, path)) return;
     if (llm(req, res, path, query)) return;
     // After the LLM door: its fixed paths win over a broad route such as `/*`.
     if (http(req, res, path, query)) return;
