@@ -52,7 +52,7 @@ export async function runPreToolUse(argv: string[], io: HookRunIO): Promise<Hook
     try {
       const { decideOffline } = await import('./offline.js');
       const d = await decideOffline(o.policy, o.consumer, io.stdin);
-      return decided(d.decision, d.reason);
+      return d.rule === 'tool_use.none' ? { code: 0, stdout: '', stderr: '' } : decided(d.decision, d.reason);
     } catch (e) {
       const err = e as { code?: string; message?: string; problems?: string[] };
       return blocked(`offline policy ${o.policy}: ${err.problems?.join('; ') ?? `${err.code ?? 'error'}: ${err.message ?? String(e)}`}`);
@@ -77,7 +77,7 @@ export async function runPreToolUse(argv: string[], io: HookRunIO): Promise<Hook
     const err = e as NodeJS.ErrnoException;
     return unreachable(`Warden at ${url} is unreachable (${err.code ?? err.message}); the tool call is blocked`);
   }
-  let body: { decision?: unknown; reason?: unknown; error?: { message?: unknown } };
+  let body: { decision?: unknown; reason?: unknown; error?: { message?: unknown }; hookSpecificOutput?: unknown };
   try {
     body = JSON.parse(answer.body) as typeof body;
   } catch {
@@ -88,5 +88,7 @@ export async function runPreToolUse(argv: string[], io: HookRunIO): Promise<Hook
     // A refused credential or a bad document is a decision about this call, never a reason to fail open.
     return answer.status >= 500 ? unreachable(`Warden at ${url} failed: ${msg}`) : blocked(`Warden refused the decision request: ${msg}`);
   }
+  // No rule spoke (Warden sends no hook decision): print none, so Claude Code's own rules and prompts apply.
+  if (body.hookSpecificOutput === undefined) return { code: 0, stdout: '', stderr: '' };
   return decided(body.decision as HookDecision, typeof body.reason === 'string' ? body.reason : undefined);
 }

@@ -20,6 +20,8 @@ import { hookOutput } from './hook-output.js';
 export const DECIDE_TOOL_USE_PATH = '/v1/warden/decide/tool-use';
 /** A hook document is a tool call, not a conversation: far below the LLM body limit. */
 const BODY_LIMIT = 1024 * 1024;
+/** judgeToolUse's rule when neither the policy nor the tool-use rules matched the call. */
+const NO_RULE = 'tool_use.none';
 
 export function createHookDoor(gw: Gateway) {
   return function hookDoor(req: IncomingMessage, res: ServerResponse, path: string): boolean {
@@ -58,7 +60,10 @@ async function decide(gw: Gateway, req: IncomingMessage, res: ServerResponse, ex
     ex.status = 200;
     gw.finish(ex);
     const reason = j.allow ? undefined : j.message;
-    const answer = JSON.stringify({ decision: j.record.outcome, rule: j.record.rule, reason: reason ?? null, request_id: ex.id, ...hookOutput(j.record.outcome, reason) });
+    // No rule of any source spoke: no hook decision, so Claude Code's own permission rules and
+    // prompts still apply (a hook "allow" would skip them).
+    const silent = j.record.rule === NO_RULE;
+    const answer = JSON.stringify({ decision: j.record.outcome, rule: j.record.rule, reason: reason ?? null, request_id: ex.id, ...(silent ? {} : hookOutput(j.record.outcome, reason)) });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer), 'x-warden-request-id': ex.id });
     res.end(answer);
   } catch (e) {
