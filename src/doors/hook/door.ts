@@ -41,7 +41,7 @@ async function decide(gw: Gateway, req: IncomingMessage, res: ServerResponse, ex
   const snap = gw.current();
   try {
     // identify first: an unauthenticated caller costs no body buffering.
-    const who = gw.identity.authenticate(extractCredential(req.rawHeaders));
+    const who = await gw.identity.authenticate(extractCredential(req.rawHeaders));
     ex.key = who.key;
     ex.consumer = who.consumer;
     const body = await readBody(req, Math.min(BODY_LIMIT, snap.config.server.body_limit_bytes), snap.config.server.body_timeout_ms);
