@@ -72,6 +72,15 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   let snapshot: Snapshot = buildSnapshot(withOverlay(initial, store), undefined, snapshotDeps);
   await limiterReady(snapshot.limits, initial.limits.redis.connect_timeout_ms);
   const identity = new Identity(store, snapshot.consumers);
+  // Discovery and JWKS off the request path: the first token does not wait, a down IdP is logged, not fatal.
+  const installOidc = (issuers: Config['identity']['oidc']) => {
+    const verifier = identity.setOidcIssuers(issuers);
+    if (!verifier) return;
+    void verifier.warm().then((results) => {
+      for (const r of results) if (r.error) log.warn('OIDC issuer keys not fetched yet; tokens of this issuer wait for them', { issuer: r.issuer, error: r.error });
+    });
+  };
+  installOidc(snapshot.config.identity.oidc);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
   const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0), knownModel: (model) => snapshot.routeModel(model) !== undefined });
   // The http-logger sees every finished exchange after its audit record is written.
@@ -164,6 +173,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       snapshot = buildSnapshot(withOverlay(next, store), old, snapshotDeps);
       fileConfig = next;
       identity.setConfigConsumers(snapshot.consumers);
+      installOidc(snapshot.config.identity.oidc);
       log.setLevel(next.logging.level);
       retireSnapshot(old, snapshot);
       metrics.configReloads.inc(['ok']);

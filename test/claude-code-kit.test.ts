@@ -52,14 +52,14 @@ describe('warden connect claude-code and the PreToolUse hook, with the real Clau
   before(async () => {
     upstream = await startUpstream();
     w = await startTestWarden({ providers: anthropicUpstreamConfig(upstream.url), models: [{ match: 'claude-*', provider: 'anthropic' }], guards: { tool_use: {} } });
-    loginDir = mkdtempSync(join(tmpdir(), 'warden-login-'));
-    // What `warden login --key` stores (the format of the login store, src/cli/login/store.ts on h/oidc-ops).
-    writeFileSync(join(loginDir, 'credentials.json'), JSON.stringify({ version: 1, kind: 'key', key: w.key('dev').key, obtained_at: Date.now() }), { mode: 0o600 });
+    loginDir = join(mkdtempSync(join(tmpdir(), 'warden-login-')), 'warden');
+    const login = await runCli(['login', '--key', w.key('dev').key], { env: { WARDEN_LOGIN_DIR: loginDir } });
+    assert.equal(login.code, 0, login.stderr);
   });
   after(async () => {
     await w.close();
     await upstream.close();
-    rmSync(loginDir, { recursive: true, force: true });
+    rmSync(join(loginDir, '..'), { recursive: true, force: true });
   });
 
   const fresh = () => (work = mkdtempSync(join(tmpdir(), 'warden-kit-')));
@@ -119,6 +119,28 @@ describe('warden connect claude-code and the PreToolUse hook, with the real Clau
       assert.equal(run.timedOut, false, run.stdout + run.stderr);
       assert.equal(existsSync(join(dir, 'npm-test-ran.marker')), true, run.stdout + run.stderr);
       assert.match(run.stdout, /Tests ran\./);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('the settings as connect wrote them: the model traffic goes through Warden with the key of `warden login --key`, via apiKeyHelper', async () => {
+    const dir = fresh();
+    try {
+      upstream.reset();
+      upstream.script((req) => (toolResults(req.json).length ? textReply('Marked through Warden.') : toolUseReply({ name: 'Bash', input: { command: 'touch via-gateway.marker', description: 'mark' } })));
+      const settings = await connectedSettings(w.url);
+      assert.equal(settings.env?.ANTHROPIC_BASE_URL, w.url);
+      assert.match(String(settings.apiKeyHelper), / token$/);
+      assert.doesNotMatch(JSON.stringify(settings), /wdn_/, 'no key in the settings file');
+      // No ANTHROPIC_AUTH_TOKEN / ANTHROPIC_API_KEY: the only credential is what apiKeyHelper prints.
+      const run = await runClaude({ baseUrl: w.url, prompt: 'mark', cwd: dir, allowedTools: ['Bash'], settings, env: { WARDEN_LOGIN_DIR: loginDir }, timeoutMs: 60_000 });
+      assert.equal(run.timedOut, false, run.stdout + run.stderr);
+      assert.match(run.stdout, /Marked through Warden\./, run.stdout + run.stderr);
+      assert.equal(existsSync(join(dir, 'via-gateway.marker')), true);
+      const records = readAuditRecords(w.auditDir);
+      assert.ok(records.some((r) => r.door === 'llm' && r.consumer === 'dev' && r.status === 200), 'the model call went through Warden as the logged-in consumer');
+      assert.ok(records.some((r) => r.door === 'hook' && r.consumer === 'dev' && r.tool_decisions?.[0]?.tool === 'Bash'), 'and the hook asked Warden');
     } finally {
       cleanup();
     }

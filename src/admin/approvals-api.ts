@@ -21,6 +21,7 @@ export function publicApproval(a: Approval, now: number) {
     id: a.id, status: a.status, expired: a.expires <= now, consumer: a.consumer, door: a.door, rule: a.rule, summary: a.summary, approvers: a.approvers,
     created_at: iso(a.created), expires_at: iso(a.expires), grant_ttl_ms: a.grantTtlMs,
     decided_at: iso(a.decidedAt), decided_by: a.decidedBy, decided_role: a.decidedRole, decided_via: a.decidedVia, note: a.note,
+    requester_key: a.requesterKey,
   };
 }
 

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { WardenError, isWardenError } from '../core/errors.js';
+import { oidcAdminPrincipal, type OidcIdentity, type OidcRoleRule } from '../identity/admin-oidc.js';
 import type { AdminPermission, AdminPrincipal } from '../identity/admin-roles.js';
 import { authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
 
@@ -12,9 +14,42 @@ function presentedKey(req: IncomingMessage): string | undefined {
   return typeof k === 'string' && k ? k : undefined;
 }
 
-/** Who is calling the admin API; throws WARDEN_E_ADMIN_UNAUTHORIZED. No configured key → refuse all. */
-export function authenticateAdmin(req: IncomingMessage, cfg: AdminKeysConfig, isVirtualKeyHash: (sha256: string) => boolean): AdminPrincipal {
-  return authenticateAdminKey(presentedKey(req), cfg, { via: 'admin-api', howToSend: HOW, isVirtualKeyHash });
+/** Three base64url parts with a JSON header: judged only as a token, never as an admin key. */
+export function isJwtShaped(credential: string): boolean {
+  return /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(credential);
+}
+
+export interface AdminAuthConfig extends AdminKeysConfig {
+  oidc_roles: readonly OidcRoleRule[];
+}
+
+/** Verifies an OIDC access token (identity.oidc); undefined when no issuer is configured. */
+export type TokenVerifier = ((token: string) => OidcIdentity | Promise<OidcIdentity>) | undefined;
+
+/**
+ * An admin identity from an OIDC access token: verified like at every door (issuer,
+ * signature, audience, expiry), then given the role its groups map to. A refused token is
+ * 401 with the verifier's reason (never the token); a valid one without a role is 403.
+ */
+export async function authenticateAdminToken(token: string, cfg: AdminAuthConfig, verify: TokenVerifier, via: AdminPrincipal['via']): Promise<AdminPrincipal> {
+  if (!cfg.oidc_roles.length) throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', 'an OIDC token was sent, but admin.oidc_roles maps no group to an admin role: OIDC identities are not admins here; use an admin key or configure admin.oidc_roles');
+  if (!verify) throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', 'an OIDC token was sent, but no identity.oidc issuer is configured to verify it');
+  let id: OidcIdentity;
+  try {
+    id = await verify(token);
+  } catch (e) {
+    if (!isWardenError(e)) throw e;
+    throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', `OIDC token refused (${e.code}): ${e.message}`);
+  }
+  return oidcAdminPrincipal(id, cfg.oidc_roles, via);
+}
+
+/** Who is calling the admin API; throws WARDEN_E_ADMIN_UNAUTHORIZED. No configured key nor OIDC role → refuse all. */
+export async function authenticateAdmin(req: IncomingMessage, cfg: AdminAuthConfig, isVirtualKeyHash: (sha256: string) => boolean, verify: TokenVerifier): Promise<AdminPrincipal> {
+  const presented = presentedKey(req);
+  if (presented && isJwtShaped(presented)) return authenticateAdminToken(presented, cfg, verify, 'admin-api');
+  if (!presented && cfg.oidc_roles.length) throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', `admin credential missing: send an admin key or an OIDC access token (\`warden token\`) as Authorization: Bearer`);
+  return authenticateAdminKey(presented, cfg, { via: 'admin-api', howToSend: HOW, isVirtualKeyHash });
 }
 
 /** The permission an admin route needs; unknown routes need the permission of their method, then answer 404. */

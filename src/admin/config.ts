@@ -30,3 +30,21 @@ export const adminKeysSchema = z
   .describe('Named admin keys with roles, besides `key_sha256` (which is role admin, name `admin`).');
 
 export type AdminKeyConfig = z.output<typeof adminKeySchema>;
+
+/**
+ * Admin roles of OIDC identities. Bound to one issuer each: a group name means something only
+ * at the IdP that manages it, so a second trusted issuer (a partner's, a CI's) whose tokens
+ * carry a group of the same name gets no admin role from this entry.
+ */
+const oidcRoleSchema = z.strictObject({
+  issuer: z.string().url().describe('The issuer of the tokens this entry applies to: one of `identity.oidc[].issuer`, written the same way.'),
+  group: z.string().min(1).describe('A consumer group of the token (its groups claim after that issuer\'s `group_map`), e.g. `warden-approvers`.'),
+  role: z.enum(ADMIN_ROLES).describe('The admin role a member of the group gets. Someone in several mapped groups gets the first of admin, approver, auditor, viewer.'),
+});
+
+export const adminOidcRolesSchema = z
+  .array(oidcRoleSchema)
+  .default([])
+  .describe('Admin roles from OIDC groups: a bearer token of an `identity.oidc` issuer is an admin identity (the admin API, `warden approvals approve|deny`) when one of its groups is mapped here; no entry: OIDC tokens get no admin role.');
+
+export type AdminOidcRole = z.output<typeof oidcRoleSchema>;

@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WardenError } from '../core/errors.js';
+import { WardenError, asWardenError } from '../core/errors.js';
 import { readJson as readStrictJson } from '../core/json/read.js';
 import { readBody } from '../doors/shared/body.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { approvalsApi, auditUnauthenticatedDecide, isDecideCall } from './approvals-api.js';
+import { adminCallExchange } from './audit-call.js';
 import { authenticateAdmin, permissionFor } from './auth.js';
 import { requirePermission } from '../identity/admin-principal.js';
 import type { AdminPrincipal } from '../identity/admin-roles.js';
+import type { OidcVerifier } from '../identity/oidc/verifier.js';
 import { explainRequest } from './explain-api.js';
 import { createKeyFromInput, publicKey, rotateKeyById } from './keys-api.js';
 import * as items from './overlay-resource.js';
@@ -50,6 +52,11 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
     const url = new URL(req.url ?? '/', 'http://admin');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    const start = Date.now();
+    const startHr = process.hrtime.bigint();
+    let principal: AdminPrincipal | undefined;
+    let errorCode: string | undefined;
+    let selfAudited = path === '/healthz' || path === '/metrics';
     try {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/metrics') {
@@ -61,11 +68,13 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
       const parts = path.split('/').filter(Boolean);
       const [, resource, id, action] = parts;
       const store = gw.store;
-      let principal: AdminPrincipal;
+      // Answers to approvals are audited as approval events, with the approval's facts.
+      selfAudited = parts[0] === 'admin' && resource === 'approvals' && isDecideCall(method, id, action);
       try {
-        principal = authenticateAdmin(req, gw.current().config.admin, (sha256) => store.getKeyByHash(sha256) !== undefined);
+        const verifier = (gw.identity as { oidcVerifier?: OidcVerifier }).oidcVerifier;
+        principal = await authenticateAdmin(req, gw.current().config.admin, (sha256) => store.getKeyByHash(sha256) !== undefined, verifier && ((t: string) => verifier.verify(t)));
       } catch (e) {
-        if (parts[0] === 'admin' && resource === 'approvals' && isDecideCall(method, id, action)) await auditUnauthenticatedDecide(gw, id!, action, e);
+        if (selfAudited) await auditUnauthenticatedDecide(gw, id!, action as 'approve' | 'deny', e);
         throw e;
       }
       if (parts[0] !== 'admin') throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `no admin resource at ${path}`);
@@ -139,7 +148,10 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
       }
       throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `no admin resource for ${method} ${path}`);
     } catch (e) {
+      errorCode = asWardenError(e).code;
       sendAdminError(res, e);
+    } finally {
+      if (!selfAudited) gw.finish(adminCallExchange({ method, path, start, startHr, principal, status: res.statusCode, errorCode }));
     }
   };
 }

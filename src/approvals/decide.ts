@@ -37,6 +37,11 @@ export function refusalFor(a: Approval, p: AdminPrincipal, now: number): WardenE
   if (p.name === a.consumer) {
     return new WardenError('WARDEN_E_APPROVAL_SELF', `approval ${a.id} was asked for by consumer ${a.consumer}; ${p.name} cannot answer their own request: another approver must decide`);
   }
+  // An OIDC approver is the requester when the request came with their own token (same
+  // issuer and subject), or from the consumer their token maps to.
+  if (p.oidc && ((a.requesterKey !== null && a.requesterKey === p.oidc.keyId) || p.oidc.consumer === a.consumer)) {
+    return new WardenError('WARDEN_E_APPROVAL_SELF', `approval ${a.id} was asked for by ${p.oidc.consumer} (${p.name}): the same identity cannot answer its own request; another approver must decide`);
+  }
   if (!isListedApprover(a.approvers, p)) {
     const who = p.groups.length ? `${p.name} (role ${p.role}, groups ${p.groups.join(', ')})` : `${p.name} (role ${p.role})`;
     return new WardenError('WARDEN_E_APPROVAL_NOT_APPROVER', `approval ${a.id} may be answered only by ${a.approvers.join(', ')} (rule ${a.rule}); ${who} is none of them`);

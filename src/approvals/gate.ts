@@ -50,6 +50,7 @@ export async function resolveAsk(store: ApprovalStore, d: Decision, doc: Decisio
     created: now,
     expires: now + opts.pendingTtlMs,
     grantTtlMs: opts.grantTtlMs,
+    requesterKey: doc.key?.id ?? null,
   });
   return { ...d, approval: created.id, ...review };
 }

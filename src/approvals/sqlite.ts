@@ -35,13 +35,14 @@ CREATE INDEX IF NOT EXISTS approvals_status ON approvals(status, expires_at);
 interface Row {
   id: string; consumer: string; door: string; summary: string; rule: string; fingerprint: string; status: Approval['status'];
   approvers: string; created_at: number; expires_at: number; grant_ttl_ms: number; decided_at: number | null; decided_by: string | null;
-  decided_role: string | null; decided_via: string | null; note: string | null;
+  decided_role: string | null; decided_via: string | null; note: string | null; requester_key: string | null;
 }
 
 const toApproval = (r: Row): Approval => ({
   id: r.id, consumer: r.consumer, door: r.door, summary: r.summary, rule: r.rule, fingerprint: r.fingerprint, status: r.status,
   approvers: JSON.parse(r.approvers) as string[], created: r.created_at, expires: r.expires_at, grantTtlMs: r.grant_ttl_ms,
   decidedAt: r.decided_at, decidedBy: r.decided_by, decidedRole: r.decided_role ?? null, decidedVia: r.decided_via ?? null, note: r.note,
+  requesterKey: r.requester_key ?? null,
 });
 
 /** Opens the approvals table in `db` — a file path (opened here) or an open better-sqlite3 handle (shared). */
@@ -60,8 +61,8 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
   const events = approvalEventQueries(handle);
 
   const q = {
-    insert: handle.prepare(`INSERT INTO approvals (id, consumer, door, summary, rule, fingerprint, status, approvers, created_at, expires_at, grant_ttl_ms)
-      VALUES (@id, @consumer, @door, @summary, @rule, @fingerprint, 'pending', @approvers, @created, @expires, @grantTtlMs)`),
+    insert: handle.prepare(`INSERT INTO approvals (id, consumer, door, summary, rule, fingerprint, status, approvers, created_at, expires_at, grant_ttl_ms, requester_key)
+      VALUES (@id, @consumer, @door, @summary, @rule, @fingerprint, 'pending', @approvers, @created, @expires, @grantTtlMs, @requesterKey)`),
     get: handle.prepare('SELECT * FROM approvals WHERE id = ?'),
     live: handle.prepare(`SELECT * FROM approvals WHERE consumer = ? AND fingerprint = ? AND expires_at > ?
       ORDER BY CASE status WHEN 'pending' THEN 1 ELSE 0 END, created_at DESC, rowid DESC LIMIT 1`),
@@ -81,8 +82,9 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
   return {
     async create(a) {
       const id = `apr_${randomBase62(16)}`;
-      q.insert.run({ ...a, id, approvers: JSON.stringify(a.approvers) });
-      return { ...a, id, status: 'pending', decidedAt: null, decidedBy: null, decidedRole: null, decidedVia: null, note: null };
+      const requesterKey = a.requesterKey ?? null;
+      q.insert.run({ ...a, id, approvers: JSON.stringify(a.approvers), requesterKey });
+      return { ...a, id, status: 'pending', decidedAt: null, decidedBy: null, decidedRole: null, decidedVia: null, note: null, requesterKey };
     },
     async get(id) {
       const r = q.get.get(id) as Row | undefined;
@@ -114,8 +116,8 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
   };
 }
 
-/** Tables created before approvers were authenticated lack these columns. */
+/** Tables created before approvers were authenticated (or before requesters were recorded) lack these columns. */
 function addDecidedColumns(handle: Database.Database): void {
   const have = new Set((handle.prepare('PRAGMA table_info(approvals)').all() as { name: string }[]).map((c) => c.name));
-  for (const col of ['decided_role', 'decided_via']) if (!have.has(col)) handle.exec(`ALTER TABLE approvals ADD COLUMN ${col} TEXT`);
+  for (const col of ['decided_role', 'decided_via', 'requester_key']) if (!have.has(col)) handle.exec(`ALTER TABLE approvals ADD COLUMN ${col} TEXT`);
 }

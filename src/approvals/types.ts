@@ -30,6 +30,12 @@ export interface Approval {
   /** How it decided: `admin-api` or `cli`. */
   decidedVia: string | null;
   note: string | null;
+  /**
+   * The key id of the request that asked (`key_…`, or `oidc_…` for an OIDC token: a hash of
+   * its issuer and subject); null for approvals made before it was recorded. An OIDC approver
+   * whose own requests carry this id cannot answer it.
+   */
+  requesterKey: string | null;
 }
 
 /** One attempt to answer an approval, decided or refused: the trail the audit log receives. */
@@ -62,6 +68,7 @@ export interface NewApproval {
   created: number;
   expires: number;
   grantTtlMs: number;
+  requesterKey?: string | null;
 }
 
 export interface ApprovalFilter {

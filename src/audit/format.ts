@@ -64,6 +64,9 @@ export function serializeRecord(r: AuditRecord, seq: number, prev: string, hashe
     route: r.route,
     consumer: r.consumer ?? null,
     key_id: r.key_id ?? null,
+    // Present only for OIDC tokens (undefined members are left out, so key records are unchanged).
+    issuer: typeof r.issuer === 'string' ? r.issuer : undefined,
+    subject: typeof r.subject === 'string' ? r.subject : undefined,
     session_id: r.session_id ?? null,
     model: r.model ?? null,
     provider: r.provider ?? null,

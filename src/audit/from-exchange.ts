@@ -45,6 +45,10 @@ export function exchangeToRecord(ex: Exchange, now: number, opts: RecordOptions 
     tools: ex.tools ? ex.tools.slice() : [],
     client_aborted: ex.clientAborted === true,
   };
+  if (ex.principal) {
+    rec.issuer = ex.principal.issuer;
+    rec.subject = ex.principal.subject;
+  }
   if (ex.responseFindings?.length) rec.response_findings = ex.responseFindings.slice();
   if (ex.toolDecisions?.length) rec.tool_decisions = ex.toolDecisions.map((d) => ({ ...d }));
   if (ex.bodies && (ex.bodies.request !== undefined || ex.bodies.response !== undefined)) {

@@ -11,6 +11,7 @@ export function renderRecord(r: ChainedRecord): string {
   const parts = [r.time, `#${r.seq}`, r.door, r.method, r.route, r.decision, String(r.status)];
   if (r.consumer) parts.push(`consumer=${r.consumer}`);
   if (r.key_id) parts.push(`key=${r.key_id}`);
+  if (r.issuer) parts.push(`oidc=${r.subject ?? ''}@${r.issuer}`);
   if (r.session_id) parts.push(`session=${r.session_id}`);
   if (r.model) parts.push(`model=${r.model}`);
   if (r.tokens_in || r.tokens_out) parts.push(`tokens=${r.tokens_in}/${r.tokens_out}`);

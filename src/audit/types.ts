@@ -7,6 +7,9 @@ export interface AuditRecord {
   route: string;
   consumer: string | null;
   key_id: string | null;
+  /** OIDC issuer and subject of the access token; present only when the credential was one. */
+  issuer?: string;
+  subject?: string;
   session_id: string | null;
   model: string | null;
   provider: string | null;

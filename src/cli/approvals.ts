@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { openSqliteApprovals } from '../approvals/sqlite.js';
 import type { Approval, ApprovalStore } from '../approvals/types.js';
 import { isWardenError } from '../core/errors.js';
+import type { OidcRoleRule } from '../identity/admin-oidc.js';
 import type { AdminKeysConfig } from '../identity/admin-principal.js';
+import type { OidcIssuerConfig } from '../identity/oidc/config.js';
 import { ADMIN_KEY_ENV, answerApproval } from './approvals-answer.js';
 
 export interface Writer {
@@ -16,8 +18,10 @@ export interface Writer {
 
 export interface ApprovalsCommandContext {
   dbPath: string;
-  /** admin.key_sha256 and admin.keys of the config: who may answer. */
-  admin: AdminKeysConfig;
+  /** admin.key_sha256, admin.keys and admin.oidc_roles of the config: who may answer. */
+  admin: AdminKeysConfig & { oidc_roles?: readonly OidcRoleRule[] };
+  /** identity.oidc of the config: issuers whose tokens (`warden login`) are verified. */
+  oidcIssuers?: readonly OidcIssuerConfig[];
   /** Where WARDEN_ADMIN_KEY is read (process.env by default). */
   env?: Record<string, string | undefined>;
   out: Writer;
@@ -28,10 +32,12 @@ export interface ApprovalsCommandContext {
 
 const USAGE = `usage:
   warden approvals list [--all] [--status pending|approved|denied] [--consumer NAME] [--json]
-  warden approvals approve <id> [--ttl 8h] [--note TEXT] [--admin-key-file FILE]
-  warden approvals deny <id> [--ttl 8h] [--note TEXT] [--admin-key-file FILE]
+  warden approvals approve <id> [--ttl 8h] [--note TEXT] [--admin-key-file FILE | --oidc]
+  warden approvals deny <id> [--ttl 8h] [--note TEXT] [--admin-key-file FILE | --oidc]
 approve and deny need an admin key with role approver or admin (admin.keys), from
---admin-key-file or $${ADMIN_KEY_ENV}; the answer is recorded under that key's name.
+--admin-key-file or $${ADMIN_KEY_ENV}, or the OIDC login of \`warden login\` whose groups
+give such a role (admin.oidc_roles): --oidc, or by default when no admin key is given.
+The answer is recorded under that key's name, or as oidc:<issuer>#<subject>.
 `;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -70,7 +76,7 @@ async function list(store: ApprovalStore, args: string[], ctx: ApprovalsCommandC
 }
 
 async function answer(store: ApprovalStore, verb: 'approve' | 'deny', args: string[], ctx: ApprovalsCommandContext, now: number): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ttl: { type: 'string' }, note: { type: 'string' }, 'admin-key-file': { type: 'string' }, by: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ttl: { type: 'string' }, note: { type: 'string' }, 'admin-key-file': { type: 'string' }, by: { type: 'string' }, oidc: { type: 'boolean' } } });
   const id = positionals[0];
   if (!id || positionals.length > 1) {
     ctx.err.write(USAGE);
@@ -80,13 +86,17 @@ async function answer(store: ApprovalStore, verb: 'approve' | 'deny', args: stri
     ctx.err.write('error: --by is gone: the approver is the name of the admin key given with --admin-key-file or $' + ADMIN_KEY_ENV + '\n');
     return 2;
   }
+  if (values.oidc && values['admin-key-file'] !== undefined) {
+    ctx.err.write('error: --oidc and --admin-key-file name two different approvers; give one\n');
+    return 2;
+  }
   const ttl = values.ttl === undefined ? undefined : parseDuration(values.ttl);
   if (values.ttl !== undefined && ttl === undefined) {
     ctx.err.write(`error: --ttl "${values.ttl}" is not a duration (e.g. 30m, 8h, 2d)\n`);
     return 2;
   }
   try {
-    const decided = await answerApproval(store, { dbPath: ctx.dbPath, admin: ctx.admin, keyFile: values['admin-key-file'], env: ctx.env ?? process.env, id, verb, note: values.note, ttlMs: ttl, now });
+    const decided = await answerApproval(store, { dbPath: ctx.dbPath, admin: ctx.admin, oidcIssuers: ctx.oidcIssuers, oidc: values.oidc === true, keyFile: values['admin-key-file'], env: ctx.env ?? process.env, id, verb, note: values.note, ttlMs: ttl, now });
     const what = verb === 'approve' ? 'approved: identical requests pass' : 'denied: identical requests are refused';
     ctx.out.write(`${id} ${what} until ${iso(decided.expires)} (decided by ${decided.decidedBy})\n`);
     return 0;

@@ -21,9 +21,10 @@ export function findConfigPath(explicit: string | undefined): string | undefined
 /**
  * Sections a command that manages keys, consumers, approvals, usage or the audit log reads:
  * only their `${env:…}` references are resolved, so such a command never needs a provider secret
- * (`admin` for the approver keys' hashes `approvals approve|deny` checks).
+ * (`admin` for the approver keys' hashes and OIDC roles `approvals approve|deny` checks,
+ * `identity` for the issuers that verify an approver's OIDC token).
  */
-export const STORE_SECTIONS = ['store', 'audit', 'consumers', 'admin'] as const;
+export const STORE_SECTIONS = ['store', 'audit', 'consumers', 'admin', 'identity'] as const;
 
 export function loadCliConfig(path: string | undefined, sections?: readonly string[]): { config: Config; baseDir: string } {
   if (!path) return { config: defaultConfig(), baseDir: process.cwd() };

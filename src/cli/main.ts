@@ -25,9 +25,12 @@ const cli = {
   context: () => import('./context.js'),
   keys: () => import('./keys.js'),
   livePolicy: () => import('./live-policy.js'),
+  login: () => import('./login/login.js'),
   policy: () => import('./policy.js'),
   start: () => import('./start.js'),
   usage: () => import('./usage.js'),
+  // `warden token` is Claude Code's apiKeyHelper, run before requests: it loads only src/cli/login.
+  token: () => import('./login/token.js'),
 };
 const USAGE_GROUPS = ['consumer', 'key', 'model', 'team'] as const;
 
@@ -170,7 +173,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async () => {
       const s = await storeCtx();
       (await cli.context()).openExistingStore(s).close();
-      return (await cli.approvals()).approvalsCommand([sub, ...argvOf(cmd)], { dbPath: s.storePath, admin: s.config.admin, ...writers });
+      return (await cli.approvals()).approvalsCommand([sub, ...argvOf(cmd)], { dbPath: s.storePath, admin: s.config.admin, oidcIssuers: s.config.identity.oidc, ...writers });
     });
   approvals
     .command('list')
@@ -187,6 +190,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       .argument('<id>')
       .option('--ttl <duration>', 'how long the answer holds, e.g. 8h')
       .option('--admin-key-file <file>', 'a file holding the approver\'s admin key (else $WARDEN_ADMIN_KEY); the answer is recorded under that key\'s name')
+      .option('--oidc', 'answer as the OIDC identity of `warden login` (the default when no admin key is given and a login is stored)')
       .option('--by <name>', 'gone: the approver is the admin key\'s name')
       .option('--note <text>')
       .action((_id, _o, cmd: Command) => approvalsRun(cmd, verb));
@@ -276,6 +280,32 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         return r.code;
       }),
     );
+
+  program
+    .command('login')
+    .description('log in to your identity provider (OIDC device flow, or --pkce), or store a virtual key with --key; `warden token` prints the credential')
+    .option('--issuer <url>', 'the OIDC issuer (else issuer of login.json in the config folder)')
+    .option('--client-id <id>', 'the public client registered for Warden\'s CLI (else client_id of login.json)')
+    .option('--scope <scopes>', `space-separated scopes (default "openid profile offline_access")`)
+    .option('--resource <uri>', 'RFC 8707 resource indicator: the audience of the access token, for IdPs that take one')
+    .option('--audience <aud>', 'audience parameter, for IdPs that take one (Auth0)')
+    .option('--login-hint <user>', 'your user name or e-mail at the identity provider, to skip its account picker')
+    .option('--pkce', 'authorization code with PKCE on a loopback redirect instead of the device flow; prints the URL to open')
+    .option('--port <n>', 'with --pkce: the loopback port of the redirect (default: a free one)', port)
+    .option('--timeout <seconds>', 'with --pkce: how long to wait for the redirect (default 300)', (v: string) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('expected a number of seconds');
+      return Number(v);
+    })
+    .option('--key <key>', 'store this Warden virtual key instead of logging in (`-` reads it from stdin: keeps it out of the shell history and ps)')
+    .action((o) => run(async () => (await cli.login()).loginCommand(o, io)));
+  program
+    .command('token')
+    .description('print a valid credential on stdout (an OIDC access token, refreshed when needed, or the stored key): Claude Code\'s apiKeyHelper')
+    .action(() => run(async () => (await cli.token()).tokenCommand(io)));
+  program
+    .command('logout')
+    .description('remove the stored login (and revoke the refresh token at the identity provider)')
+    .action(() => run(async () => (await cli.login()).logoutCommand(io)));
 
   program
     .command('admin-key')

@@ -9,7 +9,8 @@ import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
 import { limitsSchema } from '../limits/config.js';
-import { ADMIN_KEY_SHA256, adminKeysSchema } from '../admin/config.js';
+import { ADMIN_KEY_SHA256, adminKeysSchema, adminOidcRolesSchema } from '../admin/config.js';
+import { identitySchema } from '../identity/oidc/config.js';
 
 const tlsSchema = z
   .strictObject({
@@ -40,6 +41,7 @@ const adminSchema = listenerSchema
     enabled: z.boolean().default(true),
     key_sha256: ADMIN_KEY_SHA256.optional().describe('SHA-256 of the admin key (role admin, named `admin`). Without it and without `keys` the admin API answers 401 to everything.'),
     keys: adminKeysSchema,
+    oidc_roles: adminOidcRolesSchema,
   })
   .superRefine((a, ctx) => {
     const i = a.keys.findIndex((k) => k.key_sha256 === a.key_sha256);
@@ -123,6 +125,7 @@ export const configSchema = z
       .default([{ match: '*', provider: 'mock' }])
       .describe('Which provider serves which model; first match wins.'),
     consumers: z.array(consumerSchema).default([]).describe('Consumers declared in config; more can be created in the store.'),
+    identity: identitySchema,
     policy: policySchema,
     guards: guardsSchema.describe('Detectors on requests and answers (secrets, PII, custom patterns, the prompt guard) and the tool-use guard (docs/guards.md).'),
     limits: limitsSchema,

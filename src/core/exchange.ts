@@ -44,6 +44,8 @@ export interface Exchange {
   route: string;
   consumer?: Consumer;
   key?: KeyInfo;
+  /** The OIDC issuer and subject when the credential was an access token (never the token). */
+  principal?: { issuer: string; subject: string };
   sessionId?: string;
   model?: string;
   provider?: string;

@@ -1,6 +1,6 @@
 /**
  * Who may do what on the admin side. A principal is a named human (or their tool) holding an
- * admin key — later also an OIDC identity — with exactly one role; the role grants
+ * admin key or an OIDC identity (roles from its groups) with exactly one role; the role grants
  * permissions. Virtual keys (agents) are never principals.
  */
 export const ADMIN_ROLES = ['admin', 'approver', 'auditor', 'viewer'] as const;
@@ -29,6 +29,8 @@ export interface AdminPrincipal {
   groups: readonly string[];
   /** How the principal reached Warden. */
   via: 'admin-api' | 'cli';
+  /** Set for an OIDC identity (src/identity/admin-oidc.ts): who it is at its IdP, and what its requests as a consumer carry. */
+  oidc?: { issuer: string; subject: string; consumer: string; keyId: string };
 }
 
 export function roleGrants(role: AdminRole, permission: AdminPermission): boolean {

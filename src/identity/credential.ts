@@ -1,6 +1,12 @@
 import { WardenError } from '../core/errors.js';
 import { isWellFormedKey } from './keys.js';
 
+/** Refusals of an OIDC token: decisions (someone was refused), recorded as a deny like a bad key. */
+export const TOKEN_DENIALS = [
+  'WARDEN_E_TOKEN_MALFORMED', 'WARDEN_E_TOKEN_ALG', 'WARDEN_E_TOKEN_ISSUER', 'WARDEN_E_TOKEN_AUDIENCE', 'WARDEN_E_TOKEN_EXPIRED',
+  'WARDEN_E_TOKEN_NOT_YET_VALID', 'WARDEN_E_TOKEN_KEY_UNKNOWN', 'WARDEN_E_TOKEN_SIGNATURE', 'WARDEN_E_TOKEN_CLAIMS',
+] as const;
+
 /** Request headers that carry a client credential; never forwarded upstream. */
 export const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'apikey']);
 

@@ -2,10 +2,29 @@ import { WardenError } from '../core/errors.js';
 import type { Consumer, KeyInfo } from '../core/exchange.js';
 import type { Store, StoredKey } from '../store/types.js';
 import { digestsEqual, hashKey } from './keys.js';
+import type { OidcIssuerConfig } from './oidc/config.js';
+import { OidcVerifier, looksLikeJwt, type OidcPrincipal } from './oidc/verifier.js';
 
 export interface Identified {
   key: KeyInfo;
   consumer: Consumer;
+  /** Set when the credential was an OIDC access token: who issued it, for whom (never the token). */
+  principal?: { issuer: string; subject: string };
+}
+
+/** What a token's principal becomes; made once per verified token and then reused. */
+const identifiedByPrincipal = new WeakMap<OidcPrincipal, Identified>();
+function identifiedFrom(p: OidcPrincipal): Identified {
+  let id = identifiedByPrincipal.get(p);
+  if (!id) {
+    id = {
+      key: { id: p.keyId, consumer: p.name, models: [] },
+      consumer: { name: p.name, groups: p.groups, labels: p.labels, models: p.models },
+      principal: { issuer: p.issuer, subject: p.subject },
+    };
+    identifiedByPrincipal.set(p, id);
+  }
+  return id;
 }
 
 /**
@@ -18,6 +37,8 @@ export class Identity {
   private cachedVersion = -1;
   private lastUsed = new Map<string, number>();
   private configConsumers: Map<string, Consumer>;
+  private oidc: OidcVerifier | undefined;
+  private oidcConfigText = '[]';
 
   constructor(
     private readonly store: Store,
@@ -31,6 +52,23 @@ export class Identity {
     this.configConsumers = new Map(consumers.map((c) => [c.name, c]));
   }
 
+  /**
+   * Installs the trusted OIDC issuers (on start and on every reload). An unchanged list keeps
+   * the verifier, so its JWKS and verified-token caches survive a reload. Returns the new
+   * verifier when one was made (the caller may warm it), else undefined.
+   */
+  setOidcIssuers(issuers: readonly OidcIssuerConfig[]): OidcVerifier | undefined {
+    const text = JSON.stringify(issuers);
+    if (text === this.oidcConfigText) return undefined;
+    this.oidcConfigText = text;
+    this.oidc = issuers.length ? new OidcVerifier(issuers) : undefined;
+    return this.oidc;
+  }
+
+  get oidcVerifier(): OidcVerifier | undefined {
+    return this.oidc;
+  }
+
   consumer(name: string): Consumer | undefined {
     const c = this.configConsumers.get(name);
     if (c) return c;
@@ -38,8 +76,28 @@ export class Identity {
     return s && { name: s.name, groups: s.groups, labels: s.labels, models: s.models };
   }
 
-  authenticate(credential: string | undefined, now = Date.now()): Identified {
+  /**
+   * The one entry point of every door: a Warden key (sync, as fast as ever) or an OIDC access
+   * token (a promise on first sight, sync once verified and cached). A credential shaped like a
+   * JWT is only ever judged as a token: a forged or broken one never falls through to the keys.
+   * Doors: `const r = identity.authenticate(c); const who = r instanceof Promise ? await r : r;`.
+   */
+  authenticate(credential: string | undefined, now = Date.now()): Identified | Promise<Identified> {
     if (!credential) throw new WardenError('WARDEN_E_AUTH_MISSING', 'missing API key: send a Warden virtual key in the Authorization: Bearer, x-api-key or apikey header');
+    // Warden keys start with `wdn_`; a JWT's header always starts with `eyJ` ('{"').
+    if (credential.charCodeAt(0) === 101 /* e */ && looksLikeJwt(credential)) return this.authenticateToken(credential, now);
+    return this.authenticateKey(credential, now);
+  }
+
+  /** An OIDC access token only (for doors where a key makes no sense, e.g. MCP OAuth). */
+  authenticateToken(token: string, now = Date.now()): Identified | Promise<Identified> {
+    if (!this.oidc) throw new WardenError('WARDEN_E_TOKEN_ISSUER', 'the credential is a JWT but no identity.oidc issuer is configured; send a Warden virtual key or configure the IdP');
+    const p = this.oidc.verify(token, now);
+    return p instanceof Promise ? p.then(identifiedFrom) : identifiedFrom(p);
+  }
+
+  /** A Warden virtual key only; always synchronous. */
+  authenticateKey(credential: string, now = Date.now()): Identified {
     const hash = hashKey(credential);
     const version = this.store.version();
     if (version !== this.cachedVersion) {

@@ -6,7 +6,12 @@
 import { hookCredential } from './credential.js';
 
 export async function runMcpHeaders(env: Record<string, string | undefined>, wardenBin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const credential = await hookCredential(env, wardenBin, 10_000);
+  let credential: string | undefined;
+  try {
+    credential = await hookCredential(env, wardenBin, 10_000);
+  } catch (e) {
+    return { code: 1, stdout: '', stderr: `Warden: ${(e as Error).message}\n` };
+  }
   if (!credential) return { code: 1, stdout: '', stderr: 'Warden: no credential: run `warden login` (or `warden login --key <virtual key>`)\n' };
   return { code: 0, stdout: `${JSON.stringify({ Authorization: `Bearer ${credential}` })}\n`, stderr: '' };
 }

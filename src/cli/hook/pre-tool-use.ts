@@ -67,7 +67,12 @@ export async function runPreToolUse(argv: string[], io: HookRunIO): Promise<Hook
   } catch {
     return blocked(`--url ${JSON.stringify(url.slice(0, 200))} is not a URL`);
   }
-  const credential = await hookCredential(io.env, io.wardenBin, timeoutMs);
+  let credential: string | undefined;
+  try {
+    credential = await hookCredential(io.env, io.wardenBin, timeoutMs);
+  } catch (e) {
+    return blocked((e as Error).message);
+  }
   if (!credential) return blocked('no credential for Warden: run `warden login` (or `warden login --key <virtual key>`)');
 
   let answer;

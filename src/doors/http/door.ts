@@ -14,6 +14,7 @@ import { evaluate } from '../../policy/engine.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
 import { readJson } from '../../core/json/read.js';
 import { CREDENTIAL_HEADERS } from '../../identity/credential.js';
+import type { Identified } from '../../identity/identity.js';
 import { readBody } from '../shared/body.js';
 import { assertNoWardenKey, stripKeyParams } from '../shared/upstream-credentials.js';
 import { httpDocument } from './document.js';
@@ -34,16 +35,24 @@ function isJson(ct: string | undefined): boolean {
 }
 
 /** key-auth with the APISIX bodies; the precise cause stays in the code and the audit record. */
-function identify(gw: Gateway, req: IncomingMessage, query: string, route: CompiledRoute): { key?: KeyInfo; consumer?: Consumer; fromQuery: boolean } {
+type Who = { key?: KeyInfo; consumer?: Consumer; principal?: Identified['principal']; fromQuery: boolean };
+function identify(gw: Gateway, req: IncomingMessage, query: string, route: CompiledRoute): Who | Promise<Who> {
   const found = findKey(req.rawHeaders, query, route.cfg.key_auth.query);
   if (!found.key) throw new WardenError('WARDEN_E_AUTH_MISSING', MISSING, { rule: 'key-auth' });
+  const done = (who: Identified): Who => ({ key: who.key, consumer: who.consumer, principal: who.principal, fromQuery: found.fromQuery });
   try {
     const who = gw.identity.authenticate(found.key);
-    return { key: who.key, consumer: who.consumer, fromQuery: found.fromQuery };
+    return who instanceof Promise ? who.then(done, refuseIdentity) : done(who);
   } catch (e) {
-    if (isWardenError(e) && e.status === 401) throw new WardenError(e.code, INVALID, { rule: 'key-auth' });
-    throw e;
+    return refuseIdentity(e);
   }
+}
+
+/** Key refusals read as APISIX's; token refusals keep their reason (there is no APISIX wording to match). */
+function refuseIdentity(e: unknown): never {
+  if (isWardenError(e) && e.status === 401 && !e.code.startsWith('WARDEN_E_TOKEN_')) throw new WardenError(e.code, INVALID, { rule: 'key-auth' });
+  if (isWardenError(e) && e.status === 401) throw new WardenError(e.code, e.message, { rule: 'key-auth' });
+  throw e;
 }
 
 /** The policy's reading of a buffered body: JSON when the content type says so (read once, strictly:
@@ -67,10 +76,14 @@ async function handle(gw: Gateway, req: IncomingMessage, res: ServerResponse, ro
   const ex = newExchange('http', req, route.id);
   try {
     assertUnambiguous(req.rawHeaders);
-    let who: ReturnType<typeof identify> = { fromQuery: false };
-    if (route.cfg.key_auth.enabled) who = identify(gw, req, query, route);
+    let who: Who = { fromQuery: false };
+    if (route.cfg.key_auth.enabled) {
+      const identified = identify(gw, req, query, route);
+      who = identified instanceof Promise ? await identified : identified;
+    }
     ex.key = who.key;
     ex.consumer = who.consumer;
+    ex.principal = who.principal;
 
     const limit = route.cfg.body_limit_bytes ?? snap.config.server.body_limit_bytes;
     const declared = req.headers['content-length'];

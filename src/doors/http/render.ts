@@ -6,11 +6,13 @@ import type { ServerResponse } from 'node:http';
 import { asWardenError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.js';
 import type { Gateway } from '../../runtime/gateway.js';
+import { TOKEN_DENIALS } from '../../identity/credential.js';
 
 /** Codes that are decisions (someone was refused), as opposed to faults. */
 const DENIALS = new Set([
   'WARDEN_E_AUTH_MISSING', 'WARDEN_E_AUTH_INVALID', 'WARDEN_E_AUTH_EXPIRED', 'WARDEN_E_AUTH_REVOKED', 'WARDEN_E_AUTH_CONSUMER_UNKNOWN',
   'WARDEN_E_POLICY_DENIED', 'WARDEN_E_APPROVAL_REQUIRED', 'WARDEN_E_POLICY_UNAVAILABLE', 'WARDEN_E_POLICY_BAD_ANSWER',
+  ...TOKEN_DENIALS,
 ]);
 
 export function sendHttpError(res: ServerResponse, status: number, message: string, code: string, requestId: string, headers?: Record<string, string>, close = false): void {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WardenError, asWardenError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.js';
-import { extractCredential } from '../../identity/credential.js';
+import { extractCredential, TOKEN_DENIALS } from '../../identity/credential.js';
 import { toolCallFingerprint } from '../../limits/loop.js';
 import { decisionToError, toDecisionRecord } from '../../policy/decision.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
@@ -22,6 +22,7 @@ const DENIALS = new Set([
   'WARDEN_E_AUTH_MISSING', 'WARDEN_E_AUTH_INVALID', 'WARDEN_E_AUTH_EXPIRED', 'WARDEN_E_AUTH_REVOKED', 'WARDEN_E_AUTH_CONSUMER_UNKNOWN',
   'WARDEN_E_MODEL_NOT_ALLOWED', 'WARDEN_E_POLICY_DENIED', 'WARDEN_E_APPROVAL_REQUIRED', 'WARDEN_E_GUARD_REJECTED',
   'WARDEN_E_RATE_LIMITED', 'WARDEN_E_BUDGET_EXHAUSTED', 'WARDEN_E_LOOP_DETECTED', 'WARDEN_E_LIMITER_UNAVAILABLE', 'WARDEN_E_POLICY_UNAVAILABLE',
+  ...TOKEN_DENIALS,
 ]);
 
 export interface ParsedMessagesRequest {
@@ -73,9 +74,11 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
   const ex = newExchange('llm', req, countTokens ? '/v1/messages/count_tokens' : '/v1/messages');
   try {
     // identify first: an unauthenticated client costs us no body buffering.
-    const who = gw.identity.authenticate(extractCredential(req.rawHeaders));
+    const identified = gw.identity.authenticate(extractCredential(req.rawHeaders));
+    const who = identified instanceof Promise ? await identified : identified;
     ex.key = who.key;
     ex.consumer = who.consumer;
+    ex.principal = who.principal;
     if (!isJsonContentType(req.headers['content-type'])) throw new WardenError('WARDEN_E_CONTENT_TYPE', `content-type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? '')})`);
     const body = await readBody(req, cfg.server.body_limit_bytes, cfg.server.body_timeout_ms);
     const parsed = parseMessagesBody(body);

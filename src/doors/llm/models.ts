@@ -37,9 +37,11 @@ export async function handleModels(gw: Gateway, req: IncomingMessage, res: Serve
   const snap = gw.current();
   const ex = newExchange('llm', req, '/v1/models');
   try {
-    const who = gw.identity.authenticate(extractCredential(req.rawHeaders));
+    const identified = gw.identity.authenticate(extractCredential(req.rawHeaders));
+    const who = identified instanceof Promise ? await identified : identified;
     ex.key = who.key;
     ex.consumer = who.consumer;
+    ex.principal = who.principal;
     const candidates = new Set<string>();
     for (const r of snap.config.models) if (!/[*?]/.test(r.match)) candidates.add(r.match);
     for (const p of snap.providers.values()) for (const id of await providerModels(p)) candidates.add(id);

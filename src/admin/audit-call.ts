@@ -1,0 +1,37 @@
+/**
+ * Every admin API call is an audit record (door `admin`): who called (the admin key's name,
+ * or `oidc:<issuer>#<subject>`), their role, what they called and how it ended. Answers to
+ * approvals have their own, richer records (src/approvals/audit-relay.ts) and are not
+ * recorded twice. Never a key, a token or a body.
+ */
+import type { Exchange } from '../core/exchange.js';
+import { requestId } from '../core/ids.js';
+import type { AdminPrincipal } from '../identity/admin-roles.js';
+
+export interface AdminCall {
+  method: string;
+  path: string;
+  start: number;
+  startHr: bigint;
+  principal: AdminPrincipal | undefined;
+  status: number;
+  errorCode: string | undefined;
+}
+
+export function adminCallExchange(c: AdminCall): Exchange {
+  const who = c.principal ? c.principal.name : 'unauthenticated';
+  const as = c.principal ? ` as ${who} (role ${c.principal.role}${c.principal.oidc ? `, OIDC consumer name ${c.principal.oidc.consumer}` : ''})` : ' without a valid admin credential';
+  const ex: Exchange = {
+    id: requestId(),
+    door: 'admin',
+    start: c.start,
+    startHr: c.startHr,
+    method: c.method,
+    route: c.path,
+    consumer: { name: who, groups: c.principal ? [...c.principal.groups] : [], labels: {}, models: [] },
+    decision: { outcome: c.status < 400 ? 'allow' : 'deny', rule: 'admin:api', reason: `${c.method} ${c.path}${as} via admin-api: HTTP ${c.status}` },
+    status: c.status,
+  };
+  if (c.errorCode) ex.errorCode = c.errorCode;
+  return ex;
+}

@@ -1,0 +1,49 @@
+/**
+ * An OIDC identity as an admin principal: its role comes from its groups through
+ * `admin.oidc_roles` (bound per issuer). The principal's name is `oidc:<issuer>#<subject>`,
+ * the one pair an IdP keeps stable and unique; it is what the audit and every approval it
+ * decides record. The name the token would have as a consumer is kept apart, for the
+ * check that nobody approves their own request.
+ */
+import { WardenError } from '../core/errors.js';
+import { ADMIN_ROLES, type AdminPrincipal, type AdminRole } from './admin-roles.js';
+
+export interface OidcIdentity {
+  issuer: string;
+  subject: string;
+  /** The consumer name the token maps to (identity.oidc[].name_claim, prefix included). */
+  name: string;
+  /** Consumer groups of the token (after group_map). */
+  groups: readonly string[];
+  /** `oidc_…`: the key id the token's requests carry (a hash of issuer and subject). */
+  keyId: string;
+}
+
+export interface OidcRoleRule {
+  issuer: string;
+  group: string;
+  role: AdminRole;
+}
+
+export function oidcPrincipalName(issuer: string, subject: string): string {
+  return `oidc:${issuer}#${subject}`;
+}
+
+/** The role a token's groups give, or undefined: the first of admin, approver, auditor, viewer that any mapped group grants. */
+export function oidcRole(id: Pick<OidcIdentity, 'issuer' | 'groups'>, rules: readonly OidcRoleRule[]): AdminRole | undefined {
+  const granted = new Set(rules.filter((r) => r.issuer === id.issuer && id.groups.includes(r.group)).map((r) => r.role));
+  return ADMIN_ROLES.find((r) => granted.has(r));
+}
+
+export function oidcAdminPrincipal(id: OidcIdentity, rules: readonly OidcRoleRule[], via: AdminPrincipal['via']): AdminPrincipal {
+  const name = oidcPrincipalName(id.issuer, id.subject);
+  const role = oidcRole(id, rules);
+  if (!role) {
+    const mapped = rules.filter((r) => r.issuer === id.issuer).map((r) => r.group);
+    throw new WardenError(
+      'WARDEN_E_ADMIN_FORBIDDEN',
+      `${id.name} (${name}) has no admin role: none of their groups (${id.groups.join(', ') || 'none'}) is mapped in admin.oidc_roles for ${id.issuer}${mapped.length ? ` (mapped: ${mapped.join(', ')})` : ' (no entry for this issuer)'}`,
+    );
+  }
+  return { name, role, groups: [...id.groups], via, oidc: { issuer: id.issuer, subject: id.subject, consumer: id.name, keyId: id.keyId } };
+}
