@@ -82,13 +82,14 @@ export async function scanCommand(dirArg: string | undefined, o: ScanOptions, ou
   const findings: ScanFinding[] = [];
   const skipped = { binary: 0, large: 0 };
   for await (const rel of listFiles(root, inGit, maxFiles)) {
-    files.push(rel);
     const text = readSmallText(join(root, rel), maxBytes);
+    // Tracked but deleted in the work tree: git lists it, the folder no longer has it.
+    if (text === undefined) continue;
+    files.push(rel);
     if (text === 'binary' || text === 'large') {
       skipped[text]++;
       continue;
     }
-    if (text === undefined) continue;
     if (CONFIG_FILE.test(rel)) configTexts.set(rel, text);
     // .mcp.json has its own check (WS006) with the same detectors.
     if (!rel.endsWith('.mcp.json')) findings.push(...secretsInText(text, rel));
