@@ -108,7 +108,8 @@ test('every warden line of a sh/console block in docs/*.md runs as the doc says'
   const c = cliCommand([]);
   writeFileSync(join(bin, 'warden'), `#!/bin/sh\nexec ${[c.cmd, ...c.args].map((a) => `'${a}'`).join(' ')} "$@"\n`);
   chmodSync(join(bin, 'warden'), 0o755);
-  const env = { HOME: dir, PATH: `${bin}:${process.env.PATH}`, ANTHROPIC_API_KEY: 'sk-ant-api03-docs-example', WARDEN_CONFIG: '' };
+  // WARDEN_LOGIN_DIR: `warden login --key` in the docs stores into the test folder, never into the user's own config folder.
+  const env = { HOME: dir, PATH: `${bin}:${process.env.PATH}`, ANTHROPIC_API_KEY: 'sk-ant-api03-docs-example', WARDEN_CONFIG: '', WARDEN_LOGIN_DIR: join(dir, '.config', 'warden') };
   // As a reader of the docs did: Warden was started once on this config (store and audit exist).
   const server = spawnCli(['start', '--port', '0', '--admin-port', '0'], { cwd: dir, env });
   await waitForOutput(server, /Point Claude Code at it/);

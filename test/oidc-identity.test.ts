@@ -26,13 +26,13 @@ async function llm(w: TestWarden, token: string, model = 'claude-opus-4-1') {
     body: JSON.stringify({ model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }),
   });
   const text = await res.text();
-  return { status: res.status, code: res.headers.get('x-warden-error-code'), id: res.headers.get('x-warden-request-id')!, text };
+  return { status: res.status, code: res.headers.get('x-warden-error-code'), id: res.headers.get('x-warden-request-id')!, challenge: res.headers.get('www-authenticate'), text };
 }
 
 async function api(w: TestWarden, token: string, method: string) {
   const res = await fetch(`${w.url}/api/data`, { method, headers: { 'x-api-key': token, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{"row":1}' });
   const text = await res.text();
-  return { status: res.status, code: res.headers.get('x-warden-error-code'), text };
+  return { status: res.status, code: res.headers.get('x-warden-error-code'), challenge: res.headers.get('www-authenticate'), text };
 }
 
 describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
@@ -159,10 +159,12 @@ describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
       assert.equal(a.code, codes[i], `${name}: ${a.text}`);
       assert.match(a.text, reason, name);
       assert.match(a.text, /authentication_error/);
+      assert.match(a.challenge ?? '', /^Bearer error="invalid_token", error_description="[^"]+"$/, `${name}: RFC 6750 challenge`);
       assert.ok(!a.text.includes(token.split('.')[1]!), `${name}: the answer does not echo the token`);
       const h = await api(w, token, 'GET');
       assert.equal(h.status, 401, `${name} (http door): ${h.text}`);
       assert.equal(h.code, codes[i], `${name} (http door)`);
+      assert.match(h.challenge ?? '', /^Bearer error="invalid_token"/);
       const rec = await auditRecordFor(w.auditDir, a.id);
       assert.equal(rec.decision, 'deny');
       assert.equal(rec.error_code, codes[i]);
@@ -229,9 +231,14 @@ describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
 
   test('a JWT-shaped credential never falls through to the key store; keys keep working beside tokens', async () => {
     const key = w.key('key-holder').key;
-    assert.equal((await llm(w, key, 'claude-sonnet-4-5')).status, 200);
-    const r = await llm(w, `eyJ${key}.x.y`);
-    assert.equal(r.status, 401);
-    assert.match(r.code!, /^WARDEN_E_TOKEN_/);
+    const byKey = await llm(w, key, 'claude-sonnet-4-5');
+    assert.equal(byKey.status, 200);
+    const rec = await auditRecordFor(w.auditDir, byKey.id);
+    assert.ok(!('issuer' in rec) && !('subject' in rec), 'key records keep their shape');
+    for (const shaped of [`eyJ${key}.x.y`, `eyJ${key}`, 'eyJhbGciOiJub25lIn0.e30']) {
+      const r = await llm(w, shaped);
+      assert.equal(r.status, 401);
+      assert.equal(r.code, 'WARDEN_E_TOKEN_MALFORMED', shaped);
+    }
   });
 });

@@ -14,13 +14,19 @@ export interface AdminCall {
   start: number;
   startHr: bigint;
   principal: AdminPrincipal | undefined;
+  /** A verified OIDC identity refused for having no admin role (no principal then). */
+  refused?: { name: string; issuer: string; subject: string } | undefined;
   status: number;
   errorCode: string | undefined;
 }
 
 export function adminCallExchange(c: AdminCall): Exchange {
-  const who = c.principal ? c.principal.name : 'unauthenticated';
-  const as = c.principal ? ` as ${who} (role ${c.principal.role}${c.principal.oidc ? `, OIDC consumer name ${c.principal.oidc.consumer}` : ''})` : ' without a valid admin credential';
+  const who = c.principal?.name ?? c.refused?.name ?? 'unauthenticated';
+  const as = c.principal
+    ? ` as ${who} (role ${c.principal.role}${c.principal.oidc ? `, OIDC consumer name ${c.principal.oidc.consumer}` : ''})`
+    : c.refused
+      ? ` as ${who} (no admin role)`
+      : ' without a valid admin credential';
   const ex: Exchange = {
     id: requestId(),
     door: 'admin',
@@ -33,5 +39,7 @@ export function adminCallExchange(c: AdminCall): Exchange {
     status: c.status,
   };
   if (c.errorCode) ex.errorCode = c.errorCode;
+  const oidc = c.principal?.oidc ?? c.refused;
+  if (oidc) ex.principal = { issuer: oidc.issuer, subject: oidc.subject };
   return ex;
 }

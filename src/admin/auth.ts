@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { WardenError, isWardenError } from '../core/errors.js';
 import { oidcAdminPrincipal, type OidcIdentity, type OidcRoleRule } from '../identity/admin-oidc.js';
 import type { AdminPermission, AdminPrincipal } from '../identity/admin-roles.js';
-import { authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
+import { adminKeysConfigured, authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
+import { looksLikeJwt } from '../identity/oidc/verifier.js';
 
 const HOW = 'send it as Authorization: Bearer or x-admin-key';
 
@@ -12,11 +13,6 @@ function presentedKey(req: IncomingMessage): string | undefined {
   if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || undefined;
   const k = req.headers['x-admin-key'];
   return typeof k === 'string' && k ? k : undefined;
-}
-
-/** Three base64url parts with a JSON header: judged only as a token, never as an admin key. */
-export function isJwtShaped(credential: string): boolean {
-  return /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(credential);
 }
 
 export interface AdminAuthConfig extends AdminKeysConfig {
@@ -47,7 +43,11 @@ export async function authenticateAdminToken(token: string, cfg: AdminAuthConfig
 /** Who is calling the admin API; throws WARDEN_E_ADMIN_UNAUTHORIZED. No configured key nor OIDC role → refuse all. */
 export async function authenticateAdmin(req: IncomingMessage, cfg: AdminAuthConfig, isVirtualKeyHash: (sha256: string) => boolean, verify: TokenVerifier): Promise<AdminPrincipal> {
   const presented = presentedKey(req);
-  if (presented && isJwtShaped(presented)) return authenticateAdminToken(presented, cfg, verify, 'admin-api');
+  // Shaped like a JWT: judged only as a token, never as an admin key.
+  if (presented && looksLikeJwt(presented)) return authenticateAdminToken(presented, cfg, verify, 'admin-api');
+  if (cfg.oidc_roles.length && !adminKeysConfigured(cfg)) {
+    throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', `${presented ? 'not an OIDC access token, and no admin key is configured' : 'admin credential missing'}: send an OIDC access token (\`warden token\` after \`warden login\`) as Authorization: Bearer`);
+  }
   if (!presented && cfg.oidc_roles.length) throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', `admin credential missing: send an admin key or an OIDC access token (\`warden token\`) as Authorization: Bearer`);
   return authenticateAdminKey(presented, cfg, { via: 'admin-api', howToSend: HOW, isVirtualKeyHash });
 }

@@ -45,6 +45,6 @@ const oidcRoleSchema = z.strictObject({
 export const adminOidcRolesSchema = z
   .array(oidcRoleSchema)
   .default([])
-  .describe('Admin roles from OIDC groups: a bearer token of an `identity.oidc` issuer is an admin identity (the admin API, `warden approvals approve|deny`) when one of its groups is mapped here; no entry: OIDC tokens get no admin role.');
+  .describe('Admin roles from OIDC groups: a bearer token of an `identity.oidc` issuer is an admin identity (the admin API, `warden approvals approve` and `deny`) when one of its groups is mapped here; no entry: OIDC tokens get no admin role.');
 
 export type AdminOidcRole = z.output<typeof oidcRoleSchema>;

@@ -7,8 +7,8 @@ import { approvalsApi, auditUnauthenticatedDecide, isDecideCall } from './approv
 import { adminCallExchange } from './audit-call.js';
 import { authenticateAdmin, permissionFor } from './auth.js';
 import { requirePermission } from '../identity/admin-principal.js';
+import { refusedOidcIdentity } from '../identity/admin-oidc.js';
 import type { AdminPrincipal } from '../identity/admin-roles.js';
-import type { OidcVerifier } from '../identity/oidc/verifier.js';
 import { explainRequest } from './explain-api.js';
 import { createKeyFromInput, publicKey, rotateKeyById } from './keys-api.js';
 import * as items from './overlay-resource.js';
@@ -56,6 +56,7 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
     const startHr = process.hrtime.bigint();
     let principal: AdminPrincipal | undefined;
     let errorCode: string | undefined;
+    let refused: ReturnType<typeof refusedOidcIdentity>;
     let selfAudited = path === '/healthz' || path === '/metrics';
     try {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -71,7 +72,7 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
       // Answers to approvals are audited as approval events, with the approval's facts.
       selfAudited = parts[0] === 'admin' && resource === 'approvals' && isDecideCall(method, id, action);
       try {
-        const verifier = (gw.identity as { oidcVerifier?: OidcVerifier }).oidcVerifier;
+        const verifier = gw.identity.oidcVerifier;
         principal = await authenticateAdmin(req, gw.current().config.admin, (sha256) => store.getKeyByHash(sha256) !== undefined, verifier && ((t: string) => verifier.verify(t)));
       } catch (e) {
         if (selfAudited) await auditUnauthenticatedDecide(gw, id!, action as 'approve' | 'deny', e);
@@ -149,9 +150,10 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
       throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `no admin resource for ${method} ${path}`);
     } catch (e) {
       errorCode = asWardenError(e).code;
+      refused = refusedOidcIdentity(e);
       sendAdminError(res, e);
     } finally {
-      if (!selfAudited) gw.finish(adminCallExchange({ method, path, start, startHr, principal, status: res.statusCode, errorCode }));
+      if (!selfAudited) gw.finish(adminCallExchange({ method, path, start, startHr, principal, refused, status: res.statusCode, errorCode }));
     }
   };
 }

@@ -7,6 +7,7 @@
 import { CATALOGUE, type ErrorCode } from '../core/errors.js';
 import type { Exchange } from '../core/exchange.js';
 import { requestId } from '../core/ids.js';
+import { parseOidcPrincipalName } from '../identity/admin-oidc.js';
 import type { ApprovalEvent, ApprovalStore } from './types.js';
 
 const BATCH = 100;
@@ -26,6 +27,8 @@ export function eventToExchange(e: ApprovalEvent): Exchange {
     status: refused ? (code ? CATALOGUE[code].status : 403) : 200,
   };
   if (e.code) ex.errorCode = e.code;
+  const oidc = parseOidcPrincipalName(e.actor);
+  if (oidc) ex.principal = oidc;
   return ex;
 }
 

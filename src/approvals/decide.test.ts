@@ -104,3 +104,23 @@ test('a rule\'s role entries name a role that may decide', () => {
   for (const ok of [['role:approver'], ['role:admin'], ['lead', 'platform-team']]) assert.ok(ruleSchema.safeParse({ id: 'r', when: 'true', action: 'ask', approvers: ok }).success, ok.join());
   for (const bad of [['role:aprover'], ['role:viewer'], ['role:auditor'], ['']]) assert.equal(ruleSchema.safeParse({ id: 'r', when: 'true', action: 'ask', approvers: bad }).success, false, bad.join());
 });
+
+test('an OIDC approver is refused on a request made with their own token (issuer + subject) or by the consumer their token maps to', async () => {
+  const store = openSqliteApprovals(':memory:');
+  const oidc = (subject: string, consumer: string, keyId: string): AdminPrincipal => ({
+    name: `oidc:https://idp#${subject}`, role: 'approver', groups: ['platform-team'], via: 'admin-api', oidc: { issuer: 'https://idp', subject, consumer, keyId },
+  });
+  // The request came with alice's token; her token maps to consumer "okta:alice".
+  const a = await store.create(asked({ consumer: 'okta:alice', requesterKey: 'oidc_aaaaaaaaaaaaaaaa' }));
+  const sameToken = await attempt(store, a.id, 'approve', oidc('alice', 'okta:alice', 'oidc_aaaaaaaaaaaaaaaa'));
+  assert.equal(sameToken.code, 'WARDEN_E_APPROVAL_SELF');
+  assert.match(sameToken.message!, /asked for by okta:alice \(oidc:https:\/\/idp#alice\): the same identity cannot answer its own request/);
+  // Same subject, but the approval was asked by a key of the consumer her token maps to: still hers.
+  const b = await store.create(asked({ consumer: 'okta:alice', fingerprint: 'f2', requesterKey: 'key_0001' }));
+  assert.equal((await attempt(store, b.id, 'approve', oidc('alice', 'okta:alice', 'oidc_aaaaaaaaaaaaaaaa'))).code, 'WARDEN_E_APPROVAL_SELF');
+  // Another identity in the approvers' group answers.
+  assert.deepEqual(await attempt(store, a.id, 'approve', oidc('carol', 'okta:carol', 'oidc_cccccccccccccccc')), { ok: 'approved' });
+  const events = await store.events(a.id);
+  assert.deepEqual(events.map((e) => [e.actor, e.outcome]), [['oidc:https://idp#alice', 'refused'], ['oidc:https://idp#carol', 'approved']]);
+  store.close();
+});

@@ -72,7 +72,7 @@ test('lives in the same database file as the main store, from another connection
   }
 });
 
-test('a table from before authenticated approvers gains the decided_role and decided_via columns', async () => {
+test('a table from before authenticated approvers gains the decided_role, decided_via and requester_key columns', async () => {
   const handle = new Database(':memory:');
   handle.exec(`CREATE TABLE approvals (id TEXT PRIMARY KEY, consumer TEXT NOT NULL, door TEXT NOT NULL, summary TEXT NOT NULL, rule TEXT NOT NULL,
     fingerprint TEXT NOT NULL, status TEXT NOT NULL, approvers TEXT NOT NULL DEFAULT '[]', created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
@@ -80,10 +80,11 @@ test('a table from before authenticated approvers gains the decided_role and dec
   handle.exec(`INSERT INTO approvals VALUES ('apr_old', 'alice', 'hook', 's', 'r', 'f', 'approved', '[]', 1, 9, 5, 2, 'lead', NULL)`);
   const s = openSqliteApprovals(handle);
   const old = await s.get('apr_old');
-  assert.deepEqual([old?.decidedBy, old?.decidedRole, old?.decidedVia], ['lead', null, null]);
-  const a = await s.create(fresh());
+  assert.deepEqual([old?.decidedBy, old?.decidedRole, old?.decidedVia, old?.requesterKey], ['lead', null, null, null]);
+  const a = await s.create({ ...fresh(), requesterKey: 'oidc_0123456789abcdef' });
+  assert.equal(a.requesterKey, 'oidc_0123456789abcdef');
   const d = await s.decide(a.id, { status: 'approved', by: 'lead', role: 'approver', via: 'cli', now: 2000, expires: 9000 });
-  assert.deepEqual([d?.decidedRole, d?.decidedVia], ['approver', 'cli']);
+  assert.deepEqual([d?.decidedRole, d?.decidedVia, d?.requesterKey], ['approver', 'cli', 'oidc_0123456789abcdef']);
   s.close();
   handle.close();
 });

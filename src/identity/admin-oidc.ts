@@ -29,6 +29,13 @@ export function oidcPrincipalName(issuer: string, subject: string): string {
   return `oidc:${issuer}#${subject}`;
 }
 
+/** The issuer and subject of an `oidc:<issuer>#<subject>` name (an issuer URL has no fragment, so the first `#` splits). */
+export function parseOidcPrincipalName(name: string): { issuer: string; subject: string } | undefined {
+  if (!name.startsWith('oidc:')) return undefined;
+  const i = name.indexOf('#');
+  return i < 0 ? undefined : { issuer: name.slice(5, i), subject: name.slice(i + 1) };
+}
+
 /** The role a token's groups give, or undefined: the first of admin, approver, auditor, viewer that any mapped group grants. */
 export function oidcRole(id: Pick<OidcIdentity, 'issuer' | 'groups'>, rules: readonly OidcRoleRule[]): AdminRole | undefined {
   const granted = new Set(rules.filter((r) => r.issuer === id.issuer && id.groups.includes(r.group)).map((r) => r.role));
@@ -40,10 +47,23 @@ export function oidcAdminPrincipal(id: OidcIdentity, rules: readonly OidcRoleRul
   const role = oidcRole(id, rules);
   if (!role) {
     const mapped = rules.filter((r) => r.issuer === id.issuer).map((r) => r.group);
-    throw new WardenError(
+    throw refusedAs(id, new WardenError(
       'WARDEN_E_ADMIN_FORBIDDEN',
       `${id.name} (${name}) has no admin role: none of their groups (${id.groups.join(', ') || 'none'}) is mapped in admin.oidc_roles for ${id.issuer}${mapped.length ? ` (mapped: ${mapped.join(', ')})` : ' (no entry for this issuer)'}`,
-    );
+    ));
   }
   return { name, role, groups: [...id.groups], via, oidc: { issuer: id.issuer, subject: id.subject, consumer: id.name, keyId: id.keyId } };
+}
+
+/** Who was refused a role: a verified identity, so the audit of the refusal can name it. */
+const refused = new WeakMap<Error, { name: string; issuer: string; subject: string }>();
+
+function refusedAs(id: OidcIdentity, e: WardenError): WardenError {
+  refused.set(e, { name: oidcPrincipalName(id.issuer, id.subject), issuer: id.issuer, subject: id.subject });
+  return e;
+}
+
+/** The verified OIDC identity an admin refusal was about, if it was one. */
+export function refusedOidcIdentity(e: unknown): { name: string; issuer: string; subject: string } | undefined {
+  return e instanceof Error ? refused.get(e) : undefined;
 }

@@ -3,13 +3,20 @@ import type { Consumer, KeyInfo } from '../core/exchange.js';
 import type { Store, StoredKey } from '../store/types.js';
 import { digestsEqual, hashKey } from './keys.js';
 import type { OidcIssuerConfig } from './oidc/config.js';
-import { OidcVerifier, looksLikeJwt, type OidcPrincipal } from './oidc/verifier.js';
+import { OidcVerifier, type OidcPrincipal } from './oidc/verifier.js';
 
 export interface Identified {
   key: KeyInfo;
   consumer: Consumer;
   /** Set when the credential was an OIDC access token: who issued it, for whom (never the token). */
   principal?: { issuer: string; subject: string };
+}
+
+/** RFC 6750 §3: a refused bearer token is answered with a `WWW-Authenticate: Bearer` challenge. */
+function withBearerChallenge(e: unknown): unknown {
+  if (!(e instanceof WardenError) || e.status !== 401) return e;
+  const description = e.message.replace(/["\\\x00-\x1f\x7f-\uffff]/g, ' ').slice(0, 200);
+  return new WardenError(e.code, e.message, { headers: { ...e.headers, 'www-authenticate': `Bearer error="invalid_token", error_description="${description}"` }, rule: e.rule, cause: e.cause });
 }
 
 /** What a token's principal becomes; made once per verified token and then reused. */
@@ -84,16 +91,22 @@ export class Identity {
    */
   authenticate(credential: string | undefined, now = Date.now()): Identified | Promise<Identified> {
     if (!credential) throw new WardenError('WARDEN_E_AUTH_MISSING', 'missing API key: send a Warden virtual key in the Authorization: Bearer, x-api-key or apikey header');
-    // Warden keys start with `wdn_`; a JWT's header always starts with `eyJ` ('{"').
-    if (credential.charCodeAt(0) === 101 /* e */ && looksLikeJwt(credential)) return this.authenticateToken(credential, now);
+    // Warden keys start with `wdn_`; a JWT's header always starts with `eyJ` ('{"'). Anything
+    // starting so is judged as a token only, so a broken one never reaches the key store.
+    if (credential.charCodeAt(0) === 101 /* e */ && credential.startsWith('eyJ')) return this.authenticateToken(credential, now);
     return this.authenticateKey(credential, now);
   }
 
   /** An OIDC access token only (for doors where a key makes no sense, e.g. MCP OAuth). */
   authenticateToken(token: string, now = Date.now()): Identified | Promise<Identified> {
     if (!this.oidc) throw new WardenError('WARDEN_E_TOKEN_ISSUER', 'the credential is a JWT but no identity.oidc issuer is configured; send a Warden virtual key or configure the IdP');
-    const p = this.oidc.verify(token, now);
-    return p instanceof Promise ? p.then(identifiedFrom) : identifiedFrom(p);
+    let p: ReturnType<OidcVerifier['verify']>;
+    try {
+      p = this.oidc.verify(token, now);
+    } catch (e) {
+      throw withBearerChallenge(e);
+    }
+    return p instanceof Promise ? p.then(identifiedFrom, (e: unknown) => Promise.reject(withBearerChallenge(e))) : identifiedFrom(p);
   }
 
   /** A Warden virtual key only; always synchronous. */

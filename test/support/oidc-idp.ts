@@ -47,6 +47,8 @@ export interface IdpOptions {
   ciGroups?: string[];
   /** Algorithm of access tokens when the request does not choose (default RS256). */
   defaultAlg?: SigningAlg;
+  /** Port on 127.0.0.1 (default 0: a free one; examples/oidc uses a fixed one). */
+  port?: number;
 }
 
 export interface MintOptions {
@@ -156,7 +158,7 @@ export async function startTestIdp(options: IdpOptions = {}): Promise<TestIdp> {
   });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   server.on('clientError', (_e, s) => s.destroy());
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(options.port ?? 0, '127.0.0.1', resolve); });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   function claimsOf(accountId: string): Record<string, unknown> {
@@ -364,6 +366,11 @@ export interface Forgery {
   unknownKid(claims: Record<string, unknown>): Promise<string>;
   /** Signed with a fresh key but claiming one of the issuer's real kids. */
   wrongKeyRealKid(claims: Record<string, unknown>): Promise<string>;
+  /**
+   * Signed with the issuer's REAL current key, header and claims as given: for checks the
+   * provider would never let one fail (an ID-token `typ`, a missing `sub`...).
+   */
+  signedByIssuer(claims: Record<string, unknown>, header?: Record<string, unknown>, alg?: SigningAlg): Promise<string>;
   /** Claims a real token of this issuer would carry (iss, aud, sub, exp...), for the forgeries. */
   claims(account: string, extra?: Record<string, unknown>): Record<string, unknown>;
 }
@@ -394,6 +401,10 @@ function forgery(issuer: string, keys: () => KeyPair[], resource: string): Forge
       const k = await newKey('RS256');
       const real = keys().find((x) => x.alg === 'RS256')!;
       return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: real.kid }).sign(k.privateKey);
+    },
+    async signedByIssuer(claims, header = {}, alg = 'RS256') {
+      const k = keys().find((x) => x.alg === alg)!;
+      return new SignJWT(claims).setProtectedHeader({ alg, kid: k.kid, ...header }).sign(k.privateKey);
     },
     claims(account, extra = {}) {
       const now = Math.floor(Date.now() / 1000);

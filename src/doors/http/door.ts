@@ -51,7 +51,7 @@ function identify(gw: Gateway, req: IncomingMessage, query: string, route: Compi
 /** Key refusals read as APISIX's; token refusals keep their reason (there is no APISIX wording to match). */
 function refuseIdentity(e: unknown): never {
   if (isWardenError(e) && e.status === 401 && !e.code.startsWith('WARDEN_E_TOKEN_')) throw new WardenError(e.code, INVALID, { rule: 'key-auth' });
-  if (isWardenError(e) && e.status === 401) throw new WardenError(e.code, e.message, { rule: 'key-auth' });
+  if (isWardenError(e) && e.status === 401) throw new WardenError(e.code, e.message, { rule: 'key-auth', headers: e.headers });
   throw e;
 }
 

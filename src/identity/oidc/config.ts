@@ -12,10 +12,22 @@ import { z } from 'zod';
 export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 export type OidcAlgorithm = (typeof OIDC_ALGORITHMS)[number];
 
+/** Plain http only to this machine: keys fetched over the network without TLS could be swapped in transit. */
+export function isHttpsOrLoopback(u: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(u);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]');
+}
+
 const httpUrl = z
   .string()
   .url()
-  .refine((u) => /^https?:\/\//.test(u), 'an http(s) URL');
+  .refine(isHttpsOrLoopback, 'an https URL (plain http only for 127.0.0.1, localhost or [::1])');
 
 const labelRuleSchema = z.strictObject({
   group: z.string().min(1).describe('An IdP group (after reading `groups_claim`, before `group_map`).'),

@@ -6,7 +6,7 @@
  */
 import { importJWK, type JWK } from 'jose';
 import { WardenError } from '../../core/errors.js';
-import type { OidcIssuerConfig } from './config.js';
+import { isHttpsOrLoopback, type OidcIssuerConfig } from './config.js';
 
 /** A JWKS larger than this is refused (threat: memory exhaustion by a hostile or broken IdP). */
 const MAX_JWKS_BYTES = 512 * 1024;
@@ -128,7 +128,7 @@ export class IssuerKeys {
       const doc = (await getJson(this.fetchImpl, url, t)) as { issuer?: unknown; jwks_uri?: unknown };
       // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched for.
       if (doc?.issuer !== this.cfg.issuer) throw new Error(`discovery document at ${url} names issuer ${JSON.stringify(String(doc?.issuer)).slice(0, 200)}, not ${this.cfg.issuer}`);
-      if (typeof doc.jwks_uri !== 'string' || !/^https?:\/\//.test(doc.jwks_uri)) throw new Error(`discovery document at ${url} has no http(s) jwks_uri`);
+      if (typeof doc.jwks_uri !== 'string' || !isHttpsOrLoopback(doc.jwks_uri)) throw new Error(`discovery document at ${url} has no https jwks_uri`);
       this.jwksUri = doc.jwks_uri;
     }
     const jwks = (await getJson(this.fetchImpl, this.jwksUri, t)) as { keys?: unknown };

@@ -58,6 +58,8 @@ interface Issuer {
 export class OidcVerifier {
   private readonly issuers = new Map<string, Issuer>();
   private readonly cache: TokenCache<OidcPrincipal>;
+  /** First-sight verifications under way: a burst of requests with one new token pays one signature check. */
+  private readonly inflight = new Map<string, Promise<OidcPrincipal>>();
 
   constructor(configs: readonly OidcIssuerConfig[], opts: VerifierOptions = {}) {
     for (const cfg of configs) this.issuers.set(cfg.issuer, { cfg, keys: new IssuerKeys(cfg, opts.fetch) });
@@ -85,12 +87,18 @@ export class OidcVerifier {
     const digest = createHash('sha256').update(token).digest('base64');
     const hit = this.cache.get(digest, now);
     if (hit) return hit;
+    const pending = this.inflight.get(digest);
+    if (pending) return pending;
     const parsed = parseJwt(token);
     const issuer = this.precheck(parsed);
-    return this.verifySlow(token, parsed, issuer, now).then((p) => {
-      this.cache.set(digest, p, p.expiresAt, now);
-      return p;
-    });
+    const verifying = this.verifySlow(token, parsed, issuer, now)
+      .then((p) => {
+        this.cache.set(digest, p, p.expiresAt, now);
+        return p;
+      })
+      .finally(() => this.inflight.delete(digest));
+    this.inflight.set(digest, verifying);
+    return verifying;
   }
 
   /** Checks that need no key: algorithm, issuer, typ. A forged token stops here without a JWKS fetch. */
@@ -102,10 +110,7 @@ export class OidcVerifier {
     const iss = t.payload.iss;
     if (typeof iss !== 'string') throw new WardenError('WARDEN_E_TOKEN_ISSUER', 'token has no "iss" claim');
     const issuer = this.issuers.get(iss);
-    if (!issuer) {
-      const known = this.issuers.size ? `trusted issuers are identity.oidc[].issuer: ${[...this.issuers.keys()].join(', ')}` : 'no identity.oidc issuer is configured';
-      throw new WardenError('WARDEN_E_TOKEN_ISSUER', `token issuer ${JSON.stringify(iss.slice(0, 200))} is not trusted; ${known}`);
-    }
+    if (!issuer) throw new WardenError('WARDEN_E_TOKEN_ISSUER', `token issuer ${JSON.stringify(iss.slice(0, 200))} is not trusted (not one of identity.oidc[].issuer)`);
     if (!(issuer.cfg.algorithms as readonly string[]).includes(alg)) throw new WardenError('WARDEN_E_TOKEN_ALG', `token algorithm ${JSON.stringify(alg.slice(0, 16))} is not allowed for ${iss} (identity.oidc[].algorithms: ${issuer.cfg.algorithms.join(', ')})`);
     const typ = t.header.typ;
     if (issuer.cfg.typ !== undefined) {

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isWardenError } from '../core/errors.js';
+import { oidcAdminPrincipal, oidcRole, parseOidcPrincipalName, refusedOidcIdentity, type OidcRoleRule } from './admin-oidc.js';
+
+const IDP = 'https://idp.example.com';
+const rules: OidcRoleRule[] = [
+  { issuer: IDP, group: 'warden-viewers', role: 'viewer' },
+  { issuer: IDP, group: 'sec', role: 'auditor' },
+  { issuer: IDP, group: 'approvers', role: 'approver' },
+  { issuer: 'https://partner.example.com', group: 'approvers', role: 'admin' },
+];
+const id = (groups: string[], issuer = IDP) => ({ issuer, subject: '00u1', name: 'ann', groups, keyId: 'oidc_0123456789abcdef' });
+
+test('the first of admin, approver, auditor, viewer wins, whatever the order of the rules or groups', () => {
+  assert.equal(oidcRole(id(['warden-viewers', 'sec', 'approvers']), rules), 'approver');
+  assert.equal(oidcRole(id(['sec', 'warden-viewers']), rules), 'auditor');
+  assert.equal(oidcRole(id(['warden-viewers']), rules), 'viewer');
+  assert.equal(oidcRole(id(['other']), rules), undefined);
+});
+
+test('a rule binds its group to its issuer: the same group name at another issuer grants only that issuer\'s role', () => {
+  assert.equal(oidcRole(id(['approvers'], 'https://partner.example.com'), rules), 'admin');
+  assert.equal(oidcRole(id(['sec'], 'https://partner.example.com'), rules), undefined);
+  assert.equal(oidcRole(id(['approvers'], 'https://idp.example.com/'), rules), undefined, 'the issuer is compared exactly');
+});
+
+test('the principal is named by issuer and subject; a refusal names who and what is mapped, and is remembered for the audit', () => {
+  const p = oidcAdminPrincipal(id(['approvers']), rules, 'admin-api');
+  assert.equal(p.name, `oidc:${IDP}#00u1`);
+  assert.deepEqual(p.oidc, { issuer: IDP, subject: '00u1', consumer: 'ann', keyId: 'oidc_0123456789abcdef' });
+  assert.deepEqual(parseOidcPrincipalName(p.name), { issuer: IDP, subject: '00u1' });
+  assert.deepEqual(parseOidcPrincipalName('oidc:https://a#b#c'), { issuer: 'https://a', subject: 'b#c' });
+  assert.equal(parseOidcPrincipalName('lead'), undefined);
+  try {
+    oidcAdminPrincipal(id(['x']), rules, 'cli');
+    assert.fail('no role');
+  } catch (e) {
+    assert.ok(isWardenError(e));
+    assert.equal(e.code, 'WARDEN_E_ADMIN_FORBIDDEN');
+    assert.match(e.message, /ann \(oidc:https:\/\/idp\.example\.com#00u1\) has no admin role: none of their groups \(x\) is mapped in admin\.oidc_roles for https:\/\/idp\.example\.com \(mapped: warden-viewers, sec, approvers\)/);
+    assert.deepEqual(refusedOidcIdentity(e), { name: `oidc:${IDP}#00u1`, issuer: IDP, subject: '00u1' });
+  }
+});
