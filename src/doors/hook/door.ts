@@ -44,6 +44,7 @@ async function decide(gw: Gateway, req: IncomingMessage, res: ServerResponse, ex
     const who = await gw.identity.authenticate(extractCredential(req.rawHeaders));
     ex.key = who.key;
     ex.consumer = who.consumer;
+    ex.principal = who.principal;
     const body = await readBody(req, Math.min(BODY_LIMIT, snap.config.server.body_limit_bytes), snap.config.server.body_timeout_ms);
     const call = parseHookInput(readJson(body));
     ex.sessionId ??= call.sessionId;
