@@ -51,6 +51,19 @@ export function exchangeToRecord(ex: Exchange, now: number, opts: RecordOptions 
   }
   if (ex.responseFindings?.length) rec.response_findings = ex.responseFindings.slice();
   if (ex.toolDecisions?.length) rec.tool_decisions = ex.toolDecisions.map((d) => ({ ...d }));
+  if (ex.mcp) {
+    const m = ex.mcp;
+    rec.mcp = { method: m.method };
+    if (m.session) rec.mcp.session = m.session;
+    if (m.server) rec.mcp.server = m.server;
+    if (m.tool) rec.mcp.tool = m.tool;
+    if (m.arguments !== undefined) rec.mcp.arguments = m.arguments;
+    if (m.result) rec.mcp.result = m.result;
+    if (m.toolUseId) rec.mcp.tool_use_id = m.toolUseId;
+    if (m.progressToken) rec.mcp.progress_token = m.progressToken;
+    if (m.traceparent) rec.mcp.traceparent = m.traceparent;
+    if (m.mismatch) rec.mcp.mismatch = m.mismatch;
+  }
   if (ex.bodies && (ex.bodies.request !== undefined || ex.bodies.response !== undefined)) {
     const max = opts.maxBodyBytes;
     rec.bodies = {};

@@ -30,6 +30,8 @@ export interface AuditRecord {
   /** The tool-use guard's decision on each tool call of the answer; present only when it judged some. */
   tool_decisions?: { tool: string; outcome: 'allow' | 'deny' | 'ask'; rule: string; reason?: string; approval?: string }[];
   bodies?: { request?: string; response?: string };
+  /** MCP door: the message and the tool call (arguments redacted); present only at that door. */
+  mcp?: { method: string; session?: string; server?: string; tool?: string; arguments?: string; result?: string; tool_use_id?: string; progress_token?: string; traceparent?: string; mismatch?: string };
 }
 
 /** What the writer adds: position in the chain and the link to the previous record. */

@@ -33,6 +33,26 @@ export interface Usage {
   cacheWriteTokens: number;
 }
 
+/** What the audit keeps of one MCP message (seed 003's list, plus the thread to the LLM exchange). */
+export interface McpExchangeFacts {
+  /** JSON-RPC method (`tools/call`), or the HTTP verb's meaning (`session/delete`, `stream/open`). */
+  method: string;
+  /** Warden's session id (an id Warden issued; never the upstream's). */
+  session?: string;
+  server?: string;
+  tool?: string;
+  /** The arguments as forwarded, secrets redacted, cut to a bounded size. */
+  arguments?: string;
+  /** `ok`, `error` (isError result) or `refused`, with content counts: never the content. */
+  result?: string;
+  /** Claude Code's `_meta['claudecode/toolUseId']`: links the call to the LLM exchange that asked for it. */
+  toolUseId?: string;
+  progressToken?: string;
+  traceparent?: string;
+  /** A header/body disagreement (`Mcp-Method`, `Mcp-Name`), recorded as seen. */
+  mismatch?: string;
+}
+
 export interface Exchange {
   id: string;
   door: DoorName;
@@ -66,6 +86,8 @@ export interface Exchange {
   responseFindings?: string[];
   /** Every tool call the tool-use guard judged. */
   toolDecisions?: { tool: string; outcome: 'allow' | 'deny' | 'ask'; rule: string; reason?: string; approval?: string }[];
+  /** MCP door: the JSON-RPC message and, for tools/call, the call (arguments redacted). */
+  mcp?: McpExchangeFacts;
   /** Opt-in, redacted request/response bodies. */
   bodies?: { request?: string; response?: string };
 }

@@ -26,6 +26,7 @@ const named = { p: { rules: [{ id: 'r', when: 'request.method == "DELETE"' }] } 
 // What surely names nothing: refused, each with its config path.
 const REFUSED: [string, Record<string, unknown>, string][] = [
   ['route attachment to no route nor provider', { policy: { policies: named, attach: { routes: { ordrs: ['p'] } } } }, 'policy.attach.routes.ordrs: no route or provider named "ordrs" (routes[].id: orders; providers: anthropic)'],
+  ['route attachment to no MCP server names the MCP servers too', { mcp: { servers: { github: { transport: 'http', url: 'https://mcp.example.test/mcp' } } }, policy: { policies: named, attach: { routes: { gitlab: ['p'] } } } }, 'policy.attach.routes.gitlab: no route, provider or MCP server named "gitlab" (routes[].id: orders; providers: anthropic; mcp.servers: github)'],
   ['route attachment to a route of another config', { policy: { policies: named, attach: { routes: { 'prod-db': ['p'] } } } }, 'policy.attach.routes.prod-db: no route or provider named "prod-db"'],
   ['route attachment to a policy that does not exist', { policy: { policies: named, attach: { routes: { orders: ['q'] } } } }, 'policy.attach.routes.orders[0]: no policy named "q"'],
   ['consumer attachment to a policy that does not exist', { policy: { policies: named, attach: { consumers: { alice: ['p', 'q'] } } } }, 'policy.attach.consumers.alice[1]: no policy named "q"'],
@@ -45,6 +46,7 @@ for (const [what, extra, expected] of REFUSED) {
 const ACCEPTED: [string, Record<string, unknown>][] = [
   ['route attachment to an http route', { policy: { policies: named, attach: { routes: { orders: ['p'] } } } }],
   ['route attachment to an LLM provider', { policy: { policies: named, attach: { routes: { anthropic: ['p'] } } } }],
+  ['route attachment to an MCP server', { mcp: { servers: { github: { transport: 'http', url: 'https://mcp.example.test/mcp' } } }, policy: { policies: named, attach: { routes: { github: ['p'] } } } }],
   ['consumer attachment to a consumer that exists only in the store', { policy: { policies: named, attach: { consumers: { 'made-by-cli': ['p'] } } } }],
   ['routes[].policies naming a policy', { routes: [{ id: 'orders', uri: '/orders/*', upstream, policies: ['p'] }], policy: { policies: named } }],
 ];

@@ -20,6 +20,7 @@ export function createWardenMetrics() {
     limiterBackendErrors: registry.counter('warden_limiter_backend_errors_total', 'Limiter backend calls that failed, by operation.', ['backend', 'op']),
     guardFindings: registry.counter('warden_guard_findings_total', 'Guard findings acted on, by direction (request, response) and detector.', ['direction', 'detector']),
     toolDecisions: registry.counter('warden_tool_decisions_total', 'Tool calls judged by the tool-use guard, by outcome.', ['outcome']),
+    mcpCalls: registry.counter('warden_mcp_tool_calls_total', 'MCP tools/call by server, tool and outcome (allow, deny, ask, error); tool names only as configured servers list them, capped.', ['server', 'tool', 'outcome']),
     auditFailures: registry.counter('warden_audit_write_failures_total', 'Audit records that could not be written.', []),
     auditHeadSetAside: registry.counter('warden_audit_head_set_aside_total', 'Audit HEAD files set aside as evidence (HEAD.lost.*) because the records did not bear them out or they were replaced.', []),
     auditEvents: registry.counter('warden_audit_events_total', 'Audit writer events by kind (head_set_aside, file_replaced, head_replaced, lock_lost, keyed_from_here).', ['kind']),

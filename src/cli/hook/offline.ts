@@ -12,7 +12,7 @@ import { parseHookInput } from '../../doors/hook/hook-input.js';
 import { compileToolUseRules } from '../../guards/tool-use/rules.js';
 import { compilePolicy } from '../../policy/engine.js';
 import { baseDocument } from '../../policy/facts.js';
-import { withRouteAttachments } from '../../runtime/snapshot.js';
+import { withDoorAttachments } from '../../runtime/snapshot.js';
 import { readJson } from '../../core/json/read.js';
 
 export interface OfflineDecision {
@@ -27,7 +27,7 @@ export async function decideOffline(policyFile: string, consumerName: string | u
   const consumer = consumerName === undefined ? undefined : config.consumers.find((c) => c.name === consumerName);
   if (consumerName !== undefined && !consumer) throw new WardenError('WARDEN_E_AUTH_CONSUMER_UNKNOWN', `--consumer ${consumerName}: no such consumer in ${policyFile}`);
   const call = parseHookInput(readJson(stdin, { what: 'hook input' }));
-  const policy = compilePolicy(withRouteAttachments({ policy: config.policy, routes: config.routes }), 'policy');
+  const policy = compilePolicy(withDoorAttachments(config), 'policy');
   try {
     const rules = compileToolUseRules(config.guards);
     const c = consumer ? { name: consumer.name, groups: consumer.groups ?? [], labels: consumer.labels ?? {}, models: consumer.models ?? [] } : undefined;

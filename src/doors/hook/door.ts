@@ -6,6 +6,7 @@
  * three places: the model's answer, the MCP door and the agent's own hook.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Door, DoorHttpHandler } from '../door.js';
 import { WardenError } from '../../core/errors.js';
 import { readJson } from '../../core/json/read.js';
 import { extractCredential } from '../../identity/credential.js';
@@ -23,8 +24,17 @@ const BODY_LIMIT = 1024 * 1024;
 /** judgeToolUse's rule when neither the policy nor the tool-use rules matched the call. */
 const NO_RULE = 'tool_use.none';
 
-export function createHookDoor(gw: Gateway) {
-  return function hookDoor(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+/** No config of its own: it judges with the policy and the tool-use guard's rules. */
+export const hookDoor: Door<Record<string, never>> = {
+  id: 'hook',
+  config: {},
+  http: createHookDoor,
+  claims: (path) => path === DECIDE_TOOL_USE_PATH,
+  fail: failExchange,
+};
+
+export function createHookDoor(gw: Gateway): DoorHttpHandler {
+  return function hookDoorHandler(req: IncomingMessage, res: ServerResponse, path: string): boolean {
     if (path !== DECIDE_TOOL_USE_PATH) return false;
     const ex = newExchange('hook', req, DECIDE_TOOL_USE_PATH);
     if (req.method !== 'POST') {

@@ -1,0 +1,167 @@
+/**
+ * The MCP door: `tools/call` through Warden versus the same HTTP upstream directly, in one
+ * run (issue 11: ≤ 1 ms added at p50, ≤ 2 ms at p99, with argument policy and guards on),
+ * and 1,000 concurrent MCP sessions held by Warden (target: under 300 MB RSS).
+ *
+ * Warden runs as its own process (`node bin/warden.js start`, built dist/ required) with the
+ * secrets and PII guards on, a grant, a CEL-free argument validator (size limit) and the
+ * audit log; the upstream is the SDK fixture server of test/fixtures/mcp/http-server.ts.
+ * Calls are sequential (one connection each way) so latency, not throughput, is measured;
+ * direct and Warden rounds are interleaved so drift on a shared machine hits both alike.
+ *
+ * Run: npm run build && npx tsx bench/mcp-tools-call.ts [--calls 2000] [--sessions 1000]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Agent, request } from 'undici';
+import { startFixtureHttpServer } from '../test/fixtures/mcp/http-server.js';
+
+const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' } } });
+const CALLS = Number(opt.calls);
+const SESSIONS = Number(opt.sessions);
+const ROUNDS = Number(opt.rounds);
+const root = new URL('..', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`warden exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
+      s.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('warden did not start listening within 30 s');
+}
+
+interface Endpoint {
+  url: string;
+  headers: Record<string, string>;
+}
+
+const agent = new Agent({ connections: 64, pipelining: 1 });
+
+async function post(ep: Endpoint, body: unknown, session?: string): Promise<{ status: number; session: string | undefined; text: string }> {
+  const r = await request(ep.url, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...ep.headers, ...(session ? { 'mcp-session-id': session } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await r.body.text();
+  const sid = r.headers['mcp-session-id'];
+  return { status: r.statusCode, session: typeof sid === 'string' ? sid : undefined, text };
+}
+
+async function openSession(ep: Endpoint): Promise<string> {
+  const init = await post(ep, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
+  if (init.status !== 200 || !init.session) throw new Error(`initialize answered ${init.status}: ${init.text.slice(0, 300)}`);
+  const n = await post(ep, { jsonrpc: '2.0', method: 'notifications/initialized' }, init.session);
+  if (n.status !== 202) throw new Error(`notifications/initialized answered ${n.status}`);
+  return init.session;
+}
+
+async function timeCalls(ep: Endpoint, session: string, tool: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = await post(ep, { jsonrpc: '2.0', id: i + 2, method: 'tools/call', params: { name: tool, arguments: {} } }, session);
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (r.status !== 200 || !r.text.includes('authorization')) throw new Error(`tools/call answered ${r.status}: ${r.text.slice(0, 300)}`);
+  }
+  return out;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+function rssMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-mcp-'));
+  const upstream = await startFixtureHttpServer();
+  const port = await freePort();
+  const config = {
+    bootstrap_key: false,
+    server: { port },
+    admin: { enabled: false, port: 0 },
+    logging: { level: 'warn' },
+    store: { driver: 'sqlite', path: join(dir, 'warden.db') },
+    audit: { dir: join(dir, 'audit') },
+    consumers: [{ name: 'bench' }],
+    mcp: {
+      servers: { bench: { transport: 'http', url: upstream.url } },
+      grants: [{ consumers: ['bench'], tools: ['bench__*'] }],
+      validators: [{ tools: ['bench__*'], max_argument_bytes: 64 * 1024 }],
+      max_sessions: SESSIONS + 100,
+    },
+  };
+  const cfgFile = join(dir, 'warden.json');
+  writeFileSync(cfgFile, JSON.stringify(config));
+  const created = spawnSync(process.execPath, [join(root, 'bin/warden.js'), '--config', cfgFile, 'keys', 'create', '--consumer', 'bench'], { encoding: 'utf8' });
+  const key = /wdn_[0-9A-Za-z]+/.exec(created.stdout + created.stderr)?.[0];
+  if (!key) throw new Error(`no key: ${created.stdout}${created.stderr}`);
+  const warden: ChildProcess = spawn(process.execPath, [join(root, 'bin/warden.js'), '--config', cfgFile, 'start'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    warden.stdout!.resume();
+    await waitForPort(port, warden);
+    const direct: Endpoint = { url: upstream.url, headers: {} };
+    const through: Endpoint = { url: `http://127.0.0.1:${port}/mcp/bench`, headers: { authorization: `Bearer ${key}` } };
+    const [ds, ws] = [await openSession(direct), await openSession(through)];
+    await timeCalls(direct, ds, 'whoami', 200);
+    await timeCalls(through, ws, 'whoami', 200);
+    const d: number[] = [];
+    const w: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      d.push(...(await timeCalls(direct, ds, 'whoami', Math.ceil(CALLS / ROUNDS))));
+      w.push(...(await timeCalls(through, ws, 'whoami', Math.ceil(CALLS / ROUNDS))));
+    }
+    const before = rssMb(warden.pid!);
+    const t0 = Date.now();
+    const sessions: string[] = [];
+    for (let i = 0; i < SESSIONS; i += 50) sessions.push(...(await Promise.all(Array.from({ length: Math.min(50, SESSIONS - i) }, () => openSession(through)))));
+    const held = await Promise.all(sessions.slice(0, 50).map((s) => post(through, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, s).then((r) => r.status)));
+    const after = rssMb(warden.pid!);
+    const result = {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`,
+      calls_per_side: d.length,
+      direct_ms: { p50: pct(d, 50), p99: pct(d, 99) },
+      warden_ms: { p50: pct(w, 50), p99: pct(w, 99) },
+      added_ms: { p50: pct(w, 50) - pct(d, 50), p99: pct(w, 99) - pct(d, 99) },
+      sessions: { opened: sessions.length, open_seconds: (Date.now() - t0) / 1000, rss_before_mb: before.rss, rss_after_mb: after.rss, peak_rss_mb: after.peak, still_answering: held.filter((s) => s === 200).length + '/50' },
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    warden.kill('SIGTERM');
+    await new Promise((r) => (warden.exitCode !== null ? r(null) : warden.once('exit', r)));
+    await upstream.close();
+    await agent.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,57 @@
+/**
+ * The MCP door's config section `mcp`: the upstream servers (`servers`, from config.ts, the
+ * upstream side) and the door's own settings: who may use which tools (`grants`), argument
+ * validators, sessions, and the endpoint's OAuth protected-resource metadata.
+ */
+import { z } from 'zod';
+import { mcpSchema } from './config.js';
+
+/** Namespaced tool globs: `server__tool`, `server__*`, `*`. */
+const TOOL_GLOB = z.string().regex(/^[A-Za-z0-9_.*?-]{1,200}$/, 'a tool name or glob in the form server__tool (letters, digits, _ . - and * ?)');
+
+const grantSchema = z
+  .strictObject({
+    consumers: z.array(z.string().min(1)).default([]).describe('Consumer names (globs) this grant is for.'),
+    groups: z.array(z.string().min(1)).default([]).describe('Groups: the grant is for a consumer in any of them.'),
+    labels: z.record(z.string(), z.string()).default({}).describe('Labels the consumer must all carry.'),
+    tools: z.array(TOOL_GLOB).min(1).describe('Tools granted, as `server__tool` globs (`github__*`).'),
+  })
+  .refine((g) => g.consumers.length > 0 || g.groups.length > 0 || Object.keys(g.labels).length > 0, 'name at least one of consumers, groups or labels (a grant for everyone is `consumers: ["*"]`)');
+
+const validatorSchema = z.strictObject({
+  tools: z.array(TOOL_GLOB).min(1).describe('Tools (`server__tool` globs) the validator checks.'),
+  paths: z
+    .strictObject({
+      arguments: z.array(z.string().min(1)).min(1).describe('Argument names that hold a path (or a list of paths): `path`, `source`, `paths`.'),
+      roots: z.array(z.string().regex(/^\//, 'an absolute path')).min(1).describe('Allowed roots; a path must stay inside one after normalisation and symlink resolution.'),
+    })
+    .optional(),
+  urls: z
+    .strictObject({
+      arguments: z.array(z.string().min(1)).min(1).describe('Argument names that hold a URL.'),
+      allow: z.array(z.string().min(1)).min(1).describe('URL globs allowed (`https://docs.example.com/*`); http(s) only.'),
+    })
+    .optional(),
+  max_argument_bytes: z.number().int().positive().optional().describe('Largest JSON size of the arguments of one call for these tools.'),
+});
+
+export const mcpDoorSchema = mcpSchema
+  .unwrap()
+  .extend({
+    grants: z.array(grantSchema).default([]).describe('Who may list and call which tools. An identity no grant applies to has no tools (deny by default). Every grant that applies must allow a tool: grants never union into the widest (docs/mcp.md).'),
+    validators: z.array(validatorSchema).default([]).describe('Built-in argument checks per tool: paths inside roots, URL allow-lists, size limits.'),
+    max_argument_bytes: z.number().int().positive().default(256 * 1024).describe('Largest JSON size of one tools/call\'s arguments, for every tool.'),
+    session_idle_ms: z.number().int().positive().default(30 * 60_000).describe('A session no POST has used for this long is ended (Claude Code never sends DELETE).'),
+    max_sessions: z.number().int().positive().default(10_000).describe('Most sessions held at once; past it the least recently used is ended.'),
+    allowed_origins: z.array(z.string().min(1)).default([]).describe('Browser origins allowed besides the endpoint\'s own (an `Origin` header from anything else gets 403: DNS rebinding).'),
+    resource: z.string().url().optional().describe('Canonical URI of the MCP endpoint for the OAuth protected-resource metadata (RFC 9728) and the OIDC audience; default: derived from the request\'s Host.'),
+    authorization_servers: z.array(z.string().url()).default([]).describe('OAuth authorization servers named in the protected-resource metadata (the OIDC issuers).'),
+  })
+  .prefault({})
+  .describe('The MCP door (docs/mcp.md): upstream servers, tool grants, argument validators, sessions.');
+
+export const mcpConfig = { mcp: mcpDoorSchema };
+
+export type McpDoorConfig = z.output<typeof mcpDoorSchema>;
+export type McpGrant = McpDoorConfig['grants'][number];
+export type McpValidator = McpDoorConfig['validators'][number];

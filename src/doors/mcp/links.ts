@@ -1,0 +1,84 @@
+/**
+ * The door side of upstream sessions: the one upstream session per server of a Warden
+ * session, opened on first use for the caller's identity, its session-wide notifications
+ * relayed (filtered) on the client's GET stream, its loss ending the Warden session.
+ */
+import { WardenError } from '../../core/errors.js';
+import type { McpCtx } from './context.js';
+import { outerName, outerUri } from './names.js';
+import type { McpSession, SessionStore } from './sessions.js';
+import type { JsonRpcNotification, UpstreamSession } from './upstream/index.js';
+import type { ToolGrants } from './grants.js';
+
+/** Writes one server→client message on the session's GET stream, if it has one. */
+export function pushToStream(s: McpSession, n: JsonRpcNotification): void {
+  const st = s.stream;
+  if (!st || st.writableEnded || st.destroyed) return;
+  st.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: n.method, ...(n.params ? { params: n.params } : {}) })}\n\n`);
+}
+
+/** Session-wide notifications of a server as the client may see them (names rewritten, others' dropped). */
+function relayable(s: McpSession, grants: ToolGrants, server: string, n: JsonRpcNotification): JsonRpcNotification | undefined {
+  if (!grants.reaches(server)) return undefined;
+  switch (n.method) {
+    case 'notifications/tools/list_changed':
+    case 'notifications/prompts/list_changed':
+    case 'notifications/resources/list_changed':
+      // The client re-lists; what it then sees is filtered by its grants.
+      return { method: n.method };
+    case 'notifications/resources/updated': {
+      const uri = n.params?.uri;
+      return typeof uri === 'string' ? { method: n.method, params: { uri: outerUri(s.scope, server, uri) } } : undefined;
+    }
+    case 'notifications/message':
+      return { method: n.method, params: { ...n.params, logger: outerName(s.scope, server, String(n.params?.logger ?? 'server')) } };
+    default:
+      return undefined;
+  }
+}
+
+export async function upstreamOf(ctx: Pick<McpCtx, 'part' | 'session' | 'sessions' | 'grants'>, server: string, signal?: AbortSignal): Promise<UpstreamSession> {
+  const { part, session: s, sessions } = ctx;
+  const srv = part.servers.get(server);
+  if (!srv) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `no MCP server named "${server}" under mcp.servers`);
+  let link = s.upstreams.get(server);
+  if (link && link.server !== srv) {
+    // The server was reconfigured by a reload: its old session is gone with it.
+    link.unsubscribe();
+    void link.session.then((x) => x.close()).catch(() => undefined);
+    s.upstreams.delete(server);
+    link = undefined;
+  }
+  if (!link) {
+    const opened = srv.open({ consumer: s.consumer.name }, { signal });
+    const entry = { server: srv, session: opened, unsubscribe: () => undefined as void };
+    s.upstreams.set(server, entry);
+    let up: UpstreamSession;
+    try {
+      up = await opened;
+    } catch (e) {
+      if (s.upstreams.get(server) === entry) s.upstreams.delete(server);
+      throw e;
+    }
+    const grants = ctx.grants;
+    const offN = up.onNotification((n) => {
+      const r = relayable(s, grants, server, n);
+      if (r) pushToStream(s, r);
+    });
+    // Never half alive: an upstream session lost for good ends Warden's (the client gets 404 and re-initializes).
+    const offL = up.onLost(() => sessions.end(s));
+    entry.unsubscribe = () => (offN(), offL());
+    if (s.ended) {
+      entry.unsubscribe();
+      void up.close().catch(() => undefined);
+      throw new WardenError('WARDEN_E_MCP_SESSION_UNKNOWN', 'the MCP session ended; initialize a new one');
+    }
+    return up;
+  }
+  const up = await link.session;
+  if (up.lost) {
+    sessions.end(s);
+    throw new WardenError('WARDEN_E_MCP_SESSION_LOST', `the session with MCP server "${server}" was lost; initialize a new MCP session`);
+  }
+  return up;
+}

@@ -1,0 +1,99 @@
+/**
+ * Warden's MCP sessions (Streamable HTTP, 2025-11-25). One Warden session maps to at most
+ * one upstream session per server, opened on first use with the credential held for the
+ * caller's identity. A session is bound to the key (or token subject) that created it: an id
+ * presented by anyone else is unknown (404), as is an expired one. When an upstream session
+ * is lost for good, the Warden session ends too, so the client re-initializes: never half
+ * alive (agentgateway #3622).
+ */
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Consumer } from '../../core/exchange.js';
+import type { Scope } from './names.js';
+import type { UpstreamServer, UpstreamSession } from './upstream/index.js';
+
+export interface McpSession {
+  readonly id: string;
+  /** Who created it: a key id or `oidc:<issuer>#<sub>`; every later request must be the same principal. */
+  readonly principal: string;
+  readonly consumer: Consumer;
+  readonly scope: Scope;
+  readonly protocolVersion: string;
+  /** What the client declared in `initialize` (elicitation.url decides how an approval is delivered). */
+  readonly clientCapabilities: Record<string, unknown>;
+  lastUsed: number;
+  ended: boolean;
+  /** The server→client stream (GET), if the client opened one. */
+  stream: ServerResponse | undefined;
+  readonly upstreams: Map<string, { server: UpstreamServer; session: Promise<UpstreamSession>; unsubscribe: () => void }>;
+}
+
+export class SessionStore {
+  private readonly sessions = new Map<string, McpSession>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly opts: { idleMs: () => number; max: () => number; now?: () => number }) {
+    this.timer = setInterval(() => this.sweep(), 10_000);
+    this.timer.unref();
+  }
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : Date.now();
+  }
+
+  create(init: Omit<McpSession, 'id' | 'lastUsed' | 'ended' | 'stream' | 'upstreams'>): McpSession {
+    // 32 random bytes: unguessable, visible ASCII as the transport requires.
+    const s: McpSession = { ...init, id: randomBytes(32).toString('base64url'), lastUsed: this.now(), ended: false, stream: undefined, upstreams: new Map() };
+    this.sessions.set(s.id, s);
+    // Over the cap: the least recently used goes (Map order is insertion; `touch` re-inserts).
+    while (this.sessions.size > this.opts.max()) this.end(this.sessions.values().next().value!);
+    return s;
+  }
+
+  /** The live session with this id for this principal; undefined when unknown, expired or someone else's. */
+  get(id: string, principal: string): McpSession | undefined {
+    const s = this.sessions.get(id);
+    if (!s || s.ended) return undefined;
+    if (this.now() - s.lastUsed > this.opts.idleMs()) {
+      this.end(s);
+      return undefined;
+    }
+    // A stolen id is indistinguishable from an unknown one to its presenter.
+    if (s.principal !== principal) return undefined;
+    return s;
+  }
+
+  touch(s: McpSession): void {
+    s.lastUsed = this.now();
+    this.sessions.delete(s.id);
+    this.sessions.set(s.id, s);
+  }
+
+  /** Ends the session: upstream sessions closed, the GET stream ended. */
+  end(s: McpSession): void {
+    if (s.ended) return;
+    s.ended = true;
+    this.sessions.delete(s.id);
+    for (const u of s.upstreams.values()) {
+      u.unsubscribe();
+      void u.session.then((x) => x.close()).catch(() => undefined);
+    }
+    s.upstreams.clear();
+    if (s.stream && !s.stream.writableEnded) s.stream.end();
+    s.stream = undefined;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private sweep(): void {
+    const cutoff = this.now() - this.opts.idleMs();
+    for (const s of [...this.sessions.values()]) if (s.lastUsed < cutoff) this.end(s);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    for (const s of [...this.sessions.values()]) this.end(s);
+  }
+}
