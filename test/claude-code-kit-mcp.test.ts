@@ -1,13 +1,14 @@
 /**
  * Warden's MCP endpoint as `warden connect claude-code` configures it, with the real Claude
- * Code binary: the `warden` server entry connect wrote (url `<warden>/mcp`, `headersHelper`
- * running `warden hook mcp-headers`, no literal token) passed as `--mcp-config`, the login
- * of `warden login --key`, the rest of the settings as connect wrote them. Upstream: the MCP
+ * Code binary: its config folder (CLAUDE_CONFIG_DIR) is the one `warden connect claude-code
+ * --user` wrote — settings.json, and the `warden` server in .claude.json (url `<warden>/mcp`,
+ * `headersHelper` running `warden hook mcp-headers`, no literal token) — with the login of
+ * `warden login --key`. Upstream: the MCP
  * reference server-everything over stdio behind Warden's MCP door.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAuditRecords } from './support/audit-records.js';
@@ -42,11 +43,8 @@ test('the MCP server entry connect wrote: Claude Code reaches Warden\'s /mcp wit
   assert.equal(login.code, 0, login.stderr);
   const configDir = join(root, 'claude');
   assert.equal((await runCli(['connect', 'claude-code', '--user', '--dir', configDir, '--url', w.url])).code, 0);
-  const settings = JSON.parse(readFileSync(join(configDir, 'settings.json'), 'utf8')) as Record<string, unknown>;
   const mcpText = readFileSync(join(configDir, '.claude.json'), 'utf8');
   assert.doesNotMatch(mcpText, /wdn_|Bearer/, 'no credential in the MCP config');
-  const mcpFile = join(root, 'mcp.json');
-  writeFileSync(mcpFile, mcpText);
 
   up.reset();
   up.script((req) => (toolResults(req.json).length ? textReply(`The tool said: ${toolResults(req.json)[0]!.text}`) : toolUseReply({ name: 'mcp__warden__ev__echo', input: { message: 'hello through the kit' } })));
@@ -55,9 +53,8 @@ test('the MCP server entry connect wrote: Claude Code reaches Warden\'s /mcp wit
     prompt: 'echo',
     cwd: root,
     allowedTools: ['mcp__warden__ev__echo'],
-    settings,
-    env: { WARDEN_LOGIN_DIR: loginDir, ENABLE_TOOL_SEARCH: 'false' },
-    extraArgs: ['--mcp-config', mcpFile, '--strict-mcp-config'],
+    // Claude Code reads the folder connect wrote: settings.json and the user-scope MCP servers in .claude.json.
+    env: { WARDEN_LOGIN_DIR: loginDir, ENABLE_TOOL_SEARCH: 'false', CLAUDE_CONFIG_DIR: configDir },
     timeoutMs: 90_000,
   });
   assert.equal(run.timedOut, false, run.stdout + run.stderr);
