@@ -19,8 +19,6 @@ import { parseHookInput } from './hook-input.js';
 import { hookOutput } from './hook-output.js';
 
 export const DECIDE_TOOL_USE_PATH = '/v1/warden/decide/tool-use';
-/** A hook document is a tool call, not a conversation: far below the LLM body limit. */
-const BODY_LIMIT = 1024 * 1024;
 /** judgeToolUse's rule when neither the policy nor the tool-use rules matched the call. */
 const NO_RULE = 'tool_use.none';
 
@@ -55,7 +53,8 @@ async function decide(gw: Gateway, req: IncomingMessage, res: ServerResponse, ex
     ex.key = who.key;
     ex.consumer = who.consumer;
     ex.principal = who.principal;
-    const body = await readBody(req, Math.min(BODY_LIMIT, snap.config.server.body_limit_bytes), snap.config.server.body_timeout_ms);
+    // The same limit as the LLM door: a Write or Edit call carries whole files, as the model's answer did.
+    const body = await readBody(req, snap.config.server.body_limit_bytes, snap.config.server.body_timeout_ms);
     const call = parseHookInput(readJson(body));
     ex.sessionId ??= call.sessionId;
     const doc = baseDocument('hook', ex.start, who.consumer, who.key);
