@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
 import { randomBase62 } from '../core/ids.js';
 import type { CliIO } from './context.js';
 import { VERSION } from './version.js';
@@ -16,6 +17,10 @@ const cli = {
   approvals: () => import('./approvals.js'),
   audit: () => import('./audit.js'),
   config: () => import('./config.js'),
+  connect: () => import('./connect/claude-code.js'),
+  hook: () => import('./hook/pre-tool-use.js'),
+  mcpHeaders: () => import('./hook/mcp-headers.js'),
+  scan: () => import('./scan/command.js'),
   consumers: () => import('./consumers.js'),
   context: () => import('./context.js'),
   keys: () => import('./keys.js'),
@@ -57,6 +62,15 @@ function workers(v: string): number {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** The entry script (bin/warden.js), from src/cli or dist/src/cli: what hooks and helpers run. */
+export const WARDEN_BIN = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../bin/warden.js' : '../../bin/warden.js', import.meta.url));
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
 
 export function buildProgram(io: CliIO, setCode: (code: number) => void): Command {
   const program = new Command('warden');
@@ -203,6 +217,76 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .argument('<id>')
     .option('--force', 'drop even if the rest no longer compiles')
     .action((_k, _i, _o, cmd: Command) => configRun(cmd, ['overlay', 'drop']));
+
+  const connect = program.command('connect').description('route an agent through Warden (docs/claude-code.md)');
+  connect
+    .command('claude-code')
+    .description('merge Warden\'s base URL, credential helper, MCP endpoint, permission rules and PreToolUse hook into Claude Code\'s settings')
+    .addOption(new Option('--managed', 'the managed settings an organisation deploys (/etc/claude-code)').conflicts(['user', 'project']))
+    .addOption(new Option('--user', 'the user\'s settings ($CLAUDE_CONFIG_DIR, else ~/.claude); the default').conflicts(['project']))
+    .option('--project', 'the project\'s .claude/settings.json and .mcp.json')
+    .option('--dir <folder>', 'the folder of the scope instead of its default (managed folder, project, Claude config dir)')
+    .option('--url <warden-url>', 'Warden\'s address (default $WARDEN_URL, else http://127.0.0.1:8080)')
+    .option('--dry-run', 'print the changes as a diff; write nothing')
+    .option('--undo', 'take out what connect added; the original bytes when the file is untouched since')
+    .action((o: { managed?: boolean; project?: boolean; dir?: string; url?: string; dryRun?: boolean; undo?: boolean }) =>
+      run(async () => {
+        const url = o.url ?? process.env.WARDEN_URL ?? 'http://127.0.0.1:8080';
+        try {
+          new URL(url);
+        } catch {
+          throw new InvalidArgumentError(`--url ${url}: not a URL`);
+        }
+        return (await cli.connect()).connectClaudeCode(
+          { scope: o.managed ? 'managed' : o.project ? 'project' : 'user', dir: o.dir, url, warden: [process.execPath, WARDEN_BIN], env: process.env, cwd: process.cwd(), dryRun: !!o.dryRun, undo: !!o.undo },
+          io.out,
+        );
+      }),
+    );
+
+  program
+    .command('scan')
+    .description('audit a repository: secrets in files and git history, unignored .env files, Claude Code settings, .mcp.json, lockfiles, pinning')
+    .argument('[dir]', 'the folder to scan (default: the current one)')
+    .option('--json', 'findings as JSON')
+    .option('--sarif', 'findings as SARIF 2.1.0 (GitHub code scanning)')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above: info, low, medium, high, critical, never (default high)')
+    .option('--probe-mcp', 'send an unauthenticated request to each MCP server of .mcp.json (expects 401)')
+    .option('--no-history', 'skip the git history')
+    .option('--history-commits <n>', 'newest commits of the history to read (default 1000)')
+    .option('--history-mb <n>', 'megabytes of history diff to read at most (default 256)')
+    .option('--max-file-kb <n>', 'skip files larger than this (default 1024)')
+    .option('--max-files <n>', 'stop after this many files (default 1000000)')
+    .action((dir: string | undefined, o) => run(async () => (await cli.scan()).scanCommand(dir, o, io.out)));
+
+  const hook = program.command('hook').description('agent hooks that ask Warden (docs/claude-code.md)');
+  hook
+    .command('pre-tool-use')
+    .description('Claude Code PreToolUse hook: the hook JSON on stdin, Warden\'s decision on stdout; exit 2 (blocked) when Warden cannot decide')
+    .option('--url <warden-url>', 'Warden\'s address (default $WARDEN_URL, else $ANTHROPIC_BASE_URL)')
+    .option('--timeout-ms <n>', 'how long to wait for Warden (default 5000)')
+    .option('--fail-open', 'when Warden is unreachable print no decision (Claude Code\'s own rules decide) instead of blocking')
+    .option('--policy <file>', 'offline: judge with a config file the gateway exported (warden config export), no Warden needed')
+    .option('--consumer <name>', 'offline: judge as this consumer of the policy file')
+    .action((_o, cmd: Command) =>
+      run(async () => {
+        const r = await (await cli.hook()).runPreToolUse(argvOf(cmd).filter((a) => a !== '--'), { env: process.env, stdin: await readStdin(), wardenBin: WARDEN_BIN });
+        io.out(r.stdout);
+        io.err(r.stderr);
+        return r.code;
+      }),
+    );
+  hook
+    .command('mcp-headers')
+    .description('the headersHelper of Warden\'s MCP server entry: prints {"Authorization": "Bearer …"}')
+    .action(() =>
+      run(async () => {
+        const r = await (await cli.mcpHeaders()).runMcpHeaders(process.env, WARDEN_BIN);
+        io.out(r.stdout);
+        io.err(r.stderr);
+        return r.code;
+      }),
+    );
 
   program
     .command('login')

@@ -6,8 +6,10 @@
  * and to a door with configurable paths (`catchAll`: an http route may be `/*`) last.
  */
 import type { Door } from './door.js';
+import { hookDoor } from './hook/door.js';
 import { llmDoor } from './llm/door.js';
 import { mcpDoor } from './mcp/door.js';
 import { httpDoor } from './http/door.js';
 
-export const DOORS = [httpDoor, llmDoor, mcpDoor] as const satisfies readonly Door[];
+// hook before llm: its path is under /v1/, which the LLM door claims for refusals.
+export const DOORS = [httpDoor, hookDoor, llmDoor, mcpDoor] as const satisfies readonly Door[];
