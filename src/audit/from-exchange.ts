@@ -47,6 +47,7 @@ export function exchangeToRecord(ex: Exchange, now: number, opts: RecordOptions 
   };
   if (ex.responseFindings?.length) rec.response_findings = ex.responseFindings.slice();
   if (ex.toolDecisions?.length) rec.tool_decisions = ex.toolDecisions.map((d) => ({ ...d }));
+  if (ex.pg) rec.pg = { session: ex.pg.session, events: ex.pg.events.map((e) => ({ ...e })) };
   if (ex.bodies && (ex.bodies.request !== undefined || ex.bodies.response !== undefined)) {
     const max = opts.maxBodyBytes;
     rec.bodies = {};

@@ -27,6 +27,8 @@ export interface AuditRecord {
   /** The tool-use guard's decision on each tool call of the answer; present only when it judged some. */
   tool_decisions?: { tool: string; outcome: 'allow' | 'deny' | 'ask'; rule: string; reason?: string; approval?: string }[];
   bodies?: { request?: string; response?: string };
+  /** PostgreSQL door: the session id and the events recorded since the previous record. */
+  pg?: import('../core/exchange.js').PgSessionRecord;
 }
 
 /** What the writer adds: position in the chain and the link to the previous record. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { routesSchema } from '../doors/http/config.js';
+import { postgresSchema } from '../doors/postgres/config.js';
 import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
@@ -128,6 +129,7 @@ export const configSchema = z
     limits: limitsSchema,
     routes: routesSchema,
     http_logger: httpLoggerSchema.optional(),
+    postgres: postgresSchema.optional(),
     bootstrap_key: z
       .boolean()
       .default(true)
