@@ -69,6 +69,7 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
       AND (@all = 1 OR expires_at > @now) ORDER BY created_at, rowid`),
     decide: handle.prepare(`UPDATE approvals SET status = @status, decided_at = @now, decided_by = @by, decided_role = @role, decided_via = @via, note = @note, expires_at = @expires
       WHERE id = @id AND status = 'pending' AND expires_at > @now`),
+    consume: handle.prepare(`UPDATE approvals SET expires_at = @now WHERE id = @id AND status = 'approved' AND expires_at > @now`),
   };
 
   const decide = handle.transaction((id: string, a: Parameters<ApprovalStore['decide']>[1], event?: Parameters<ApprovalStore['decide']>[2]) => {
@@ -98,6 +99,9 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
     },
     async decide(id, a, event) {
       return decide(id, a, event);
+    },
+    async consume(id, now) {
+      return q.consume.run({ id, now }).changes === 1;
     },
     async recordEvent(e) {
       return events.record(e);

@@ -44,7 +44,8 @@ export class UpstreamError extends Error {
 const PROTOCOL_3_2 = (3 << 16) | 2;
 
 export async function connectUpstream(t: UpstreamTarget): Promise<UpstreamSession> {
-  const socket = connect({ host: t.host, port: t.port, noDelay: true });
+  const socket = connect({ host: t.host, port: t.port });
+  socket.setNoDelay(true);
   const framer = new Framer(1 << 30);
   const source = new FrameSource(socket, framer);
   const timer = setTimeout(() => source.fail(new UpstreamError(`no answer from PostgreSQL at ${t.host}:${t.port} within ${t.connectTimeoutMs} ms`)), t.connectTimeoutMs);
