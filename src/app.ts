@@ -14,6 +14,9 @@ import { createKey } from './identity/admin.js';
 import { Identity } from './identity/identity.js';
 import { costUsd } from './limits/prices.js';
 import { prepareModelNameCheck } from './doors/llm/model-name.js';
+import { llmPart } from './doors/llm/part.js';
+import type { DoorListener } from './doors/door.js';
+import { DOORS } from './doors/registry.js';
 import { createFinisher } from './runtime/finish.js';
 import type { Gateway } from './runtime/gateway.js';
 import { limiterMetrics, limiterReady } from './runtime/limits.js';
@@ -73,7 +76,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   await limiterReady(snapshot.limits, initial.limits.redis.connect_timeout_ms);
   const identity = new Identity(store, snapshot.consumers);
   const captureMax = initial.audit.capture_bodies ? initial.audit.capture_max_bytes : undefined;
-  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0), knownModel: (model) => snapshot.routeModel(model) !== undefined });
+  const finisher = createFinisher({ audit, toRecord: (ex, now) => exchangeToRecord(ex, now, { maxBodyBytes: captureMax }), metrics, log, price: (model, ex) => (ex.usage ? costUsd(model, ex.usage) : 0), knownModel: (model) => snapshot.part(llmPart).routeModel(model) !== undefined });
   // The http-logger sees every finished exchange after its audit record is written.
   const finish = (ex: Parameters<typeof finisher.finish>[0]) => {
     finisher.finish(ex);
@@ -130,7 +133,21 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     throw listenError(e, 'admin', initial.admin, configPath);
   }
 
-  // Only once both listeners are up: a start that fails (a busy port) must not leave behind
+  // Doors with their own listener (non-HTTP protocols), in registry order.
+  const doorListeners: DoorListener[] = [];
+  try {
+    for (const d of DOORS) {
+      const l = d.listen ? await d.listen(gateway) : undefined;
+      if (l) doorListeners.push(l);
+    }
+  } catch (e) {
+    await Promise.all(doorListeners.map((l) => l.close().catch(() => undefined)));
+    await Promise.all([closeServer(main.server, 0), admin ? closeServer(admin.server, 0) : undefined]);
+    await release();
+    throw e;
+  }
+
+  // Only once every listener is up: a start that fails (a busy port) must not leave behind
   // a key that was shown to no one.
   let bootstrapKey: string | undefined;
   if (initial.bootstrap_key && store.listKeys().length === 0) {
@@ -190,7 +207,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   }
 
   ready = true;
-  log.info('warden listening', { url: main.url, admin: admin?.url ?? null, providers: [...snapshot.providers.keys()] });
+  log.info('warden listening', { url: main.url, admin: admin?.url ?? null, providers: [...snapshot.part(llmPart).providers.keys()], doors: doorListeners.map((l) => l.url) });
 
   return {
     url: main.url,
@@ -202,7 +219,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
       ready = false;
       watcher?.close();
       clearInterval(flushTimer);
-      await Promise.all([closeServer(main.server, 5000), admin ? closeServer(admin.server, 1000) : undefined]);
+      await Promise.all([closeServer(main.server, 5000), admin ? closeServer(admin.server, 1000) : undefined, ...doorListeners.map((l) => l.close().catch(() => undefined))]);
       clearInterval(approvalTimer);
       flush();
       await auditApprovals();

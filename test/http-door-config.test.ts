@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, validateConfig } from '../src/config/load.js';
 import { buildSnapshot, closeSnapshot } from '../src/runtime/snapshot.js';
+import { httpPart } from '../src/doors/http/part.js';
 
 function problems(raw: unknown): string[] {
   try {
@@ -29,6 +30,6 @@ test('a CEL rule that does not compile is refused with its path; route attachmen
   assert.ok(p.some((x) => x.startsWith('policy.policies.p.rules')), p.join('\n'));
   const ok = buildSnapshot(validateConfig({ policy: { policies: { p: { default: 'deny' } } }, routes: [{ id: 'a', uri: '/a/*', upstream, policies: ['p'] }] }));
   assert.equal(ok.policy.routes.get('a')?.[0]?.name, 'p');
-  assert.ok(ok.httpRoutes.match('/a/x', 'GET', 'h'));
+  assert.ok(ok.part(httpPart).match('/a/x', 'GET', 'h'));
   void closeSnapshot(ok);
 });

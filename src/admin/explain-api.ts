@@ -12,6 +12,8 @@ import { explain, formatExplanation } from '../policy/explain.js';
 import type { Gateway } from '../runtime/gateway.js';
 import type { Snapshot } from '../runtime/snapshot.js';
 import { AdminConfigError } from './overlay-write.js';
+import { httpPart } from '../doors/http/part.js';
+import { llmPart } from '../doors/llm/part.js';
 
 const DOORS = ['llm', 'http', 'mcp', 'postgres', 'hook', 'admin'] as const;
 
@@ -62,9 +64,9 @@ export function explainDocument(gw: Gateway, snap: Snapshot, input: ExplainInput
     }
   }
   let route: Record<string, unknown> | null = null;
-  if (input.route !== undefined) route = snap.httpRoutes.routes.find((r) => r.id === input.route)?.facts ?? { id: input.route };
+  if (input.route !== undefined) route = snap.part(httpPart).routes.find((r) => r.id === input.route)?.facts ?? { id: input.route };
   else if (door === 'http') {
-    const m = snap.httpRoutes.match(path, method, host);
+    const m = snap.part(httpPart).match(path, method, host);
     if (m && 'route' in m) route = m.route.facts;
   }
   const body = input.body;
@@ -80,7 +82,7 @@ export function explainDocument(gw: Gateway, snap: Snapshot, input: ExplainInput
     key: key ? { id: key.id, models: key.models } : null,
     request,
     route,
-    llm: input.model ? { model: input.model, provider: snap.routeModel(input.model)?.name ?? '', stream: input.stream ?? false, tools: input.tools ?? [] } : null,
+    llm: input.model ? { model: input.model, provider: snap.part(llmPart).routeModel(input.model)?.name ?? '', stream: input.stream ?? false, tools: input.tools ?? [] } : null,
     tool: input.tool ? { name: input.tool, server: input.server ?? null, arguments: input.arguments ?? {} } : null,
     session: input.session ? { id: input.session } : null,
   });

@@ -6,6 +6,7 @@ import { buildSnapshot, closeSnapshot, retireSnapshot, type Snapshot } from '../
 import { openSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 import { AdminConfigError, writeOverlay, type ConfigControl } from './overlay-write.js';
+import { httpPart } from '../doors/http/part.js';
 
 function liveControl(file = validateConfig({})) {
   const state = { snapshot: buildSnapshot(file) as Snapshot, commits: 0, aborts: 0 };
@@ -42,7 +43,7 @@ test('overlay write: a store write that fails releases the candidate; the live s
   });
   writeOverlay(real, control, setRoute('one', route('one')), 'WARDEN_E_ADMIN_BAD_INPUT');
   const before = state.snapshot;
-  assert.deepEqual(before.httpRoutes.routes.map((r) => r.id), ['one']);
+  assert.deepEqual(before.part(httpPart).routes.map((r) => r.id), ['one']);
 
   // Fault injection: the disk refuses the write after the candidate compiled.
   const failing: Store = { ...real, putOverlay: () => { throw new Error('SQLITE_FULL: database or disk is full'); } };

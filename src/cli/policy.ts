@@ -8,7 +8,7 @@ import { ConfigError } from '../config/load.js';
 import { policySchema, type PolicyConfig } from '../policy/config.js';
 import { documentJsonSchema, parseDocument, type DecisionDocument } from '../policy/document.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/engine.js';
-import { withRouteAttachments } from '../runtime/snapshot.js';
+import { withRouteAttachments } from '../doors/http/attachments.js';
 import { explain, formatExplanation } from '../policy/explain.js';
 import { WardenError } from '../core/errors.js';
 import type { GuardsConfig } from '../guards/config.js';
@@ -115,7 +115,7 @@ export async function policyCommand(argv: string[], ctx: PolicyCommandContext): 
     const policy = loadPolicy(ctx.config);
     const routes = ctx.config.routes ?? [];
     const missing = routePolicyProblems(routes, policy);
-    const ns = ctx.config.routes && ctx.config.providers ? { routes: routes.map((r) => r.id), providers: Object.keys(ctx.config.providers) } : undefined;
+    const ns = ctx.config.routes && ctx.config.providers ? { kinds: [{ noun: 'route', path: 'routes[].id', ids: routes.map((r) => r.id) }, { noun: 'provider', path: 'providers', ids: Object.keys(ctx.config.providers) }] } : undefined;
     try {
       compiled = compilePolicy(withRouteAttachments({ policy, routes }), 'policy', ns);
     } catch (e) {

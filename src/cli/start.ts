@@ -2,6 +2,7 @@ import { startWarden } from '../app.js';
 import type { Config } from '../config/schema.js';
 import { matchesAny } from '../identity/glob.js';
 import { describeConfig, type CliIO } from './context.js';
+import { llmPart } from '../doors/llm/part.js';
 
 /** Claude Code's own model names when no --model / ANTHROPIC_MODEL is set (docs/testing.md). */
 export const CLAUDE_CODE_DEFAULT_MODEL = 'claude-opus-5-5';
@@ -36,7 +37,7 @@ export interface StartOptions {
 export async function startCommand(configPath: string | undefined, io: CliIO, opts: StartOptions = {}): Promise<number> {
   const w = await startWarden({ configPath, server: opts });
   const cfg = w.gateway.current().config;
-  const mockOnly = [...w.gateway.current().providers.values()].every((p) => p.type === 'mock');
+  const mockOnly = [...w.gateway.current().part(llmPart).providers.values()].every((p) => p.type === 'mock');
   const bootstrapConsumer = w.bootstrapKey ? w.gateway.identity.consumer('local-dev') : undefined;
   const models = modelLines(cfg, bootstrapConsumer?.models ?? []);
   const lines = [

@@ -1,11 +1,10 @@
 /**
  * The one config schema: TypeScript types, runtime validation, the JSON Schema in
  * docs/config.schema.json and the admin API all derive from it. Sections owned by other
- * folders (policy, guards, limits, routes) are defined there and composed here.
+ * folders (policy, guards, limits, and each door's through the door registry) are defined there and composed here.
  */
 import { z } from 'zod';
-import { routesSchema } from '../doors/http/config.js';
-import { postgresSchema } from '../doors/postgres/config.js';
+import { doorConfigSections } from '../doors/config-sections.js';
 import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
@@ -51,32 +50,6 @@ const adminSchema = listenerSchema
   .prefault({})
   .describe('The admin API, on its own listener: virtual keys are never accepted there.');
 
-const providerSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('anthropic'),
-    base_url: z.string().url().default('https://api.anthropic.com').describe('Origin (and optional path prefix) of the Anthropic API.'),
-    api_key: z.string().min(1).optional().describe('The real provider key; use ${env:ANTHROPIC_API_KEY}. Sent as x-api-key.'),
-    auth_token: z.string().min(1).optional().describe('Alternative: a bearer token sent as Authorization.'),
-    timeout_ms: z.number().int().positive().default(600_000).describe('Longest wait for the answer headers and between body chunks.'),
-    connect_timeout_ms: z.number().int().positive().default(10_000),
-    max_connections: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe('Most connections open to this provider at once. Unset (default): no cap, every concurrent request (a long stream holds its connection for minutes) gets its own. With a cap, requests past it wait, unanswered, for a free connection.'),
-  }),
-  z.strictObject({
-    type: z.literal('mock'),
-    latency_ms: z.number().int().min(0).default(0).describe('Artificial delay before answering, to exercise timeouts.'),
-  }),
-]);
-
-const modelRouteSchema = z.strictObject({
-  match: z.string().min(1).describe('Model name or glob (`claude-*`) this route serves.'),
-  provider: z.string().min(1).describe('Name of a provider under `providers`.'),
-});
-
 const consumerSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'letters, digits and _ . @ - only, at most 128 characters'),
   groups: z.array(z.string().min(1)).default([]),
@@ -115,21 +88,13 @@ export const configSchema = z
     store: storeSchema,
     audit: auditSchema,
     logging: loggingSchema,
-    providers: z
-      .record(z.string().regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and - only'), providerSchema)
-      .default({ mock: { type: 'mock', latency_ms: 0 } })
-      .describe('Upstream LLM providers by name.'),
-    models: z
-      .array(modelRouteSchema)
-      .default([{ match: '*', provider: 'mock' }])
-      .describe('Which provider serves which model; first match wins.'),
+    // Each door's own sections (providers, models, routes, …), from its folder, in registry order.
+    ...doorConfigSections,
     consumers: z.array(consumerSchema).default([]).describe('Consumers declared in config; more can be created in the store.'),
     policy: policySchema,
     guards: guardsSchema.describe('Detectors on requests and answers (secrets, PII, custom patterns, the prompt guard) and the tool-use guard (docs/guards.md).'),
     limits: limitsSchema,
-    routes: routesSchema,
     http_logger: httpLoggerSchema.optional(),
-    postgres: postgresSchema.optional(),
     bootstrap_key: z
       .boolean()
       .default(true)

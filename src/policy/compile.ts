@@ -65,22 +65,26 @@ export interface CompiledPolicy {
 export const GLOBAL_POLICY = 'global';
 
 /**
- * What `route.id` can be at run time: an http route's id (`routes[].id`) or, at the LLM
- * door, the name of the provider serving the model (`providers`). An attachment under
- * `policy.attach.routes` to anything else would never apply. Consumers have no such list:
- * they may exist only in the store, so consumer attachments are not checked.
+ * What `route.id` can be at run time, contributed by each door (src/doors/registry.ts): an
+ * http route's id (`routes[].id`), at the LLM door the name of the provider serving the
+ * model (`providers`), … An attachment under `policy.attach.routes` to anything else would
+ * never apply. Consumers have no such list: they may exist only in the store, so consumer
+ * attachments are not checked.
  */
 export interface RouteNamespace {
-  readonly routes: readonly string[];
-  readonly providers: readonly string[];
+  readonly kinds: readonly { readonly noun: string; readonly path: string; readonly ids: readonly string[] }[];
+}
+
+/** "a", "a or b", "a, b or c". */
+function either(words: readonly string[]): string {
+  return words.length < 2 ? (words[0] ?? 'route') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
 function routeAttachProblems(ids: readonly string[], ns: RouteNamespace, at: string): string[] {
-  const known = new Set([...ns.routes, ...ns.providers]);
+  const known = new Set(ns.kinds.flatMap((k) => k.ids));
   const list = (xs: readonly string[]) => xs.join(', ') || 'none';
-  return ids
-    .filter((id) => !known.has(id))
-    .map((id) => `${at}.${id}: no route or provider named "${id}" (routes[].id: ${list(ns.routes)}; providers: ${list(ns.providers)})`);
+  const where = ns.kinds.map((k) => `${k.path}: ${list(k.ids)}`).join('; ');
+  return ids.filter((id) => !known.has(id)).map((id) => `${at}.${id}: no ${either(ns.kinds.map((k) => k.noun))} named "${id}" (${where})`);
 }
 
 function compileNamed(name: string, p: NamedPolicyConfig, path: string, problems: string[]): Omit<CompiledNamedPolicy, 'opa'> {

@@ -1,10 +1,9 @@
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
 import type { Consumer } from '../core/exchange.js';
-import { matchesGlob } from '../identity/glob.js';
-import { buildProviders, retireProvider, type Provider, type ProviderMap } from '../doors/llm/providers.js';
-import { checkRoutes, compileRoutes, type RouteTable } from '../doors/http/routes.js';
-import { retireNodes } from '../doors/http/upstream.js';
+import type { DoorPart, RouteIds } from '../doors/door.js';
+import { DOORS } from '../doors/registry.js';
+import { mergeRouteAttachments } from '../policy/route-attachments.js';
 import { HttpLogger, type HttpLoggerDeps } from '../httplog/logger.js';
 import { compilePolicy, type CompiledPolicy, type RouteNamespace } from '../policy/engine.js';
 import { RequestGuard } from '../guards/request-guard.js';
@@ -21,7 +20,8 @@ import { buildSnapshotLimiter, retireSnapshotLimiter, type SnapshotLimiter } fro
  */
 export interface Snapshot {
   readonly config: Config;
-  readonly providers: ProviderMap;
+  /** A door's compiled share of this version (`snap.part(llmPart)`), built by its DoorPart. */
+  part<P>(door: DoorPart<P>): P;
   readonly consumers: readonly Consumer[];
   /** The compiled `policy` section (with route attachments from `routes[].policies`); every door evaluates it. */
   readonly policy: CompiledPolicy;
@@ -33,11 +33,10 @@ export interface Snapshot {
   readonly toolUse: ToolUseRules | undefined;
   /** Rate, token, concurrency and money limits; the backend survives reloads. */
   readonly limits: SnapshotLimiter;
-  /** The http door's routes and their upstream nodes. */
-  readonly httpRoutes: RouteTable;
   /** The http-logger of this version, if configured (kept across reloads when unchanged). */
   readonly httpLogger: HttpLogger | undefined;
-  routeModel(model: string): Provider | undefined;
+  /** The compiled parts by door id (generic: retire and close walk them). */
+  readonly parts: ReadonlyMap<string, unknown>;
 }
 
 /** Process services a snapshot's parts need (metrics for the http-logger). */
@@ -46,16 +45,9 @@ export interface SnapshotDeps {
   limiterMetrics?: MetricsSink;
 }
 
-/**
- * Route attachments (`routes[].policies`) merged into `policy.attach.routes`. A name with no
- * policy is left out: checkRoutes refuses it under its own path (`routes[i].policies[j]`).
- */
-export function withRouteAttachments(config: { policy: PolicyConfig; routes?: readonly { id: string; policies: readonly string[] }[] }): PolicyConfig {
-  const extra = (config.routes ?? []).filter((r) => r.policies.length);
-  if (!extra.length) return config.policy;
-  const routes = { ...config.policy.attach.routes };
-  for (const r of extra) routes[r.id] = [...new Set([...(routes[r.id] ?? []), ...r.policies.filter((p) => Object.hasOwn(config.policy.policies, p))])];
-  return { ...config.policy, attach: { ...config.policy.attach, routes } };
+/** Every door's own route attachments (`routes[].policies`) merged into `policy.attach.routes`. */
+export function withDoorAttachments(config: Config): PolicyConfig {
+  return mergeRouteAttachments(config.policy, DOORS.flatMap((d) => d.attachments?.(config) ?? []));
 }
 
 /** Detector set-up errors (e.g. an unknown secret rule id) refuse the config instead of failing every request. */
@@ -69,9 +61,9 @@ function compileGuards(config: Config): { requestGuard: RequestGuard; responseGu
   }
 }
 
-/** Where `route.id` can come from in this config: http routes and LLM providers. */
-export function routeNamespace(config: Pick<Config, 'routes' | 'providers'>): RouteNamespace {
-  return { routes: config.routes.map((r) => r.id), providers: Object.keys(config.providers) };
+/** Where `route.id` can come from in this config: each door's ids (http routes, LLM providers, …). */
+export function routeNamespace(config: Config): RouteNamespace {
+  return { kinds: DOORS.flatMap((d): RouteIds[] => d.routeIds?.(config) ?? []) };
 }
 
 interface CompiledParts {
@@ -98,11 +90,14 @@ function compileParts(config: Config, moreRouteIds: readonly string[] = []): Com
       return undefined;
     }
   };
-  const routeProblems = checkRoutes(config.routes, new Set(Object.keys(config.policy.policies)));
-  if (routeProblems.length) (sources.push('routes'), problems.push(...routeProblems));
+  for (const d of DOORS) {
+    const doorProblems = d.part?.check?.(config) ?? [];
+    if (doorProblems.length) (sources.push(Object.keys(d.config).join(', ')), problems.push(...doorProblems));
+  }
   const ns = routeNamespace(config);
-  const routes = moreRouteIds.length ? { ...ns, routes: [...ns.routes, ...moreRouteIds.filter((id) => !ns.routes.includes(id))] } : ns;
-  const policy = attempt(() => compilePolicy(withRouteAttachments(config), 'policy', routes));
+  // The admin API's routes are http routes: they join the http door's ids.
+  const routes = moreRouteIds.length ? { kinds: ns.kinds.map((k) => (k.path === 'routes[].id' ? { ...k, ids: [...k.ids, ...moreRouteIds.filter((id) => !k.ids.includes(id))] } : k)) } : ns;
+  const policy = attempt(() => compilePolicy(withDoorAttachments(config), 'policy', routes));
   const guards = attempt(() => compileGuards(config));
   const toolUse = attempt(() => ({ rules: compileToolUseRules(config.guards) }));
   if (problems.length || !policy || !guards || !toolUse) {
@@ -127,40 +122,32 @@ export function checkSnapshotConfig(config: Config, moreRouteIds?: readonly stri
  */
 export function buildSnapshot(config: Config, previous?: Snapshot, deps: SnapshotDeps = {}): Snapshot {
   const { policy, requestGuard, responseGuards, toolUse } = compileParts(config);
-  const providers = buildProviders(config, previous?.providers);
+  const parts = new Map<string, unknown>();
+  for (const d of DOORS) if (d.part) parts.set(d.part.id, d.part.compile(config, previous?.parts.get(d.part.id), deps));
   const limits = buildSnapshotLimiter(config.limits, previous?.limits, deps.limiterMetrics);
-  const httpRoutes = compileRoutes(config.routes, previous?.httpRoutes.nodes);
   const lc = config.http_logger;
   const reuseLogger = lc && previous?.httpLogger && JSON.stringify(previous.config.http_logger) === JSON.stringify(lc);
   const httpLogger = lc ? (reuseLogger ? previous!.httpLogger : new HttpLogger({ ...deps.httpLogger, config: lc })) : undefined;
-  const routes = config.models.map((r) => ({ match: r.match, provider: providers.get(r.provider)! }));
-  const routeCache = new Map<string, Provider | null>();
   return {
     config,
-    providers,
     consumers: config.consumers.map((c) => ({ name: c.name, groups: c.groups, labels: c.labels, models: c.models })),
     policy,
     requestGuard,
     responseGuards,
     toolUse,
     limits,
-    httpRoutes,
     httpLogger,
-    routeModel(model) {
-      let p = routeCache.get(model);
-      if (p === undefined) {
-        p = routes.find((r) => matchesGlob(model, r.match))?.provider ?? null;
-        if (routeCache.size < 10_000) routeCache.set(model, p);
-      }
-      return p ?? undefined;
+    parts,
+    part<P>(door: DoorPart<P>): P {
+      if (!parts.has(door.id)) throw new Error(`door part "${door.id}" is not registered in src/doors/registry.ts`);
+      return parts.get(door.id) as P;
     },
   };
 }
 
 /** Releases what the old snapshot held and the new one does not reuse. */
 export function retireSnapshot(old: Snapshot, next: Snapshot): void {
-  for (const [name, p] of old.providers) if (next.providers.get(name) !== p) retireProvider(p);
-  retireNodes(old.httpRoutes.nodes, next.httpRoutes.nodes);
+  for (const d of DOORS) if (d.part?.retire && old.parts.has(d.part.id)) d.part.retire(old.parts.get(d.part.id), next.parts.get(d.part.id));
   if (old.policy !== next.policy) void old.policy.close().catch(() => undefined);
   if (old.httpLogger && old.httpLogger !== next.httpLogger) void old.httpLogger.close();
   retireSnapshotLimiter(old.limits, next.limits, old.config.limits.lease_ttl);
@@ -169,8 +156,7 @@ export function retireSnapshot(old: Snapshot, next: Snapshot): void {
 /** Closes everything a snapshot holds (process shutdown). */
 export async function closeSnapshot(s: Snapshot): Promise<void> {
   await Promise.all([
-    ...[...s.providers.values()].map((p) => (p.type === 'anthropic' ? p.pool.close().catch(() => undefined) : undefined)),
-    ...[...s.httpRoutes.nodes.values()].map((n) => n.pool.close().catch(() => undefined)),
+    ...DOORS.map((d) => (d.part?.close && s.parts.has(d.part.id) ? d.part.close(s.parts.get(d.part.id)).catch(() => undefined) : undefined)),
     s.policy.close().catch(() => undefined),
     s.httpLogger?.close(),
     s.limits.backend.close().catch(() => undefined),

@@ -2,21 +2,35 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WardenError } from '../core/errors.js';
 import { newExchange, type Gateway } from '../runtime/gateway.js';
-import { createHttpDoor } from '../doors/http/door.js';
 import { assertNoWardenKey, stripKeyParams } from '../doors/shared/upstream-credentials.js';
 import { CREDENTIAL_HEADERS } from '../identity/credential.js';
-import { failHttp } from '../doors/http/render.js';
-import { createLlmDoor } from '../doors/llm/door.js';
-import { failExchange } from '../doors/llm/messages.js';
+import type { Door } from '../doors/door.js';
+import { DOORS } from '../doors/registry.js';
 import { anthropicErrorBody } from '../doors/llm/render-error.js';
 import type { RequestHandler } from './listen.js';
 
 const MAX_URL = 8192;
 
-/** The main listener: health probes, then each door in turn, then 404. */
+/**
+ * Which door answers a refusal made before dispatch: the one claiming the path, else the
+ * fallback: the http door, whose routes may cover any path.
+ */
+function renderer(path: string): Door {
+  const claimed = DOORS.find((d) => d.claims?.(path) && d.fail);
+  return claimed ?? DOORS.find((d) => d.id === 'http')!;
+}
+
+/** The unmatched request is answered as the LLM door answers (Claude Code is the usual client on this port). */
+const UNMATCHED: Door = DOORS.find((d) => d.id === 'llm')!;
+
+function refuse(gw: Gateway, req: IncomingMessage, res: ServerResponse, door: Door, route: string, err: unknown): void {
+  door.fail!(gw, res, newExchange(door.id, req, route), err, !req.complete);
+}
+
+/** The main listener: health probes, then each registered door's HTTP handler in turn, then 404. */
 export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestHandler {
-  const llm = createLlmDoor(gw);
-  const http = createHttpDoor(gw);
+  const ordered = [...DOORS.filter((d) => !d.catchAll), ...DOORS.filter((d) => d.catchAll)];
+  const handlers = ordered.flatMap((d) => (d.http ? [d.http(gw)] : []));
   // Every door's request and response get a listener: an 'error' nobody listens to exits
   // the process and takes every door down (a late write after the client left, a reset).
   // The exchange itself is finished by the door (completion.ts), so this only logs.
@@ -28,8 +42,8 @@ export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestH
     if (url.length > MAX_URL) {
       // Threat: over-long URIs as a memory and log amplifier. Rendered in the protocol of the door the path belongs to.
       const err = new WardenError('WARDEN_E_BAD_REQUEST', `request URI longer than ${MAX_URL} characters`);
-      if (isLlmPath(url)) failExchange(gw, res, newExchange('llm', req, '(long url)'), err, true);
-      else failHttp(gw, res, newExchange('http', req, '(long url)'), err, true);
+      const door = renderer(url);
+      door.fail!(gw, res, newExchange(door.id, req, '(long url)'), err, true);
       return;
     }
     const q = url.indexOf('?');
@@ -43,19 +57,13 @@ export function createMainHandler(gw: Gateway, isReady: () => boolean): RequestH
       // input and the upstream. Each door checks again what it finally sends.
       assertNoWardenKey(path + stripKeyParams(query), req.rawHeaders, CREDENTIAL_HEADERS);
     } catch (e) {
-      if (isLlmPath(path)) failExchange(gw, res, newExchange('llm', req, '(key in request)'), e, !req.complete);
-      else failHttp(gw, res, newExchange('http', req, '(key in request)'), e, !req.complete);
+      refuse(gw, req, res, renderer(path), '(key in request)', e);
       return;
     }
-    if (llm(req, res, path, query)) return;
-    // After the LLM door: its fixed paths win over a broad route such as `/*`.
-    if (http(req, res, path, query)) return;
-    failExchange(gw, res, newExchange('llm', req, '(unmatched)'), new WardenError('WARDEN_E_NOT_FOUND', `no Warden door serves ${req.method} ${path.slice(0, 200)}`), !req.complete);
+    // Fixed-path doors first: their paths win over a broad http route such as `/*`.
+    for (const h of handlers) if (h(req, res, path, query)) return;
+    refuse(gw, req, res, UNMATCHED, '(unmatched)', new WardenError('WARDEN_E_NOT_FOUND', `no Warden door serves ${req.method} ${path.slice(0, 200)}`));
   };
-}
-
-function isLlmPath(path: string): boolean {
-  return path.startsWith('/v1/') || path.startsWith('/anthropic/');
 }
 
 function json(res: ServerResponse, status: number, body: string): void {

@@ -71,3 +71,6 @@ export const routesSchema = z.array(routeSchema).default([]).describe('HTTP API 
 
 export type RouteConfig = z.output<typeof routeSchema>;
 export type UpstreamConfig = z.output<typeof upstreamSchema>;
+
+/** The http door's sections of the root config. */
+export const httpConfig = { routes: routesSchema };

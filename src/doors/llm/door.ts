@@ -1,15 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WardenError } from '../../core/errors.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
+import type { Door, DoorHttpHandler } from '../door.js';
+import { llmConfig } from './config.js';
 import { failExchange, handleMessages } from './messages.js';
 import { handleModels } from './models.js';
+import { llmPart } from './part.js';
 
-/**
- * The LLM door: the Anthropic Messages API, also under /anthropic. Returns false when the
- * path is not one of its own, so the server can try the next door.
- */
-export function createLlmDoor(gw: Gateway) {
-  return function llmDoor(req: IncomingMessage, res: ServerResponse, path: string, query: string): boolean {
+/** The LLM door: the Anthropic Messages API (also under /anthropic), providers and model routes. */
+export const llmDoor: Door<typeof llmConfig> = {
+  id: 'llm',
+  config: llmConfig,
+  part: llmPart,
+  // At the LLM door, `route.id` is the name of the provider serving the model.
+  routeIds: (config) => [{ noun: 'provider', path: 'providers', ids: Object.keys(config.providers) }],
+  http: createLlmHandler,
+  claims: (path) => path.startsWith('/v1/') || path.startsWith('/anthropic/'),
+  fail: failExchange,
+};
+
+/** Returns false when the path is not one of the door's own, so the server can try the next door. */
+function createLlmHandler(gw: Gateway): DoorHttpHandler {
+  return function llmDoorHandler(req: IncomingMessage, res: ServerResponse, path: string, query: string): boolean {
     let p = path;
     if (p.startsWith('/anthropic/')) p = p.slice(10);
     switch (p) {

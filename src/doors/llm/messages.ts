@@ -16,6 +16,12 @@ import { responseGuarding } from './response-guard.js';
 import { buildMockAnswer, estimateTokens } from './mock-provider.js';
 import { sendAnthropicError } from './render-error.js';
 import { emptyUsage } from './usage.js';
+import { llmPart } from './part.js';
+import type { Provider } from './providers.js';
+import type { Snapshot } from '../../runtime/snapshot.js';
+import { runStages, type DoorStages } from '../../runtime/stages.js';
+import type { DecisionDocument } from '../../policy/document.js';
+import type { Identified } from '../../identity/identity.js';
 
 /** Codes that are decisions (someone was refused), as opposed to faults. */
 const DENIALS = new Set([
@@ -62,70 +68,96 @@ export function failExchange(gw: Gateway, res: ServerResponse, ex: Exchange, e: 
   sendAnthropicError(res, err, ex.id, closeConnection);
 }
 
-/**
- * POST /v1/messages and /v1/messages/count_tokens. The stage order is the pipeline's
- * (see src/core/pipeline.ts): identify → read and parse → authorize → route → forward →
- * account and audit (in finish).
- */
-export async function handleMessages(gw: Gateway, req: IncomingMessage, res: ServerResponse, upstreamPath: string, countTokens: boolean): Promise<void> {
-  const snap = gw.current();
-  const cfg = snap.config;
-  const ex = newExchange('llm', req, countTokens ? '/v1/messages/count_tokens' : '/v1/messages');
-  try {
-    // identify first: an unauthenticated client costs us no body buffering.
-    const who = gw.identity.authenticate(extractCredential(req.rawHeaders));
-    ex.key = who.key;
-    ex.consumer = who.consumer;
+/** One Messages request: what each stage fills for the next. */
+interface MessagesCtx {
+  gw: Gateway;
+  snap: Snapshot;
+  req: IncomingMessage;
+  res: ServerResponse;
+  ex: Exchange;
+  upstreamPath: string;
+  countTokens: boolean;
+  who?: Identified;
+  body?: Buffer;
+  parsed?: ParsedMessagesRequest;
+  provider?: Provider;
+  doc?: DecisionDocument;
+  forceRedact?: Set<string>;
+  forwardBody?: Buffer;
+}
+
+/** The LLM door's part of each stage (src/runtime/stages.ts holds the order). */
+const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
+  identify(c) {
+    const who = c.gw.identity.authenticate(extractCredential(c.req.rawHeaders));
+    c.who = who;
+    c.ex.key = who.key;
+    c.ex.consumer = who.consumer;
+  },
+  async read(c) {
+    const { req, snap, ex } = c;
     if (!isJsonContentType(req.headers['content-type'])) throw new WardenError('WARDEN_E_CONTENT_TYPE', `content-type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? '')})`);
-    const body = await readBody(req, cfg.server.body_limit_bytes, cfg.server.body_timeout_ms);
-    const parsed = parseMessagesBody(body);
-    ex.model = parsed.model;
-    ex.stream = parsed.stream;
-    const provider = snap.routeModel(parsed.model);
-    // authorize: the policy engine (model scope, ACL, CEL rules, OPA), an "ask" resolved by the approval store.
-    const doc = llmDocument({ req, consumer: who.consumer, key: who.key, provider: provider?.name ?? '', model: parsed.model, stream: parsed.stream, tools: offeredTools(parsed.json), sessionId: ex.sessionId, time: ex.start }, snap.policy.readsRequest);
-    const authorized = authorizeLlm(snap, doc, gw.approvals);
+    c.body = await readBody(req, snap.config.server.body_limit_bytes, snap.config.server.body_timeout_ms);
+    c.parsed = parseMessagesBody(c.body);
+    ex.model = c.parsed.model;
+    ex.stream = c.parsed.stream;
+  },
+  async authorize(c) {
+    const { snap, ex, req, gw } = c;
+    const who = c.who!;
+    const parsed = c.parsed!;
+    const provider = snap.part(llmPart).routeModel(parsed.model);
+    // The policy engine (model scope, ACL, CEL rules, OPA), an "ask" resolved by the approval store.
+    c.doc = llmDocument({ req, consumer: who.consumer, key: who.key, provider: provider?.name ?? '', model: parsed.model, stream: parsed.stream, tools: offeredTools(parsed.json), sessionId: ex.sessionId, time: ex.start }, snap.policy.readsRequest);
+    const authorized = authorizeLlm(snap, c.doc, gw.approvals);
     const decision = authorized instanceof Promise ? await authorized : authorized;
     ex.decision = toDecisionRecord(decision);
     if (decision.outcome === 'deny' || decision.outcome === 'ask') throw decisionToError(decision);
-    let forceRedact: Set<string> | undefined;
     if (decision.outcome === 'redact') {
-      forceRedact = new Set(decision.redact);
-      const missing = [...forceRedact].filter((d) => !snap.requestGuard.has(d));
+      c.forceRedact = new Set(decision.redact);
+      const missing = [...c.forceRedact].filter((d) => !snap.requestGuard.has(d));
       // Fail closed: a redaction the guards cannot carry out must not become a pass.
       if (missing.length) throw new WardenError('WARDEN_E_POLICY_DENIED', `policy rule ${decision.rule} requires redaction by ${missing.join(', ')}, which is not enabled under guards`, { rule: decision.rule });
     }
     if (!provider) throw new WardenError('WARDEN_E_NO_ROUTE', `no provider is routed for model "${parsed.model}" (add a models[] entry)`);
     ex.provider = provider.name;
-    // limit: after the decision (a refused request costs no quota), before the guards (the costliest stage).
-    const limiter = snap.limits.limiter;
-    if (limiter && !countTokens) {
-      ex.admission = await limiter.check({
-        keyId: who.key.id,
-        consumer: who.consumer,
-        sessionId: ex.sessionId,
-        model: parsed.model,
-        estimatedInputTokens: estimateTokens(body.length),
-        estimatedOutputTokens: reservedOutputTokens(parsed.json),
-        toolCall: limiter.readsToolCalls ? toolCallFingerprint(parsed.json.messages) : undefined,
-      });
+    c.provider = provider;
+  },
+  async limit(c) {
+    const limiter = c.snap.limits.limiter;
+    if (!limiter || c.countTokens) return;
+    const parsed = c.parsed!;
+    c.ex.admission = await limiter.check({
+      keyId: c.who!.key.id,
+      consumer: c.who!.consumer,
+      sessionId: c.ex.sessionId,
+      model: parsed.model,
+      estimatedInputTokens: estimateTokens(c.body!.length),
+      estimatedOutputTokens: reservedOutputTokens(parsed.json),
+      toolCall: limiter.readsToolCalls ? toolCallFingerprint(parsed.json.messages) : undefined,
+    });
+  },
+  async guard(c) {
+    // count_tokens too: it carries the whole conversation to the provider just the same.
+    c.forwardBody = c.body;
+    const guard = c.snap.requestGuard;
+    if (!guard.active) return;
+    const { ex, gw } = c;
+    const g = await guard.inspect(c.parsed!.json, c.who!.consumer.name, c.forceRedact);
+    for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['request', detector], n);
+    if (g.action !== 'none') {
+      const reason = `${g.action}: ${g.findings.join(', ')}`;
+      // A redaction is the guard's decision; findings only logged annotate the policy's.
+      ex.decision = g.action === 'redact' ? { outcome: 'redact', rule: 'guards', reason } : { ...ex.decision!, reason };
     }
-    // guard(request): last before forwarding — the most expensive in-process stage. count_tokens
-    // too: it carries the whole conversation to the provider just the same.
-    let forwardBody = body;
-    const guard = snap.requestGuard;
-    if (guard.active) {
-      const g = await guard.inspect(parsed.json, who.consumer.name, forceRedact);
-      for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['request', detector], n);
-      if (g.action !== 'none') {
-        const reason = `${g.action}: ${g.findings.join(', ')}`;
-        // A redaction is the guard's decision; findings only logged annotate the policy's.
-        ex.decision = g.action === 'redact' ? { outcome: 'redact', rule: 'guards', reason } : { ...ex.decision, reason };
-      }
-      // Only a redaction changes bytes; everything else is forwarded as the client sent it.
-      if (g.changed) forwardBody = reserialize(parsed.json);
-    }
-
+    // Only a redaction changes bytes; everything else is forwarded as the client sent it.
+    if (g.changed) c.forwardBody = reserialize(c.parsed!.json);
+  },
+  async forward(c) {
+    const { gw, snap, res, ex, req, countTokens } = c;
+    const provider = c.provider!;
+    const parsed = c.parsed!;
+    const body = c.body!;
     if (provider.type === 'mock') {
       if (provider.latencyMs) await new Promise((r) => setTimeout(r, provider.latencyMs));
       if (res.destroyed) {
@@ -151,17 +183,21 @@ export async function handleMessages(gw: Gateway, req: IncomingMessage, res: Ser
       res.end(answer.body);
       return;
     }
-
     forward(res, ex, {
       provider,
       method: 'POST',
-      path: upstreamPath,
+      path: c.upstreamPath,
       headers: upstreamRequestHeaders(req.rawHeaders),
-      body: forwardBody,
+      body: c.forwardBody ?? body,
       maxScanBytes: 8 * 1024 * 1024,
-      guard: countTokens ? undefined : responseGuarding(gw, snap, ex, parsed.json, doc, forceRedact),
+      guard: countTokens ? undefined : responseGuarding(gw, snap, ex, parsed.json, c.doc!, c.forceRedact),
     }, gw.finish);
-  } catch (e) {
-    failExchange(gw, res, ex, e, !req.complete);
-  }
+  },
+  fail: (c, e) => failExchange(c.gw, c.res, c.ex, e, !c.req.complete),
+};
+
+/** POST /v1/messages and /v1/messages/count_tokens, through the shared stages. */
+export function handleMessages(gw: Gateway, req: IncomingMessage, res: ServerResponse, upstreamPath: string, countTokens: boolean): Promise<void> {
+  const ex = newExchange('llm', req, countTokens ? '/v1/messages/count_tokens' : '/v1/messages');
+  return runStages<MessagesCtx>({ gw, snap: gw.current(), req, res, ex, upstreamPath, countTokens }, MESSAGES_STAGES);
 }

@@ -5,6 +5,7 @@ import { newExchange, type Gateway } from '../../runtime/gateway.js';
 import { failExchange } from './messages.js';
 import { MOCK_MODELS } from './mock-provider.js';
 import type { Provider } from './providers.js';
+import { llmPart } from './part.js';
 
 interface ModelEntry {
   type: 'model';
@@ -42,10 +43,10 @@ export async function handleModels(gw: Gateway, req: IncomingMessage, res: Serve
     ex.consumer = who.consumer;
     const candidates = new Set<string>();
     for (const r of snap.config.models) if (!/[*?]/.test(r.match)) candidates.add(r.match);
-    for (const p of snap.providers.values()) for (const id of await providerModels(p)) candidates.add(id);
+    for (const p of snap.part(llmPart).providers.values()) for (const id of await providerModels(p)) candidates.add(id);
     const data: ModelEntry[] = [];
     for (const id of candidates) {
-      if (!snap.routeModel(id) || !modelInScope(id, who.key, who.consumer)) continue;
+      if (!snap.part(llmPart).routeModel(id) || !modelInScope(id, who.key, who.consumer)) continue;
       data.push({ type: 'model', id, display_name: id, created_at: '2025-01-01T00:00:00Z' });
     }
     data.sort((a, b) => a.id.localeCompare(b.id));

@@ -1,0 +1,12 @@
+/**
+ * The one registration of every door. Adding a door is its own folder (config part,
+ * snapshot part, handlers) plus one line here (docs/pipeline.md, "Adding a door").
+ * Order: config sections appear in this order in the schema and docs, and route ids in this
+ * order in refusals. The main listener offers a request to the doors with fixed paths first
+ * and to a door with configurable paths (`catchAll`: an http route may be `/*`) last.
+ */
+import type { Door } from './door.js';
+import { llmDoor } from './llm/door.js';
+import { httpDoor } from './http/door.js';
+
+export const DOORS = [httpDoor, llmDoor] as const satisfies readonly Door[];
