@@ -1,0 +1,108 @@
+/**
+ * The effect of each top-level statement type, before its tree is walked. Types not named
+ * here are `restricted` (fail closed: a statement PostgreSQL adds later needs a rule).
+ */
+import type { SqlEffect } from './effects.js';
+
+export interface BaseClass {
+  effect: SqlEffect;
+  kind: string;
+  reason?: string;
+}
+
+const BLOCKED: Readonly<Record<string, BaseClass>> = {
+  DropdbStmt: { effect: 'blocked', kind: 'drop_database', reason: 'DROP DATABASE is always blocked' },
+  CreateRoleStmt: { effect: 'blocked', kind: 'create_role', reason: 'CREATE ROLE/USER is always blocked' },
+  AlterRoleStmt: { effect: 'blocked', kind: 'alter_role', reason: 'ALTER ROLE/USER is always blocked' },
+  AlterRoleSetStmt: { effect: 'blocked', kind: 'alter_role', reason: 'ALTER ROLE/USER is always blocked' },
+  DropRoleStmt: { effect: 'blocked', kind: 'drop_role', reason: 'DROP ROLE/USER is always blocked' },
+  GrantRoleStmt: { effect: 'blocked', kind: 'grant_role', reason: 'GRANT/REVOKE of role membership changes roles and is always blocked' },
+  AlterSystemStmt: { effect: 'blocked', kind: 'alter_system', reason: 'ALTER SYSTEM is always blocked' },
+  CreateExtensionStmt: { effect: 'blocked', kind: 'create_extension', reason: 'CREATE EXTENSION is always blocked' },
+  AlterExtensionStmt: { effect: 'blocked', kind: 'alter_extension', reason: 'ALTER EXTENSION runs extension scripts and is always blocked' },
+  AlterExtensionContentsStmt: { effect: 'blocked', kind: 'alter_extension', reason: 'ALTER EXTENSION runs extension scripts and is always blocked' },
+  LoadStmt: { effect: 'blocked', kind: 'load', reason: 'LOAD (a shared library) is always blocked' },
+};
+
+const SIMPLE: Readonly<Record<string, BaseClass>> = {
+  SelectStmt: { effect: 'read', kind: 'select' },
+  VariableShowStmt: { effect: 'read', kind: 'show' },
+  FetchStmt: { effect: 'read', kind: 'fetch' },
+  ClosePortalStmt: { effect: 'read', kind: 'close_cursor' },
+  DeclareCursorStmt: { effect: 'read', kind: 'declare_cursor' },
+
+  TransactionStmt: { effect: 'transaction', kind: 'transaction' },
+  ConstraintsSetStmt: { effect: 'transaction', kind: 'set_constraints' },
+
+  DiscardStmt: { effect: 'session', kind: 'discard' },
+  ListenStmt: { effect: 'session', kind: 'listen' },
+  UnlistenStmt: { effect: 'session', kind: 'unlisten' },
+  DeallocateStmt: { effect: 'session', kind: 'deallocate' },
+
+  InsertStmt: { effect: 'write', kind: 'insert' },
+  UpdateStmt: { effect: 'write', kind: 'update' },
+  DeleteStmt: { effect: 'write', kind: 'delete' },
+  MergeStmt: { effect: 'write', kind: 'merge' },
+  LockStmt: { effect: 'write', kind: 'lock' },
+  TruncateStmt: { effect: 'write', kind: 'truncate' },
+  RefreshMatViewStmt: { effect: 'write', kind: 'refresh_materialized_view' },
+  NotifyStmt: { effect: 'write', kind: 'notify' },
+
+  CreateTableAsStmt: { effect: 'ddl', kind: 'create_table_as' },
+
+  DoStmt: { effect: 'restricted', kind: 'do', reason: 'DO runs an anonymous code block the classifier cannot see; it needs an explicit rule' },
+  CallStmt: { effect: 'restricted', kind: 'call', reason: 'CALL runs a procedure whose effect the classifier cannot see; it needs an explicit rule' },
+  PrepareStmt: { effect: 'restricted', kind: 'prepare', reason: 'SQL-level PREPARE needs an explicit rule (use the extended protocol)' },
+  ExecuteStmt: { effect: 'restricted', kind: 'execute', reason: 'SQL-level EXECUTE runs a statement prepared earlier; it needs an explicit rule' },
+};
+
+const DDL = new Set([
+  'AlterCollationStmt', 'AlterDomainStmt', 'AlterEnumStmt', 'AlterFunctionStmt', 'AlterObjectDependsStmt', 'AlterObjectSchemaStmt',
+  'AlterOpFamilyStmt', 'AlterOperatorStmt', 'AlterPolicyStmt', 'AlterSeqStmt', 'AlterStatsStmt', 'AlterTSConfigurationStmt',
+  'AlterTSDictionaryStmt', 'AlterTableStmt', 'AlterTypeStmt', 'CommentStmt', 'CompositeTypeStmt', 'CreateConversionStmt',
+  'CreateDomainStmt', 'CreateEnumStmt', 'CreateForeignTableStmt', 'CreateFunctionStmt', 'CreateOpClassStmt', 'CreateOpFamilyStmt',
+  'CreatePolicyStmt', 'CreateRangeStmt', 'CreateSchemaStmt', 'CreateSeqStmt', 'CreateStatsStmt', 'CreateStmt', 'CreateTrigStmt',
+  'DefineStmt', 'DropStmt', 'IndexStmt', 'RenameStmt', 'ReplicaIdentityStmt', 'RuleStmt', 'ViewStmt',
+]);
+
+const ADMIN = new Set([
+  'AlterDatabaseRefreshCollStmt', 'AlterDatabaseSetStmt', 'AlterDatabaseStmt', 'AlterDefaultPrivilegesStmt', 'AlterEventTrigStmt',
+  'AlterFdwStmt', 'AlterForeignServerStmt', 'AlterOwnerStmt', 'AlterPublicationStmt', 'AlterSubscriptionStmt', 'AlterTableMoveAllStmt',
+  'AlterTableSpaceOptionsStmt', 'AlterUserMappingStmt', 'CheckPointStmt', 'ClusterStmt', 'CreateAmStmt', 'CreateCastStmt',
+  'CreateEventTrigStmt', 'CreateFdwStmt', 'CreateForeignServerStmt', 'CreatePLangStmt', 'CreatePublicationStmt', 'CreateSubscriptionStmt',
+  'CreateTableSpaceStmt', 'CreateTransformStmt', 'CreateUserMappingStmt', 'CreatedbStmt', 'DropOwnedStmt', 'DropSubscriptionStmt',
+  'DropTableSpaceStmt', 'DropUserMappingStmt', 'GrantStmt', 'ImportForeignSchemaStmt', 'ReassignOwnedStmt', 'ReindexStmt',
+  'SecLabelStmt', 'VacuumStmt',
+]);
+
+/** Settings a plain SET may not change without an explicit rule (role escape, read-only escape, name resolution). */
+const RESTRICTED_SETTINGS: ReadonlySet<string> = new Set(['role', 'session_authorization', 'default_transaction_read_only', 'transaction_read_only', 'search_path', 'session characteristics']);
+
+function snake(typeName: string): string {
+  return typeName.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+function variableSet(body: Record<string, unknown>): BaseClass {
+  const name = typeof body.name === 'string' ? body.name.toLowerCase() : '';
+  const how = body.kind === 'VAR_RESET' || body.kind === 'VAR_RESET_ALL' ? 'reset' : 'set';
+  if (RESTRICTED_SETTINGS.has(name)) {
+    return { effect: 'restricted', kind: `${how}_${name.replace(/ /g, '_')}`, reason: `${how.toUpperCase()} ${name} needs an explicit rule (it changes the role, the read-only guard or name resolution)` };
+  }
+  if (name === 'transaction') return { effect: 'transaction', kind: 'set_transaction' };
+  return { effect: 'session', kind: how };
+}
+
+/** The base class of a top-level statement from its node type and a few of its fields. */
+export function baseClass(typeName: string, body: Record<string, unknown>): BaseClass {
+  const blocked = BLOCKED[typeName];
+  if (blocked) return blocked;
+  if (typeName === 'VariableSetStmt') return variableSet(body);
+  if (typeName === 'RenameStmt' && body.renameType === 'OBJECT_ROLE') return BLOCKED.AlterRoleStmt!;
+  if (typeName === 'RenameStmt' && body.renameType === 'OBJECT_DATABASE') return { effect: 'admin', kind: 'rename_database' };
+  const simple = SIMPLE[typeName];
+  if (simple) return simple;
+  if (typeName === 'DropStmt' && typeof body.removeType === 'string') return { effect: 'ddl', kind: `drop_${body.removeType.replace(/^OBJECT_/, '').toLowerCase()}` };
+  if (DDL.has(typeName)) return { effect: 'ddl', kind: snake(typeName) };
+  if (ADMIN.has(typeName)) return { effect: 'admin', kind: snake(typeName) };
+  return { effect: 'restricted', kind: snake(typeName), reason: `statement type ${typeName} is not classified; it needs an explicit rule` };
+}
