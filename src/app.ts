@@ -42,6 +42,8 @@ export interface WardenOptions {
 export interface Warden {
   url: string;
   adminUrl: string | undefined;
+  /** URLs of the doors with their own listener (`postgres://127.0.0.1:6432`). */
+  doorUrls: string[];
   gateway: Gateway;
   /** Set on a first start with an empty store: the one-time bootstrap key. */
   bootstrapKey: string | undefined;
@@ -212,6 +214,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   return {
     url: main.url,
     adminUrl: admin?.url,
+    doorUrls: doorListeners.map((l) => l.url),
     gateway,
     bootstrapKey,
     reload,

@@ -8,5 +8,6 @@
 import type { Door } from './door.js';
 import { llmDoor } from './llm/door.js';
 import { httpDoor } from './http/door.js';
+import { postgresDoor } from './postgres/register.js';
 
-export const DOORS = [httpDoor, llmDoor] as const satisfies readonly Door[];
+export const DOORS = [httpDoor, llmDoor, postgresDoor] as const satisfies readonly Door[];
