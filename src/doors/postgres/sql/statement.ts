@@ -21,6 +21,37 @@ export interface ClassifiedStatement {
   text: string;
   /** Why the statement is blocked or restricted. */
   reason?: string;
+  /** COPY only: direction and the data format options the masker must read the data with. */
+  copy?: CopyFormat;
+}
+
+export interface CopyFormat {
+  direction: 'to' | 'from';
+  format: 'text' | 'csv' | 'binary';
+  /** Field separator: tab for text, comma for csv unless set. */
+  delimiter: string;
+  /** How NULL is written: `\N` for text, empty for csv unless set. */
+  null: string;
+  /** csv only. */
+  quote: string;
+  escape: string;
+  header: boolean;
+}
+
+function copyFormat(body: Obj): CopyFormat {
+  const opts = new Map<string, unknown>();
+  if (Array.isArray(body.options)) for (const o of body.options) if (isObj(o) && isObj(o.DefElem) && typeof o.DefElem.defname === 'string') opts.set(o.DefElem.defname, o.DefElem.arg);
+  const str = (k: string): string | undefined => {
+    const a = opts.get(k);
+    return isObj(a) && isObj(a.String) && typeof a.String.sval === 'string' ? a.String.sval : undefined;
+  };
+  const f = (str('format') ?? 'text').toLowerCase();
+  const format: CopyFormat['format'] = f === 'csv' ? 'csv' : f === 'binary' ? 'binary' : 'text';
+  const csv = format === 'csv';
+  const quote = str('quote') ?? '"';
+  const h = opts.get('header');
+  const header = opts.has('header') && !(isObj(h) && isObj(h.Boolean) && !h.Boolean.boolval) && !(isObj(h) && isObj(h.String) && /^(false|off|0)$/i.test(String(h.String.sval)));
+  return { direction: body.is_from === true ? 'from' : 'to', format, delimiter: str('delimiter') ?? (csv ? ',' : '\t'), null: str('null') ?? (csv ? '' : '\\N'), quote, escape: str('escape') ?? quote, header };
 }
 
 type Obj = Record<string, unknown>;
@@ -190,5 +221,6 @@ export function classifyStatement(stmt: Obj, text: string): ClassifiedStatement 
   const tables = [...c.tables].filter((t) => !c.ctes.has(t));
   const out: ClassifiedStatement = { kind: c.kind, effect: c.effect, operations: c.operations, tables, functions: [...c.functions], text };
   if (c.reason) out.reason = c.reason;
+  if (type === 'CopyStmt') out.copy = copyFormat(body);
   return out;
 }
