@@ -14,10 +14,7 @@ describe('postgres door: psql', { timeout: 120_000 }, () => {
 
   before(async () => {
     db = await testDatabase('psql');
-    w = await startPgWarden(
-      { roles: [{ groups: ['data-reader'], user: db.reader }, { groups: ['data-writer'], user: db.writer }], default_role: 'refuse' },
-      { policy: { rules: [{ id: 'pg-writes-denied', when: "door == 'postgres' && sql.statements.exists(s, s.kind in ['insert', 'update', 'delete'])", action: 'deny', reason: 'this consumer may only read' }] } },
-    );
+    w = await startPgWarden({ roles: [{ groups: ['data-reader'], user: db.reader }, { groups: ['data-writer'], user: db.writer }], default_role: 'refuse' });
     key = w.key('alice', { groups: ['data-reader'] }).key;
   });
   after(async () => {
@@ -35,8 +32,8 @@ describe('postgres door: psql', { timeout: 120_000 }, () => {
   });
 
   test('a refused statement is 42501 with a clear message; the next statement in the same session runs', async () => {
-    const r = await as(['DELETE FROM cards WHERE id = 1', 'SELECT count(*) FROM cards'], {}, { PGAPPNAME: 'x' });
-    assert.match(r.stderr, /ERROR:\s+Warden denied this statement \(rule rule:global\.pg-writes-denied\): this consumer may only read/);
+    const r = await as(['DELETE FROM cards WHERE id = 1', 'SELECT count(*) FROM cards']);
+    assert.match(r.stderr, /ERROR:\s+Warden denied this statement \(rule rule:postgres-preset\.reader-only-reads\): group data-reader may only read/);
     assert.equal(r.stdout.trim(), '2');
     assert.equal(await adminSql('SELECT count(*) FROM cards', db.name), '2');
   });

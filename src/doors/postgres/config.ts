@@ -4,6 +4,8 @@
  * `${env:…}` / `${file:…}` references.
  */
 import { z } from 'zod';
+import { maskingSchema } from './mask/config.js';
+import { statementPolicySchema } from './policy/config.js';
 
 const credentialSchema = z.strictObject({
   user: z.string().min(1).describe('Upstream role Warden logs in as.'),
@@ -52,7 +54,8 @@ export const postgresSchema = z
     startup_timeout_ms: z.number().int().positive().default(10_000).describe('Longest a client may take from connecting to sending its password.'),
     max_startup_bytes: z.number().int().min(64).max(1_048_576).default(10_000).describe('Largest startup packet accepted.'),
     max_message_bytes: z.number().int().min(1024).default(16 * 1024 * 1024).describe('Largest client message accepted (a query, a Bind, a COPY chunk).'),
-    idle_timeout_ms: z.number().int().min(0).default(0).describe('Close sessions idle this long; 0: never.'),
+    statements: statementPolicySchema,
+    masking: maskingSchema,
   })
   .describe('The PostgreSQL door (docs/postgres.md): agents connect here instead of the database.');
 

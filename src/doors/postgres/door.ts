@@ -12,10 +12,11 @@ import type { Exchange } from '../../core/exchange.js';
 import { CancelKeys } from './cancel.js';
 import { clientHandshake, refuse, StartupRefusal } from './client-startup.js';
 import type { PostgresConfig } from './config.js';
-import type { ResultMasker, StatementPolicy } from './ports.js';
+import type { StatementPolicy } from './ports.js';
+import type { ResultMasker } from './mask/index.js';
 import { createRecorder } from './recorder.js';
 import { Session } from './session.js';
-import { connectUpstream, UpstreamError } from './upstream.js';
+import { connectUpstream, upstreamQuery, UpstreamError } from './upstream.js';
 import { authRequest, backendKeyData, parameterStatus, readyForQuery, type TxStatus } from './wire/build.js';
 import { upstreamCredentialFor } from './roles.js';
 
@@ -43,8 +44,11 @@ export interface PostgresDoorDeps {
   finish: (ex: Exchange) => void;
   /** Verifies the password the client sent (a Warden key or an OIDC token); throws StartupRefusal. */
   authenticate(password: string, user: string, now: number): Promise<Authenticated>;
-  policyFor(ctx: SessionContext): StatementPolicy;
-  maskerFor(ctx: SessionContext): ResultMasker | undefined;
+  /**
+   * The session's statement policy and masker; `query` runs a catalog query on the session's
+   * upstream connection (column rules resolve to table OIDs per database).
+   */
+  sessionParts(ctx: SessionContext, query: (sql: string) => Promise<(string | null)[][]>): Promise<{ policy: StatementPolicy; masker: ResultMasker | undefined }>;
 }
 
 export interface PostgresDoor {
@@ -91,13 +95,20 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       const database = cfg.upstream.database ?? hs.database;
       const session = `pgs_${randomBase62(16)}`;
       const ctx: SessionContext = { session, consumer: who.consumer, key: who.key, database, upstreamRole: cred.user, remote, grant: who.grant };
-      const policy = deps.policyFor(ctx);
-      const masker = deps.maskerFor(ctx);
       const up = await connectUpstream({ host: cfg.upstream.host, port: cfg.upstream.port, database, user: cred.user, password: cred.password, connectTimeoutMs: cfg.upstream.connect_timeout_ms, params: hs.params }).catch((e: unknown) => {
         deps.log.warn('postgres upstream login failed', { error: (e as Error).message, session });
         // The server's own words can name roles; the client learns only that the upstream refused.
         throw new StartupRefusal(e instanceof UpstreamError && e.sqlstate.startsWith('3D') ? '3D000' : '08006', e instanceof UpstreamError && e.sqlstate.startsWith('3D') ? `database "${database.slice(0, 64)}" does not exist upstream` : 'Warden could not log in to PostgreSQL; the operator finds why in the Warden log');
       });
+      let parts: Awaited<ReturnType<PostgresDoorDeps['sessionParts']>>;
+      try {
+        parts = await deps.sessionParts(ctx, (sql) => upstreamQuery(up, sql, cfg.upstream.connect_timeout_ms));
+      } catch (e) {
+        up.socket.destroy();
+        deps.log.error('postgres session setup failed', { error: (e as Error).message, session });
+        throw new StartupRefusal('08006', 'Warden could not prepare the session (masking catalog lookup failed); the operator finds why in the Warden log');
+      }
+      const { policy, masker } = parts;
       clearTimeout(deadline);
       const upstreamKey = up.backendKey && { host: cfg.upstream.host, port: cfg.upstream.port, pid: up.backendKey.pid, key: up.backendKey.key };
       const ours = cancels.issue(hs.minor, upstreamKey);
@@ -106,7 +117,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       if (up.backendKey) hello.push(backendKeyData(ours.pid, ours.key));
       hello.push(readyForQuery(up.txStatus as TxStatus));
       hs.socket.write(Buffer.concat(hello));
-      const recorder = createRecorder(deps.finish, { session, consumer: who.consumer, key: who.key, database, remote, upstreamRole: cred.user, grant: who.grant?.id, tls: hs.tls, application: hs.params.application_name }, masker ? (s) => masker.maskText(s) : undefined);
+      const recorder = createRecorder(deps.finish, { session, consumer: who.consumer, key: who.key, database, remote, upstreamRole: cred.user, grant: who.grant?.id, tls: hs.tls, application: hs.params.application_name }, masker ? (s) => masker.scanner.redact(s).text : undefined);
       hs.source.detach();
       const s = new Session({
         client: hs.socket,

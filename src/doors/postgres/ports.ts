@@ -3,7 +3,7 @@
  * (classifier + policy engine + approvals), result masking, and session recording. The
  * door (door.ts) builds them per session from the consumer, database and config.
  */
-import type { FieldDescription } from './wire/frontend.js';
+import type { CopyOutMasker } from './mask/index.js';
 
 export interface StatementVerdict {
   outcome: 'allow' | 'deny' | 'ask';
@@ -16,6 +16,8 @@ export interface StatementVerdict {
   /** Pending approval id of an `ask`, and where a human reviews it. */
   approval?: string;
   reviewUrl?: string;
+  /** One masker per COPY … TO STDOUT of the text, in order (masking on). */
+  copyOut?: CopyOutMasker[];
 }
 
 export interface StatementPolicy {
@@ -26,18 +28,6 @@ export interface StatementPolicy {
    * (creating a pending one), and when it was approved consumes it so it runs once.
    */
   approve(sql: string, params: readonly (Buffer | null)[], asked: StatementVerdict): Promise<StatementVerdict>;
-}
-
-export interface RowMasker {
-  /** A masked copy of a DataRow body, or undefined when nothing changed. */
-  maskDataRow(body: Buffer): Buffer | undefined;
-}
-
-export interface ResultMasker {
-  /** A row masker for these columns, or undefined when none needs masking. */
-  forRowDescription(fields: FieldDescription[]): RowMasker | undefined;
-  /** Error and notice texts, COPY output lines. */
-  maskText(s: string): string;
 }
 
 export type SessionEventKind = 'open' | 'query' | 'parse' | 'bind' | 'execute' | 'decision' | 'result' | 'error' | 'approval' | 'close' | 'copy' | 'function';

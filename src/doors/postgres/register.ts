@@ -2,9 +2,10 @@
 import type { Door, DoorListener } from '../door.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import { createAuthenticator } from './auth.js';
-import { postgresSchema } from './config.js';
-import { decideStatement } from './decide.js';
+import { postgresSchema, type PostgresConfig } from './config.js';
 import { startPostgresDoor, type PostgresDoor } from './door.js';
+import { catalogRows, columnCatalogQuery, createMasking, type Masking } from './mask/index.js';
+import { compileStatementPolicy, type StatementPolicy } from './policy/index.js';
 import { loadSqlParser, SqlClassifier } from './sql/index.js';
 import { createStatementPolicy } from './statement-policy.js';
 import { secureContextFor } from './tls.js';
@@ -19,35 +20,56 @@ export const postgresDoor: Door<typeof postgresConfig> = {
   listen: listenPostgres,
 };
 
-/** The running door of the process, for the grants expiry sweep and tests. */
-export let runningPostgresDoor: PostgresDoor | undefined;
+/** Compiled once per config version of the section (a reload builds new ones). */
+function perVersion<T>(build: (cfg: PostgresConfig) => T): (cfg: PostgresConfig) => T {
+  let last: { cfg: PostgresConfig; value: T } | undefined;
+  return (cfg) => {
+    if (last?.cfg !== cfg) last = { cfg, value: build(cfg) };
+    return last.value;
+  };
+}
 
 async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
-  const cfg = gw.current().config.postgres;
-  if (!cfg) return undefined;
+  const initial = gw.current().config.postgres;
+  if (!initial) return undefined;
   await loadSqlParser();
-  const classifier = new SqlClassifier();
+  const classifier = new SqlClassifier({ maxBytes: initial.statements.max_statement_bytes, cacheEntries: initial.statements.cache_entries });
+  const live = () => gw.current().config.postgres ?? initial;
+  const statements = perVersion<StatementPolicy>((c) => compileStatementPolicy(c.statements));
+  const masking = perVersion<Masking>((c) => createMasking(c.masking));
   const door = await startPostgresDoor({
-    config: cfg,
-    secureContext: secureContextFor(cfg.tls),
+    config: initial,
+    secureContext: secureContextFor(initial.tls),
     log: gw.log,
     finish: (ex) => gw.finish(ex),
     authenticate: createAuthenticator(gw.identity, undefined),
-    policyFor: (ctx) =>
-      createStatementPolicy({
-        decide: (sql) => decideStatement(classifier, () => gw.current().policy, ctx, sql),
+    async sessionParts(ctx, query) {
+      const m = masking(live());
+      let masker;
+      if (m.enabled) {
+        const columns = await m.resolve(async (refs) => catalogRows(await query(columnCatalogQuery(refs))));
+        if (columns.missing.length) gw.log.warn('postgres masking: configured columns not found in the database', { database: ctx.database, missing: columns.missing });
+        masker = m.forSession(columns) ?? undefined;
+      }
+      const policy = createStatementPolicy({
+        classifier,
+        statements: () => statements(live()),
+        policy: () => gw.current().policy,
         approvals: gw.approvals,
         gate: () => gw.current().policy.approvals,
+        consumer: ctx.consumer,
+        key: ctx.key,
         database: ctx.database,
-      }),
-    maskerFor: () => undefined,
+        grant: ctx.grant ? { id: ctx.grant.id, role: ctx.grant.role as 'reader', expires: ctx.grant.expires } : null,
+        remote: ctx.remote,
+        session: ctx.session,
+        masker,
+      });
+      return { policy, masker };
+    },
   });
-  runningPostgresDoor = door;
   return {
     url: `postgres://${door.host}:${door.port}`,
-    async close() {
-      runningPostgresDoor = undefined;
-      await door.close();
-    },
+    close: () => door.close(),
   };
 }

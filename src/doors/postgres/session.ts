@@ -8,11 +8,12 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorResponse, message } from './wire/build.js';
 import { FrameError, Framer, type Frame } from './wire/framer.js';
-import { parseBind, parseExecute, parseParse, parseQuery, parseRowDescription, parseTarget, type FieldDescription } from './wire/frontend.js';
+import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './wire/frontend.js';
 import { OutBuffer } from './wire/out.js';
 import { MARKER_PARSE, MARKER_QUERY, MARKER_SQLSTATE, deniedWith, denialFor, type Denial } from './denial.js';
-import { parseErrorFields, buildErrorFields } from './wire/error-fields.js';
-import type { ResultMasker, RowMasker, SessionRecorder, StatementPolicy, StatementVerdict } from './ports.js';
+import { parseErrorFields } from './wire/error-fields.js';
+import type { SessionRecorder, StatementPolicy, StatementVerdict } from './ports.js';
+import type { CopyOutMasker, ResultMasker, RowPlan } from './mask/index.js';
 
 type Expect =
   | { k: 'parse' }
@@ -20,24 +21,25 @@ type Expect =
   | { k: 'close' }
   | { k: 'describeS'; stmt: Statement }
   | { k: 'describeP'; portal: Portal; swallow: boolean }
-  | { k: 'execute'; portal: Portal | undefined; rows: number }
+  | { k: 'execute'; portal: Portal | undefined; rows: number; copy: CopyOutMasker | undefined }
   | { k: 'marker'; denial: Denial }
   | { k: 'sync' }
-  | { k: 'query'; denial: Denial | undefined; rows: number; masker: RowMasker | undefined };
+  | { k: 'query'; denial: Denial | undefined; rows: number; plan: RowPlan | undefined; copies: CopyOutMasker[] };
 
 interface Statement {
   sql: string;
   verdict: StatementVerdict;
-  fields: FieldDescription[] | undefined;
+  /** Masking plan from a Describe of the statement (text formats; a Bind sets the real ones). */
+  plan: RowPlan | undefined;
 }
 
 interface Portal {
   stmt: Statement | undefined;
   resultFormats: number[];
-  fields: FieldDescription[] | undefined;
+  /** Masking plan of its rows: known from the statement's Describe, or from a Describe of the portal. */
+  plan: RowPlan | undefined;
   /** A Describe of this portal is on its way; its answer precedes any rows. */
   describing: boolean;
-  masker: RowMasker | undefined;
 }
 
 export interface SessionOptions {
@@ -58,6 +60,9 @@ const T = (c: string) => c.charCodeAt(0);
 const Q = T('Q'), P = T('P'), B = T('B'), D = T('D'), E = T('E'), C = T('C'), S = T('S'), H = T('H'), F = T('F'), X = T('X');
 const COPY_DATA = T('d'), COPY_DONE = T('c'), COPY_FAIL = T('f');
 
+/** A plan with no columns: every cell of a row counts as undescribed and is masked whole. */
+const UNDESCRIBED: RowPlan = { columns: [] };
+
 export class Session {
   private readonly expects: Expect[] = [];
   private readonly stmts = new Map<string, Statement>();
@@ -65,10 +70,12 @@ export class Session {
   private discarding = false;
   private busy = false;
   private ended = false;
-  private copyOut = false;
+  /** COPY … TO STDOUT in progress: its masker when masking is on. */
+  private copyOut: CopyOutMasker | 'plain' | undefined;
   private toUpstream = new OutBuffer();
   private toClient = new OutBuffer();
   txStatus = 'I';
+  private lastCounts = { cells: 0, nulled: 0 };
 
   constructor(private readonly o: SessionOptions) {}
 
@@ -167,7 +174,7 @@ export class Session {
     if (t === F) {
       this.o.recorder.event('function', { outcome: 'deny' });
       this.forward(MARKER_QUERY);
-      this.expects.push({ k: 'query', denial: deniedWith('Warden denied a FunctionCall message: the fast-path function interface is never allowed; call the function in a SELECT'), rows: 0, masker: undefined });
+      this.expects.push({ k: 'query', denial: deniedWith('Warden denied a FunctionCall message: the fast-path function interface is never allowed; call the function in a SELECT'), rows: 0, plan: undefined, copies: [] });
       return;
     }
     if (t !== P && t !== B && t !== D && t !== E && t !== C) throw new FrameError(`unknown message type '${String.fromCharCode(t)}' from the client`);
@@ -178,7 +185,7 @@ export class Session {
     if (t === D) {
       const d = parseTarget(f.body, 'Describe');
       this.forward(f.raw);
-      if (d.kind === 'S') this.expects.push({ k: 'describeS', stmt: this.stmts.get(d.name) ?? { sql: '', verdict: { outcome: 'allow', rule: '', reason: '' }, fields: undefined } });
+      if (d.kind === 'S') this.expects.push({ k: 'describeS', stmt: this.stmts.get(d.name) ?? { sql: '', verdict: { outcome: 'allow', rule: '', reason: '' }, plan: undefined } });
       else {
         const portal = this.portals.get(d.name) ?? this.newPortal(undefined, []);
         portal.describing = true;
@@ -190,14 +197,14 @@ export class Session {
       const ex = parseExecute(f.body);
       const portal = this.portals.get(ex.portal);
       this.o.recorder.event('execute', { portal: ex.portal, max_rows: ex.maxRows });
-      if (this.o.masker && portal && !portal.fields && !portal.describing) {
+      if (this.o.masker && portal && !portal.plan && !portal.describing) {
         // Masking needs the columns; the client never asked, so Warden asks and swallows the answer.
         this.forward(message('D', Buffer.concat([Buffer.from('P'), Buffer.from(ex.portal + '\0')])));
         portal.describing = true;
         this.expects.push({ k: 'describeP', portal, swallow: true });
       }
       this.forward(f.raw);
-      this.expects.push({ k: 'execute', portal, rows: 0 });
+      this.expects.push({ k: 'execute', portal, rows: 0, copy: portal?.stmt?.verdict.copyOut?.[0] });
       return;
     }
     // Close
@@ -210,7 +217,7 @@ export class Session {
   }
 
   private newPortal(stmt: Statement | undefined, resultFormats: number[]): Portal {
-    return { stmt, resultFormats, fields: undefined, describing: false, masker: undefined };
+    return { stmt, resultFormats, plan: undefined, describing: false };
   }
 
   private onQuery(f: Frame): Promise<void> | undefined {
@@ -234,10 +241,10 @@ export class Session {
     this.portals.delete('');
     if (v.outcome === 'allow') {
       this.forward(f.raw);
-      this.expects.push({ k: 'query', denial: undefined, rows: 0, masker: undefined });
+      this.expects.push({ k: 'query', denial: undefined, rows: 0, plan: undefined, copies: v.copyOut ? [...v.copyOut] : [] });
     } else {
       this.forward(MARKER_QUERY);
-      this.expects.push({ k: 'query', denial: denialFor(v), rows: 0, masker: undefined });
+      this.expects.push({ k: 'query', denial: denialFor(v), rows: 0, plan: undefined, copies: [] });
     }
   }
 
@@ -256,7 +263,7 @@ export class Session {
         return;
       }
       // Parsing a statement that needs approval runs nothing; the approval is asked at Bind, with its parameters.
-      this.stmts.set(p.name, { sql: p.sql, verdict, fields: undefined });
+      this.stmts.set(p.name, { sql: p.sql, verdict, plan: undefined });
       this.forward(f.raw);
       this.expects.push({ k: 'parse' });
     };
@@ -271,7 +278,7 @@ export class Session {
     this.o.recorder.event('bind', { portal: b.portal, statement: b.statement, params: b.params.length });
     const go = () => {
       const portal = this.newPortal(stmt, b.resultFormats);
-      if (stmt?.fields) this.setPortalFields(portal, stmt.fields);
+      if (stmt?.plan && this.o.masker) portal.plan = this.o.masker.withFormats(stmt.plan, b.resultFormats);
       this.portals.set(b.portal, portal);
       this.forward(f.raw);
       this.expects.push({ k: 'bind' });
@@ -291,13 +298,6 @@ export class Session {
     this.forward(MARKER_PARSE);
     this.expects.push({ k: 'marker', denial: d });
     this.discarding = true;
-  }
-
-  private setPortalFields(portal: Portal, fields: FieldDescription[]): void {
-    const rf = portal.resultFormats;
-    const withFormats = fields.map((fd, i) => ({ ...fd, format: rf.length === 0 ? 0 : rf.length === 1 ? rf[0]! : (rf[i] ?? 0) }));
-    portal.fields = withFormats;
-    portal.masker = this.o.masker?.forRowDescription(withFormats);
   }
 
   // ---- server → client ----
@@ -321,23 +321,25 @@ export class Session {
     const head = this.expects[0];
     switch (type) {
       case 'D': {
-        const m = head?.k === 'query' ? head.masker : head?.k === 'execute' ? head.portal?.masker : undefined;
         if (head && (head.k === 'query' || head.k === 'execute')) head.rows++;
-        const masked = m?.maskDataRow(f.body);
-        this.toClient.push(masked ? message('D', masked) : f.raw);
+        const m = this.o.masker;
+        if (!m) return this.toClient.push(f.raw);
+        // Rows whose columns Warden does not know are masked as undescribed (fail closed).
+        const plan = (head?.k === 'query' ? head.plan : head?.k === 'execute' ? head.portal?.plan : undefined) ?? UNDESCRIBED;
+        this.toClient.push(m.maskRow(plan, f.body) ?? f.raw);
         return;
       }
       case 'T': {
-        const fields = parseRowDescription(f.body);
+        const plan = this.o.masker?.describe(f.body);
         if (head?.k === 'describeS') {
-          head.stmt.fields = fields;
+          head.stmt.plan = plan;
           this.expects.shift();
         } else if (head?.k === 'describeP') {
-          this.setPortalFields(head.portal, fields);
+          head.portal.plan = plan;
           head.portal.describing = false;
           this.expects.shift();
           if (head.swallow) return;
-        } else if (head?.k === 'query') head.masker = this.o.masker?.forRowDescription(fields);
+        } else if (head?.k === 'query') head.plan = plan;
         this.toClient.push(f.raw);
         return;
       }
@@ -346,7 +348,7 @@ export class Session {
           this.expects.shift();
           if (head.k === 'describeP') {
             head.portal.describing = false;
-            head.portal.fields = [];
+            head.portal.plan = UNDESCRIBED;
             if (head.swallow) return;
           }
         }
@@ -365,42 +367,43 @@ export class Session {
       case 'I':
       case 's':
         if (head?.k === 'execute') {
-          this.o.recorder.event('result', { rows: head.rows, tag: type === 'C' ? f.body.toString('utf8', 0, Math.max(0, f.body.length - 1)) : type, masked: head.portal?.masker ? true : undefined });
+          this.recordResult(head.rows, f, type);
           this.expects.shift();
         } else if (head?.k === 'query') {
-          this.o.recorder.event('result', { rows: head.rows, tag: type === 'C' ? f.body.toString('utf8', 0, Math.max(0, f.body.length - 1)) : type, masked: head.masker ? true : undefined });
+          this.recordResult(head.rows, f, type);
           head.rows = 0;
-          head.masker = undefined;
+          head.plan = undefined;
         }
-        this.copyOut = false;
+        this.copyOut = undefined;
         this.toClient.push(f.raw);
         return;
       case 'E':
         return this.onServerError(f, head);
       case 'N':
-        this.toClient.push(this.maskNotice(f, 'N'));
+        this.toClient.push(this.o.masker?.notice('N', f.body) ?? f.raw);
         return;
       case 'Z':
         // Everything the server skipped after an error ends here.
         while (this.expects.length && this.expects[0]!.k !== 'sync' && this.expects[0]!.k !== 'query') this.expects.shift();
         this.expects.shift();
         this.txStatus = String.fromCharCode(f.body[0] ?? 73);
-        this.copyOut = false;
+        this.copyOut = undefined;
         this.toClient.push(f.raw);
         return;
-      case 'H':
-        this.copyOut = true;
-        if (this.o.masker && f.body[0] === 1) {
-          this.fatalToClient('42501', 'Warden cannot mask binary COPY output; use COPY … TO STDOUT in text or CSV format');
+      case 'H': {
+        const copy = head?.k === 'query' ? head.copies.shift() : head?.k === 'execute' ? head.copy : undefined;
+        if (this.o.masker && !copy) {
+          // COPY rows Warden cannot mask (it did not see this COPY coming): never forwarded.
+          this.fatalToClient('42501', 'Warden cannot mask this COPY output; use SELECT, or COPY (query) TO STDOUT in text or csv format');
           return;
         }
+        this.copyOut = copy ?? 'plain';
         this.toClient.push(f.raw);
         return;
+      }
       case 'd':
-        if (this.copyOut && this.o.masker) {
-          const text = f.body.toString('utf8');
-          const masked = this.o.masker.maskText(text);
-          this.toClient.push(masked === text ? f.raw : message('d', Buffer.from(masked, 'utf8')));
+        if (this.copyOut && this.copyOut !== 'plain') {
+          this.toClient.push(this.copyOut.maskData(f.body) ?? f.raw);
           return;
         }
         this.toClient.push(f.raw);
@@ -422,8 +425,10 @@ export class Session {
         return;
       }
     }
-    this.o.recorder.event('error', { code: fields.get('C'), message: this.o.masker ? this.o.masker.maskText(fields.get('M') ?? '') : (fields.get('M') ?? '') });
-    this.toClient.push(this.maskNotice(f, 'E', fields));
+    const masked = this.o.masker?.notice('E', f.body) ?? null;
+    const out = masked ?? f.raw;
+    this.o.recorder.event('error', { code: fields.get('C'), message: (masked ? parseErrorFields(masked.subarray(5)) : fields).get('M') ?? '' });
+    this.toClient.push(out);
     this.afterServerError(head);
   }
 
@@ -431,25 +436,15 @@ export class Session {
   private afterServerError(head: Expect | undefined): void {
     if (!head || head.k === 'query') return;
     while (this.expects.length && this.expects[0]!.k !== 'sync') this.expects.shift();
-    this.copyOut = false;
+    this.copyOut = undefined;
   }
 
-  /** Error and notice texts can echo values (a failed cast, RAISE NOTICE); they are masked too. */
-  private maskNotice(f: Frame, type: 'E' | 'N', parsed?: Map<string, string>): Buffer {
-    const m = this.o.masker;
-    if (!m) return f.raw;
-    const fields = parsed ?? parseErrorFields(f.body);
-    let changed = false;
-    for (const k of ['M', 'D', 'H', 'W', 'q']) {
-      const v = fields.get(k);
-      if (v === undefined) continue;
-      const mv = m.maskText(v);
-      if (mv !== v) {
-        fields.set(k, mv);
-        changed = true;
-      }
-    }
-    return changed ? buildErrorFields(type, fields) : f.raw;
+  private recordResult(rows: number, f: Frame, type: string): void {
+    const c = this.o.masker?.counts;
+    const tag = type === 'C' ? f.body.toString('utf8', 0, Math.max(0, f.body.length - 1)) : type === 'I' ? 'EMPTY' : 'SUSPENDED';
+    const masked = c ? { cells: c.cellsMasked - this.lastCounts.cells, nulled: c.cellsNulled - this.lastCounts.nulled } : undefined;
+    if (c) this.lastCounts = { cells: c.cellsMasked, nulled: c.cellsNulled };
+    this.o.recorder.event('result', { rows, tag, ...(masked && (masked.cells || masked.nulled) ? { masked } : {}) });
   }
 
   // ---- ending ----

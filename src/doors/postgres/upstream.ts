@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { passwordMessage, saslInitialResponse, saslResponse, startupMessage } from './wire/build.js';
+import { passwordMessage, query, saslInitialResponse, saslResponse, startupMessage } from './wire/build.js';
 import { Framer } from './wire/framer.js';
 import { FrameSource } from './wire/frame-source.js';
 import { BodyReader } from './wire/reader.js';
@@ -118,5 +118,41 @@ export async function connectUpstream(t: UpstreamTarget): Promise<UpstreamSessio
     socket.destroy();
     if (e instanceof UpstreamError) throw e;
     throw new UpstreamError(`login to PostgreSQL failed: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs one simple query on a logged-in upstream connection before the client is attached
+ * (the masking catalog lookup); returns the rows as text cells. The connection is left idle.
+ */
+export async function upstreamQuery(up: UpstreamSession, sql: string, timeoutMs: number): Promise<(string | null)[][]> {
+  const source = new FrameSource(up.socket, up.framer);
+  const timer = setTimeout(() => source.fail(new UpstreamError(`no answer from PostgreSQL within ${timeoutMs} ms`)), timeoutMs);
+  try {
+    up.socket.write(query(sql));
+    const rows: (string | null)[][] = [];
+    let error: string | undefined;
+    for (;;) {
+      const f = await source.next();
+      const type = String.fromCharCode(f.type);
+      if (type === 'D') {
+        const r = new BodyReader(f.body, 'DataRow');
+        const n = r.int16();
+        const row: (string | null)[] = [];
+        for (let i = 0; i < n; i++) {
+          const len = r.int32();
+          row.push(len < 0 ? null : r.bytes(len).toString('utf8'));
+        }
+        rows.push(row);
+      } else if (type === 'E') error = parseErrorFields(f.body).get('M') ?? 'error';
+      else if (type === 'Z') {
+        up.txStatus = String.fromCharCode(f.body[0] ?? 73);
+        if (error) throw new UpstreamError(`query failed: ${error}`);
+        return rows;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    source.detach();
   }
 }
