@@ -18,7 +18,7 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
   let w: PgWarden;
   let db: Awaited<ReturnType<typeof testDatabase>>;
   let key: string;
-  let client: pg.Client;
+  let client: InstanceType<typeof pg.Client>;
 
   before(async () => {
     db = await testDatabase('appr');

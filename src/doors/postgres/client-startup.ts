@@ -42,6 +42,8 @@ export interface StartupOptions {
   tlsRequired: boolean;
   maxStartupBytes: number;
   maxMessageBytes: number;
+  /** Told of the socket to answer on once TLS wraps the raw one (a refusal must be encrypted too). */
+  onSocket?: (s: Duplex) => void;
 }
 
 export type HandshakeResult =
@@ -88,6 +90,7 @@ export async function clientHandshake(raw: Socket, opts: StartupOptions): Promis
       const t = new TLSSocket(raw, { isServer: true, secureContext: opts.secureContext });
       source.switchTo(t);
       socket = t;
+      opts.onSocket?.(t);
       tls = true;
       continue;
     }

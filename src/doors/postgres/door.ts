@@ -77,10 +77,10 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     const remote = raw.remoteAddress ?? '';
     const tlsRequired = cfg.require_tls === 'always' || !LOOPBACK.has(remote);
     // Slow handshakes hold a socket and a parser: the whole startup has one deadline.
-    const deadline = setTimeout(() => refuse(raw, new StartupRefusal('08006', `startup not completed within ${cfg.startup_timeout_ms} ms`)), cfg.startup_timeout_ms);
     let clientSocket: import('node:stream').Duplex = raw;
+    const deadline = setTimeout(() => refuse(clientSocket, new StartupRefusal('08006', `startup not completed within ${cfg.startup_timeout_ms} ms`)), cfg.startup_timeout_ms);
     try {
-      const hs = await clientHandshake(raw, { secureContext: deps.secureContext, tlsRequired, maxStartupBytes: cfg.max_startup_bytes, maxMessageBytes: cfg.max_message_bytes });
+      const hs = await clientHandshake(raw, { secureContext: deps.secureContext, tlsRequired, maxStartupBytes: cfg.max_startup_bytes, maxMessageBytes: cfg.max_message_bytes, onSocket: (s) => (clientSocket = s) });
       if (hs.kind === 'cancel') {
         clearTimeout(deadline);
         if (!cancels.cancel(hs.pid, hs.key)) deps.log.warn('postgres cancel request with an unknown key', { remote });
