@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { openSqliteApprovals } from './approvals/sqlite.js';
+import { openSqliteGrants } from './doors/postgres/grants/sqlite.js';
 import { auditApprovalEvents } from './approvals/audit-relay.js';
 import { openConfiguredAuditLog } from './audit/open-configured.js';
 import { exchangeToRecord } from './audit/from-exchange.js';
@@ -65,6 +66,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const baseDir = configPath ? dirname(configPath) : process.cwd();
   const store = openSqliteStore(resolve(baseDir, initial.store.path));
   const approvals = openSqliteApprovals(resolve(baseDir, initial.store.path));
+  const grants = openSqliteGrants(resolve(baseDir, initial.store.path));
   const metrics = createWardenMetrics();
   const audit = openConfiguredAuditLog(initial.audit, baseDir, { log, events: metrics.auditEvents, headSetAside: metrics.auditHeadSetAside });
   prepareModelNameCheck();
@@ -84,13 +86,14 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     finisher.finish(ex);
     snapshot.httpLogger?.push(ex);
   };
-  const gateway: Gateway = { current: () => snapshot, identity, store, approvals, metrics, log, finish };
+  const gateway: Gateway = { current: () => snapshot, identity, store, approvals, grants, metrics, log, finish };
 
   let ready = false;
   const release = async () => {
     await closeSnapshot(snapshot);
     audit.close();
     approvals.close();
+    grants.close();
     store.close();
   };
   let main: Awaited<ReturnType<typeof listen>>;

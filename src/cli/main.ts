@@ -18,6 +18,7 @@ const cli = {
   config: () => import('./config.js'),
   consumers: () => import('./consumers.js'),
   context: () => import('./context.js'),
+  grants: () => import('./grants.js'),
   keys: () => import('./keys.js'),
   livePolicy: () => import('./live-policy.js'),
   policy: () => import('./policy.js'),
@@ -108,6 +109,19 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .argument('<name>')
     .option('--revoke-keys', 'also revoke its active keys (refused without it when it has any)')
     .action((name: string, o) => run(async () => (await cli.consumers()).consumersRemove(await store(), name, o)));
+
+  const grants = program.command('grants').description('just-in-time PostgreSQL roles for a consumer (docs/postgres-policy.md#grants)');
+  grants
+    .command('create')
+    .description('give a consumer a role for a window; its sessions end when it expires')
+    .requiredOption('--consumer <name>', 'the consumer (as identified at the PostgreSQL door)')
+    .addOption(new Option('--role <role>', 'the role it holds').choices(['reader', 'writer', 'dba']).makeOptionMandatory())
+    .requiredOption('--for <duration>', 'how long, e.g. 30m, 1h (at most 7d)')
+    .option('--database <name>', 'only this database (default: every database)')
+    .option('--note <text>', 'why, for the record')
+    .action((o) => run(async () => (await cli.grants()).grantsCreate(await store(), o)));
+  grants.command('list').description('active grants (expired and revoked too with --all)').option('--consumer <name>').option('--all').option('--json').action((o) => run(async () => (await cli.grants()).grantsList(await store(), o)));
+  grants.command('revoke').description('end a grant at once; live sessions under it end').argument('<grant-id>').action((id: string) => run(async () => (await cli.grants()).grantsRevoke(await store(), id)));
 
   program
     .command('usage')

@@ -4,6 +4,7 @@
  * (`warden policy schema`); a test fails when the file drifts.
  */
 import { z } from 'zod';
+import { SQL_EFFECTS } from '../doors/postgres/sql/effects.js';
 import { holdsWardenKey } from '../doors/shared/upstream-credentials.js';
 
 const name = z.string().min(1);
@@ -74,7 +75,7 @@ const toolFacts = z
 const sqlStatement = z.strictObject({
   kind: z.string().describe('The most consequential operation: select, insert, update, delete, merge, select_into, select_for_update, copy_to, copy_from, drop_table, set_role, do, call, function:<name>, … (docs/postgres-policy.md).'),
   effect: z
-    .enum(['read', 'transaction', 'session', 'write', 'ddl', 'admin', 'restricted', 'blocked'])
+    .enum(SQL_EFFECTS)
     .optional()
     .describe('Class by the most consequential effect; the PostgreSQL door always sets it (docs/postgres-policy.md#effects).'),
   tables: z.array(z.string()).default([]),

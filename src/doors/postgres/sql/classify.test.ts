@@ -89,6 +89,14 @@ const CASES: Case[] = [
   { what: '7 set_config default_transaction_read_only', sql: "SELECT set_config('default_transaction_read_only', 'off', false)", effect: 'blocked' },
   { what: '7 set_config with a computed name', sql: "SELECT set_config(lower('ROLE'), 'postgres', false)", effect: 'blocked', reason: /not a string literal/ },
   { what: '7 set_config of a harmless setting', sql: "SELECT set_config('statement_timeout', '1s', false)", effect: 'read' },
+  { what: '7 set_config with a named argument', sql: "SELECT set_config(setting_name => 'role', new_value => 'postgres', is_local => false)", effect: 'blocked', reason: /not a string literal/ },
+  { what: '7 set_config with an escaped literal', sql: "SELECT set_config(E'r\\x6fle', 'postgres', false)", effect: 'blocked', reason: /changes role/ },
+  { what: '7 set_config with a concatenated name', sql: "SELECT set_config('ro' || 'le', 'postgres', false)", effect: 'blocked' },
+  { what: '2 unicode-escaped function name', sql: 'SELECT U&"pg_read_fil\\0065"(\'/etc/passwd\')', effect: 'blocked', functions: ['pg_read_file'] },
+  { what: '2 quoted upper-case function name', sql: 'SELECT "PG_TERMINATE_BACKEND"(1)', effect: 'blocked' },
+  { what: 'two-phase commit needs a rule', sql: "PREPARE TRANSACTION 'x'", effect: 'restricted', kind: 'two_phase_commit' },
+  { what: 'COMMIT PREPARED needs a rule', sql: "COMMIT PREPARED 'x'", effect: 'restricted' },
+  { what: 'BEGIN READ WRITE is transaction control', sql: 'BEGIN READ WRITE', effect: 'transaction' },
   { what: '7 GRANT role membership', sql: 'GRANT pg_read_server_files TO alice', effect: 'blocked', kind: 'grant_role' },
   { what: '7 CREATE USER', sql: "CREATE USER x PASSWORD 'y'", effect: 'blocked' },
   { what: '7 DROP ROLE', sql: 'DROP ROLE x', effect: 'blocked' },
@@ -151,7 +159,7 @@ test('classify: a 100k-element IN list is refused by size before the parser sees
   const ms = performance.now() - t0;
   assert.equal(r.effect, 'blocked');
   assert.equal(r.refused?.code, 'too_large');
-  assert.match(r.refused!.reason, /588[0-9]{3} bytes, more than the 65536 bytes.*postgres\.max_statement_bytes/);
+  assert.match(r.refused!.reason, /588[0-9]{3} bytes, more than the 65536 bytes.*postgres\.statements\.max_statement_bytes/);
   assert.ok(ms < 50, `refusal took ${ms} ms`);
 });
 

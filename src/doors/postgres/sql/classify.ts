@@ -40,7 +40,7 @@ export function classifySql(text: string, opts: ClassifyOptions = {}): Classifie
   const max = opts.maxBytes ?? DEFAULT_MAX_SQL_BYTES;
   const size = Buffer.byteLength(text, 'utf8');
   if (size > max) {
-    const reason = `the SQL text is ${size} bytes, more than the ${max} bytes Warden parses (postgres.max_statement_bytes); send smaller statements, e.g. a temporary table instead of a huge IN list`;
+    const reason = `the SQL text is ${size} bytes, more than the ${max} bytes Warden parses (postgres.statements.max_statement_bytes); send smaller statements, e.g. a temporary table instead of a huge IN list`;
     return { text, statements: [], effect: 'blocked', refused: { code: 'too_large', reason } };
   }
   // The parser refuses an empty text; PostgreSQL answers it with EmptyQueryResponse.

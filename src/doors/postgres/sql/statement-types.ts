@@ -78,6 +78,8 @@ const ADMIN = new Set([
 /** Settings a plain SET may not change without an explicit rule (role escape, read-only escape, name resolution). */
 const RESTRICTED_SETTINGS: ReadonlySet<string> = new Set(['role', 'session_authorization', 'default_transaction_read_only', 'transaction_read_only', 'search_path', 'session characteristics']);
 
+const TWO_PHASE: ReadonlySet<string> = new Set(['TRANS_STMT_PREPARE', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED']);
+
 function snake(typeName: string): string {
   return typeName.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
@@ -97,6 +99,9 @@ export function baseClass(typeName: string, body: Record<string, unknown>): Base
   const blocked = BLOCKED[typeName];
   if (blocked) return blocked;
   if (typeName === 'VariableSetStmt') return variableSet(body);
+  if (typeName === 'TransactionStmt' && typeof body.kind === 'string' && TWO_PHASE.has(body.kind)) {
+    return { effect: 'restricted', kind: 'two_phase_commit', reason: 'two-phase commit (PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED) keeps locks beyond the session; it needs an explicit rule' };
+  }
   if (typeName === 'RenameStmt' && body.renameType === 'OBJECT_ROLE') return BLOCKED.AlterRoleStmt!;
   if (typeName === 'RenameStmt' && body.renameType === 'OBJECT_DATABASE') return { effect: 'admin', kind: 'rename_database' };
   const simple = SIMPLE[typeName];
