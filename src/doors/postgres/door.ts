@@ -44,6 +44,10 @@ export interface PostgresDoorDeps {
   finish: (ex: Exchange) => void;
   /** Verifies the password the client sent (a Warden key or an OIDC token); throws StartupRefusal. */
   authenticate(password: string, user: string, now: number): Promise<Authenticated>;
+  /** The just-in-time grant the consumer holds for this database now, if any. */
+  grantFor?(consumer: string, database: string, now: number): Promise<Authenticated['grant']>;
+  /** Why a session's grant no longer holds (revoked, expired), or null. Checked every second. */
+  grantEnded?(id: string, now: number): Promise<string | null>;
   /**
    * The session's statement policy and masker; `query` runs a catalog query on the session's
    * upstream connection (column rules resolve to table OIDs per database).
@@ -91,8 +95,10 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       const now = Date.now();
       const who = await deps.authenticate(hs.password, hs.user, now);
       if (cfg.databases.length && !cfg.databases.includes(hs.database)) throw new StartupRefusal('3D000', `database "${hs.database.slice(0, 64)}" is not served by this Warden door`, `use one of: ${cfg.databases.join(', ')}`);
-      const cred = upstreamCredentialFor(cfg, who);
       const database = cfg.upstream.database ?? hs.database;
+      const grant = await deps.grantFor?.(who.consumer.name, database, now);
+      if (grant) who.grant = grant;
+      const cred = upstreamCredentialFor(cfg, who);
       const session = `pgs_${randomBase62(16)}`;
       const ctx: SessionContext = { session, consumer: who.consumer, key: who.key, database, upstreamRole: cred.user, remote, grant: who.grant };
       const up = await connectUpstream({ host: cfg.upstream.host, port: cfg.upstream.port, database, user: cred.user, password: cred.password, connectTimeoutMs: cfg.upstream.connect_timeout_ms, params: hs.params }).catch((e: unknown) => {
@@ -151,6 +157,19 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     }
   };
 
+  // A revoked grant ends its sessions within a second; an expiring one at its end (timer above).
+  const sweep = setInterval(() => {
+    if (!deps.grantEnded) return;
+    for (const e of live.values()) {
+      if (!e.grant) continue;
+      void deps.grantEnded(e.grant, Date.now()).then(
+        (why) => why && e.session.terminate('57P01', `Warden: ${why}; this session ends`),
+        () => undefined,
+      );
+    }
+  }, 1000);
+  sweep.unref();
+
   const server: Server = createServer((s) => void onConnection(s));
   server.on('error', (e) => deps.log.error('postgres listener error', { error: String(e) }));
   await new Promise<void>((ok, fail) => {
@@ -175,6 +194,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       return n;
     },
     async close() {
+      clearInterval(sweep);
       for (const e of [...live.values()]) e.session.terminate('57P01', 'Warden is shutting down');
       await new Promise<void>((r) => server.close(() => r()));
       for (const s of sockets) s.destroy();

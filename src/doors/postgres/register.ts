@@ -5,7 +5,8 @@ import { createAuthenticator } from './auth.js';
 import { postgresSchema, type PostgresConfig } from './config.js';
 import { startPostgresDoor, type PostgresDoor } from './door.js';
 import { catalogRows, columnCatalogQuery, createMasking, type Masking } from './mask/index.js';
-import { compileStatementPolicy, type StatementPolicy } from './policy/index.js';
+import { compileStatementPolicy, type StatementPolicy, type StatementRole } from './policy/index.js';
+import { activeGrant, grantEnded } from './grants/index.js';
 import { loadSqlParser, SqlClassifier } from './sql/index.js';
 import { createStatementPolicy } from './statement-policy.js';
 import { secureContextFor } from './tls.js';
@@ -43,6 +44,11 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
     log: gw.log,
     finish: (ex) => gw.finish(ex),
     authenticate: createAuthenticator(gw.identity, undefined),
+    async grantFor(consumer, database, now) {
+      const g = await activeGrant(gw.grants, consumer, now, database);
+      return g && { id: g.id, role: g.role, expires: g.expires };
+    },
+    grantEnded: (id, now) => grantEnded(gw.grants, id, now),
     async sessionParts(ctx, query) {
       const m = masking(live());
       let masker;
@@ -60,7 +66,7 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
         consumer: ctx.consumer,
         key: ctx.key,
         database: ctx.database,
-        grant: ctx.grant ? { id: ctx.grant.id, role: ctx.grant.role as 'reader', expires: ctx.grant.expires } : null,
+        grant: ctx.grant ? { id: ctx.grant.id, role: ctx.grant.role as StatementRole, expires: ctx.grant.expires } : null,
         remote: ctx.remote,
         session: ctx.session,
         masker,

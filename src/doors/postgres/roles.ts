@@ -5,9 +5,11 @@ import type { Authenticated } from './door.js';
 
 export function upstreamCredentialFor(cfg: PostgresConfig, who: Authenticated): { user: string; password: string | undefined } {
   if (who.grant) {
-    const byName = cfg.roles.find((r) => r.user === who.grant!.role || r.groups.includes(who.grant!.role));
-    if (!byName) throw new StartupRefusal('28000', `grant ${who.grant.id} names role ${who.grant.role}, which no postgres.roles entry serves`);
-    return { user: byName.user, password: byName.password };
+    // The grant's role (reader, writer, dba) stands for the consumer groups of postgres.statements.roles.
+    const groups = cfg.statements.roles[who.grant.role as keyof PostgresConfig['statements']['roles']] ?? [];
+    const byGrant = cfg.roles.find((r) => r.groups.some((g) => groups.includes(g)));
+    if (!byGrant) throw new StartupRefusal('28000', `grant ${who.grant.id} gives role ${who.grant.role}, which no postgres.roles entry serves (groups ${groups.join(', ') || 'none'})`);
+    return { user: byGrant.user, password: byGrant.password };
   }
   const groups = who.consumer.groups;
   const hit = cfg.roles.find((r) => r.groups.some((g) => groups.includes(g)));
