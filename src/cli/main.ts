@@ -19,6 +19,7 @@ const cli = {
   consumers: () => import('./consumers.js'),
   context: () => import('./context.js'),
   grants: () => import('./grants.js'),
+  sessions: () => import('./sessions.js'),
   keys: () => import('./keys.js'),
   livePolicy: () => import('./live-policy.js'),
   policy: () => import('./policy.js'),
@@ -130,6 +131,19 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--since <when>', 'a date (2026-11-01) or a span back from now (7d, 12h)', '30d')
     .option('--json')
     .action((o: { by: (typeof USAGE_GROUPS)[number]; since: string; json?: boolean }) => run(async () => (await cli.usage()).usageCommand(await store(), o)));
+
+  const sessions = program.command('sessions').description('recorded PostgreSQL door sessions (docs/postgres.md#recording)');
+  sessions
+    .command('replay')
+    .description('print a recorded session as a transcript: every query, decision, result summary and error')
+    .argument('<id>', 'session id (pgs_…)')
+    .option('--json', 'the events as JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      run(async () => {
+        const s = await storeCtx();
+        return (await cli.sessions()).sessionsReplay({ ...io, auditDir: resolve(s.baseDir, s.config.audit.dir) }, id, o);
+      }),
+    );
 
   const audit = program.command('audit').description('check and read the hash-chained audit log (docs/audit.md)');
   const auditRun = (cmd: Command, sub: string) =>

@@ -70,8 +70,8 @@ export interface PgWarden extends TestWarden {
 }
 
 /** A test Warden with the PostgreSQL door on 127.0.0.1:0 in front of the local server. */
-export async function startPgWarden(postgres: Record<string, unknown>, more: ConfigInput = {}): Promise<PgWarden> {
-  const w = await startTestWarden({ ...more, postgres: { listen: { port: 0 }, upstream: { user: PG.user }, ...postgres } } as ConfigInput);
+export async function startPgWarden(postgres: Record<string, unknown>, more: ConfigInput = {}, opts: { dir?: string } = {}): Promise<PgWarden> {
+  const w = await startTestWarden({ ...more, postgres: { listen: { port: 0 }, upstream: { user: PG.user }, ...postgres } } as ConfigInput, opts);
   const url = w.warden.doorUrls.find((u) => u.startsWith('postgres://'));
   if (!url) throw new Error('the postgres door did not start');
   return { ...w, pgPort: Number(new URL(url).port) };
