@@ -20,6 +20,7 @@ const seconds = Number(process.argv.find((a) => a.startsWith('seconds='))?.slice
 const rounds = Number(process.argv.find((a) => a.startsWith('rounds='))?.slice(7) ?? 2);
 const DB = 'warden_pgbench';
 const modes = (process.argv.find((a) => a.startsWith('modes='))?.slice(6) ?? 'simple,extended,prepared').split(',');
+const clients = process.argv.find((a) => a.startsWith('clients='))?.slice(8) ?? '8';
 const masking = !process.argv.includes('masking=off');
 const psql = (sql: string) => execFileSync('psql', ['-X', '-At', 'host=127.0.0.1 port=5432 user=postgres dbname=postgres', '-c', sql], { encoding: 'utf8' });
 
@@ -33,7 +34,7 @@ const freePort = () =>
 
 /** Asynchronous: Warden serves from this very process, so the event loop must stay free. */
 async function pgbench(port: number, user: string, mode: string, password?: string): Promise<number> {
-  const child = spawn('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-S', '-c', '8', '-j', '2', '-T', String(seconds), '-M', mode, '-n', DB], { env: { ...process.env, ...(password && { PGPASSWORD: password }) } });
+  const child = spawn('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-S', '-c', clients, '-j', clients === '1' ? '1' : '2', '-T', String(seconds), '-M', mode, '-n', DB], { env: { ...process.env, ...(password && { PGPASSWORD: password }) } });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b));
   child.stderr.on('data', (b: Buffer) => (out += b));

@@ -33,6 +33,18 @@ export interface Recorder extends SessionRecorder {
 }
 
 export function createRecorder(finish: (ex: Exchange) => void, f: SessionFacts, maskText: ((s: string) => string) | undefined): Recorder {
+  // Drivers repeat their statements: the masked form of a text is computed once per session.
+  const masked = new Map<string, string>();
+  const mask = (s: string) => {
+    if (!maskText) return s;
+    let m = masked.get(s);
+    if (m === undefined) {
+      m = maskText(s);
+      if (masked.size >= 256) masked.clear();
+      masked.set(s, m);
+    }
+    return m;
+  };
   let events: PgSessionRecord['events'] = [];
   let decision: DecisionRecord | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -70,7 +82,7 @@ export function createRecorder(finish: (ex: Exchange) => void, f: SessionFacts, 
       for (const k in facts) {
         const v = facts[k];
         if (v === undefined) continue;
-        e[k] = k === 'sql' || k === 'message' ? clip(maskText ? maskText(String(v)) : String(v)) : v;
+        e[k] = k === 'sql' || k === 'message' ? clip(mask(String(v))) : v;
       }
       events.push(e);
       // The most consequential decision of the burst becomes the record's decision.

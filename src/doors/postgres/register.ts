@@ -43,7 +43,7 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
     secureContext: secureContextFor(initial.tls),
     log: gw.log,
     finish: (ex) => gw.finish(ex),
-    authenticate: createAuthenticator(gw.identity, undefined),
+    authenticate: createAuthenticator(gw.identity),
     async grantFor(consumer, database, now) {
       const g = await activeGrant(gw.grants, consumer, now, database);
       return g && { id: g.id, role: g.role, expires: g.expires };
