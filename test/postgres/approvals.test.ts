@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { adminSql, psql, startPgWarden, testDatabase, type PgWarden } from '../support/pg.js';
+import { adminSql, psql, run, startPgWarden, testDatabase, type PgWarden } from '../support/pg.js';
 
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
 const LEAD = 'wadm_pg_lead_0123456789abcdefghijklmn';
@@ -94,6 +94,18 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
     const ok = await as("UPDATE items SET name = 'x' WHERE id = 3");
     assert.equal(ok.stdout.trim(), 'UPDATE 1', ok.stderr);
     assert.equal(await adminSql('SELECT name FROM items WHERE id = 3', db.name), 'x');
+  });
+
+  test('COPY FROM STDIN is a write: held, approved, then the rows stream in through the door', async () => {
+    const copy = (input: string) => run('psql', ['-X', '-At', `host=127.0.0.1 port=${w.pgPort} user=walt dbname=${db.name} sslmode=disable`, '-c', 'COPY items (id, name) FROM STDIN'], { PGPASSWORD: key }, 20_000, input);
+    const first = await copy('');
+    const id = /approval (apr_\w+)/.exec(first.stderr)?.[1];
+    assert.ok(id, first.stderr);
+    assert.equal((await decide(id, 'approve', LEAD)).status, 200);
+    const rows = Array.from({ length: 500 }, (_, i) => `${1000 + i}\tcopied ${i}`).join('\n') + '\n';
+    const r = await copy(rows);
+    assert.equal(r.stdout.trim(), 'COPY 500', r.stderr);
+    assert.equal(await adminSql('SELECT count(*) FROM items WHERE id >= 1000', db.name), '500');
   });
 
   test('a schema change asks the DBA group; an approver outside it cannot answer', async () => {

@@ -5,7 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminSql, psql, startPgWarden, testDatabase, type PgWarden } from '../support/pg.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { adminSql, psql, run, startPgWarden, testDatabase, type PgWarden } from '../support/pg.js';
 
 describe('postgres door: psql', { timeout: 120_000 }, () => {
   let w: PgWarden;
@@ -63,6 +66,23 @@ describe('postgres door: psql', { timeout: 120_000 }, () => {
     assert.match(r.stderr, /FATAL:\s+consumer carol is in no group that postgres\.roles maps/);
     const token = await as(['SELECT 1'], { password: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.' });
     assert.match(token.stderr, /FATAL:\s+WARDEN_E_(AUTH_INVALID|TOKEN_\w+)/);
+  });
+
+  test('pgbench -S runs through the door in every protocol mode', async () => {
+    // pgbench's -S script needs pgbench_accounts; this one reads the test table the same way.
+    const dir = mkdtempSync(join(tmpdir(), 'warden-pgbench-'));
+    const script = join(dir, 'select.sql');
+    writeFileSync(script, '\\set id random(1, 50)\nSELECT name FROM items WHERE id = :id;\n');
+    try {
+      for (const mode of ['simple', 'extended', 'prepared']) {
+        const r = await run('pgbench', ['-h', '127.0.0.1', '-p', String(w.pgPort), '-U', 'alice', '-c', '2', '-t', '50', '-M', mode, '-n', '-f', script, db.name], { PGPASSWORD: key }, 60_000);
+        assert.equal(r.code, 0, `${mode}: ${r.stderr}`);
+        assert.match(r.stdout, /number of transactions actually processed: 100\/100/, mode);
+        assert.match(r.stdout, /number of failed transactions: 0/, mode);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('startup options and replication are dropped: options=-c role=… does not change the upstream role', async () => {
