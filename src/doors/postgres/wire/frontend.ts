@@ -88,23 +88,3 @@ function decodeStrict(b: Buffer, what: string): string {
     throw new FrameError(`${what} message text is not valid UTF-8`);
   }
 }
-
-export interface FieldDescription {
-  name: string;
-  tableOid: number;
-  column: number;
-  typeOid: number;
-  typeSize: number;
-  typeMod: number;
-  format: number;
-}
-
-export function parseRowDescription(b: Buffer): FieldDescription[] {
-  const r = new BodyReader(b, 'RowDescription');
-  const n = r.int16();
-  const out: FieldDescription[] = [];
-  for (let i = 0; i < n; i++) {
-    out.push({ name: r.cstring(), tableOid: r.int32() >>> 0, column: r.int16(), typeOid: r.int32() >>> 0, typeSize: r.int16(), typeMod: r.int32(), format: r.int16() });
-  }
-  return out;
-}
