@@ -1,83 +1,27 @@
 /**
- * One client session relayed to one upstream connection. Client messages are checked in
- * order (a check that has to wait, e.g. on the approval store, holds the messages behind
- * it); server messages are walked to keep the expected-response queue, mask results and
- * put Warden's own errors in the place of its markers (denial.ts).
+ * One client session relayed to one upstream connection: its lifecycle and the client side.
+ * Client messages are checked in order (a check that has to wait, e.g. on the approval
+ * store, holds the messages behind it); refused ones are replaced by a marker (denial.ts).
+ * The server side is server-side.ts, the shared protocol state relay-state.ts.
  */
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { errorResponse, message } from './wire/build.js';
-import { FrameError, Framer, type Frame } from './wire/framer.js';
+import { FrameError, type Frame } from './wire/framer.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './wire/frontend.js';
-import { OutBuffer } from './wire/out.js';
-import { MARKER_PARSE, MARKER_QUERY, MARKER_SQLSTATE, deniedWith, denialFor, type Denial } from './denial.js';
-import { parseErrorFields } from './wire/error-fields.js';
-import type { SessionRecorder, StatementPolicy, StatementVerdict } from './ports.js';
-import type { CopyOutMasker, ResultMasker, RowPlan } from './mask/index.js';
+import { MARKER_PARSE, MARKER_QUERY, deniedWith, denialFor, type Denial } from './denial.js';
+import type { StatementVerdict } from './ports.js';
+import type { Portal, SessionOptions, Statement } from './relay-state.js';
+import { ServerSide } from './server-side.js';
 
-type Expect =
-  | { k: 'parse' }
-  | { k: 'bind' }
-  | { k: 'close' }
-  | { k: 'describeS'; stmt: Statement }
-  | { k: 'describeP'; portal: Portal; swallow: boolean }
-  | { k: 'execute'; portal: Portal | undefined; rows: number; copy: CopyOutMasker | undefined }
-  | { k: 'marker'; denial: Denial }
-  | { k: 'sync' }
-  | { k: 'query'; denial: Denial | undefined; rows: number; plan: RowPlan | undefined; copies: CopyOutMasker[] };
-
-interface Statement {
-  sql: string;
-  verdict: StatementVerdict;
-  /** Masking plan from a Describe of the statement (text formats; a Bind sets the real ones). */
-  plan: RowPlan | undefined;
-}
-
-interface Portal {
-  stmt: Statement | undefined;
-  resultFormats: number[];
-  /** Masking plan of its rows: known from the statement's Describe, or from a Describe of the portal. */
-  plan: RowPlan | undefined;
-  /** A Describe of this portal is on its way; its answer precedes any rows. */
-  describing: boolean;
-}
-
-export interface SessionOptions {
-  client: Duplex;
-  clientFramer: Framer;
-  upstream: Socket;
-  upstreamFramer: Framer;
-  policy: StatementPolicy;
-  masker: ResultMasker | undefined;
-  recorder: SessionRecorder;
-  /** Sends a CancelRequest for the upstream backend (a client that vanished mid-query). */
-  cancelUpstream: () => void;
-  onEnd: (reason: string) => void;
-  maxStatements?: number;
-}
+export type { SessionOptions } from './relay-state.js';
 
 const T = (c: string) => c.charCodeAt(0);
 const Q = T('Q'), P = T('P'), B = T('B'), D = T('D'), E = T('E'), C = T('C'), S = T('S'), H = T('H'), F = T('F'), X = T('X');
 const COPY_DATA = T('d'), COPY_DONE = T('c'), COPY_FAIL = T('f');
 
-/** A plan with no columns: every cell of a row counts as undescribed and is masked whole. */
-const UNDESCRIBED: RowPlan = { columns: [] };
-
-export class Session {
-  private readonly expects: Expect[] = [];
-  private readonly stmts = new Map<string, Statement>();
-  private readonly portals = new Map<string, Portal>();
-  private discarding = false;
-  private busy = false;
-  private ended = false;
-  /** COPY … TO STDOUT in progress: its masker when masking is on. */
-  private copyOut: CopyOutMasker | 'plain' | undefined;
-  private toUpstream = new OutBuffer();
-  private toClient = new OutBuffer();
-  txStatus = 'I';
-  private lastCounts = { cells: 0, nulled: 0 };
-
-  constructor(private readonly o: SessionOptions) {}
+export class Session extends ServerSide {
+  constructor(o: SessionOptions) {
+    super(o);
+  }
 
   start(leftover: Buffer[]): void {
     const { client, upstream } = this.o;
@@ -300,156 +244,9 @@ export class Session {
     this.discarding = true;
   }
 
-  // ---- server → client ----
-
-  private onUpstreamData(b: Buffer): void {
-    if (this.ended) return;
-    const fr = this.o.upstreamFramer;
-    fr.push(b);
-    try {
-      for (let f = fr.next(); f; f = fr.next()) this.handleServer(f);
-    } catch (e) {
-      this.fatalToClient('08P01', `PostgreSQL sent a malformed message: ${(e as Error).message}`);
-      return;
-    }
-    const out = this.toClient.take();
-    if (out && !this.o.client.write(out)) this.o.upstream.pause();
-  }
-
-  private handleServer(f: Frame): void {
-    const type = String.fromCharCode(f.type);
-    const head = this.expects[0];
-    switch (type) {
-      case 'D': {
-        if (head && (head.k === 'query' || head.k === 'execute')) head.rows++;
-        const m = this.o.masker;
-        if (!m) return this.toClient.push(f.raw);
-        // Rows whose columns Warden does not know are masked as undescribed (fail closed).
-        const plan = (head?.k === 'query' ? head.plan : head?.k === 'execute' ? head.portal?.plan : undefined) ?? UNDESCRIBED;
-        this.toClient.push(m.maskRow(plan, f.body) ?? f.raw);
-        return;
-      }
-      case 'T': {
-        const plan = this.o.masker?.describe(f.body);
-        if (head?.k === 'describeS') {
-          head.stmt.plan = plan;
-          this.expects.shift();
-        } else if (head?.k === 'describeP') {
-          head.portal.plan = plan;
-          head.portal.describing = false;
-          this.expects.shift();
-          if (head.swallow) return;
-        } else if (head?.k === 'query') head.plan = plan;
-        this.toClient.push(f.raw);
-        return;
-      }
-      case 'n':
-        if (head?.k === 'describeS' || head?.k === 'describeP') {
-          this.expects.shift();
-          if (head.k === 'describeP') {
-            head.portal.describing = false;
-            head.portal.plan = UNDESCRIBED;
-            if (head.swallow) return;
-          }
-        }
-        this.toClient.push(f.raw);
-        return;
-      case 't':
-        this.toClient.push(f.raw);
-        return;
-      case '1':
-      case '2':
-      case '3':
-        if (head && (head.k === 'parse' || head.k === 'bind' || head.k === 'close')) this.expects.shift();
-        this.toClient.push(f.raw);
-        return;
-      case 'C':
-      case 'I':
-      case 's':
-        if (head?.k === 'execute') {
-          this.recordResult(head.rows, f, type);
-          this.expects.shift();
-        } else if (head?.k === 'query') {
-          this.recordResult(head.rows, f, type);
-          head.rows = 0;
-          head.plan = undefined;
-        }
-        this.copyOut = undefined;
-        this.toClient.push(f.raw);
-        return;
-      case 'E':
-        return this.onServerError(f, head);
-      case 'N':
-        this.toClient.push(this.o.masker?.notice('N', f.body) ?? f.raw);
-        return;
-      case 'Z':
-        // Everything the server skipped after an error ends here.
-        while (this.expects.length && this.expects[0]!.k !== 'sync' && this.expects[0]!.k !== 'query') this.expects.shift();
-        this.expects.shift();
-        this.txStatus = String.fromCharCode(f.body[0] ?? 73);
-        this.copyOut = undefined;
-        this.toClient.push(f.raw);
-        return;
-      case 'H': {
-        const copy = head?.k === 'query' ? head.copies.shift() : head?.k === 'execute' ? head.copy : undefined;
-        if (this.o.masker && !copy) {
-          // COPY rows Warden cannot mask (it did not see this COPY coming): never forwarded.
-          this.fatalToClient('42501', 'Warden cannot mask this COPY output; use SELECT, or COPY (query) TO STDOUT in text or csv format');
-          return;
-        }
-        this.copyOut = copy ?? 'plain';
-        this.toClient.push(f.raw);
-        return;
-      }
-      case 'd':
-        if (this.copyOut && this.copyOut !== 'plain') {
-          this.toClient.push(this.copyOut.maskData(f.body) ?? f.raw);
-          return;
-        }
-        this.toClient.push(f.raw);
-        return;
-      default:
-        // 'S' ParameterStatus, 'A' notification, 'G'/'c' copy, 'V', 'v': relayed as they are.
-        this.toClient.push(f.raw);
-    }
-  }
-
-  private onServerError(f: Frame, head: Expect | undefined): void {
-    const fields = parseErrorFields(f.body);
-    if (head && (head.k === 'marker' || (head.k === 'query' && head.denial))) {
-      const denial = head.k === 'marker' ? head.denial : head.denial!;
-      if (fields.get('C') === MARKER_SQLSTATE && fields.get('P') === '1') {
-        this.toClient.push(denial.error);
-        if (head.k === 'query') head.denial = undefined;
-        this.afterServerError(head);
-        return;
-      }
-    }
-    const masked = this.o.masker?.notice('E', f.body) ?? null;
-    const out = masked ?? f.raw;
-    this.o.recorder.event('error', { code: fields.get('C'), message: (masked ? parseErrorFields(masked.subarray(5)) : fields).get('M') ?? '' });
-    this.toClient.push(out);
-    this.afterServerError(head);
-  }
-
-  /** In an extended batch the server skips everything up to Sync after an error. */
-  private afterServerError(head: Expect | undefined): void {
-    if (!head || head.k === 'query') return;
-    while (this.expects.length && this.expects[0]!.k !== 'sync') this.expects.shift();
-    this.copyOut = undefined;
-  }
-
-  private recordResult(rows: number, f: Frame, type: string): void {
-    const c = this.o.masker?.counts;
-    const tag = type === 'C' ? f.body.toString('utf8', 0, Math.max(0, f.body.length - 1)) : type === 'I' ? 'EMPTY' : 'SUSPENDED';
-    const masked = c ? { cells: c.cellsMasked - this.lastCounts.cells, nulled: c.cellsNulled - this.lastCounts.nulled } : undefined;
-    if (c) this.lastCounts = { cells: c.cellsMasked, nulled: c.cellsNulled };
-    this.o.recorder.event('result', { rows, tag, ...(masked && (masked.cells || masked.nulled) ? { masked } : {}) });
-  }
-
   // ---- ending ----
 
-  private fatalToClient(sqlstate: string, text: string): void {
+  protected fatalToClient(sqlstate: string, text: string): void {
     if (this.ended) return;
     const out = this.toClient.take();
     if (this.o.client.writable) this.o.client.write(Buffer.concat([out ?? Buffer.alloc(0), errorResponse({ severity: 'FATAL', code: sqlstate, message: text })]));
