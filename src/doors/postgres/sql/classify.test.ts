@@ -199,3 +199,25 @@ test('SqlClassifier: the cache is bounded by the total size of its texts', () =>
   k.classify(`SELECT '${'y'.repeat(200)}'`);
   assert.ok(k.cache.size <= 3, 'a text larger than the whole cache is not kept');
 });
+
+test('classify: mutated attack texts never throw; every outcome is an effect, a refusal says why', async () => {
+  const { prng } = await import('../../../core/prng.js');
+  const { SQL_EFFECTS } = await import('./effects.js');
+  const rand = prng(12);
+  const seeds = CASES.map((c) => c.sql);
+  const alphabet = ";'\"$/*-\\()eE\u0000\u00e9\ud83d\ude00 \nU&0";
+  for (let i = 0; i < 3000; i++) {
+    let s = seeds[Math.floor(rand() * seeds.length)]!;
+    for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) {
+      const at = Math.floor(rand() * (s.length + 1));
+      const op = rand();
+      if (op < 0.4) s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at);
+      else if (op < 0.7) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 4));
+      else s = s.slice(0, at) + s.slice(Math.floor(rand() * s.length));
+    }
+    const r = classifySql(s);
+    assert.ok((SQL_EFFECTS as readonly string[]).includes(r.effect), s);
+    for (const st of r.statements) assert.ok((SQL_EFFECTS as readonly string[]).includes(st.effect), s);
+    if (r.effect === 'blocked') assert.ok(blockedReason(r), s);
+  }
+});
