@@ -129,6 +129,7 @@ const CASES: Case[] = [
   { what: 'empty query', sql: '  ', effect: 'read', each: [] },
   { what: 'comment only', sql: '-- nothing', effect: 'read', each: [] },
   { what: 'unparseable', sql: 'SELECT * FROM', effect: 'blocked', reason: /does not parse/ },
+  { what: 'a NUL byte would cut what the parser sees', sql: 'SELECT 1\u0000; DROP DATABASE x', effect: 'blocked', reason: /NUL byte/ },
 ];
 
 for (const c of CASES) {
