@@ -5,6 +5,7 @@
  * Run: npx tsx bench/pg-classify.ts
  */
 import { loadavg } from 'node:os';
+import { perCall } from './lib/micro.js';
 import { policySchema } from '../src/policy/config.js';
 import { compilePolicy } from '../src/policy/engine.js';
 import { classifySql, loadSqlParser, SqlClassifier } from '../src/doors/postgres/sql/index.js';
@@ -13,22 +14,8 @@ import { buildDataRow, buildRowDescription, createMasking, maskingSchema, NO_COL
 
 await loadSqlParser();
 
-/** Median µs of wall and CPU time per call over `samples` rounds of `inner` calls. */
 function measure(label: string, fn: (i: number) => void, inner = 500, samples = 60): number {
-  for (let i = 0; i < inner * 5; i++) fn(i);
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let s = 0; s < samples; s++) {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < inner; i++) fn(i);
-    wall.push(Number(process.hrtime.bigint() - t0) / inner / 1000);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / inner);
-  }
-  const med = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
-  console.log(`${label.padEnd(58)} wall ${med(wall).toFixed(2).padStart(8)} µs   cpu ${med(cpu).toFixed(2).padStart(8)} µs`);
-  return med(cpu);
+  return perCall(label, fn, { inner, samples }).cpu;
 }
 
 const PGBENCH = (i: number) => `SELECT abalance FROM pgbench_accounts WHERE aid = ${i};`;

@@ -6,6 +6,7 @@
 import { policySchema } from '../src/policy/config.js';
 import type { DecisionDocument } from '../src/policy/document.js';
 import { compilePolicy, evaluate } from '../src/policy/engine.js';
+import { perCall } from './lib/micro.js';
 
 const consumers = Array.from({ length: 30 }, (_, i) => `agent-${i}`);
 const config = policySchema.parse({
@@ -54,42 +55,18 @@ function makeDoc(i: number): DecisionDocument {
   };
 }
 
-/**
- * Median over samples of `inner` calls, as wall-clock and as process CPU time per call.
- * CPU time is what to compare on a shared machine: it does not count time spent descheduled.
- */
-function measure(label: string, fn: (i: number) => void): { wall: number; cpu: number } {
-  const inner = 2000;
-  for (let i = 0; i < 100_000; i++) fn(i); // warm-up: let V8 optimise the hot path
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let s = 0; s < 300; s++) {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < inner; i++) fn(i);
-    wall.push(Number(process.hrtime.bigint() - t0) / inner / 1000);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / inner);
-  }
-  const med = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
-  const p95 = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
-  const r = { wall: med(wall), cpu: med(cpu) };
-  console.log(`${label.padEnd(42)} wall median ${r.wall.toFixed(2)} µs (p95 ${p95(wall).toFixed(2)})  cpu median ${r.cpu.toFixed(2)} µs  [300×${inner} calls]`);
-  return r;
-}
-
 const docs = Array.from({ length: 64 }, (_, i) => makeDoc(i));
 const check = evaluate(policy, docs[0]!);
 if (check instanceof Promise || check.outcome !== 'allow') throw new Error(`unexpected decision ${JSON.stringify(check)}`);
 
 let sink = 0;
-const result = measure('evaluate (50 ACL entries, 20 CEL rules)', (i) => {
+const result = perCall('evaluate (50 ACL entries, 20 CEL rules)', (i) => {
   const d = evaluate(policy, docs[i & 63]!) as { outcome: string };
   sink += d.outcome.length;
-});
-measure('build document + evaluate', (i) => {
+}, { warmup: 100_000 });
+perCall('build document + evaluate', (i) => {
   const d = evaluate(policy, makeDoc(i)) as { outcome: string };
   sink += d.outcome.length;
-});
+}, { warmup: 100_000 });
 console.log(`target ≤ 20 µs: ${result.cpu <= 20 ? 'met' : 'NOT met'} on CPU time (node ${process.version}, load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}, sink ${sink % 7})`);
 await policy.close();

@@ -4,6 +4,7 @@
  * (config.write), recorded under the admin key's name.
  */
 import type { ServerResponse } from 'node:http';
+import type { ApprovalsCall } from './approvals-api.js';
 import { WardenError } from '../core/errors.js';
 import { createGrant, isActive, type Grant, type GrantStore } from '../doors/postgres/grants/index.js';
 import type { AdminPrincipal } from '../identity/admin-roles.js';
@@ -25,13 +26,8 @@ function str(v: unknown, field: string, optional = false): string | undefined {
   return v;
 }
 
-export interface GrantsCall {
-  method: string;
-  url: URL;
-  id: string | undefined;
-  action: string | undefined;
-  readJson: () => Promise<Record<string, unknown>>;
-}
+/** The same call shape the approvals routes take. */
+export type GrantsCall = ApprovalsCall;
 
 /** Answers a /admin/grants call; false when the call is not one of its routes. The caller checked the permission. */
 export async function grantsApi(store: GrantStore, p: AdminPrincipal, call: GrantsCall, res: ServerResponse): Promise<boolean> {

@@ -2,10 +2,9 @@
  * Approvals in SQLite: its own table in the same database file as the main store, so the
  * CLI (another process) answers approvals the server then sees on the next request.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { randomBase62 } from '../core/ids.js';
+import { openStoreHandle } from '../store/sqlite-handle.js';
 import { approvalEventQueries } from './sqlite-events.js';
 import type { Approval, ApprovalStore } from './types.js';
 
@@ -46,15 +45,7 @@ const toApproval = (r: Row): Approval => ({
 
 /** Opens the approvals table in `db` — a file path (opened here) or an open better-sqlite3 handle (shared). */
 export function openSqliteApprovals(db: string | Database.Database): ApprovalStore {
-  const owned = typeof db === 'string';
-  let handle: Database.Database;
-  if (typeof db === 'string') {
-    if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
-    handle = new Database(db);
-    // Same settings as the main store: the CLI writes while the server reads.
-    handle.pragma('journal_mode = WAL');
-    handle.pragma('busy_timeout = 5000');
-  } else handle = db;
+  const { handle, owned } = openStoreHandle(db);
   handle.exec(SCHEMA);
   addDecidedColumns(handle);
   const events = approvalEventQueries(handle);

@@ -2,10 +2,9 @@
  * Grants in SQLite: their own table in the main store's database file, so `warden grants`
  * (another process) creates and revokes grants the running server sees.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { randomBase62 } from '../../../core/ids.js';
+import { openStoreHandle } from '../../../store/sqlite-handle.js';
 import type { Grant, GrantStore } from './types.js';
 
 const SCHEMA = `
@@ -36,14 +35,7 @@ const toGrant = (r: Row): Grant => ({
 
 /** Opens the grants table in `db` — a file path (opened here) or an open better-sqlite3 handle (shared). */
 export function openSqliteGrants(db: string | Database.Database): GrantStore {
-  const owned = typeof db === 'string';
-  let handle: Database.Database;
-  if (typeof db === 'string') {
-    if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
-    handle = new Database(db);
-    handle.pragma('journal_mode = WAL');
-    handle.pragma('busy_timeout = 5000');
-  } else handle = db;
+  const { handle, owned } = openStoreHandle(db);
   handle.exec(SCHEMA);
   const q = {
     insert: handle.prepare(`INSERT INTO pg_grants (id, consumer, role, database, created_at, expires_at, created_by, note)

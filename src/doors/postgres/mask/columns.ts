@@ -49,19 +49,33 @@ function literal(s: string): string {
 
 /**
  * One SQL text (simple protocol, no parameters) that returns, per resolvable ref, the columns
- * schema, table, column, table_oid, attnum, row_position, row_type, row_array_type.
+ * schema, table, column, table_oid, attnum, row_position, row_type, row_array_type — and the
+ * same for every view (or materialized view, at any depth) column whose origin is a masked
+ * column: a view reports its own OID in RowDescription, so `SELECT * FROM card_view` would
+ * otherwise escape. Origins come from the view's stored query (TargetEntry resorigtbl and
+ * resorigcol, as PostgreSQL fills them for RowDescription); a view column computed from a
+ * masked one (`upper(number)`) has no origin and is left to the content detectors.
  */
 export function columnCatalogQuery(refs: readonly ColumnRef[]): string {
   if (refs.length === 0) throw new RangeError('columnCatalogQuery needs at least one column');
   const values = refs.map((r) => `(${literal(r.schema)}, ${literal(r.table)}, ${literal(r.column)})`).join(', ');
   return (
-    'SELECT w.s, w.t, w.c, c.oid, a.attnum, ' +
-    '(SELECT count(*) FROM pg_catalog.pg_attribute b WHERE b.attrelid = c.oid AND b.attnum > 0 AND b.attnum < a.attnum AND NOT b.attisdropped), ' +
-    'c.reltype, COALESCE(ty.typarray, 0) ' +
+    'WITH RECURSIVE configured AS (SELECT c.oid AS rel, a.attnum::int AS col ' +
     `FROM (VALUES ${values}) AS w(s, t, c) ` +
     'JOIN pg_catalog.pg_namespace n ON n.nspname = w.s ' +
     'JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.t ' +
-    'JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = w.c AND a.attnum > 0 AND NOT a.attisdropped ' +
+    'JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = w.c AND a.attnum > 0 AND NOT a.attisdropped), ' +
+    'origins AS (SELECT r.ev_class AS rel, m[1]::int AS col, m[2]::oid AS src, m[3]::int AS srccol ' +
+    // The pattern is built with chr(92) for its backslashes: no string-literal escaping rule can change it.
+    "FROM pg_catalog.pg_rewrite r, regexp_matches(r.ev_action::text, ':resno ([0-9]+) :resname (?:' || chr(92) || chr(92) || '.|[^' || chr(92) || chr(92) || ' ])+ :ressortgroupref [0-9]+ :resorigtbl ([0-9]+) :resorigcol ([0-9]+)', 'g') AS m " +
+    "WHERE r.rulename = '_RETURN'), " +
+    'masked(rel, col) AS (SELECT rel, col FROM configured UNION SELECT o.rel, o.col FROM origins o JOIN masked k ON k.rel = o.src AND k.col = o.srccol) ' +
+    'SELECT n.nspname, c.relname, a.attname, c.oid, a.attnum, ' +
+    '(SELECT count(*) FROM pg_catalog.pg_attribute b WHERE b.attrelid = c.oid AND b.attnum > 0 AND b.attnum < a.attnum AND NOT b.attisdropped), ' +
+    'c.reltype, COALESCE(ty.typarray, 0) ' +
+    'FROM masked k JOIN pg_catalog.pg_class c ON c.oid = k.rel ' +
+    'JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
+    'JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.col AND NOT a.attisdropped ' +
     'LEFT JOIN pg_catalog.pg_type ty ON ty.oid = c.reltype'
   );
 }

@@ -11,6 +11,8 @@ import { catalogRows, columnCatalogQuery, createMasking, maskingSchema, parseDat
 
 const T = `wm_cards_${process.pid}`;
 const PLAIN = `wm_notes_${process.pid}`;
+const VIEW = `wm_view_${process.pid}`;
+const VIEW2 = `wm view2 ${process.pid}`;
 const CARD = '4111 1111 1111 1111';
 let pg: RawPg | null = null;
 let masking: Masking;
@@ -24,14 +26,16 @@ before(async () => {
   await loadSqlParser();
   pg = await RawPg.connect();
   const setup = await pg.query(
-    `DROP TABLE IF EXISTS ${T}, ${PLAIN};` +
+    `DROP VIEW IF EXISTS "${VIEW2}", ${VIEW}; DROP TABLE IF EXISTS ${T}, ${PLAIN};` +
       `CREATE TABLE ${T} (id int, dropped int, number text, owner text, note text, amount numeric, big bigint);` +
       `ALTER TABLE ${T} DROP COLUMN dropped;` +
       `INSERT INTO ${T} VALUES (1, '${CARD}', 'alice', 'mail alice@example.com', 4111111111111111, 4111111111111111),` +
       `(2, '5500-0000-0000-0004', 'bob "the" (builder), jr', 'ssn 123-45-6789 order 123456789', 12.5, 7),` +
       `(3, NULL, 'carol', 'nothing here', NULL, NULL);` +
       `CREATE TABLE ${PLAIN} (id int, note text);` +
-      `INSERT INTO ${PLAIN} VALUES (1, E'tab\\there alice@example.com back\\\\slash'), (2, 'plain'), (3, NULL);`,
+      `INSERT INTO ${PLAIN} VALUES (1, E'tab\\there alice@example.com back\\\\slash'), (2, 'plain'), (3, NULL);` +
+      `CREATE VIEW ${VIEW} AS SELECT id, number AS card, upper(owner) AS who FROM ${T};` +
+      `CREATE VIEW "${VIEW2}" AS SELECT card AS "the card", id FROM ${VIEW};`,
   );
   assert.ok(!setup.some((m) => m.type === 'E'), 'setup failed');
   masking = createMasking(maskingSchema.parse({ columns: [`public.${T}.number`, 'public.no_such_table.x'] }));
@@ -43,7 +47,7 @@ before(async () => {
 
 after(async () => {
   if (!pg) return;
-  await pg.query(`DROP TABLE IF EXISTS ${T}, ${PLAIN}`);
+  await pg.query(`DROP VIEW IF EXISTS "${VIEW2}", ${VIEW}; DROP TABLE IF EXISTS ${T}, ${PLAIN}`);
   await pg.close();
 });
 
@@ -69,11 +73,12 @@ function run(msgs: RawMessage[], m: ResultMasker = masking.forSession(columns)!,
 
 test('catalog lookup: the configured column resolves to OID and number; a missing one is reported', (t) => {
   if (!pg) return t.skip('postgres not running');
-  assert.equal(columns.byColumn.size, 1);
-  const [[key, label]] = [...columns.byColumn];
+  const labels = [...columns.byColumn.values()].sort();
+  assert.deepEqual(labels, [`public.${T}.number`, `public.${VIEW2}.the card`, `public.${VIEW}.card`].sort(), 'views over the column, at any depth, are covered');
+  const key = [...columns.byColumn].find(([, l]) => l === `public.${T}.number`)![0];
   assert.match(key, /^\d+:3$/, 'number is attribute 3 (the dropped column keeps its number)');
-  assert.equal(label, `public.${T}.number`);
-  assert.deepEqual([...[...columns.rowTypes.values()][0]!.positions], [[1, label]], 'position 1 among live columns');
+  const table = [...columns.rowTypes.values()].find((r) => r.table === `public.${T}`)!;
+  assert.deepEqual([...table.positions], [[1, `public.${T}.number`]], 'position 1 among live columns');
   assert.deepEqual(columns.missing, ['public.no_such_table.x']);
 });
 
@@ -105,6 +110,14 @@ test('aliases and expressions: `number AS n` is caught by the rule, `number || \
   if (!pg) return t.skip('postgres not running');
   const { rows } = run(await pg.query(`SELECT number AS n, number || '' AS x, lower(number) FROM ${T} x WHERE id = 1`));
   assert.deepEqual(rows[0], [`[REDACTED:public.${T}.number]`, '[REDACTED:card]', '[REDACTED:card]']);
+});
+
+test('views: SELECT * FROM a view (and a view over it) is masked by the column rule; a computed view column by the detectors only', async (t) => {
+  if (!pg) return t.skip('postgres not running');
+  const { rows } = run(await pg.query(`SELECT * FROM ${VIEW} ORDER BY id; SELECT * FROM "${VIEW2}" ORDER BY id; SELECT v FROM ${VIEW} v WHERE id = 1`));
+  assert.deepEqual(rows[0], ['1', `[REDACTED:public.${VIEW}.card]`, 'ALICE']);
+  assert.deepEqual(rows[3], [`[REDACTED:public.${VIEW2.replace(/ /g, '_')}.the_card]`, '1'], 'placeholder labels keep only safe characters');
+  assert.deepEqual(parseRecord(rows[6]![0]!), ['1', `[REDACTED:public.${VIEW}.card]`, 'ALICE'], 'whole-row value of the view');
 });
 
 test('whole-row SELECT t FROM t: the masked field of the record is replaced, the record stays well-formed', async (t) => {

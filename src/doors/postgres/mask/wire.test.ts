@@ -68,3 +68,22 @@ test('column names: schema.table.column with quoted parts', () => {
   assert.deepEqual(parseColumnRef('public."a.b"."Col"""'), { schema: 'public', table: 'a.b', column: 'Col"' });
   for (const bad of ['cards.number', 'a.b.c.d', '', 'a..b']) assert.equal(parseColumnRef(bad), null, bad);
 });
+
+test('random DataRow and RowDescription bodies: parsed, or refused with the typed error, never anything else', async () => {
+  const { prng } = await import('../../../core/prng.js');
+  const rand = prng(7);
+  const good = buildDataRow([Buffer.from('4111 1111 1111 1111'), null, Buffer.from('x')]).subarray(5);
+  const desc = buildRowDescription([{ name: 'n', tableOid: 1, columnNumber: 1, typeOid: 25, typeSize: -1, typeModifier: -1, format: 0 }]).subarray(5);
+  for (let i = 0; i < 5000; i++) {
+    for (const [base, parse] of [[good, parseDataRow], [desc, parseRowDescription]] as const) {
+      const b = Buffer.from(base);
+      for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      const cut = rand() < 0.3 ? b.subarray(0, Math.floor(rand() * b.length)) : b;
+      try {
+        parse(cut);
+      } catch (e) {
+        assert.equal((e as { code?: string }).code, 'WARDEN_E_UPSTREAM_BROKEN', String(e));
+      }
+    }
+  }
+});

@@ -108,6 +108,14 @@ test('a restricted statement passes only when a rule explicitly allows it', asyn
   assert.equal(await outcome(writer, 'CALL refresh_stats(1)', p), 'allow rule:global.refresh');
   assert.equal(await outcome(writer, 'CALL drop_everything()', p), 'deny sql:restricted');
   assert.equal(await outcome(writer, 'CALL refresh_stats(1)'), 'deny sql:restricted', 'the default allow is not explicit');
+  // An allow that does not look at the statements allows the door, not the restricted statement.
+  const door = policy({ default: 'deny', rules: [{ id: 'pg', action: 'allow', when: 'door == "postgres"' }] });
+  assert.equal(await outcome(writer, 'SET ROLE postgres', door), 'deny sql:restricted');
+  assert.equal(await outcome(writer, 'SELECT 1', door), 'allow rule:global.pg');
+  const acl = policy({ acl: { allow: { groups: ['data-writer'] } } });
+  assert.equal(await outcome(writer, 'DO $$ BEGIN END $$', acl), 'deny sql:restricted');
+  const named = policy({ policies: { pg: { rules: [{ id: 'do-ok', action: 'allow', when: 'sql.statements.all(s, s.kind == "do")' }] } }, attach: { doors: { postgres: ['pg'] } } });
+  assert.equal(await outcome(writer, 'DO $$ BEGIN END $$', named), 'allow rule:pg.do-ok', 'a rule of a named policy counts');
   // The preset still applies: a restricted statement of a consumer with no role is refused.
   assert.equal(await outcome(nobody, 'CALL refresh_stats(1)', p), 'deny rule:postgres-preset.no-role');
 });

@@ -78,21 +78,31 @@ export function statementDocument(sp: StatementPolicy, consumer: Consumer, class
 
 const deny = (rule: string, reason: string): Decision => ({ outcome: 'deny', rule, reason, status: 403 });
 
-/** An allow that names the thing allowed: a rule, an ACL entry, a permission or OPA, never a default. */
-function explicitAllow(d: Decision): boolean {
-  return (d.outcome === 'allow' || d.outcome === 'redact') && !d.rule.startsWith('default:');
+/**
+ * An allow that looked at the statements: a CEL rule that reads `sql`, or OPA (which is sent
+ * `input.warden.sql`). A default, an ACL entry or a rule such as `door == "postgres"` allows
+ * the door, not a `SET ROLE` or a `DO` block.
+ */
+function explicitAllow(d: Decision, policy: CompiledPolicy): boolean {
+  if (d.outcome !== 'allow' && d.outcome !== 'redact') return false;
+  if (d.rule.startsWith('opa:')) return true;
+  if (!d.rule.startsWith('rule:')) return false;
+  // Rule ids read `rule:<policy>.<id>`; a policy name has no dot.
+  const name = d.rule.slice('rule:'.length, d.rule.indexOf('.'));
+  const r = policy.named.get(name)?.rules.find((x) => x.id === d.rule);
+  return r !== undefined && r.sections.includes('sql');
 }
 
-function combine(sp: StatementPolicy, classified: ClassifiedSql, preset: Decision | null, user: Decision): Decision {
+function combine(policy: CompiledPolicy, classified: ClassifiedSql, preset: Decision | null, user: Decision): Decision {
   if (preset?.outcome === 'deny') return preset;
   if (user.outcome === 'deny') return user;
   const restricted = classified.statements.find((s) => s.effect === 'restricted');
-  if (restricted && !explicitAllow(user)) {
-    return deny('sql:restricted', `${restricted.reason ?? `${restricted.kind} needs an explicit rule`}: no rule of the policy allows it (docs/postgres-policy.md#restricted)`);
+  if (restricted && !explicitAllow(user, policy)) {
+    return deny('sql:restricted', `${restricted.reason ?? `${restricted.kind} needs an explicit rule`}: no rule of the policy that reads sql allows it (docs/postgres-policy.md#restricted-statements)`);
   }
   if (preset?.outcome === 'ask') return preset;
   if (user.outcome === 'ask') return user;
-  if (explicitAllow(user)) return user;
+  if (user.outcome !== 'allow' || !user.rule.startsWith('default:')) return user;
   return preset ?? user;
 }
 
@@ -108,6 +118,6 @@ export function decideStatements(sp: StatementPolicy, policy: CompiledPolicy, co
   const preset = sp.preset ? (evaluate(sp.preset, doc) as Decision) : null;
   if (preset?.outcome === 'deny') return { decision: preset, doc };
   const user = evaluate(policy, doc);
-  if (user instanceof Promise) return user.then((u) => ({ decision: combine(sp, classified, preset, u), doc }));
-  return { decision: combine(sp, classified, preset, user), doc };
+  if (user instanceof Promise) return user.then((u) => ({ decision: combine(policy, classified, preset, u), doc }));
+  return { decision: combine(policy, classified, preset, user), doc };
 }

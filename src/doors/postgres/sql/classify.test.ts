@@ -88,6 +88,13 @@ const CASES: Case[] = [
   { what: '7 set_config search_path', sql: "SELECT set_config('search_path', 'evil', true)", effect: 'blocked' },
   { what: '7 set_config default_transaction_read_only', sql: "SELECT set_config('default_transaction_read_only', 'off', false)", effect: 'blocked' },
   { what: '7 set_config with a computed name', sql: "SELECT set_config(lower('ROLE'), 'postgres', false)", effect: 'blocked', reason: /not a string literal/ },
+  { what: '1 SET standard_conforming_strings off changes how strings are read', sql: 'SET standard_conforming_strings = off', effect: 'restricted', reason: /backslashes/ },
+  { what: '1 SET standard_conforming_strings on is harmless', sql: 'SET standard_conforming_strings = on', effect: 'session' },
+  { what: '1 SET NAMES to a non-UTF8 encoding', sql: "SET NAMES 'SJIS'", effect: 'restricted', reason: /client encoding/ },
+  { what: '1 SET client_encoding UTF8 is harmless', sql: "SET client_encoding TO 'UTF8'", effect: 'session' },
+  { what: '1 RESET client_encoding goes back to the startup value', sql: 'RESET client_encoding', effect: 'session' },
+  { what: '1 set_config standard_conforming_strings', sql: "SELECT set_config('standard_conforming_strings', 'off', false)", effect: 'blocked' },
+  { what: '1 set_config client_encoding', sql: "SELECT set_config('client_encoding', 'SJIS', false)", effect: 'blocked' },
   { what: '7 set_config of a harmless setting', sql: "SELECT set_config('statement_timeout', '1s', false)", effect: 'read' },
   { what: '7 set_config with a named argument', sql: "SELECT set_config(setting_name => 'role', new_value => 'postgres', is_local => false)", effect: 'blocked', reason: /not a string literal/ },
   { what: '7 set_config with an escaped literal', sql: "SELECT set_config(E'r\\x6fle', 'postgres', false)", effect: 'blocked', reason: /changes role/ },
@@ -129,6 +136,7 @@ const CASES: Case[] = [
   { what: 'empty query', sql: '  ', effect: 'read', each: [] },
   { what: 'comment only', sql: '-- nothing', effect: 'read', each: [] },
   { what: 'unparseable', sql: 'SELECT * FROM', effect: 'blocked', reason: /does not parse/ },
+  { what: 'a NUL byte would cut what the parser sees', sql: 'SELECT 1\u0000; DROP DATABASE x', effect: 'blocked', reason: /NUL byte/ },
 ];
 
 for (const c of CASES) {
@@ -198,4 +206,26 @@ test('SqlClassifier: the cache is bounded by the total size of its texts', () =>
   assert.ok(k.cache.size <= 3, `size ${k.cache.size}`);
   k.classify(`SELECT '${'y'.repeat(200)}'`);
   assert.ok(k.cache.size <= 3, 'a text larger than the whole cache is not kept');
+});
+
+test('classify: mutated attack texts never throw; every outcome is an effect, a refusal says why', async () => {
+  const { prng } = await import('../../../core/prng.js');
+  const { SQL_EFFECTS } = await import('./effects.js');
+  const rand = prng(12);
+  const seeds = CASES.map((c) => c.sql);
+  const alphabet = ";'\"$/*-\\()eE\u0000\u00e9\ud83d\ude00 \nU&0";
+  for (let i = 0; i < 3000; i++) {
+    let s = seeds[Math.floor(rand() * seeds.length)]!;
+    for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) {
+      const at = Math.floor(rand() * (s.length + 1));
+      const op = rand();
+      if (op < 0.4) s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at);
+      else if (op < 0.7) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 4));
+      else s = s.slice(0, at) + s.slice(Math.floor(rand() * s.length));
+    }
+    const r = classifySql(s);
+    assert.ok((SQL_EFFECTS as readonly string[]).includes(r.effect), s);
+    for (const st of r.statements) assert.ok((SQL_EFFECTS as readonly string[]).includes(st.effect), s);
+    if (r.effect === 'blocked') assert.ok(blockedReason(r), s);
+  }
 });

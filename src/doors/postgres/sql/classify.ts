@@ -43,6 +43,11 @@ export function classifySql(text: string, opts: ClassifyOptions = {}): Classifie
     const reason = `the SQL text is ${size} bytes, more than the ${max} bytes Warden parses (postgres.statements.max_statement_bytes); send smaller statements, e.g. a temporary table instead of a huge IN list`;
     return { text, statements: [], effect: 'blocked', refused: { code: 'too_large', reason } };
   }
+  // Threat: the wasm parser reads a C string and would stop at a NUL, classifying less than
+  // what was sent (`SELECT 1\0; DROP DATABASE x` as a plain SELECT).
+  if (text.includes('\u0000')) {
+    return { text, statements: [], effect: 'blocked', refused: { code: 'syntax', reason: 'the SQL text contains a NUL byte, which PostgreSQL does not accept in a query; Warden refuses it' } };
+  }
   // The parser refuses an empty text; PostgreSQL answers it with EmptyQueryResponse.
   if (text.trim() === '') return { text, statements: [], effect: 'read' };
   const parsed = parseSql(text);

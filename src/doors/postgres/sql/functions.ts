@@ -38,8 +38,8 @@ const BLOCKED_PREFIX: readonly (readonly [string, string])[] = [
   ['pg_try_advisory_', 'takes an advisory lock that outlives the statement'],
 ];
 
-/** Settings whose change through set_config escapes the role or the read-only guard. */
-export const GUARDED_SETTINGS: ReadonlySet<string> = new Set(['role', 'session_authorization', 'search_path', 'default_transaction_read_only', 'transaction_read_only']);
+/** Settings whose change through set_config escapes the role, the read-only guard or the classifier's reading of the text. */
+export const GUARDED_SETTINGS: ReadonlySet<string> = new Set(['role', 'session_authorization', 'search_path', 'default_transaction_read_only', 'transaction_read_only', 'standard_conforming_strings', 'client_encoding']);
 
 /** Run SQL given as text: the classifier cannot see that SQL's effect nor bind its columns to tables. */
 const RUNS_SQL_TEXT: ReadonlySet<string> = new Set(['query_to_xml', 'query_to_xml_and_xmlschema', 'query_to_xmlschema', 'cursor_to_xml', 'cursor_to_xmlschema', 'ts_stat', 'ts_rewrite']);

@@ -84,9 +84,34 @@ function snake(typeName: string): string {
   return typeName.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
+/** The value of `SET name = 'value'` as text (lower-case), or null when it is not one string or word. */
+function setValue(body: Record<string, unknown>): string | null {
+  const args = body.args;
+  if (!Array.isArray(args) || args.length !== 1) return null;
+  const a = args[0] as { A_Const?: { sval?: { sval?: unknown } } };
+  const v = a?.A_Const?.sval?.sval;
+  return typeof v === 'string' ? v.toLowerCase() : null;
+}
+
+/**
+ * Settings that change how PostgreSQL reads the query text itself. The classifier parses as a
+ * UTF-8 client with standard-conforming strings; a session that turns either off would make
+ * the server see other statements than the classifier did (a backslash ending a string, a
+ * multibyte character whose second byte is a backslash).
+ */
+function changesLexing(name: string, body: Record<string, unknown>): string | null {
+  if (body.kind !== 'VAR_SET_VALUE') return null;
+  const v = setValue(body);
+  if (name === 'standard_conforming_strings' && !(v !== null && ['on', 'true', 'yes', '1'].includes(v))) return 'standard_conforming_strings off makes PostgreSQL read backslashes in strings otherwise than the classifier';
+  if (name === 'client_encoding' && !(v !== null && ['utf8', 'utf-8', 'unicode'].includes(v))) return 'a client encoding other than UTF8 makes PostgreSQL read the query bytes otherwise than the classifier';
+  return null;
+}
+
 function variableSet(body: Record<string, unknown>): BaseClass {
   const name = typeof body.name === 'string' ? body.name.toLowerCase() : '';
   const how = body.kind === 'VAR_RESET' || body.kind === 'VAR_RESET_ALL' ? 'reset' : 'set';
+  const lexing = changesLexing(name, body);
+  if (lexing) return { effect: 'restricted', kind: `set_${name}`, reason: `SET ${name}: ${lexing}; it needs an explicit rule` };
   if (RESTRICTED_SETTINGS.has(name)) {
     return { effect: 'restricted', kind: `${how}_${name.replace(/ /g, '_')}`, reason: `${how.toUpperCase()} ${name} needs an explicit rule (it changes the role, the read-only guard or name resolution)` };
   }
