@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { openSqliteApprovals } from './approvals/sqlite.js';
+import { openSqliteGrants } from './doors/postgres/grants/sqlite.js';
 import { auditApprovalEvents } from './approvals/audit-relay.js';
 import { openConfiguredAuditLog } from './audit/open-configured.js';
 import { exchangeToRecord } from './audit/from-exchange.js';
@@ -42,6 +43,8 @@ export interface WardenOptions {
 export interface Warden {
   url: string;
   adminUrl: string | undefined;
+  /** URLs of the doors with their own listener (`postgres://127.0.0.1:6432`). */
+  doorUrls: string[];
   gateway: Gateway;
   /** Set on a first start with an empty store: the one-time bootstrap key. */
   bootstrapKey: string | undefined;
@@ -63,6 +66,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   const baseDir = configPath ? dirname(configPath) : process.cwd();
   const store = openSqliteStore(resolve(baseDir, initial.store.path));
   const approvals = openSqliteApprovals(resolve(baseDir, initial.store.path));
+  const grants = openSqliteGrants(resolve(baseDir, initial.store.path));
   const metrics = createWardenMetrics();
   const audit = openConfiguredAuditLog(initial.audit, baseDir, { log, events: metrics.auditEvents, headSetAside: metrics.auditHeadSetAside });
   prepareModelNameCheck();
@@ -93,13 +97,14 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
     finisher.finish(ex);
     snapshot.httpLogger?.push(ex);
   };
-  const gateway: Gateway = { current: () => snapshot, identity, store, approvals, metrics, log, finish };
+  const gateway: Gateway = { current: () => snapshot, identity, store, approvals, grants, metrics, log, finish };
 
   let ready = false;
   const release = async () => {
     await closeSnapshot(snapshot);
     audit.close();
     approvals.close();
+    grants.close();
     store.close();
   };
   let main: Awaited<ReturnType<typeof listen>>;
@@ -224,6 +229,7 @@ export async function startWarden(opts: WardenOptions = {}): Promise<Warden> {
   return {
     url: main.url,
     adminUrl: admin?.url,
+    doorUrls: doorListeners.map((l) => l.url),
     gateway,
     bootstrapKey,
     reload,

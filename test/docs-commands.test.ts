@@ -89,7 +89,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A shown output line as a pattern: placeholder ids, ISO times and the doc's home path vary. */
 function shownLine(line: string, configPath: string): RegExp {
   const src = escape(line.trim().replace(/\s+/g, ' '))
-    .replace(/(apr|key)_\w*…/g, '$1_\\w+')
+    .replace(/(apr|key|grt)_\w*…/g, '$1_\\w+')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, '\\S+')
     .replace(escape('/home/me/warden/warden.yaml'), escape(configPath));
   return new RegExp(src);
@@ -132,11 +132,14 @@ test('every warden line of a sh/console block in docs/*.md runs as the doc says'
     const approvals = openSqliteApprovals(join(dir, '.warden', 'warden.db'));
     const ids = new Map<string, string>();
     let line = cmd.line.replace(/^npx warden/, 'warden');
-    for (const ph of new Set(line.match(/(?:apr|key)_\w*…/g) ?? [])) {
+    for (const ph of new Set(line.match(/(?:apr|key|grt)_\w*…/g) ?? [])) {
       if (ph.startsWith('apr_')) {
         const now = Date.now();
         const a = await approvals.create({ consumer: 'claude-code-staging', door: 'http', summary: 'http · POST /api/database/query', rule: 'rule:global.prod-write', fingerprint: `docs-${Math.random()}`, approvers: ['platform-team'], created: now, expires: now + 3_600_000, grantTtlMs: 8 * 3_600_000 });
         ids.set(ph, a.id);
+      } else if (ph.startsWith('grt_')) {
+        const made = await runCli(['grants', 'create', '--consumer', 'alice', '--role', 'reader', '--for', '1h'], { cwd: dir, env });
+        ids.set(ph, /grant (grt_\w+)/.exec(made.stdout)?.[1] ?? assert.fail(made.stdout + made.stderr));
       } else {
         const made = await runCli(['keys', 'create', '--consumer', 'claude-code-staging'], { cwd: dir, env });
         ids.set(ph, /created (key_\w+)/.exec(made.stderr)?.[1] ?? assert.fail(made.stderr));

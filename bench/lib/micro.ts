@@ -29,3 +29,14 @@ export function measureMicro(label: string, fn: (i: number) => void, opts: { inn
   console.log(`${label.padEnd(42)} wall median ${r.wall.toFixed(2)} µs (p95 ${r.p95Wall.toFixed(2)})  cpu median ${r.cpu.toFixed(2)} µs  [${samples}×${inner} calls]`);
   return r;
 }
+
+/** µs per call, medians (the shape the PostgreSQL benches read). */
+export interface PerCall {
+  wall: number;
+  cpu: number;
+}
+
+export function perCall(label: string, fn: (i: number) => void, opts: { inner?: number; samples?: number; warmup?: number } = {}): PerCall {
+  const { wall, cpu } = measureMicro(label, fn, { ...opts, warmup: opts.warmup ?? (opts.inner ?? 2000) * 5 });
+  return { wall, cpu };
+}

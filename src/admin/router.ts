@@ -10,6 +10,7 @@ import { requirePermission } from '../identity/admin-principal.js';
 import { refusedOidcIdentity } from '../identity/admin-oidc.js';
 import type { AdminPrincipal } from '../identity/admin-roles.js';
 import { explainRequest } from './explain-api.js';
+import { grantsApi } from './grants-api.js';
 import { createKeyFromInput, publicKey, rotateKeyById } from './keys-api.js';
 import * as items from './overlay-resource.js';
 import type { ConfigControl } from './overlay-write.js';
@@ -139,6 +140,8 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
         else if (id && method === 'DELETE') a = items.remove(def, ctx, id);
         if (a) return sendJson(res, a.status, a.body);
       }
+
+      if (resource === 'grants' && (await grantsApi(gw.grants, principal, { method, url, id, action, readJson: () => readJson(req) }, res))) return;
 
       if (resource === 'policy' && id === 'explain' && !action && method === 'POST') {
         return sendJson(res, 200, await explainRequest(gw, await readJson(req)));

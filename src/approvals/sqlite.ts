@@ -2,10 +2,9 @@
  * Approvals in SQLite: its own table in the same database file as the main store, so the
  * CLI (another process) answers approvals the server then sees on the next request.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { randomBase62 } from '../core/ids.js';
+import { openStoreHandle } from '../store/sqlite-handle.js';
 import { approvalEventQueries } from './sqlite-events.js';
 import type { Approval, ApprovalStore } from './types.js';
 
@@ -47,15 +46,7 @@ const toApproval = (r: Row): Approval => ({
 
 /** Opens the approvals table in `db` — a file path (opened here) or an open better-sqlite3 handle (shared). */
 export function openSqliteApprovals(db: string | Database.Database): ApprovalStore {
-  const owned = typeof db === 'string';
-  let handle: Database.Database;
-  if (typeof db === 'string') {
-    if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
-    handle = new Database(db);
-    // Same settings as the main store: the CLI writes while the server reads.
-    handle.pragma('journal_mode = WAL');
-    handle.pragma('busy_timeout = 5000');
-  } else handle = db;
+  const { handle, owned } = openStoreHandle(db);
   handle.exec(SCHEMA);
   addDecidedColumns(handle);
   const events = approvalEventQueries(handle);
@@ -70,6 +61,7 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
       AND (@all = 1 OR expires_at > @now) ORDER BY created_at, rowid`),
     decide: handle.prepare(`UPDATE approvals SET status = @status, decided_at = @now, decided_by = @by, decided_role = @role, decided_via = @via, note = @note, expires_at = @expires
       WHERE id = @id AND status = 'pending' AND expires_at > @now`),
+    consume: handle.prepare(`UPDATE approvals SET expires_at = @now WHERE id = @id AND status = 'approved' AND expires_at > @now`),
   };
 
   const decide = handle.transaction((id: string, a: Parameters<ApprovalStore['decide']>[1], event?: Parameters<ApprovalStore['decide']>[2]) => {
@@ -100,6 +92,9 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
     },
     async decide(id, a, event) {
       return decide(id, a, event);
+    },
+    async consume(id, now) {
+      return q.consume.run({ id, now }).changes === 1;
     },
     async recordEvent(e) {
       return events.record(e);

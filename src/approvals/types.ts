@@ -96,6 +96,11 @@ export interface ApprovalStore {
     event?: Omit<ApprovalEvent, 'seq'>,
   ): Promise<Approval | undefined>;
   recordEvent(e: Omit<ApprovalEvent, 'seq'>): Promise<ApprovalEvent>;
+  /**
+   * Uses up an approved approval (a one-time approval, e.g. the PostgreSQL door's statement):
+   * it stops being live, so an identical request asks again. True for exactly one caller.
+   */
+  consume(id: string, now: number): Promise<boolean>;
   /** The events of one approval, oldest first. */
   events(approval: string): Promise<ApprovalEvent[]>;
   /**

@@ -86,6 +86,7 @@ export function serializeRecord(r: AuditRecord, seq: number, prev: string, hashe
     tool_decisions: r.tool_decisions?.map((d) => ({ tool: d.tool, outcome: d.outcome, rule: d.rule, reason: d.reason, approval: d.approval })),
     bodies: r.bodies === undefined ? undefined : { request: r.bodies.request, response: r.bodies.response },
     mcp: r.mcp === undefined ? undefined : { ...r.mcp },
+    pg: r.pg === undefined ? undefined : { session: r.pg.session, events: r.pg.events },
     prev,
   });
   const hash = hasher(body);

@@ -32,6 +32,8 @@ export interface AuditRecord {
   bodies?: { request?: string; response?: string };
   /** MCP door: the message and the tool call (arguments redacted); present only at that door. */
   mcp?: { method: string; session?: string; server?: string; tool?: string; arguments?: string; result?: string; tool_use_id?: string; progress_token?: string; traceparent?: string; mismatch?: string; client_address?: string };
+  /** PostgreSQL door: the session id and the events recorded since the previous record. */
+  pg?: import('../core/exchange.js').PgSessionRecord;
 }
 
 /** What the writer adds: position in the chain and the link to the previous record. */

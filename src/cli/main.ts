@@ -23,6 +23,8 @@ const cli = {
   scan: () => import('./scan/command.js'),
   consumers: () => import('./consumers.js'),
   context: () => import('./context.js'),
+  grants: () => import('./grants.js'),
+  sessions: () => import('./sessions.js'),
   keys: () => import('./keys.js'),
   livePolicy: () => import('./live-policy.js'),
   login: () => import('./login/login.js'),
@@ -133,6 +135,19 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--revoke-keys', 'also revoke its active keys (refused without it when it has any)')
     .action((name: string, o) => run(async () => (await cli.consumers()).consumersRemove(await store(), name, o)));
 
+  const grants = program.command('grants').description('just-in-time PostgreSQL roles for a consumer (docs/postgres-policy.md#grants)');
+  grants
+    .command('create')
+    .description('give a consumer a role for a window; its sessions end when it expires')
+    .requiredOption('--consumer <name>', 'the consumer (as identified at the PostgreSQL door)')
+    .addOption(new Option('--role <role>', 'the role it holds').choices(['reader', 'writer', 'dba']).makeOptionMandatory())
+    .requiredOption('--for <duration>', 'how long, e.g. 30m, 1h (at most 7d)')
+    .option('--database <name>', 'only this database (default: every database)')
+    .option('--note <text>', 'why, for the record')
+    .action((o) => run(async () => (await cli.grants()).grantsCreate(await store(), o)));
+  grants.command('list').description('active grants (expired and revoked too with --all)').option('--consumer <name>').option('--all').option('--json').action((o) => run(async () => (await cli.grants()).grantsList(await store(), o)));
+  grants.command('revoke').description('end a grant at once; live sessions under it end').argument('<grant-id>').action((id: string) => run(async () => (await cli.grants()).grantsRevoke(await store(), id)));
+
   program
     .command('usage')
     .description('tokens, requests and cost from the store, grouped')
@@ -140,6 +155,19 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--since <when>', 'a date (2026-11-01) or a span back from now (7d, 12h)', '30d')
     .option('--json')
     .action((o: { by: (typeof USAGE_GROUPS)[number]; since: string; json?: boolean }) => run(async () => (await cli.usage()).usageCommand(await store(), o)));
+
+  const sessions = program.command('sessions').description('recorded PostgreSQL door sessions (docs/postgres.md#recording)');
+  sessions
+    .command('replay')
+    .description('print a recorded session as a transcript: every query, decision, result summary and error')
+    .argument('<id>', 'session id (pgs_…)')
+    .option('--json', 'the events as JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      run(async () => {
+        const s = await storeCtx();
+        return (await cli.sessions()).sessionsReplay({ ...io, auditDir: resolve(s.baseDir, s.config.audit.dir) }, id, o);
+      }),
+    );
 
   const audit = program.command('audit').description('check and read the hash-chained audit log (docs/audit.md)');
   const auditRun = (cmd: Command, sub: string) =>

@@ -92,4 +92,12 @@ export interface Exchange {
   mcp?: McpExchangeFacts;
   /** Opt-in, redacted request/response bodies. */
   bodies?: { request?: string; response?: string };
+  /** PostgreSQL door: the session and its recorded events (statements masked, never result rows). */
+  pg?: PgSessionRecord;
+}
+
+export interface PgSessionRecord {
+  session: string;
+  /** Events in order, each with its time (ms since epoch) and kind (`open`, `query`, `parse`, `decision`, …). */
+  events: { at: number; kind: string; [fact: string]: unknown }[];
 }

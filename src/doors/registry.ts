@@ -10,6 +10,7 @@ import { hookDoor } from './hook/door.js';
 import { llmDoor } from './llm/door.js';
 import { mcpDoor } from './mcp/door.js';
 import { httpDoor } from './http/door.js';
+import { postgresDoor } from './postgres/register.js';
 
 // hook before llm: its path is under /v1/, which the LLM door claims for refusals.
-export const DOORS = [httpDoor, hookDoor, llmDoor, mcpDoor] as const satisfies readonly Door[];
+export const DOORS = [httpDoor, hookDoor, llmDoor, mcpDoor, postgresDoor] as const satisfies readonly Door[];

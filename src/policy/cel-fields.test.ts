@@ -19,9 +19,9 @@ const UNKNOWN: [string, string][] = [
   ['llm.modle == "claude"', 'unknown field llm.modle'],
   ['tool.args.command == "rm"', 'unknown field tool.args'],
   ['session.user == "x"', 'unknown field session.user (known: id)'],
-  ['sql.statement.size() > 0', 'unknown field sql.statement (known: statements)'],
+  ['sql.statement.size() > 0', 'unknown field sql.statement (known: statements, database, params, grant)'],
   // Deeper: inside a list element reached through a macro variable.
-  ['sql.statements.exists(s, s.kindd == "ddl")', 'unknown field sql.statements[].kindd (known: kind, tables, functions)'],
+  ['sql.statements.exists(s, s.kindd == "ddl")', 'unknown field sql.statements[].kindd (known: kind, effect, tables, functions, operations, text, reason)'],
   ['sql.statements[0].tabels.size() > 0', 'unknown field sql.statements[].tabels'],
   // Index syntax with a literal string is the same field access.
   ['consumer["nmae"] == "alice"', 'unknown field consumer.nmae'],

@@ -4,6 +4,7 @@
  * (`warden policy schema`); a test fails when the file drifts.
  */
 import { z } from 'zod';
+import { SQL_EFFECTS } from '../doors/postgres/sql/effects.js';
 import { holdsWardenKey } from '../doors/shared/upstream-credentials.js';
 
 const name = z.string().min(1);
@@ -72,10 +73,30 @@ const toolFacts = z
   .describe('MCP and hook doors: the tool call.');
 
 const sqlStatement = z.strictObject({
-  kind: z.string().describe('Statement class: select, insert, update, delete, ddl, …'),
+  kind: z.string().describe('The most consequential operation: select, insert, update, delete, merge, select_into, select_for_update, copy_to, copy_from, drop_table, set_role, do, call, function:<name>, … (docs/postgres-policy.md).'),
+  effect: z
+    .enum(SQL_EFFECTS)
+    .optional()
+    .describe('Class by the most consequential effect; the PostgreSQL door always sets it (docs/postgres-policy.md#effects).'),
   tables: z.array(z.string()).default([]),
   functions: z.array(z.string()).default([]),
+  operations: z.array(z.string()).optional().describe('Every operation found in the statement tree (`select`, `delete` for a deleting CTE).'),
+  text: z.string().optional().describe('The statement text, exactly as sent.'),
+  reason: z.string().optional().describe('Why the statement is blocked or restricted.'),
 });
+
+const sqlFacts = z
+  .strictObject({
+    statements: z.array(sqlStatement),
+    database: z.string().optional().describe('Database the session is connected to.'),
+    params: z.array(z.string().nullable()).optional().describe('Bind parameter values (text form) of an extended-protocol execution; approvals are bound to them.'),
+    grant: z
+      .strictObject({ id: name, role: name, expires: z.number().int().describe('ms since the epoch') })
+      .nullable()
+      .optional()
+      .describe('The just-in-time grant the consumer holds for this session, if any.'),
+  })
+  .describe('Postgres door: the statements of the query.');
 
 export const documentSchema = z
   .strictObject({
@@ -89,7 +110,7 @@ export const documentSchema = z
     service: z.looseObject({ id: name }).nullable().default(null).describe('The service (group of routes) the route belongs to, if any.'),
     llm: llmFacts.nullable().default(null),
     tool: toolFacts.nullable().default(null),
-    sql: z.strictObject({ statements: z.array(sqlStatement) }).nullable().default(null).describe('Postgres door: the statements of the query.'),
+    sql: sqlFacts.nullable().default(null),
     session: z.strictObject({ id: name }).nullable().default(null).describe('Agent session (e.g. x-claude-code-session-id): a correlation id, not an identity.'),
   })
   .describe('Warden decision document: what the policy engine knows about one request, whatever the door.');

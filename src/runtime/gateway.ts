@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DoorName, Exchange } from '../core/exchange.js';
 import { requestId } from '../core/ids.js';
 import type { ApprovalStore } from '../approvals/types.js';
+import type { GrantStore } from '../doors/postgres/grants/types.js';
 import type { Identity } from '../identity/identity.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../telemetry/log.js';
@@ -15,6 +16,8 @@ export interface Gateway {
   readonly store: Store;
   /** Where a policy "ask" becomes a pending approval (`warden approvals`). */
   readonly approvals: ApprovalStore;
+  /** Just-in-time PostgreSQL roles (`warden grants`, `/admin/grants`). */
+  readonly grants: GrantStore;
   readonly metrics: WardenMetrics;
   readonly log: Logger;
   /** Accounts, meters and audits a finished exchange; called once per exchange. */

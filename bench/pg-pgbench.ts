@@ -1,0 +1,104 @@
+/**
+ * PostgreSQL door end to end: `pgbench -S -c 8` straight to PostgreSQL, through PgBouncer
+ * (session pooling, a temp ini on 127.0.0.1) and through Warden's door (statement policy and
+ * masking on, as configured by default), for -M simple, extended and prepared, in one run,
+ * the three targets interleaved per round so machine load hits them alike.
+ * Run: npx tsx bench/pg-pgbench.ts [seconds=10] [rounds=2]
+ * Needs PostgreSQL on 127.0.0.1:5432 (trust, user postgres), pgbench, /usr/sbin/pgbouncer.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWarden } from '../src/app.js';
+import { validateConfig } from '../src/config/load.js';
+import { createKey } from '../src/identity/admin.js';
+import { createLogger } from '../src/telemetry/log.js';
+
+const seconds = Number(process.argv.find((a) => a.startsWith('seconds='))?.slice(8) ?? 10);
+const rounds = Number(process.argv.find((a) => a.startsWith('rounds='))?.slice(7) ?? 2);
+const DB = 'warden_pgbench';
+const modes = (process.argv.find((a) => a.startsWith('modes='))?.slice(6) ?? 'simple,extended,prepared').split(',');
+const clients = process.argv.find((a) => a.startsWith('clients='))?.slice(8) ?? '8';
+const masking = !process.argv.includes('masking=off');
+const psql = (sql: string) => execFileSync('psql', ['-X', '-At', 'host=127.0.0.1 port=5432 user=postgres dbname=postgres', '-c', sql], { encoding: 'utf8' });
+
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => ok(p));
+    });
+  });
+
+/** Asynchronous: Warden serves from this very process, so the event loop must stay free. */
+async function pgbench(port: number, user: string, mode: string, password?: string): Promise<number> {
+  const child = spawn('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-S', '-c', clients, '-j', clients === '1' ? '1' : '2', '-T', String(seconds), '-M', mode, '-n', DB], { env: { ...process.env, ...(password && { PGPASSWORD: password }) } });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b));
+  child.stderr.on('data', (b: Buffer) => (out += b));
+  const timer = setTimeout(() => child.kill(), (seconds + 60) * 1000);
+  await new Promise((r) => child.on('close', r));
+  clearTimeout(timer);
+  const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
+  if (!m) throw new Error(`pgbench on port ${port} failed: ${out.slice(-500)}`);
+  return Number(m[1]);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-pgbench-'));
+chmodSync(dir, 0o777);
+psql(`DROP DATABASE IF EXISTS ${DB}`);
+psql(`CREATE DATABASE ${DB}`);
+execFileSync('pgbench', ['-h', '127.0.0.1', '-U', 'postgres', '-i', '-s', '1', '-q', DB], { stdio: 'ignore' });
+
+const bouncerPort = await freePort();
+writeFileSync(join(dir, 'users.txt'), '"postgres" ""\n');
+writeFileSync(
+  join(dir, 'pgbouncer.ini'),
+  `[databases]\n${DB} = host=127.0.0.1 port=5432 dbname=${DB}\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = ${bouncerPort}\nauth_type = trust\nauth_file = ${join(dir, 'users.txt')}\npool_mode = session\nmax_client_conn = 100\ndefault_pool_size = 20\nunix_socket_dir =\nlogfile = ${join(dir, 'pgbouncer.log')}\n`,
+);
+// PgBouncer refuses to run as root; it then runs as the postgres account.
+const asRoot = process.getuid?.() === 0;
+const bouncer = spawn('/usr/sbin/pgbouncer', [...(asRoot ? ['-u', 'postgres'] : []), join(dir, 'pgbouncer.ini')], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 1000));
+
+const config = validateConfig({
+  bootstrap_key: false,
+  server: { port: 0 },
+  admin: { enabled: false, port: 0 },
+  store: { driver: 'sqlite', path: join(dir, 'warden.db') },
+  audit: { dir: join(dir, 'audit') },
+  logging: { level: 'error' },
+  postgres: { listen: { port: 0 }, upstream: { user: 'postgres' }, roles: [{ groups: ['data-reader'], user: 'postgres' }], masking: { enabled: masking } },
+});
+const warden = await startWarden({ config, log: createLogger('error') });
+const wardenPort = Number(new URL(warden.doorUrls[0]!).port);
+warden.gateway.store.upsertConsumer({ name: 'bench', groups: ['data-reader'], labels: {}, models: [] });
+const key = createKey(warden.gateway.store, { consumer: 'bench' }).key;
+
+const results: Record<string, Record<string, number[]>> = {};
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of modes) {
+      const row = (results[mode] ??= { direct: [], pgbouncer: [], warden: [] });
+      row.direct!.push(await pgbench(5432, 'postgres', mode));
+      row.pgbouncer!.push(await pgbench(bouncerPort, 'postgres', mode));
+      row.warden!.push(await pgbench(wardenPort, 'bench', mode, key));
+    }
+  }
+} finally {
+  bouncer.kill();
+  await warden.close();
+  psql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const best = (xs: number[]) => Math.max(...xs);
+console.log(`pgbench -S -c 8 -j 2 -T ${seconds}, best of ${rounds} rounds; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log('| mode | PostgreSQL direct | PgBouncer | Warden | Warden / PgBouncer |');
+console.log('|---|---:|---:|---:|---:|');
+for (const [mode, r] of Object.entries(results)) {
+  const d = best(r.direct!), b = best(r.pgbouncer!), w = best(r.warden!);
+  console.log(`| ${mode} | ${d.toFixed(0)} | ${b.toFixed(0)} | ${w.toFixed(0)} | ${(w / b).toFixed(2)} |`);
+}

@@ -1,0 +1,28 @@
+/**
+ * The password of the PostgreSQL door is a credential, not a database password: a Warden
+ * virtual key or a short-lived OIDC access token, both judged by the identity stage's one
+ * entry point (`identity.authenticate`, which may answer with a promise for a token). Failures
+ * are answered with SQLSTATE 28P01 and a message naming what to fix, never the credential.
+ */
+import { WardenError } from '../../core/errors.js';
+import type { Identity } from '../../identity/identity.js';
+import { StartupRefusal } from './client-startup.js';
+import type { Authenticated } from './door.js';
+
+export function createAuthenticator(identity: Pick<Identity, 'authenticate'>) {
+  return async (password: string, user: string, now: number): Promise<Authenticated> => {
+    let who: Authenticated;
+    try {
+      // Synchronous for a key; a promise for a token seen the first time.
+      const id = await identity.authenticate(password, now);
+      who = { consumer: id.consumer, key: id.key };
+    } catch (e) {
+      if (e instanceof StartupRefusal) throw e;
+      if (e instanceof WardenError) throw new StartupRefusal('28P01', `${e.code}: ${e.message}`);
+      throw new StartupRefusal('28P01', 'the credential could not be verified');
+    }
+    // The user name must be the consumer the credential belongs to, so logs and grants name one person.
+    if (user !== who.consumer.name) throw new StartupRefusal('28000', `user "${user.slice(0, 64)}" does not match the credential, which belongs to consumer ${who.consumer.name}`, `connect with user=${who.consumer.name}`);
+    return who;
+  };
+}

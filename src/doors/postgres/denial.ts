@@ -1,0 +1,43 @@
+/**
+ * How a refused statement reaches the client without desynchronising anything: instead of
+ * the statement, Warden forwards a *marker* that the server rejects at once (a syntax
+ * error), so the server does exactly what it does for any failed statement — aborts the
+ * transaction block if one is open, skips the rest of an extended batch until Sync, drops
+ * the unnamed statement — and sends one ErrorResponse and one ReadyForQuery. Warden
+ * replaces that error with its own (SQLSTATE 42501). Client and server see the same state.
+ */
+import { cstr, errorResponse, message, query } from './wire/build.js';
+import type { StatementVerdict } from './ports.js';
+
+const MARKER_SQL = 'WARDEN_DENIED_STATEMENT';
+/** The marker's error: a syntax error at position 1. */
+export const MARKER_SQLSTATE = '42601';
+
+export const MARKER_QUERY = query(MARKER_SQL);
+export const MARKER_PARSE = message('P', Buffer.concat([cstr(''), cstr(MARKER_SQL), Buffer.from([0, 0])]));
+
+export const INSUFFICIENT_PRIVILEGE = '42501';
+
+export interface Denial {
+  error: Buffer;
+}
+
+export function denialFor(v: StatementVerdict): Denial {
+  if (v.outcome === 'ask' && v.approval) {
+    const where = v.reviewUrl ? ` or at ${v.reviewUrl}` : '';
+    return {
+      error: errorResponse({
+        severity: 'ERROR',
+        code: INSUFFICIENT_PRIVILEGE,
+        message: `Warden: this statement needs approval ${v.approval} (rule ${v.rule}): ${v.reason}`,
+        detail: `approval_id=${v.approval}`,
+        hint: `a reviewer (not you) answers it with \`warden approvals approve ${v.approval}\`${where}; then send the identical statement again — it runs once`,
+      }),
+    };
+  }
+  return { error: errorResponse({ severity: 'ERROR', code: INSUFFICIENT_PRIVILEGE, message: `Warden denied this statement (rule ${v.rule}): ${v.reason}` }) };
+}
+
+export function deniedWith(message: string): Denial {
+  return { error: errorResponse({ severity: 'ERROR', code: INSUFFICIENT_PRIVILEGE, message }) };
+}

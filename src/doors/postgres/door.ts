@@ -1,0 +1,203 @@
+/**
+ * The PostgreSQL door: its own TCP listener. Per connection: the client handshake
+ * (client-startup.ts), Warden's authentication of the agent, the mapping of its groups to
+ * an upstream role, Warden's own login upstream (upstream.ts), then the relay (session.ts).
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { Consumer, KeyInfo } from '../../core/exchange.js';
+import { randomBase62 } from '../../core/ids.js';
+import type { Logger } from '../../telemetry/log.js';
+import type { Exchange } from '../../core/exchange.js';
+import { CancelKeys } from './cancel.js';
+import { clientHandshake, refuse, StartupRefusal } from './client-startup.js';
+import type { PostgresConfig } from './config.js';
+import type { StatementPolicy } from './ports.js';
+import type { ResultMasker } from './mask/index.js';
+import { createRecorder } from './recorder.js';
+import { Session } from './session.js';
+import { connectUpstream, upstreamQuery, UpstreamError } from './upstream.js';
+import { authRequest, backendKeyData, parameterStatus, readyForQuery, type TxStatus } from './wire/build.js';
+import { upstreamCredentialFor } from './roles.js';
+
+export interface Authenticated {
+  consumer: Consumer;
+  key: KeyInfo | undefined;
+  /** Set when a just-in-time grant admits the consumer: its id, role and end. */
+  grant?: { id: string; role: string; expires: number };
+}
+
+export interface SessionContext {
+  session: string;
+  consumer: Consumer;
+  key: KeyInfo | undefined;
+  database: string;
+  upstreamRole: string;
+  remote: string;
+  grant: Authenticated['grant'];
+}
+
+export interface PostgresDoorDeps {
+  config: PostgresConfig;
+  secureContext: SecureContext | undefined;
+  log: Logger;
+  finish: (ex: Exchange) => void;
+  /** Verifies the password the client sent (a Warden key or an OIDC token); throws StartupRefusal. */
+  authenticate(password: string, user: string, now: number): Promise<Authenticated>;
+  /** The just-in-time grant the consumer holds for this database now, if any. */
+  grantFor?(consumer: string, database: string, now: number): Promise<Authenticated['grant']>;
+  /** Why a session's grant no longer holds (revoked, expired), or null. Checked every second. */
+  grantEnded?(id: string, now: number): Promise<string | null>;
+  /**
+   * The session's statement policy and masker; `query` runs a catalog query on the session's
+   * upstream connection (column rules resolve to table OIDs per database).
+   */
+  sessionParts(ctx: SessionContext, query: (sql: string) => Promise<(string | null)[][]>): Promise<{ policy: StatementPolicy; masker: ResultMasker | undefined }>;
+}
+
+export interface PostgresDoor {
+  host: string;
+  port: number;
+  /** Live sessions, by session id. */
+  sessions(): { id: string; consumer: string; grant: string | undefined; session: Session }[];
+  /** Ends every live session of a consumer with FATAL (a grant expired or was revoked). */
+  endSessions(match: (s: { consumer: string; grant: string | undefined }) => boolean, sqlstate: string, reason: string): number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<PostgresDoor> {
+  const cfg = deps.config;
+  const cancels = new CancelKeys();
+  const live = new Map<string, { id: string; consumer: string; grant: string | undefined; session: Session; expiry?: NodeJS.Timeout }>();
+  const sockets = new Set<Socket>();
+
+  const onConnection = async (raw: Socket) => {
+    sockets.add(raw);
+    raw.on('close', () => sockets.delete(raw));
+    raw.on('error', () => raw.destroy());
+    raw.setNoDelay(true);
+    const remote = raw.remoteAddress ?? '';
+    const tlsRequired = cfg.require_tls === 'always' || !LOOPBACK.has(remote);
+    // Slow handshakes hold a socket and a parser: the whole startup has one deadline.
+    let clientSocket: import('node:stream').Duplex = raw;
+    const deadline = setTimeout(() => refuse(clientSocket, new StartupRefusal('08006', `startup not completed within ${cfg.startup_timeout_ms} ms`)), cfg.startup_timeout_ms);
+    try {
+      const hs = await clientHandshake(raw, { secureContext: deps.secureContext, tlsRequired, maxStartupBytes: cfg.max_startup_bytes, maxMessageBytes: cfg.max_message_bytes, onSocket: (s) => (clientSocket = s) });
+      if (hs.kind === 'cancel') {
+        clearTimeout(deadline);
+        if (!cancels.cancel(hs.pid, hs.key)) deps.log.warn('postgres cancel request with an unknown key', { remote });
+        raw.destroy();
+        return;
+      }
+      clientSocket = hs.socket;
+      const now = Date.now();
+      const who = await deps.authenticate(hs.password, hs.user, now);
+      if (cfg.databases.length && !cfg.databases.includes(hs.database)) throw new StartupRefusal('3D000', `database "${hs.database.slice(0, 64)}" is not served by this Warden door`, `use one of: ${cfg.databases.join(', ')}`);
+      const database = cfg.upstream.database ?? hs.database;
+      const grant = await deps.grantFor?.(who.consumer.name, database, now);
+      if (grant) who.grant = grant;
+      const cred = upstreamCredentialFor(cfg, who);
+      const session = `pgs_${randomBase62(16)}`;
+      const ctx: SessionContext = { session, consumer: who.consumer, key: who.key, database, upstreamRole: cred.user, remote, grant: who.grant };
+      const up = await connectUpstream({ host: cfg.upstream.host, port: cfg.upstream.port, database, user: cred.user, password: cred.password, connectTimeoutMs: cfg.upstream.connect_timeout_ms, params: hs.params }).catch((e: unknown) => {
+        deps.log.warn('postgres upstream login failed', { error: (e as Error).message, session });
+        // The server's own words can name roles; the client learns only that the upstream refused.
+        throw new StartupRefusal(e instanceof UpstreamError && e.sqlstate.startsWith('3D') ? '3D000' : '08006', e instanceof UpstreamError && e.sqlstate.startsWith('3D') ? `database "${database.slice(0, 64)}" does not exist upstream` : 'Warden could not log in to PostgreSQL; the operator finds why in the Warden log');
+      });
+      let parts: Awaited<ReturnType<PostgresDoorDeps['sessionParts']>>;
+      try {
+        parts = await deps.sessionParts(ctx, (sql) => upstreamQuery(up, sql, cfg.upstream.connect_timeout_ms));
+      } catch (e) {
+        up.socket.destroy();
+        deps.log.error('postgres session setup failed', { error: (e as Error).message, session });
+        throw new StartupRefusal('08006', 'Warden could not prepare the session (masking catalog lookup failed); the operator finds why in the Warden log');
+      }
+      const { policy, masker } = parts;
+      clearTimeout(deadline);
+      const upstreamKey = up.backendKey && { host: cfg.upstream.host, port: cfg.upstream.port, pid: up.backendKey.pid, key: up.backendKey.key };
+      const ours = cancels.issue(hs.minor, upstreamKey);
+      const hello = [authRequest(0), ...up.parameters.map(([k, v]) => parameterStatus(k, v))];
+      // An upstream that gave no cancel key gets the client none either: a key that cancels nothing would lie.
+      if (up.backendKey) hello.push(backendKeyData(ours.pid, ours.key));
+      hello.push(readyForQuery(up.txStatus as TxStatus));
+      hs.socket.write(Buffer.concat(hello));
+      const recorder = createRecorder(deps.finish, { session, consumer: who.consumer, key: who.key, database, remote, upstreamRole: cred.user, grant: who.grant?.id, tls: hs.tls, application: hs.params.application_name }, masker ? (s) => masker.scanner.redact(s).text : undefined);
+      hs.source.detach();
+      const s = new Session({
+        client: hs.socket,
+        clientFramer: hs.source.framer,
+        upstream: up.socket,
+        upstreamFramer: up.framer,
+        policy,
+        masker,
+        recorder,
+        cancelUpstream: () => cancels.cancelUpstream(upstreamKey),
+        onEnd: () => {
+          ours.release();
+          const e = live.get(session);
+          if (e?.expiry) clearTimeout(e.expiry);
+          live.delete(session);
+        },
+      });
+      const entry: { id: string; consumer: string; grant: string | undefined; session: Session; expiry?: NodeJS.Timeout } = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
+      live.set(session, entry);
+      if (who.grant) {
+        const g = who.grant;
+        entry.expiry = setTimeout(() => s.terminate('57P01', `Warden: grant ${g.id} (role ${g.role}) expired at ${new Date(g.expires).toISOString()}; this session ends`), Math.max(0, g.expires - Date.now()));
+        entry.expiry.unref();
+      }
+      s.start([]);
+      if (up.framer.pending) up.socket.emit('data', Buffer.alloc(0));
+    } catch (e) {
+      clearTimeout(deadline);
+      if (!(e instanceof StartupRefusal)) deps.log.warn('postgres handshake failed', { error: (e as Error).message, remote });
+      refuse(clientSocket, e);
+    }
+  };
+
+  // A revoked grant ends its sessions within a second; an expiring one at its end (timer above).
+  const sweep = setInterval(() => {
+    if (!deps.grantEnded) return;
+    for (const e of live.values()) {
+      if (!e.grant) continue;
+      void deps.grantEnded(e.grant, Date.now()).then(
+        (why) => why && e.session.terminate('57P01', `Warden: ${why}; this session ends`),
+        () => undefined,
+      );
+    }
+  }, 1000);
+  sweep.unref();
+
+  const server: Server = createServer((s) => void onConnection(s));
+  server.on('error', (e) => deps.log.error('postgres listener error', { error: String(e) }));
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(cfg.listen.port, cfg.listen.host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const addr = server.address() as import('node:net').AddressInfo;
+  return {
+    host: cfg.listen.host,
+    port: addr.port,
+    sessions: () => [...live.values()],
+    endSessions(match, sqlstate, reason) {
+      let n = 0;
+      for (const e of [...live.values()]) {
+        if (!match(e)) continue;
+        e.session.terminate(sqlstate, reason);
+        n++;
+      }
+      return n;
+    },
+    async close() {
+      clearInterval(sweep);
+      for (const e of [...live.values()]) e.session.terminate('57P01', 'Warden is shutting down');
+      await new Promise<void>((r) => server.close(() => r()));
+      for (const s of sockets) s.destroy();
+    },
+  };
+}

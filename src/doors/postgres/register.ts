@@ -1,0 +1,81 @@
+/** The PostgreSQL door as the registry sees it: its config section and its own listener. */
+import type { Door, DoorListener } from '../door.js';
+import type { Gateway } from '../../runtime/gateway.js';
+import { createAuthenticator } from './auth.js';
+import { postgresSchema, type PostgresConfig } from './config.js';
+import { startPostgresDoor, type PostgresDoor } from './door.js';
+import { catalogRows, columnCatalogQuery, createMasking, type Masking } from './mask/index.js';
+import { compileStatementPolicy, type StatementPolicy, type StatementRole } from './policy/index.js';
+import { activeGrant, grantEnded } from './grants/index.js';
+import { loadSqlParser, SqlClassifier } from './sql/index.js';
+import { createStatementPolicy } from './statement-policy.js';
+import { secureContextFor } from './tls.js';
+
+export const postgresConfig = { postgres: postgresSchema.optional() } as const;
+
+export const postgresDoor: Door<typeof postgresConfig> = {
+  id: 'postgres',
+  config: postgresConfig,
+  // At the PostgreSQL door, `route.id` is the database name.
+  routeIds: (config) => (config.postgres ? [{ noun: 'database', path: 'postgres.databases', ids: config.postgres.databases }] : []),
+  listen: listenPostgres,
+};
+
+/** Compiled once per config version of the section (a reload builds new ones). */
+function perVersion<T>(build: (cfg: PostgresConfig) => T): (cfg: PostgresConfig) => T {
+  let last: { cfg: PostgresConfig; value: T } | undefined;
+  return (cfg) => {
+    if (last?.cfg !== cfg) last = { cfg, value: build(cfg) };
+    return last.value;
+  };
+}
+
+async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
+  const initial = gw.current().config.postgres;
+  if (!initial) return undefined;
+  await loadSqlParser();
+  const classifier = new SqlClassifier({ maxBytes: initial.statements.max_statement_bytes, cacheEntries: initial.statements.cache_entries });
+  const live = () => gw.current().config.postgres ?? initial;
+  const statements = perVersion<StatementPolicy>((c) => compileStatementPolicy(c.statements));
+  const masking = perVersion<Masking>((c) => createMasking(c.masking));
+  const door = await startPostgresDoor({
+    config: initial,
+    secureContext: secureContextFor(initial.tls),
+    log: gw.log,
+    finish: (ex) => gw.finish(ex),
+    authenticate: createAuthenticator(gw.identity),
+    async grantFor(consumer, database, now) {
+      const g = await activeGrant(gw.grants, consumer, now, database);
+      return g && { id: g.id, role: g.role, expires: g.expires };
+    },
+    grantEnded: (id, now) => grantEnded(gw.grants, id, now),
+    async sessionParts(ctx, query) {
+      const m = masking(live());
+      let masker;
+      if (m.enabled) {
+        const columns = await m.resolve(async (refs) => catalogRows(await query(columnCatalogQuery(refs))));
+        if (columns.missing.length) gw.log.warn('postgres masking: configured columns not found in the database', { database: ctx.database, missing: columns.missing });
+        masker = m.forSession(columns) ?? undefined;
+      }
+      const policy = createStatementPolicy({
+        classifier,
+        statements: () => statements(live()),
+        policy: () => gw.current().policy,
+        approvals: gw.approvals,
+        gate: () => gw.current().policy.approvals,
+        consumer: ctx.consumer,
+        key: ctx.key,
+        database: ctx.database,
+        grant: ctx.grant ? { id: ctx.grant.id, role: ctx.grant.role as StatementRole, expires: ctx.grant.expires } : null,
+        remote: ctx.remote,
+        session: ctx.session,
+        masker,
+      });
+      return { policy, masker };
+    },
+  });
+  return {
+    url: `postgres://${door.host}:${door.port}`,
+    close: () => door.close(),
+  };
+}

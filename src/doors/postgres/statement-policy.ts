@@ -1,0 +1,98 @@
+/**
+ * A session's statement policy, glued from the statement classifier (sql/), the decision in
+ * the shared engine (policy/) and the approvals gate: decisions cached by exact text per
+ * session; an `ask` resolved at execution with the Bind parameters, so the approval is bound
+ * to the exact text, parameters, database and consumer, and used up when the statement runs.
+ */
+import { createHash } from 'node:crypto';
+import { resolveAsk, type GateOptions } from '../../approvals/gate.js';
+import type { ApprovalStore } from '../../approvals/types.js';
+import type { Consumer, KeyInfo } from '../../core/exchange.js';
+import type { Decision } from '../../policy/decision.js';
+import type { CompiledPolicy } from '../../policy/engine.js';
+import type { ResultMasker } from './mask/index.js';
+import { decideStatements, SessionDecisionCache, type ActiveGrantFacts, type StatementContext, type StatementPolicy as CompiledStatementPolicy, type StatementVerdict as EngineVerdict } from './policy/index.js';
+import type { StatementPolicy, StatementVerdict } from './ports.js';
+import type { ClassifiedSql, SqlClassifier } from './sql/index.js';
+
+export interface StatementPolicyDeps {
+  classifier: SqlClassifier;
+  statements: () => CompiledStatementPolicy;
+  policy: () => CompiledPolicy;
+  approvals: ApprovalStore;
+  gate: () => Omit<GateOptions, 'now'>;
+  consumer: Consumer;
+  key: KeyInfo | undefined;
+  database: string;
+  grant: ActiveGrantFacts | null;
+  remote: string;
+  session: string;
+  masker: ResultMasker | undefined;
+}
+
+/** The approver reads parameter values; one that is not UTF-8 text is shown (and bound) by its SHA-256. */
+function paramText(p: Buffer | null): string | null {
+  if (p === null) return null;
+  const s = p.toString('utf8');
+  return Buffer.from(s, 'utf8').equals(p) && !s.includes('\0') ? s : `sha256:${createHash('sha256').update(p).digest('hex')}`;
+}
+
+export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolicy {
+  const cache = new SessionDecisionCache();
+  const ctx = (params?: (string | null)[]): StatementContext => ({
+    database: deps.database,
+    ...(deps.key && { key: deps.key }),
+    grant: deps.grant,
+    connection: { remote_addr: deps.remote, remote_port: 0, server_addr: '', server_port: 0 },
+    session: deps.session,
+    ...(params && { params }),
+  });
+  const asked = new WeakMap<StatementVerdict, ClassifiedSql>();
+
+  const toVerdict = (c: ClassifiedSql, v: EngineVerdict): StatementVerdict => {
+    const d = v.decision;
+    const out: StatementVerdict = {
+      outcome: d.outcome === 'redact' ? 'allow' : d.outcome,
+      rule: d.rule,
+      reason: d.reason ?? (d.outcome === 'deny' ? 'denied by policy' : ''),
+      kinds: c.statements.map((s) => s.kind),
+    };
+    if (d.approval) out.approval = d.approval;
+    if (d.reviewUrl) out.reviewUrl = d.reviewUrl;
+    if (out.outcome === 'ask') asked.set(out, c);
+    // COPY … TO STDOUT: decided here whether its rows can be masked; a refusal refuses the statement.
+    if (deps.masker && out.outcome !== 'deny') {
+      for (const s of c.statements) {
+        if (s.copy?.direction !== 'to') continue;
+        const plan = deps.masker.copyOut(s.copy, s.tables);
+        if ('refuse' in plan) return { outcome: 'deny', rule: 'mask:copy', reason: plan.refuse, kinds: out.kinds };
+        (out.copyOut ??= []).push(plan.masker);
+      }
+    }
+    return out;
+  };
+
+  return {
+    check(sql) {
+      const c = deps.classifier.classify(sql);
+      const v = cache.decide(deps.statements(), deps.policy(), deps.consumer, c, ctx());
+      return v instanceof Promise ? v.then((x) => toVerdict(c, x)) : toVerdict(c, v);
+    },
+    async approve(sql, params, first) {
+      const c = asked.get(first) ?? deps.classifier.classify(sql);
+      // Decided again with the parameters: the approval's facts are the text, the values, the database and the consumer.
+      const v = await decideStatements(deps.statements(), deps.policy(), deps.consumer, c, ctx(params.map(paramText)));
+      let d: Decision = v.decision;
+      if (d.outcome !== 'ask') return toVerdict(c, v);
+      const now = Date.now();
+      d = await resolveAsk(deps.approvals, d, v.doc, { ...deps.gate(), now });
+      if ((d.outcome === 'allow' || d.outcome === 'redact') && d.approval) {
+        // One approval, one execution: whoever uses it first runs; a replay asks again.
+        if (await deps.approvals.consume(d.approval, now)) return toVerdict(c, { decision: d, doc: v.doc });
+        d = await resolveAsk(deps.approvals, v.decision, v.doc, { ...deps.gate(), now: Date.now() });
+        if (d.outcome !== 'ask') d = { outcome: 'deny', rule: v.decision.rule, reason: 'the approval was already used' };
+      }
+      return toVerdict(c, { decision: d, doc: v.doc });
+    },
+  };
+}
