@@ -39,7 +39,7 @@ export type AdminKeyConfig = z.output<typeof adminKeySchema>;
 const oidcRoleSchema = z.strictObject({
   issuer: z.string().url().describe('The issuer of the tokens this entry applies to: one of `identity.oidc[].issuer`, written the same way.'),
   group: z.string().min(1).describe('A consumer group of the token (its groups claim after that issuer\'s `group_map`), e.g. `warden-approvers`.'),
-  role: z.enum(ADMIN_ROLES).describe('The admin role a member of the group gets. Someone in several mapped groups gets the first of admin, approver, auditor, viewer.'),
+  role: z.enum(ADMIN_ROLES).describe('The admin role a member of the group gets. Someone in several mapped groups holds every role they map to (permissions are the union); the first of admin, approver, auditor, viewer names them. Only groups named here for the token\'s issuer can match an approval\'s `approvers`.'),
 });
 
 export const adminOidcRolesSchema = z

@@ -6,7 +6,7 @@
  */
 import { WardenError, asWardenError } from '../core/errors.js';
 import { requirePermission } from '../identity/admin-principal.js';
-import type { AdminPrincipal } from '../identity/admin-roles.js';
+import { rolesOf, type AdminPrincipal } from '../identity/admin-roles.js';
 import type { Approval, ApprovalEvent, ApprovalStore } from './types.js';
 
 export type DecideVerb = 'approve' | 'deny';
@@ -27,7 +27,8 @@ export interface DecideRequest {
  */
 export function isListedApprover(approvers: readonly string[], p: AdminPrincipal): boolean {
   if (!approvers.length) return true;
-  return approvers.some((e) => e === p.name || p.groups.includes(e) || e === `role:${p.role}`);
+  const roles = rolesOf(p);
+  return approvers.some((e) => e === p.name || p.groups.includes(e) || (e.startsWith('role:') && roles.some((r) => e === `role:${r}`)));
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
