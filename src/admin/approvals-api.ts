@@ -32,7 +32,7 @@ export function isDecideCall(method: string, id: string | undefined, action: str
   return method === 'POST' && id !== undefined && (action === 'approve' || action === 'deny');
 }
 
-/** An approve/deny call that failed authentication is still an attempt on the approval: recorded and audited. */
+/** An approve/deny call by a verified OIDC identity without an admin role: recorded under its name and audited. */
 export async function auditUnauthenticatedDecide(gw: Gateway, id: string, verb: DecideVerb, e: unknown): Promise<void> {
   try {
     const oidc = refusedOidcIdentity(e);
