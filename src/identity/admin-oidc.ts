@@ -75,7 +75,8 @@ export function oidcAdminPrincipal(id: OidcIdentity, rules: readonly OidcRoleRul
 /** Who was refused a role: a verified identity, so the audit of the refusal can name it. */
 const refused = new WeakMap<Error, { name: string; issuer: string; subject: string }>();
 
-function refusedAs(id: OidcIdentity, e: WardenError): WardenError {
+/** Marks a refusal as being about this verified identity (the audit of the refusal names it). */
+export function refusedAs(id: Pick<OidcIdentity, 'issuer' | 'subject'>, e: WardenError): WardenError {
   refused.set(e, { name: oidcPrincipalName(id.issuer, id.subject), issuer: id.issuer, subject: id.subject });
   return e;
 }
