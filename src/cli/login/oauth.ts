@@ -101,11 +101,26 @@ export async function postForm(url: string, params: Record<string, string | unde
   const json = await readJsonBody(res, what);
   if (res.ok && json.error === undefined) return json;
   if (typeof json.error === 'string') {
-    // The IdP's own words, cut short: they are shown to the user, never tokens.
-    const desc = typeof json.error_description === 'string' ? printable(json.error_description) : undefined;
-    throw new OAuthError(printable(json.error, 100), desc, res.status);
+    // The IdP's own words, cut short, shown to the user: some IdPs echo the grant they refused
+    // ("invalid refresh token rt_…"), so every secret this form sent is blanked out of them.
+    const hide = (t: string) => redactSent(t, params);
+    const desc = typeof json.error_description === 'string' ? printable(hide(json.error_description)) : undefined;
+    throw new OAuthError(printable(hide(json.error), 100), desc, res.status);
   }
   throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: HTTP ${res.status} without an OAuth error`);
+}
+
+/** Form fields whose values are secrets (grants, verifiers, client credentials, tokens). */
+const SECRET_FIELDS = ['refresh_token', 'code', 'code_verifier', 'device_code', 'client_secret', 'token', 'assertion', 'client_assertion'];
+
+function redactSent(text: string, params: Record<string, string | undefined>): string {
+  let out = text;
+  for (const k of SECRET_FIELDS) {
+    const v = params[k];
+    // Split so that a secret cut short by the IdP, or percent-encoded, is still found.
+    if (v && v.length >= 6) for (const form of new Set([v, encodeURIComponent(v)])) out = out.split(form).join('[redacted]');
+  }
+  return out;
 }
 
 export interface TokenAnswer {
