@@ -124,3 +124,28 @@ test('an OIDC approver is refused on a request made with their own token (issuer
   assert.deepEqual(events.map((e) => [e.actor, e.outcome]), [['oidc:https://idp#alice', 'refused'], ['oidc:https://idp#carol', 'approved']]);
   store.close();
 });
+
+test('two approvers at once, through two handles on one database (server and CLI): exactly one answer wins, the other is refused and recorded', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'warden-race-'));
+  const server = openSqliteApprovals(join(dir, 'a.db'));
+  const cli = openSqliteApprovals(join(dir, 'a.db'));
+  t.after(() => {
+    server.close();
+    cli.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < 20; i++) {
+    const a = await server.create(asked({ fingerprint: `race${i}` }));
+    const results = await Promise.all([attempt(server, a.id, 'approve', lead), attempt(cli, a.id, 'deny', who('lee', 'approver', ['platform-team']))]);
+    const won = results.filter((r) => 'ok' in r);
+    assert.equal(won.length, 1, JSON.stringify(results));
+    assert.equal(results.find((r) => !('ok' in r))?.code, 'WARDEN_E_APPROVAL_CLOSED');
+    const final = await cli.get(a.id);
+    assert.equal(final?.status, won[0]!.ok);
+    const events = await server.events(a.id);
+    assert.deepEqual(events.map((e) => e.outcome).sort(), [won[0]!.ok, 'refused'].sort());
+  }
+});
