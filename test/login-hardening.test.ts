@@ -128,3 +128,35 @@ test('the device flow waits at most 30 minutes and polls at least once a minute,
   assert.ok(clock <= 31 * 60_000, `waited ${clock / 60_000} min`);
   assert.ok(polls >= 29, `${polls} polls`);
 });
+
+test('a refresh that returns a token of another issuer or for another audience is refused and not stored', T, async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const jwt = (claims: Record<string, unknown>) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+  let claims: Record<string, unknown> = {};
+  const idp = await hostileIdp(t, () => [200, { access_token: jwt(claims), token_type: 'Bearer', expires_in: 3600 }]);
+  const dir = tempDir(t);
+  const file = join(dir, 'credentials.json');
+  const stored = credentials(`${idp}/token`, { issuer: idp, resource: 'https://warden.test' });
+  const run = async () => {
+    writeFileSync(file, stored, { mode: 0o600 });
+    const out: string[] = [];
+    try {
+      await tokenCommand({ out: (s) => out.push(s), err: () => {}, env: { WARDEN_LOGIN_DIR: dir } });
+      return { out };
+    } catch (e) {
+      return { out, error: (e as Error).message };
+    }
+  };
+  claims = { iss: 'https://evil.example.com', aud: 'https://warden.test', exp: 9e9 };
+  let r = await run();
+  assert.match(r.error ?? '', /issued by "https:\/\/evil\.example\.com", not http:\/\/127\.0\.0\.1:\d+: refused, nothing stored/);
+  assert.deepEqual(r.out, []);
+  assert.equal(readFileSync(file, 'utf8'), stored, 'the stored login is untouched');
+  claims = { iss: idp, aud: 'https://graph.example.com', exp: 9e9 };
+  r = await run();
+  assert.match(r.error ?? '', /the access token is for https:\/\/graph\.example\.com, not https:\/\/warden\.test/);
+  claims = { iss: idp, aud: ['https://warden.test', 'x'], exp: 9e9 };
+  r = await run();
+  assert.equal(r.error, undefined);
+  assert.equal(r.out.length, 1);
+});

@@ -159,3 +159,23 @@ export function expiresAt(t: TokenAnswer, now: number): number {
   if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;
   return now + 5 * 60_000;
 }
+
+/**
+ * A JWT access token the IdP hands back must be for the issuer asked and, when a resource or
+ * audience was asked for, carry it: else it is a token for something else (an IdP mix-up, a
+ * misconfigured client) that `warden token` would hand on to Warden — and Warden would hold a
+ * credential valid elsewhere. Opaque tokens are left to Warden's verification.
+ */
+export function checkIssuedFor(t: TokenAnswer, want: { issuer: string; resource?: string | undefined; audience?: string | undefined }, what: string): void {
+  const claims = unverifiedClaims(t.access_token);
+  if (!claims) return;
+  if (claims.iss !== undefined && claims.iss !== want.issuer) {
+    throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: the access token was issued by "${printable(String(claims.iss), 200)}", not ${want.issuer}: refused, nothing stored`);
+  }
+  const expected = want.resource ?? want.audience;
+  if (expected === undefined || claims.aud === undefined) return;
+  const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+  if (!aud.includes(expected)) {
+    throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: the access token is for ${printable(aud.map(String).join(', ') || 'no audience', 300)}, not ${expected}: refused, nothing stored (does the client have access to that resource at the IdP?)`);
+  }
+}
