@@ -149,3 +149,21 @@ test('two approvers at once, through two handles on one database (server and CLI
     assert.deepEqual(events.map((e) => e.outcome).sort(), [won[0]!.ok, 'refused'].sort());
   }
 });
+
+test('the same person through another credential: their OIDC login against their key\'s consumer, with or without a consumer prefix', async () => {
+  const store = openSqliteApprovals(':memory:');
+  const oidc = (consumer: string, subject: string): AdminPrincipal => ({ name: `oidc:https://idp.example.com#${subject}`, role: 'approver', groups: ['platform-team'], via: 'admin-api', oidc: { issuer: 'https://idp.example.com', subject, consumer, keyId: 'oidc_00000000000000aa' } });
+  const cases: [string, string, AdminPrincipal][] = [
+    ['consumer alice (a virtual key) vs the OIDC login mapped to okta:alice', 'alice', oidc('okta:alice', '00u1')],
+    ['consumer alice vs an OIDC login whose subject is alice', 'alice', oidc('okta:a.smith', 'alice')],
+    ['consumer okta:alice (an OIDC request) vs the admin key named alice', 'okta:alice', who('alice', 'approver', ['platform-team'])],
+  ];
+  for (const [what, consumer, by] of cases) {
+    const a = await store.create(asked({ consumer, fingerprint: what }));
+    const r = await attempt(store, a.id, 'approve', by);
+    assert.equal(r.code, 'WARDEN_E_APPROVAL_SELF', `${what}: ${JSON.stringify(r)}`);
+  }
+  const a = await store.create(asked({ consumer: 'okta:bob', fingerprint: 'other' }));
+  assert.equal((await attempt(store, a.id, 'approve', oidc('okta:alice', '00u1'))).ok, 'approved', 'another person still answers');
+  store.close();
+});
