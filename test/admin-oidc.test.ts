@@ -174,3 +174,38 @@ describe('OIDC operators: roles from groups, approvals, audit', { timeout: 120_0
     assert.deepEqual(recs.map((r) => [r.subject, r.issuer, r.decision, r.error_code]), [['alice', idp.issuer, 'deny', 'WARDEN_E_APPROVAL_SELF'], ['carol', idp.issuer, 'allow', null]]);
   });
 });
+
+describe('admin.oidc_audience: the admin API takes only tokens issued for it', { timeout: 60_000 }, () => {
+  const ADMIN_RESOURCE = 'https://warden-admin.test';
+  let idp: TestIdp;
+  let w: TestWarden;
+
+  before(async () => {
+    idp = await startTestIdp({ resources: [DEFAULT_RESOURCE, ADMIN_RESOURCE] });
+    w = await startTestWarden({
+      guards: GUARDS_OFF,
+      identity: { oidc: [{ issuer: idp.issuer, audience: [DEFAULT_RESOURCE, ADMIN_RESOURCE], name_claim: 'preferred_username' }] },
+      admin: { oidc_audience: ADMIN_RESOURCE, oidc_roles: [{ issuer: idp.issuer, group: 'admin', role: 'admin' }] },
+    } as never);
+  });
+
+  after(async () => {
+    await w?.close();
+    await idp?.stop();
+  });
+
+  test('the agent-side token of an admin (what `warden token` hands Claude Code) is 401 on the admin API; their admin-audience token works', async () => {
+    const get = async (token: string) => {
+      const res = await fetch(`${w.adminUrl}/admin/consumers`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, json: (await res.json()) as { error?: { code: string; message: string } } };
+    };
+    const agentSide = await get(await idp.mintAccessToken('dave', { resource: DEFAULT_RESOURCE }));
+    assert.equal(agentSide.status, 401);
+    assert.equal(agentSide.json.error!.code, 'WARDEN_E_ADMIN_UNAUTHORIZED');
+    assert.match(agentSide.json.error!.message, /not issued for the admin API: its audience .* lacks admin\.oidc_audience \(https:\/\/warden-admin\.test\)/);
+    assert.equal((await get(await idp.mintAccessToken('dave', { resource: ADMIN_RESOURCE }))).status, 200);
+    await sleep(200);
+    const refused = readAuditRecords(w.auditDir).find((r) => r.door === 'admin' && r.status === 401);
+    assert.deepEqual([refused?.consumer, refused?.subject, refused?.error_code], [`oidc:${idp.issuer}#dave`, 'dave', 'WARDEN_E_ADMIN_UNAUTHORIZED'], 'the refusal names the verified identity');
+  });
+});

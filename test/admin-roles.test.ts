@@ -114,3 +114,30 @@ test('config: admin keys need distinct names and keys, and a role', async () => 
     await assert.rejects(startTestWarden({ admin: admin as never }), message, JSON.stringify(admin));
   }
 });
+
+test('anonymous approve/deny attempts write no approval trail rows and a bounded number of audit records; named callers are always audited', async (t) => {
+  const { readAuditRecords } = await import('./support/audit-records.js');
+  const w = await startTestWarden({ admin: { key_sha256: sha(KEYS.admin), keys: [{ name: 'vic', key_sha256: sha(KEYS.viewer), role: 'viewer' }] } });
+  t.after(() => w.close());
+  const now = Date.now();
+  const a = await w.warden.gateway.approvals.create({ consumer: 'agent', door: 'llm', summary: 's', rule: 'r', fingerprint: 'f', approvers: [], created: now, expires: now + 600_000, grantTtlMs: 60_000 });
+  const N = 300;
+  for (let i = 0; i < N; i++) {
+    const path = i % 2 ? `/admin/approvals/${a.id}/approve` : `/admin/approvals/apr_${'x'.repeat(2000)}${i}/deny`;
+    const r = await call(w, 'POST', path, {}, i % 3 ? { authorization: 'Bearer wadm_wrong_0123456789abcdefghijkl' } : {});
+    assert.equal(r.status, 401);
+  }
+  assert.deepEqual(await w.warden.gateway.approvals.events(a.id), [], 'no anonymous row in the trail');
+  assert.equal((await call(w, 'GET', '/admin/consumers', undefined, { authorization: `Bearer ${KEYS.viewer}` })).status, 200);
+  assert.equal((await call(w, 'POST', `/admin/approvals/${a.id}/approve`, {}, { authorization: `Bearer ${KEYS.viewer}` })).code, 'WARDEN_E_ADMIN_FORBIDDEN');
+  await new Promise((r) => setTimeout(r, 200));
+  const recs = readAuditRecords(w.auditDir).filter((r) => r.door === 'admin');
+  const anonymous = recs.filter((r) => r.consumer === 'unauthenticated');
+  assert.ok(anonymous.length >= 100 && anonymous.length < N, `${anonymous.length} anonymous records of ${N} attempts`);
+  for (const r of anonymous) assert.ok((r.route ?? '').length <= 260, 'the path is cut short');
+  assert.ok(recs.some((r) => r.consumer === 'vic' && r.route === '/admin/consumers'), 'a named call over the budget is audited');
+  assert.equal((await w.warden.gateway.approvals.events(a.id)).at(-1)?.actor, 'vic', 'a named refusal is in the trail');
+  const metrics = await (await fetch(`${w.adminUrl}/metrics`)).text();
+  const skipped = Number(/^warden_admin_unaudited_refusals_total (\d+)$/m.exec(metrics)?.[1]);
+  assert.equal(skipped + anonymous.length, N, 'every anonymous attempt is either audited or counted');
+});

@@ -10,7 +10,7 @@ import type { Approval, ApprovalEvent, ApprovalStatus } from '../approvals/types
 import { WardenError, asWardenError } from '../core/errors.js';
 import { requirePermission } from '../identity/admin-principal.js';
 import { refusedOidcIdentity } from '../identity/admin-oidc.js';
-import { roleGrants, type AdminPrincipal } from '../identity/admin-roles.js';
+import { principalGrants, type AdminPrincipal } from '../identity/admin-roles.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { parseDuration } from './keys-api.js';
 import { sendJson } from './respond.js';
@@ -32,7 +32,7 @@ export function isDecideCall(method: string, id: string | undefined, action: str
   return method === 'POST' && id !== undefined && (action === 'approve' || action === 'deny');
 }
 
-/** An approve/deny call that failed authentication is still an attempt on the approval: recorded and audited. */
+/** An approve/deny call by a verified OIDC identity without an admin role: recorded under its name and audited. */
 export async function auditUnauthenticatedDecide(gw: Gateway, id: string, verb: DecideVerb, e: unknown): Promise<void> {
   try {
     const oidc = refusedOidcIdentity(e);
@@ -76,7 +76,7 @@ export async function approvalsApi(gw: Gateway, p: AdminPrincipal, call: Approva
     try {
       let answer: { note?: string; ttlMs?: number } = {};
       // A caller whose role cannot decide is refused (in decideApproval) without its body being read.
-      if (roleGrants(p.role, 'approvals.decide')) {
+      if (principalGrants(p, 'approvals.decide')) {
         try {
           answer = readAnswer(await call.readJson());
         } catch (e) {

@@ -20,7 +20,11 @@ export interface AdminCall {
   errorCode: string | undefined;
 }
 
+/** The path is the caller's input: kept to this many characters in the record. */
+const MAX_PATH = 256;
+
 export function adminCallExchange(c: AdminCall): Exchange {
+  const path = c.path.length > MAX_PATH ? `${c.path.slice(0, MAX_PATH)}…` : c.path;
   const who = c.principal?.name ?? c.refused?.name ?? 'unauthenticated';
   const as = c.principal
     ? ` as ${who} (role ${c.principal.role}${c.principal.oidc ? `, OIDC consumer name ${c.principal.oidc.consumer}` : ''})`
@@ -33,9 +37,9 @@ export function adminCallExchange(c: AdminCall): Exchange {
     start: c.start,
     startHr: c.startHr,
     method: c.method,
-    route: c.path,
+    route: path,
     consumer: { name: who, groups: c.principal ? [...c.principal.groups] : [], labels: {}, models: [] },
-    decision: { outcome: c.status < 400 ? 'allow' : 'deny', rule: 'admin:api', reason: `${c.method} ${c.path}${as} via admin-api: HTTP ${c.status}` },
+    decision: { outcome: c.status < 400 ? 'allow' : 'deny', rule: 'admin:api', reason: `${c.method.slice(0, 16)} ${path}${as} via admin-api: HTTP ${c.status}` },
     status: c.status,
   };
   if (c.errorCode) ex.errorCode = c.errorCode;

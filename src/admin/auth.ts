@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { WardenError, isWardenError } from '../core/errors.js';
-import { oidcAdminPrincipal, type OidcIdentity, type OidcRoleRule } from '../identity/admin-oidc.js';
+import { oidcAdminPrincipal, oidcPrincipalName, refusedAs, type OidcIdentity, type OidcRoleRule } from '../identity/admin-oidc.js';
 import type { AdminPermission, AdminPrincipal } from '../identity/admin-roles.js';
 import { adminKeysConfigured, authenticateAdminKey, type AdminKeysConfig } from '../identity/admin-principal.js';
+import { parseJwt } from '../identity/oidc/parse.js';
 import { looksLikeJwt } from '../identity/oidc/verifier.js';
 
 const HOW = 'send it as Authorization: Bearer or x-admin-key';
@@ -17,6 +18,14 @@ function presentedKey(req: IncomingMessage): string | undefined {
 
 export interface AdminAuthConfig extends AdminKeysConfig {
   oidc_roles: readonly OidcRoleRule[];
+  /** admin.oidc_audience: when set, a token must carry one of these in `aud`. */
+  oidc_audience?: readonly string[] | undefined;
+}
+
+/** The `aud` of a token that already passed verification (so its payload is the issuer's). */
+function audienceOf(token: string): string[] {
+  const aud = parseJwt(token).payload.aud;
+  return typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
 }
 
 /** Verifies an OIDC access token (identity.oidc); undefined when no issuer is configured. */
@@ -36,6 +45,13 @@ export async function authenticateAdminToken(token: string, cfg: AdminAuthConfig
   } catch (e) {
     if (!isWardenError(e)) throw e;
     throw new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', `OIDC token refused (${e.code}): ${e.message}`);
+  }
+  if (cfg.oidc_audience?.length) {
+    const aud = audienceOf(token);
+    if (!aud.some((a) => cfg.oidc_audience!.includes(a))) {
+      const shown = aud.map((a) => a.slice(0, 200)).join(', ') || 'none';
+      throw refusedAs(id, new WardenError('WARDEN_E_ADMIN_UNAUTHORIZED', `OIDC token of ${id.name} (${oidcPrincipalName(id.issuer, id.subject)}) was not issued for the admin API: its audience (${shown}) lacks admin.oidc_audience (${cfg.oidc_audience.join(', ')}); log in for that audience (\`warden login --resource ${cfg.oidc_audience[0]}\`)`));
+    }
   }
   return oidcAdminPrincipal(id, cfg.oidc_roles, via);
 }

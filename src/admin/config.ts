@@ -39,7 +39,7 @@ export type AdminKeyConfig = z.output<typeof adminKeySchema>;
 const oidcRoleSchema = z.strictObject({
   issuer: z.string().url().describe('The issuer of the tokens this entry applies to: one of `identity.oidc[].issuer`, written the same way.'),
   group: z.string().min(1).describe('A consumer group of the token (its groups claim after that issuer\'s `group_map`), e.g. `warden-approvers`.'),
-  role: z.enum(ADMIN_ROLES).describe('The admin role a member of the group gets. Someone in several mapped groups gets the first of admin, approver, auditor, viewer.'),
+  role: z.enum(ADMIN_ROLES).describe('The admin role a member of the group gets. Someone in several mapped groups holds every role they map to (permissions are the union); the first of admin, approver, auditor, viewer names them. Only groups named here for the token\'s issuer can match an approval\'s `approvers`.'),
 });
 
 export const adminOidcRolesSchema = z
@@ -48,3 +48,14 @@ export const adminOidcRolesSchema = z
   .describe('Admin roles from OIDC groups: a bearer token of an `identity.oidc` issuer is an admin identity (the admin API, `warden approvals approve` and `deny`) when one of its groups is mapped here; no entry: OIDC tokens get no admin role.');
 
 export type AdminOidcRole = z.output<typeof oidcRoleSchema>;
+
+/**
+ * The audience a token must carry to be an admin identity. Without it, the token a developer's
+ * agent uses at the doors (`warden token`, which the agent can run itself) is also an admin
+ * credential for that developer's role.
+ */
+export const adminOidcAudienceSchema = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]))
+  .optional()
+  .describe('Audience (`aud`) an OIDC token must carry to be accepted on the admin API and by `warden approvals approve|deny` — an API identifier of its own, e.g. `https://warden.example.com/admin`, also listed in that issuer\'s `identity.oidc[].audience`. Unset: any token verified for `identity.oidc` may carry an admin role, including the one an agent uses (docs/identity.md).');

@@ -5,6 +5,7 @@ import { readBody } from '../doors/shared/body.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { approvalsApi, auditUnauthenticatedDecide, isDecideCall } from './approvals-api.js';
 import { adminCallExchange } from './audit-call.js';
+import { auditUnauthenticatedRefusal } from './refusal-budget.js';
 import { authenticateAdmin, permissionFor } from './auth.js';
 import { requirePermission } from '../identity/admin-principal.js';
 import { refusedOidcIdentity } from '../identity/admin-oidc.js';
@@ -76,7 +77,10 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
         const verifier = gw.identity.oidcVerifier;
         principal = await authenticateAdmin(req, gw.current().config.admin, (sha256) => store.getKeyByHash(sha256) !== undefined, verifier && ((t: string) => verifier.verify(t)));
       } catch (e) {
-        if (selfAudited) await auditUnauthenticatedDecide(gw, id!, action as 'approve' | 'deny', e);
+        // A verified identity without a role is named in the approval's trail; an anonymous
+        // attempt is not (it would let anyone grow the table): it is audited like any refusal.
+        if (selfAudited && refusedOidcIdentity(e)) await auditUnauthenticatedDecide(gw, id!, action as 'approve' | 'deny', e);
+        else selfAudited = false;
         throw e;
       }
       if (parts[0] !== 'admin') throw new WardenError('WARDEN_E_ADMIN_NOT_FOUND', `no admin resource at ${path}`);
@@ -156,7 +160,9 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
       refused = refusedOidcIdentity(e);
       sendAdminError(res, e);
     } finally {
-      if (!selfAudited) gw.finish(adminCallExchange({ method, path, start, startHr, principal, refused, status: res.statusCode, errorCode }));
+      if (!selfAudited && (principal || refused || auditUnauthenticatedRefusal(gw))) {
+        gw.finish(adminCallExchange({ method, path, start, startHr, principal, refused, status: res.statusCode, errorCode }));
+      }
     }
   };
 }

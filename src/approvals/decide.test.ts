@@ -124,3 +124,46 @@ test('an OIDC approver is refused on a request made with their own token (issuer
   assert.deepEqual(events.map((e) => [e.actor, e.outcome]), [['oidc:https://idp#alice', 'refused'], ['oidc:https://idp#carol', 'approved']]);
   store.close();
 });
+
+test('two approvers at once, through two handles on one database (server and CLI): exactly one answer wins, the other is refused and recorded', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'warden-race-'));
+  const server = openSqliteApprovals(join(dir, 'a.db'));
+  const cli = openSqliteApprovals(join(dir, 'a.db'));
+  t.after(() => {
+    server.close();
+    cli.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < 20; i++) {
+    const a = await server.create(asked({ fingerprint: `race${i}` }));
+    const results = await Promise.all([attempt(server, a.id, 'approve', lead), attempt(cli, a.id, 'deny', who('lee', 'approver', ['platform-team']))]);
+    const won = results.filter((r) => 'ok' in r);
+    assert.equal(won.length, 1, JSON.stringify(results));
+    assert.equal(results.find((r) => !('ok' in r))?.code, 'WARDEN_E_APPROVAL_CLOSED');
+    const final = await cli.get(a.id);
+    assert.equal(final?.status, won[0]!.ok);
+    const events = await server.events(a.id);
+    assert.deepEqual(events.map((e) => e.outcome).sort(), [won[0]!.ok, 'refused'].sort());
+  }
+});
+
+test('the same person through another credential: their OIDC login against their key\'s consumer, with or without a consumer prefix', async () => {
+  const store = openSqliteApprovals(':memory:');
+  const oidc = (consumer: string, subject: string): AdminPrincipal => ({ name: `oidc:https://idp.example.com#${subject}`, role: 'approver', groups: ['platform-team'], via: 'admin-api', oidc: { issuer: 'https://idp.example.com', subject, consumer, keyId: 'oidc_00000000000000aa' } });
+  const cases: [string, string, AdminPrincipal][] = [
+    ['consumer alice (a virtual key) vs the OIDC login mapped to okta:alice', 'alice', oidc('okta:alice', '00u1')],
+    ['consumer alice vs an OIDC login whose subject is alice', 'alice', oidc('okta:a.smith', 'alice')],
+    ['consumer okta:alice (an OIDC request) vs the admin key named alice', 'okta:alice', who('alice', 'approver', ['platform-team'])],
+  ];
+  for (const [what, consumer, by] of cases) {
+    const a = await store.create(asked({ consumer, fingerprint: what }));
+    const r = await attempt(store, a.id, 'approve', by);
+    assert.equal(r.code, 'WARDEN_E_APPROVAL_SELF', `${what}: ${JSON.stringify(r)}`);
+  }
+  const a = await store.create(asked({ consumer: 'okta:bob', fingerprint: 'other' }));
+  assert.equal((await attempt(store, a.id, 'approve', oidc('okta:alice', '00u1'))).ok, 'approved', 'another person still answers');
+  store.close();
+});

@@ -6,7 +6,7 @@
  */
 import { WardenError, asWardenError } from '../core/errors.js';
 import { requirePermission } from '../identity/admin-principal.js';
-import type { AdminPrincipal } from '../identity/admin-roles.js';
+import { rolesOf, type AdminPrincipal } from '../identity/admin-roles.js';
 import type { Approval, ApprovalEvent, ApprovalStore } from './types.js';
 
 export type DecideVerb = 'approve' | 'deny';
@@ -27,19 +27,36 @@ export interface DecideRequest {
  */
 export function isListedApprover(approvers: readonly string[], p: AdminPrincipal): boolean {
   if (!approvers.length) return true;
-  return approvers.some((e) => e === p.name || p.groups.includes(e) || e === `role:${p.role}`);
+  const roles = rolesOf(p);
+  return approvers.some((e) => e === p.name || p.groups.includes(e) || (e.startsWith('role:') && roles.some((r) => e === `role:${r}`)));
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A name without an issuer's `consumer_prefix` (`okta:alice` → `alice`). */
+const bare = (name: string) => name.slice(name.lastIndexOf(':') + 1);
+
+/**
+ * Names under which the approver may have asked themselves. Warden does not know that the
+ * virtual key of consumer `alice` and the OIDC login `okta:alice` are one person, so it
+ * refuses when the names agree once a consumer prefix is set aside, or when the login's
+ * subject is the consumer's name: a namesake at another issuer may be refused too, which
+ * another approver then answers.
+ */
+function sameRequester(a: Approval, p: AdminPrincipal): boolean {
+  const asked = new Set([a.consumer, bare(a.consumer)].filter(Boolean));
+  const mine = [p.name, p.oidc?.consumer, p.oidc && bare(p.oidc.consumer), p.oidc?.subject];
+  return mine.some((n) => n !== undefined && n !== '' && asked.has(n));
+}
+
 /** Why this principal may not answer this approval, or undefined when it may. */
 export function refusalFor(a: Approval, p: AdminPrincipal, now: number): WardenError | undefined {
-  if (p.name === a.consumer) {
+  if (p.name === a.consumer || (!p.oidc && sameRequester(a, p))) {
     return new WardenError('WARDEN_E_APPROVAL_SELF', `approval ${a.id} was asked for by consumer ${a.consumer}; ${p.name} cannot answer their own request: another approver must decide`);
   }
   // An OIDC approver is the requester when the request came with their own token (same
   // issuer and subject), or from the consumer their token maps to.
-  if (p.oidc && ((a.requesterKey !== null && a.requesterKey === p.oidc.keyId) || p.oidc.consumer === a.consumer)) {
+  if (p.oidc && ((a.requesterKey !== null && a.requesterKey === p.oidc.keyId) || sameRequester(a, p))) {
     return new WardenError('WARDEN_E_APPROVAL_SELF', `approval ${a.id} was asked for by ${p.oidc.consumer} (${p.name}): the same identity cannot answer its own request; another approver must decide`);
   }
   if (!isListedApprover(a.approvers, p)) {

@@ -38,7 +38,7 @@ export function readAdminKey(file: string | undefined, env: Record<string, strin
 
 export interface AnswerRequest {
   dbPath: string;
-  admin: AdminKeysConfig & { oidc_roles?: readonly OidcRoleRule[] };
+  admin: AdminKeysConfig & { oidc_roles?: readonly OidcRoleRule[]; oidc_audience?: readonly string[] | undefined };
   /** identity.oidc of the config: the issuers whose tokens are verified. */
   oidcIssuers?: readonly OidcIssuerConfig[];
   /** Answer as the OIDC identity of `warden login` (forced with --oidc; else used when no admin key is given). */

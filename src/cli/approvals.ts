@@ -19,7 +19,7 @@ export interface Writer {
 export interface ApprovalsCommandContext {
   dbPath: string;
   /** admin.key_sha256, admin.keys and admin.oidc_roles of the config: who may answer. */
-  admin: AdminKeysConfig & { oidc_roles?: readonly OidcRoleRule[] };
+  admin: AdminKeysConfig & { oidc_roles?: readonly OidcRoleRule[]; oidc_audience?: readonly string[] | undefined };
   /** identity.oidc of the config: issuers whose tokens (`warden login`) are verified. */
   oidcIssuers?: readonly OidcIssuerConfig[];
   /** Where WARDEN_ADMIN_KEY is read (process.env by default). */

@@ -9,7 +9,7 @@ import { httpLoggerSchema } from '../httplog/config.js';
 import { policySchema } from '../policy/config.js';
 import { guardsSchema } from '../guards/config.js';
 import { limitsSchema } from '../limits/config.js';
-import { ADMIN_KEY_SHA256, adminKeysSchema, adminOidcRolesSchema } from '../admin/config.js';
+import { ADMIN_KEY_SHA256, adminKeysSchema, adminOidcAudienceSchema, adminOidcRolesSchema } from '../admin/config.js';
 import { identitySchema } from '../identity/oidc/config.js';
 
 const tlsSchema = z
@@ -42,6 +42,7 @@ const adminSchema = listenerSchema
     key_sha256: ADMIN_KEY_SHA256.optional().describe('SHA-256 of the admin key (role admin, named `admin`). Without it and without `keys` the admin API answers 401 to everything.'),
     keys: adminKeysSchema,
     oidc_roles: adminOidcRolesSchema,
+    oidc_audience: adminOidcAudienceSchema,
   })
   .superRefine((a, ctx) => {
     const i = a.keys.findIndex((k) => k.key_sha256 === a.key_sha256);

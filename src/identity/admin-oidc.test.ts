@@ -42,3 +42,27 @@ test('the principal is named by issuer and subject; a refusal names who and what
     assert.deepEqual(refusedOidcIdentity(e), { name: `oidc:${IDP}#00u1`, issuer: IDP, subject: '00u1' });
   }
 });
+
+test('someone in an approver group and an auditor group holds both roles: they decide and still read the config', async () => {
+  const { requirePermission } = await import('./admin-principal.js');
+  const p = oidcAdminPrincipal(id(['sec', 'approvers']), rules, 'admin-api');
+  assert.equal(p.role, 'approver', 'the first role names them');
+  assert.deepEqual(p.roles, ['approver', 'auditor']);
+  for (const perm of ['approvals.decide', 'approvals.read', 'config.read', 'policy.explain'] as const) assert.doesNotThrow(() => requirePermission(p, perm), perm);
+  assert.throws(() => requirePermission(p, 'config.write'), /has role approver, auditor, which does not allow config\.write/);
+});
+
+test('a group an approval names is matched only when admin.oidc_roles binds it to the token\'s own issuer', async () => {
+  const { isListedApprover } = await import('../approvals/decide.js');
+  const two: OidcRoleRule[] = [...rules, { issuer: 'https://ci.example.com', group: 'ci-approvers', role: 'approver' }];
+  // The CI issuer's approver also writes the company's group name into its token.
+  const ci = oidcAdminPrincipal(id(['ci-approvers', 'approvers', 'platform-team'], 'https://ci.example.com'), two, 'admin-api');
+  assert.equal(ci.role, 'approver');
+  assert.deepEqual(ci.groups, ['ci-approvers']);
+  assert.equal(isListedApprover(['approvers'], ci), false, 'the company\'s group, claimed by another issuer');
+  assert.equal(isListedApprover(['platform-team'], ci), false, 'a group no rule binds to that issuer');
+  assert.equal(isListedApprover(['ci-approvers'], ci), true);
+  const own = oidcAdminPrincipal(id(['approvers', 'sec']), two, 'admin-api');
+  assert.equal(isListedApprover(['approvers'], own), true);
+  assert.equal(isListedApprover(['role:auditor'], own), true, 'every role counts for role: entries');
+});

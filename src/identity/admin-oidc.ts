@@ -36,15 +36,32 @@ export function parseOidcPrincipalName(name: string): { issuer: string; subject:
   return i < 0 ? undefined : { issuer: name.slice(5, i), subject: name.slice(i + 1) };
 }
 
-/** The role a token's groups give, or undefined: the first of admin, approver, auditor, viewer that any mapped group grants. */
-export function oidcRole(id: Pick<OidcIdentity, 'issuer' | 'groups'>, rules: readonly OidcRoleRule[]): AdminRole | undefined {
+/** Every role a token's groups give at its own issuer, in the order admin, approver, auditor, viewer (empty: none). */
+export function oidcRoles(id: Pick<OidcIdentity, 'issuer' | 'groups'>, rules: readonly OidcRoleRule[]): AdminRole[] {
   const granted = new Set(rules.filter((r) => r.issuer === id.issuer && id.groups.includes(r.group)).map((r) => r.role));
-  return ADMIN_ROLES.find((r) => granted.has(r));
+  return ADMIN_ROLES.filter((r) => granted.has(r));
+}
+
+/** The first role of `oidcRoles`, or undefined. */
+export function oidcRole(id: Pick<OidcIdentity, 'issuer' | 'groups'>, rules: readonly OidcRoleRule[]): AdminRole | undefined {
+  return oidcRoles(id, rules)[0];
+}
+
+/**
+ * The groups an approval's `approvers` may match: only those `admin.oidc_roles` names for the
+ * token's own issuer. Any other trusted issuer (a partner's, a CI's) writes whatever group names
+ * it likes into its tokens; without this, one mapped to a mere approver role could claim the
+ * group a rule reserves for the company's own approvers.
+ */
+export function oidcApproverGroups(id: Pick<OidcIdentity, 'issuer' | 'groups'>, rules: readonly OidcRoleRule[]): string[] {
+  const bound = new Set(rules.filter((r) => r.issuer === id.issuer).map((r) => r.group));
+  return id.groups.filter((g) => bound.has(g));
 }
 
 export function oidcAdminPrincipal(id: OidcIdentity, rules: readonly OidcRoleRule[], via: AdminPrincipal['via']): AdminPrincipal {
   const name = oidcPrincipalName(id.issuer, id.subject);
-  const role = oidcRole(id, rules);
+  const roles = oidcRoles(id, rules);
+  const role = roles[0];
   if (!role) {
     const mapped = rules.filter((r) => r.issuer === id.issuer).map((r) => r.group);
     throw refusedAs(id, new WardenError(
@@ -52,13 +69,14 @@ export function oidcAdminPrincipal(id: OidcIdentity, rules: readonly OidcRoleRul
       `${id.name} (${name}) has no admin role: none of their groups (${id.groups.join(', ') || 'none'}) is mapped in admin.oidc_roles for ${id.issuer}${mapped.length ? ` (mapped: ${mapped.join(', ')})` : ' (no entry for this issuer)'}`,
     ));
   }
-  return { name, role, groups: [...id.groups], via, oidc: { issuer: id.issuer, subject: id.subject, consumer: id.name, keyId: id.keyId } };
+  return { name, role, roles, groups: oidcApproverGroups(id, rules), via, oidc: { issuer: id.issuer, subject: id.subject, consumer: id.name, keyId: id.keyId } };
 }
 
 /** Who was refused a role: a verified identity, so the audit of the refusal can name it. */
 const refused = new WeakMap<Error, { name: string; issuer: string; subject: string }>();
 
-function refusedAs(id: OidcIdentity, e: WardenError): WardenError {
+/** Marks a refusal as being about this verified identity (the audit of the refusal names it). */
+export function refusedAs(id: Pick<OidcIdentity, 'issuer' | 'subject'>, e: WardenError): WardenError {
   refused.set(e, { name: oidcPrincipalName(id.issuer, id.subject), issuer: id.issuer, subject: id.subject });
   return e;
 }

@@ -5,7 +5,7 @@
  * becomes an admin identity, even if its hash was configured as one.
  */
 import { WardenError } from '../core/errors.js';
-import { roleGrants, rolesWith, type AdminPermission, type AdminPrincipal, type AdminRole } from './admin-roles.js';
+import { principalGrants, rolesOf, rolesWith, type AdminPermission, type AdminPrincipal, type AdminRole } from './admin-roles.js';
 import { digestsEqual, hashKey, KEY_PREFIX } from './keys.js';
 
 export interface AdminKeysConfig {
@@ -45,6 +45,7 @@ export function authenticateAdminKey(presented: string | undefined, cfg: AdminKe
 }
 
 export function requirePermission(p: AdminPrincipal, permission: AdminPermission): void {
-  if (roleGrants(p.role, permission)) return;
-  throw new WardenError('WARDEN_E_ADMIN_FORBIDDEN', `${p.name} has role ${p.role}, which does not allow ${permission}; roles that do: ${rolesWith(permission).join(', ')}`);
+  if (principalGrants(p, permission)) return;
+  const held = rolesOf(p);
+  throw new WardenError('WARDEN_E_ADMIN_FORBIDDEN', `${p.name} has role ${held.join(', ')}, which does not allow ${permission}; roles that do: ${rolesWith(permission).join(', ')}`);
 }

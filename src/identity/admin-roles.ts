@@ -1,7 +1,7 @@
 /**
  * Who may do what on the admin side. A principal is a named human (or their tool) holding an
- * admin key or an OIDC identity (roles from its groups) with exactly one role; the role grants
- * permissions. Virtual keys (agents) are never principals.
+ * admin key (one role) or an OIDC identity (every role its groups map to); it may do what any
+ * of its roles grants. Virtual keys (agents) are never principals.
  */
 export const ADMIN_ROLES = ['admin', 'approver', 'auditor', 'viewer'] as const;
 export type AdminRole = (typeof ADMIN_ROLES)[number];
@@ -24,7 +24,13 @@ const GRANTS: Record<AdminRole, readonly AdminPermission[]> = {
 export interface AdminPrincipal {
   /** Configured name: recorded in the audit and on every approval it decides. */
   name: string;
+  /** The first of admin, approver, auditor, viewer it holds: the one named in messages and recorded on approvals. */
   role: AdminRole;
+  /**
+   * Every role it holds (an OIDC identity in an approver group and an auditor group holds
+   * both); absent: `role` alone. Permissions are the union.
+   */
+  roles?: readonly AdminRole[];
   /** Groups an approval's `approvers` may name. */
   groups: readonly string[];
   /** How the principal reached Warden. */
@@ -35,6 +41,15 @@ export interface AdminPrincipal {
 
 export function roleGrants(role: AdminRole, permission: AdminPermission): boolean {
   return GRANTS[role].includes(permission);
+}
+
+export function rolesOf(p: Pick<AdminPrincipal, 'role' | 'roles'>): readonly AdminRole[] {
+  return p.roles?.length ? p.roles : [p.role];
+}
+
+/** True when any role of the principal grants the permission. */
+export function principalGrants(p: Pick<AdminPrincipal, 'role' | 'roles'>, permission: AdminPermission): boolean {
+  return rolesOf(p).some((r) => roleGrants(r, permission));
 }
 
 /** Roles holding a permission, for error messages. */

@@ -22,6 +22,8 @@ export interface FlowIO {
   now?: () => number;
 }
 
+const MAX_WAIT_S = 1800;
+const MAX_INTERVAL_S = 60;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function deviceFlow(d: Discovery, p: FlowParams, io: FlowIO): Promise<TokenAnswer> {
@@ -44,8 +46,9 @@ export async function deviceFlow(d: Discovery, p: FlowParams, io: FlowIO): Promi
   // Shown to the user to open and type: an https page of the IdP, and no terminal escape sequences.
   const page = checkEndpoint('verification_uri of the device authorization answer', uri);
   const code = printable(userCode, 64);
-  const expiresIn = typeof start.expires_in === 'number' && start.expires_in > 0 ? start.expires_in : 600;
-  let interval = typeof start.interval === 'number' && start.interval > 0 ? start.interval : 5;
+  // Bounded whatever the IdP says: the login waits at most 30 minutes, polls at least once a minute.
+  const expiresIn = typeof start.expires_in === 'number' && start.expires_in > 0 ? Math.min(start.expires_in, MAX_WAIT_S) : 600;
+  let interval = typeof start.interval === 'number' && start.interval > 0 ? Math.min(start.interval, MAX_INTERVAL_S) : 5;
   io.err(`To log in, open ${printable(page, 2000)} and enter the code ${code}\n`);
   if (typeof complete === 'string' && complete.startsWith(page)) io.err(`(or open ${printable(complete, 2000)})\n`);
   io.err(`Waiting for you to log in (the code is valid for ${Math.round(expiresIn / 60)} min)…\n`);
@@ -61,7 +64,7 @@ export async function deviceFlow(d: Discovery, p: FlowParams, io: FlowIO): Promi
       if (e.error === 'authorization_pending') continue;
       // RFC 8628 §3.5: slow down by 5 seconds for this and every later poll.
       if (e.error === 'slow_down') {
-        interval += 5;
+        interval = Math.min(interval + 5, MAX_INTERVAL_S);
         continue;
       }
       if (e.error === 'access_denied') throw new WardenError('WARDEN_E_LOGIN_FAILED', 'the login was declined at the identity provider');

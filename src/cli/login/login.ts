@@ -7,7 +7,7 @@
 import { WardenError } from '../../core/errors.js';
 import { isWellFormedKey } from '../../identity/keys.js';
 import { deviceFlow, type FlowParams } from './device.js';
-import { discover, expiresAt, postForm, unverifiedClaims, type TokenAnswer } from './oauth.js';
+import { checkIssuedFor, discover, expiresAt, postForm, unverifiedClaims, type TokenAnswer } from './oauth.js';
 import { pkceFlow } from './pkce.js';
 import { LOGIN_DIR_ENV, LOGIN_SETTINGS_FILE, loadCredentials, loadLoginSettings, loginDir, removeCredentials, saveCredentials, type OidcCredentials } from './store.js';
 
@@ -84,6 +84,7 @@ export async function loginCommand(opts: LoginOptions, io: LoginIO): Promise<num
   const d = await discover(issuer);
   const started = Date.now();
   const t: TokenAnswer = opts.pkce ? await pkceFlow(d, params, io, { port: opts.port, timeoutMs: (opts.timeout ?? 300) * 1000 }) : await deviceFlow(d, params, io);
+  checkIssuedFor(t, { issuer, resource: params.resource, audience: params.audience }, 'the login');
   const now = Date.now();
   const c: OidcCredentials = {
     version: 1, kind: 'oidc', issuer, client_id: params.client_id, token_endpoint: d.token_endpoint, scope: params.scope,

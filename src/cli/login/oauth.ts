@@ -101,11 +101,26 @@ export async function postForm(url: string, params: Record<string, string | unde
   const json = await readJsonBody(res, what);
   if (res.ok && json.error === undefined) return json;
   if (typeof json.error === 'string') {
-    // The IdP's own words, cut short: they are shown to the user, never tokens.
-    const desc = typeof json.error_description === 'string' ? printable(json.error_description) : undefined;
-    throw new OAuthError(printable(json.error, 100), desc, res.status);
+    // The IdP's own words, cut short, shown to the user: some IdPs echo the grant they refused
+    // ("invalid refresh token rt_…"), so every secret this form sent is blanked out of them.
+    const hide = (t: string) => redactSent(t, params);
+    const desc = typeof json.error_description === 'string' ? printable(hide(json.error_description)) : undefined;
+    throw new OAuthError(printable(hide(json.error), 100), desc, res.status);
   }
   throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: HTTP ${res.status} without an OAuth error`);
+}
+
+/** Form fields whose values are secrets (grants, verifiers, client credentials, tokens). */
+const SECRET_FIELDS = ['refresh_token', 'code', 'code_verifier', 'device_code', 'client_secret', 'token', 'assertion', 'client_assertion'];
+
+function redactSent(text: string, params: Record<string, string | undefined>): string {
+  let out = text;
+  for (const k of SECRET_FIELDS) {
+    const v = params[k];
+    // Split so that a secret cut short by the IdP, or percent-encoded, is still found.
+    if (v && v.length >= 6) for (const form of new Set([v, encodeURIComponent(v)])) out = out.split(form).join('[redacted]');
+  }
+  return out;
 }
 
 export interface TokenAnswer {
@@ -143,4 +158,24 @@ export function expiresAt(t: TokenAnswer, now: number): number {
   const exp = unverifiedClaims(t.access_token)?.exp;
   if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;
   return now + 5 * 60_000;
+}
+
+/**
+ * A JWT access token the IdP hands back must be for the issuer asked and, when a resource or
+ * audience was asked for, carry it: else it is a token for something else (an IdP mix-up, a
+ * misconfigured client) that `warden token` would hand on to Warden — and Warden would hold a
+ * credential valid elsewhere. Opaque tokens are left to Warden's verification.
+ */
+export function checkIssuedFor(t: TokenAnswer, want: { issuer: string; resource?: string | undefined; audience?: string | undefined }, what: string): void {
+  const claims = unverifiedClaims(t.access_token);
+  if (!claims) return;
+  if (claims.iss !== undefined && claims.iss !== want.issuer) {
+    throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: the access token was issued by "${printable(String(claims.iss), 200)}", not ${want.issuer}: refused, nothing stored`);
+  }
+  const expected = want.resource ?? want.audience;
+  if (expected === undefined || claims.aud === undefined) return;
+  const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+  if (!aud.includes(expected)) {
+    throw new WardenError('WARDEN_E_LOGIN_FAILED', `${what}: the access token is for ${printable(aud.map(String).join(', ') || 'no audience', 300)}, not ${expected}: refused, nothing stored (does the client have access to that resource at the IdP?)`);
+  }
 }

@@ -5,7 +5,7 @@
  * others can read is refused rather than used.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { WardenError } from '../../core/errors.js';
@@ -121,22 +121,61 @@ function parse(file: string, text: string): Credentials {
   throw storeError(`${file} is incomplete; run \`warden login\` again`);
 }
 
+const ownUid = (): number | undefined => (typeof process.getuid === 'function' ? process.getuid() : undefined);
+
+/**
+ * A folder whose files we read must be ours and writable by nobody else: whoever can write in
+ * it can swap credentials.json or plant a login.json naming their own issuer.
+ */
+function checkDirForReading(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    return; // no folder: nothing to read, the open below says ENOENT
+  }
+  const uid = ownUid();
+  if (uid !== undefined && st.uid !== uid) throw storeError(`${dir} belongs to another user; set ${LOGIN_DIR_ENV} to a folder of your own`);
+  if ((st.mode & 0o022) !== 0) throw storeError(`${dir} can be written by other users (mode ${(st.mode & 0o777).toString(8)}); they could replace what it holds: \`chmod 700 ${dir}\`, then \`warden login\` again`);
+}
+
+/**
+ * Opens a file of the folder without following a symlink, and judges the file actually opened
+ * (fstat on the descriptor): nothing can be swapped in between the check and the read.
+ * Undefined when it does not exist.
+ */
+function readPrivate(file: string, dir: string, secret: boolean): string | undefined {
+  checkDirForReading(dir);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw storeError(`${file} is a symlink, which is not followed; remove it and run \`warden login\``);
+    throw storeError(`${file}: ${code ?? 'unreadable'}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw storeError(`${file} is not a regular file; remove it and run \`warden login\``);
+    const uid = ownUid();
+    if (uid !== undefined && st.uid !== uid) throw storeError(`${file} belongs to another user`);
+    if (secret && (st.mode & 0o077) !== 0) {
+      throw storeError(`${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); its tokens may be known to them: run \`warden logout\` and \`warden login\` again`);
+    }
+    if (!secret && (st.mode & 0o022) !== 0) throw storeError(`${file} can be written by other users (mode ${(st.mode & 0o777).toString(8)}): \`chmod 600 ${file}\``);
+    if (st.size > 1024 * 1024) throw storeError(`${file} is larger than 1 MB`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The stored credentials, or undefined when nobody logged in. Refuses a file others may read. */
 export function loadCredentials(env?: Record<string, string | undefined>): Credentials | undefined {
   const file = credentialsPath(env);
-  let st;
-  try {
-    st = lstatSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw storeError(`${file}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-  }
-  if (!st.isFile()) throw storeError(`${file} is not a regular file (a symlink or folder is not followed); remove it and run \`warden login\``);
-  if ((st.mode & 0o077) !== 0) {
-    throw storeError(`${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); its tokens may be known to them: run \`warden logout\` and \`warden login\` again`);
-  }
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw storeError(`${file} belongs to another user`);
-  return parse(file, readFileSync(file, 'utf8'));
+  const text = readPrivate(file, loginDir(env), true);
+  return text === undefined ? undefined : parse(file, text);
 }
 
 /** Removes the stored credentials; true when there were some. */
@@ -162,13 +201,9 @@ export interface LoginSettings {
 
 export function loadLoginSettings(env?: Record<string, string | undefined>): { file: string; settings: LoginSettings } | undefined {
   const file = join(loginDir(env), LOGIN_SETTINGS_FILE);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw storeError(`${file}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-  }
+  // Not secret, but it names the issuer to log in to: only from a file nobody else could write.
+  const text = readPrivate(file, loginDir(env), false);
+  if (text === undefined) return undefined;
   let v: unknown;
   try {
     v = JSON.parse(text);

@@ -6,7 +6,7 @@
  */
 import { WardenError } from '../../core/errors.js';
 import { withFileLock } from './lock.js';
-import { expiresAt, OAuthError, postForm, tokenAnswer } from './oauth.js';
+import { checkIssuedFor, expiresAt, OAuthError, postForm, tokenAnswer } from './oauth.js';
 import { credentialsPath, loadCredentials, saveCredentials, type Credentials, type OidcCredentials } from './store.js';
 
 export interface TokenIO {
@@ -68,6 +68,7 @@ async function refresh(c: OidcCredentials, now: number): Promise<OidcCredentials
     throw e;
   }
   const t = tokenAnswer(j, `refreshing the token at ${c.issuer}`);
+  checkIssuedFor(t, c, `refreshing the token at ${c.issuer}`);
   const next: OidcCredentials = { ...c, access_token: t.access_token, obtained_at: now, expires_at: expiresAt(t, now) };
   // Rotation: the IdP hands out a new refresh token and the old one is spent.
   if (t.refresh_token) next.refresh_token = t.refresh_token;
