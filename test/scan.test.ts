@@ -1,9 +1,9 @@
 /**
  * `warden scan` on fixture repositories generated here: a clean one (nothing found), then one
  * planted problem per check, each found by its rule. Secrets are built at run time so this
- * file carries none for scanners to trip on. The SARIF is checked against the parts of the
- * SARIF 2.1.0 schema GitHub code scanning requires (no package in node_modules ships the
- * schema file, and none is installed for this).
+ * file carries none for scanners to trip on. The SARIF is validated against the SARIF 2.1.0
+ * JSON Schema (the OASIS 2.1.0-rtm.5 schema shipped in @microsoft/jest-sarif, a draft-04
+ * schema, read with ajv-draft-04), then checked for the parts GitHub code scanning requires.
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { claudeCodePermissions } from '../src/policy/permissions/claude-code-syntax.js';
 import { runCli } from './support/cli-process.js';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv-draft-04';
 
 const AWS_KEY = ['AKIA', 'QYLPMN5HFIQR7XZB'].join('');
 const GITHUB_PAT = ['ghp_', 'R8mZq2Lk7VxT4nB9cW1yH6pJ3sD0fG5aE2uK'].join('');
@@ -151,6 +154,11 @@ test('SARIF 2.1.0 as GitHub code scanning takes it: rules, ruleId, level, relati
   const r = await runCli(['scan', root, '--sarif', '--fail-on', 'never']);
   assert.equal(r.code, 0, r.stderr);
   const sarif = JSON.parse(r.stdout);
+  const schemaFile = createRequire(import.meta.url).resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
+  assert.ok(validate(sarif), `SARIF does not validate against the 2.1.0 schema: ${JSON.stringify(validate.errors?.slice(0, 5))}`);
+  // The validator is not a formality: a result without its message is refused.
+  assert.equal(validate({ ...sarif, runs: [{ ...sarif.runs[0], results: [{ ruleId: 'WS001' }] }] }), false);
   assert.equal(sarif.version, '2.1.0');
   assert.match(sarif.$schema, /sarif-2\.1\.0/);
   assert.equal(sarif.runs.length, 1);
