@@ -16,7 +16,7 @@ import { claudeCodePermissions } from '../src/policy/permissions/claude-code-syn
 import { runCli } from './support/cli-process.js';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv-draft-04';
+import AjvModule from 'ajv-draft-04';
 
 const AWS_KEY = ['AKIA', 'QYLPMN5HFIQR7XZB'].join('');
 const GITHUB_PAT = ['ghp_', 'R8mZq2Lk7VxT4nB9cW1yH6pJ3sD0fG5aE2uK'].join('');
@@ -155,8 +155,10 @@ test('SARIF 2.1.0 as GitHub code scanning takes it: rules, ruleId, level, relati
   assert.equal(r.code, 0, r.stderr);
   const sarif = JSON.parse(r.stdout);
   const schemaFile = createRequire(import.meta.url).resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const Ajv = (AjvModule as unknown as { default: typeof AjvModule.default }).default ?? AjvModule;
   const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
-  assert.ok(validate(sarif), `SARIF does not validate against the 2.1.0 schema: ${JSON.stringify(validate.errors?.slice(0, 5))}`);
+  const valid: boolean = validate(sarif);
+  assert.ok(valid, `SARIF does not validate against the 2.1.0 schema: ${JSON.stringify(validate.errors?.slice(0, 5))}`);
   // The validator is not a formality: a result without its message is refused.
   assert.equal(validate({ ...sarif, runs: [{ ...sarif.runs[0], results: [{ ruleId: 'WS001' }] }] }), false);
   assert.equal(sarif.version, '2.1.0');
