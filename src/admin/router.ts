@@ -4,7 +4,7 @@ import { readJson as readStrictJson } from '../core/json/read.js';
 import { readBody } from '../doors/shared/body.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { approvalsApi, auditUnauthenticatedDecide, isDecideCall } from './approvals-api.js';
-import { adminCallExchange } from './audit-call.js';
+import { adminCallExchange, writeRecordBeforeEnd } from './audit-call.js';
 import { authenticateAdmin, permissionFor } from './auth.js';
 import { requirePermission } from '../identity/admin-principal.js';
 import { refusedOidcIdentity } from '../identity/admin-oidc.js';
@@ -58,6 +58,9 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
     let errorCode: string | undefined;
     let refused: ReturnType<typeof refusedOidcIdentity>;
     let selfAudited = path === '/healthz' || path === '/metrics';
+    const audit = writeRecordBeforeEnd(res, () => {
+      if (!selfAudited) gw.finish(adminCallExchange({ method, path, start, startHr, principal, refused, status: res.statusCode, errorCode }));
+    });
     try {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/metrics') {
@@ -153,7 +156,8 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
       refused = refusedOidcIdentity(e);
       sendAdminError(res, e);
     } finally {
-      if (!selfAudited) gw.finish(adminCallExchange({ method, path, start, startHr, principal, refused, status: res.statusCode, errorCode }));
+      // Already written by res.end when the call was answered.
+      audit();
     }
   };
 }
