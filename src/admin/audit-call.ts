@@ -4,6 +4,7 @@
  * approvals have their own, richer records (src/approvals/audit-relay.ts) and are not
  * recorded twice. Never a key, a token or a body.
  */
+import type { ServerResponse } from 'node:http';
 import type { Exchange } from '../core/exchange.js';
 import { requestId } from '../core/ids.js';
 import type { AdminPrincipal } from '../identity/admin-roles.js';
@@ -46,4 +47,28 @@ export function adminCallExchange(c: AdminCall): Exchange {
   const oidc = c.principal?.oidc ?? c.refused;
   if (oidc) ex.principal = { issuer: oidc.issuer, subject: oidc.subject };
   return ex;
+}
+
+/**
+ * Writes the call's audit record just before the response's last bytes go out, as the doors
+ * do: a client holding its answer knows the call is on record. Written after `res.end`, the
+ * record could be lost to a SIGKILL (or an OOM kill) landing between the two although the
+ * client had its answer; under `warden start --workers N` a killed worker lost the record of
+ * an admin call it had answered. Every admin answer ends through `res.end`, however it is
+ * built, so this holds for every route. Returns the write, for a call that never answers;
+ * the record is written once either way.
+ */
+export function writeRecordBeforeEnd(res: ServerResponse, write: () => void): () => void {
+  let written = false;
+  const once = () => {
+    if (written) return;
+    written = true;
+    write();
+  };
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    once();
+    return end(...args);
+  }) as typeof res.end;
+  return once;
 }

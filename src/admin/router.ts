@@ -4,7 +4,7 @@ import { readJson as readStrictJson } from '../core/json/read.js';
 import { readBody } from '../doors/shared/body.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { approvalsApi, auditUnauthenticatedDecide, isDecideCall } from './approvals-api.js';
-import { adminCallExchange } from './audit-call.js';
+import { adminCallExchange, writeRecordBeforeEnd } from './audit-call.js';
 import { auditUnauthenticatedRefusal } from './refusal-budget.js';
 import { authenticateAdmin, permissionFor } from './auth.js';
 import { requirePermission } from '../identity/admin-principal.js';
@@ -60,6 +60,10 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
     let errorCode: string | undefined;
     let refused: ReturnType<typeof refusedOidcIdentity>;
     let selfAudited = path === '/healthz' || path === '/metrics';
+    const audit = writeRecordBeforeEnd(res, () => {
+      // Unauthenticated refusals are audited within a budget (refusal-budget.ts): the admin port must not be a disk filler.
+      if (!selfAudited && (principal || refused || auditUnauthenticatedRefusal(gw))) gw.finish(adminCallExchange({ method, path, start, startHr, principal, refused, status: res.statusCode, errorCode }));
+    });
     try {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/metrics') {
@@ -160,9 +164,8 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
       refused = refusedOidcIdentity(e);
       sendAdminError(res, e);
     } finally {
-      if (!selfAudited && (principal || refused || auditUnauthenticatedRefusal(gw))) {
-        gw.finish(adminCallExchange({ method, path, start, startHr, principal, refused, status: res.statusCode, errorCode }));
-      }
+      // Already written by res.end when the call was answered.
+      audit();
     }
   };
 }
