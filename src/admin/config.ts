@@ -58,4 +58,4 @@ export const adminOidcAudienceSchema = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
   .transform((v) => (Array.isArray(v) ? v : [v]))
   .optional()
-  .describe('Audience (`aud`) an OIDC token must carry to be accepted on the admin API and by `warden approvals approve|deny` — an API identifier of its own, e.g. `https://warden.example.com/admin`, also listed in that issuer\'s `identity.oidc[].audience`. Unset: any token verified for `identity.oidc` may carry an admin role, including the one an agent uses (docs/identity.md).');
+  .describe('Audience (`aud`) an OIDC token must carry to be accepted on the admin API and by `warden approvals approve` and `warden approvals deny` — an API identifier of its own, e.g. `https://warden.example.com/admin`, also listed in that issuer\'s `identity.oidc[].audience`. Unset: any token verified for `identity.oidc` may carry an admin role, including the one an agent uses (docs/identity.md).');
