@@ -71,7 +71,9 @@ describe('postgres door: masking', { timeout: 120_000 }, () => {
     const c = new pg.Client({ host: '127.0.0.1', port: w.pgPort, user: 'rita', password: key, database: db.name });
     await c.connect();
     try {
-      const r = await c.query({ text: 'SELECT id, card FROM cards WHERE id = $1', values: [1], binary: true });
+      // node-postgres honours `binary` per query; @types/pg only types it on the client config.
+      const binary: pg.QueryConfig & { binary: boolean } = { text: 'SELECT id, card FROM cards WHERE id = $1', values: [1], binary: true };
+      const r = await c.query(binary);
       assert.equal(r.rows.length, 1);
       assert.equal(r.rows[0].card, null);
       const t = await c.query({ name: 'by-id', text: 'SELECT card, note FROM cards WHERE id = $1', values: [2] });

@@ -54,7 +54,7 @@ describe('postgres door: protocol abuse', { timeout: 180_000 }, () => {
 
   before(async () => {
     db = await testDatabase('proto');
-    w = await startPgWarden({ roles: [{ groups: ['data-reader'], user: db.reader }], startup_timeout_ms: 400, max_message_bytes: 65536 });
+    w = await startPgWarden({ roles: [{ groups: ['data-reader'], user: db.reader }], startup_timeout_ms: 400, max_message_bytes: 65536, self_signed_tls: false });
     key = w.key('alice', { groups: ['data-reader'] }).key;
   });
   after(async () => {

@@ -30,7 +30,11 @@ export const postgresSchema = z
         key: z.string().describe('PEM private key.'),
       })
       .optional()
-      .describe('Certificate for SSLRequest. Without it clients are told `N` (no TLS), which only loopback clients may accept.'),
+      .describe('Certificate for SSLRequest. Without it, a door listening on loopback makes a self-signed one (see `self_signed_tls`); otherwise clients are told `N` (no TLS), which only loopback clients may accept.'),
+    self_signed_tls: z
+      .boolean()
+      .default(true)
+      .describe('Without `tls`, on a loopback listener: generate a self-signed certificate (with openssl, kept in `postgres-tls/` beside the audit folder, key mode 0600) so `sslmode=require` works for the quick start. `false`: answer SSLRequest with `N`.'),
     require_tls: z
       .enum(['off_loopback', 'always'])
       .default('off_loopback')

@@ -9,7 +9,7 @@ import { compileStatementPolicy, type StatementPolicy, type StatementRole } from
 import { activeGrant, grantEnded } from './grants/index.js';
 import { loadSqlParser, SqlClassifier } from './sql/index.js';
 import { createStatementPolicy } from './statement-policy.js';
-import { secureContextFor } from './tls.js';
+import { doorCertificate, secureContextFor } from './tls.js';
 
 export const postgresConfig = { postgres: postgresSchema.optional() } as const;
 
@@ -40,7 +40,7 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
   const masking = perVersion<Masking>((c) => createMasking(c.masking));
   const door = await startPostgresDoor({
     config: initial,
-    secureContext: secureContextFor(initial.tls),
+    secureContext: secureContextFor(doorCertificate(initial, gw.current().config.audit.dir, (m, f) => gw.log.warn(m, f))),
     log: gw.log,
     finish: (ex) => gw.finish(ex),
     authenticate: createAuthenticator(gw.identity),
