@@ -22,6 +22,8 @@ export interface McpSession {
   /** What the client declared in `initialize` (elicitation.url decides how an approval is delivered). */
   readonly clientCapabilities: Record<string, unknown>;
   lastUsed: number;
+  /** Requests of this session still being answered: a busy session is never idle. */
+  active: number;
   ended: boolean;
   /** The server→client stream (GET), if the client opened one. */
   stream: ServerResponse | undefined;
@@ -41,9 +43,9 @@ export class SessionStore {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
-  create(init: Omit<McpSession, 'id' | 'lastUsed' | 'ended' | 'stream' | 'upstreams'>): McpSession {
+  create(init: Omit<McpSession, 'id' | 'lastUsed' | 'active' | 'ended' | 'stream' | 'upstreams'>): McpSession {
     // 32 random bytes: unguessable, visible ASCII as the transport requires.
-    const s: McpSession = { ...init, id: randomBytes(32).toString('base64url'), lastUsed: this.now(), ended: false, stream: undefined, upstreams: new Map() };
+    const s: McpSession = { ...init, id: randomBytes(32).toString('base64url'), lastUsed: this.now(), active: 0, ended: false, stream: undefined, upstreams: new Map() };
     this.sessions.set(s.id, s);
     // Over the cap: the least recently used goes (Map order is insertion; `touch` re-inserts).
     while (this.sessions.size > this.opts.max()) this.end(this.sessions.values().next().value!);
@@ -54,7 +56,7 @@ export class SessionStore {
   get(id: string, principal: string): McpSession | undefined {
     const s = this.sessions.get(id);
     if (!s || s.ended) return undefined;
-    if (this.now() - s.lastUsed > this.opts.idleMs()) {
+    if (this.idle(s, this.now() - this.opts.idleMs())) {
       this.end(s);
       return undefined;
     }
@@ -67,6 +69,26 @@ export class SessionStore {
     s.lastUsed = this.now();
     this.sessions.delete(s.id);
     this.sessions.set(s.id, s);
+  }
+
+  /**
+   * A request of the session starts being answered. Idleness counts from the end of the last
+   * answer, not from its start: a tools/call held for minutes (an approval, a slow upstream
+   * start) must not leave the session expired the moment it is answered.
+   */
+  begin(s: McpSession): void {
+    s.active += 1;
+    this.touch(s);
+  }
+
+  /** The request begun with `begin` is answered (or failed): the idle clock starts again. */
+  done(s: McpSession): void {
+    s.active = Math.max(0, s.active - 1);
+    if (!s.ended) this.touch(s);
+  }
+
+  private idle(s: McpSession, cutoff: number): boolean {
+    return s.active === 0 && s.lastUsed < cutoff;
   }
 
   /** Ends the session: upstream sessions closed, the GET stream ended. */
@@ -89,7 +111,7 @@ export class SessionStore {
 
   private sweep(): void {
     const cutoff = this.now() - this.opts.idleMs();
-    for (const s of [...this.sessions.values()]) if (s.lastUsed < cutoff) this.end(s);
+    for (const s of [...this.sessions.values()]) if (this.idle(s, cutoff)) this.end(s);
   }
 
   close(): void {

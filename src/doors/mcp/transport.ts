@@ -232,6 +232,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-warden-request-id': ex.id });
       res.end(payload);
     };
+    sessions.begin(session);
     try {
       let result: Record<string, unknown> | undefined;
       let rpcErr: { code: number; message: string; data: Record<string, unknown> } | undefined;
@@ -276,6 +277,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       gw.finish(ex);
       send(rpcError(id, toRpcError(err, ex.id)));
     } finally {
+      sessions.done(session);
       list.delete(id);
       res.off('close', onClose);
     }
