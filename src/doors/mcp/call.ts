@@ -17,7 +17,7 @@ import { runStages, type DoorStages } from '../../runtime/stages.js';
 import type { McpCtx } from './context.js';
 import { upstreamOf } from './links.js';
 import { innerName, permissionName } from './names.js';
-import { validateArguments } from './validators.js';
+import { validateArguments, validateSqlArguments } from './validators.js';
 import { guardValue } from './value-guard.js';
 
 /** Bounds what an audit record keeps of the arguments. */
@@ -121,7 +121,10 @@ const STAGES: DoorStages<CallCtx> = {
     if (!part.servers.has(c.server)) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `no MCP server named "${c.server.slice(0, 64)}" under mcp.servers`);
     const full = `${c.server}__${c.tool}`;
     if (!grants.allows(full)) throw new WardenError('WARDEN_E_MCP_NOT_GRANTED', `tool ${full} is not granted to consumer "${session.consumer.name}" (mcp.grants)`, { rule: 'mcp.grants' });
-    validateArguments(full, c.args, c.argsBytes, part.config.validators, part.config.max_argument_bytes);
+    // Only until the SQL parser (wasm) has loaded: no await at all without a `sql` validator.
+    const loading = part.sql?.pending();
+    if (loading) await loading;
+    validateArguments(full, c.args, c.argsBytes, part.config.validators, part.config.max_argument_bytes, part.sql);
     const doc = toolDocument(mcp, c.server, c.tool, c.args);
     c.doc = doc;
     const judged = judgeToolUse(snap.policy, snap.toolUse, doc);
@@ -146,6 +149,8 @@ const STAGES: DoorStages<CallCtx> = {
     const g = await guardValue(c.args, snap.detectors, snap.config.guards, session.consumer.name, 'arguments');
     for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['request', detector], n);
     if (g.changed) {
+      // A redaction inside SQL text changes what the server runs: classify what is forwarded.
+      validateSqlArguments(`${c.server}__${c.tool}`, g.value, c.mcp.part.config.validators, c.mcp.part.sql);
       c.forwardArgs = g.value;
       ex.decision = { outcome: 'redact', rule: 'guards', reason: `redact: ${g.findings.join(', ')}` };
     }
