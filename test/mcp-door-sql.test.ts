@@ -24,6 +24,9 @@ describe('MCP door: SQL arguments checked by the PostgreSQL classifier before th
 
   before(async () => {
     w = await startTestWarden({
+      policy: {
+        rules: [{ id: 'no-salaries-via-mcp', when: 'door == "mcp" && sql != null && sql.statements.exists(s, s.tables.exists(t, t == "salaries" || t.endsWith(".salaries")))', action: 'deny', reason: 'salaries are not for agents' }],
+      },
       mcp: {
         servers: {
           ro: { transport: 'stdio', command: process.execPath, args: [SQL_QUERY_STDIO], env: { SQL_LOG: roLog } },
@@ -95,6 +98,14 @@ describe('MCP door: SQL arguments checked by the PostgreSQL classifier before th
     const n = received(roLog).length;
     await refused('ro__query', `SELECT ${key} FROM creds`, /does not parse/);
     assert.equal(received(roLog).length, n);
+  });
+
+  test('CEL rules see the classified SQL as `sql.statements`, as at the PostgreSQL door', async () => {
+    const n = received(rwLog).length;
+    await assert.rejects(c.client.callTool({ name: 'rw__query', arguments: { sql: 'SELECT 1; SELECT amount FROM hr.salaries s JOIN people p ON p.id = s.person' } }), (e: any) => e.code === -32003 && e.data?.warden_code === 'WARDEN_E_POLICY_DENIED' && /salaries are not for agents/.test(e.message));
+    assert.equal(received(rwLog).length, n);
+    await c.client.callTool({ name: 'rw__query', arguments: { sql: 'SELECT amount FROM payments' } });
+    assert.deepEqual(received(rwLog).slice(n), ['SELECT amount FROM payments']);
   });
 
   test('the refusal is audited as a deny by the validator, naming the effect', async () => {

@@ -9,7 +9,7 @@
  * yet (`pending`). A parser that cannot load refuses every SQL argument (fail closed).
  */
 import { WardenError } from '../../core/errors.js';
-import { DEFAULT_MAX_SQL_BYTES, effectRank, loadSqlParser, SqlClassifier, sqlParserReady, type ClassifiedStatement, type SqlEffect } from '../postgres/sql/index.js';
+import { DEFAULT_MAX_SQL_BYTES, effectRank, loadSqlParser, SqlClassifier, sqlParserReady, type ClassifiedSql, type ClassifiedStatement, type SqlEffect } from '../postgres/sql/index.js';
 import type { McpValidator } from './door-config.js';
 
 export type SqlValidatorConfig = NonNullable<McpValidator['sql']>;
@@ -33,8 +33,8 @@ export class SqlArguments {
     return sqlParserReady() || this.loadError !== undefined ? undefined : this.loading;
   }
 
-  /** Throws WARDEN_E_MCP_ARGUMENT_REFUSED unless `value` is SQL whose every statement `cfg` allows. */
-  check(tool: string, arg: string, value: unknown, cfg: SqlValidatorConfig): void {
+  /** The classification of `value`; throws WARDEN_E_MCP_ARGUMENT_REFUSED unless it is SQL whose every statement `cfg` allows. */
+  check(tool: string, arg: string, value: unknown, cfg: SqlValidatorConfig): ClassifiedSql {
     const refuse = (why: string) => new WardenError('WARDEN_E_MCP_ARGUMENT_REFUSED', `${tool}: argument "${arg}" ${why}`, { rule: RULE });
     if (typeof value !== 'string') throw refuse('must be SQL text (a string)');
     if (!sqlParserReady()) throw refuse(`cannot be checked: the SQL classifier is not available${this.loadError ? ` (${this.loadError})` : ''}; Warden refuses SQL it cannot classify`);
@@ -44,7 +44,7 @@ export class SqlArguments {
     const c = this.classifier.classify(value);
     if (c.refused) throw refuse(`is refused: ${c.refused.reason}`);
     const worst = worstDisallowed(c.statements, cfg.allow);
-    if (!worst) return;
+    if (!worst) return c;
     const { s, index } = worst;
     const which = c.statements.length > 1 ? `statement ${index + 1} of ${c.statements.length}` : 'the statement';
     if (s.effect === 'blocked') throw refuse(`is refused: ${which} (${s.kind}) is always blocked: ${s.reason ?? `${s.kind} is always blocked`}`);
