@@ -96,7 +96,7 @@ const sqlFacts = z
       .optional()
       .describe('The just-in-time grant the consumer holds for this session, if any.'),
   })
-  .describe('Postgres door: the statements of the query.');
+  .describe('Postgres door: the statements of the query; MCP door: the statements of the SQL arguments a `sql` validator checked (mcp.validators).');
 
 export const documentSchema = z
   .strictObject({

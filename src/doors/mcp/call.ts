@@ -14,11 +14,20 @@ import { decisionToError, toDecisionRecord, type Decision } from '../../policy/d
 import { baseDocument, connectionFacts } from '../../policy/facts.js';
 import type { DecisionDocument } from '../../policy/document.js';
 import { runStages, type DoorStages } from '../../runtime/stages.js';
+import type { ClassifiedStatement } from '../postgres/sql/index.js';
 import type { McpCtx } from './context.js';
 import { upstreamOf } from './links.js';
 import { innerName, permissionName } from './names.js';
-import { validateArguments } from './validators.js';
+import { validateArguments, validateSqlArguments } from './validators.js';
 import { guardValue } from './value-guard.js';
+
+type SqlStatementFacts = NonNullable<DecisionDocument['sql']>['statements'][number];
+
+function sqlStatementFacts(s: ClassifiedStatement): SqlStatementFacts {
+  const st: SqlStatementFacts = { kind: s.kind, effect: s.effect, tables: s.tables, functions: s.functions, operations: s.operations, text: s.text };
+  if (s.reason) st.reason = s.reason;
+  return st;
+}
 
 /** Bounds what an audit record keeps of the arguments. */
 const AUDIT_ARGS_CHARS = 2048;
@@ -121,8 +130,13 @@ const STAGES: DoorStages<CallCtx> = {
     if (!part.servers.has(c.server)) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `no MCP server named "${c.server.slice(0, 64)}" under mcp.servers`);
     const full = `${c.server}__${c.tool}`;
     if (!grants.allows(full)) throw new WardenError('WARDEN_E_MCP_NOT_GRANTED', `tool ${full} is not granted to consumer "${session.consumer.name}" (mcp.grants)`, { rule: 'mcp.grants' });
-    validateArguments(full, c.args, c.argsBytes, part.config.validators, part.config.max_argument_bytes);
+    // Only until the SQL parser (wasm) has loaded: no await at all without a `sql` validator.
+    const loading = part.sql?.pending();
+    if (loading) await loading;
+    const statements = validateArguments(full, c.args, c.argsBytes, part.config.validators, part.config.max_argument_bytes, part.sql);
     const doc = toolDocument(mcp, c.server, c.tool, c.args);
+    // CEL and OPA see the SQL a `sql` validator classified the way they see it at the PostgreSQL door.
+    if (statements.length) doc.sql = { statements: statements.map(sqlStatementFacts) };
     c.doc = doc;
     const judged = judgeToolUse(snap.policy, snap.toolUse, doc);
     let d = judged instanceof Promise ? await judged : judged;
@@ -146,6 +160,8 @@ const STAGES: DoorStages<CallCtx> = {
     const g = await guardValue(c.args, snap.detectors, snap.config.guards, session.consumer.name, 'arguments');
     for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['request', detector], n);
     if (g.changed) {
+      // A redaction inside SQL text changes what the server runs: classify what is forwarded.
+      validateSqlArguments(`${c.server}__${c.tool}`, g.value, c.mcp.part.config.validators, c.mcp.part.sql);
       c.forwardArgs = g.value;
       ex.decision = { outcome: 'redact', rule: 'guards', reason: `redact: ${g.findings.join(', ')}` };
     }

@@ -4,7 +4,11 @@
  * validators, sessions, and the endpoint's OAuth protected-resource metadata.
  */
 import { z } from 'zod';
+import { SQL_EFFECTS } from '../postgres/sql/effects.js';
 import { mcpSchema } from './config.js';
+
+/** Effects a `sql` validator may allow: everything but `blocked`, which no configuration allows. */
+const ALLOWABLE_SQL_EFFECTS = SQL_EFFECTS.filter((e) => e !== 'blocked') as [Exclude<(typeof SQL_EFFECTS)[number], 'blocked'>, ...Exclude<(typeof SQL_EFFECTS)[number], 'blocked'>[]];
 
 /** Namespaced tool globs: `server__tool`, `server__*`, `*`. */
 const TOOL_GLOB = z.string().regex(/^[A-Za-z0-9_.*?-]{1,200}$/, 'a tool name or glob in the form server__tool (letters, digits, _ . - and * ?)');
@@ -32,6 +36,18 @@ const validatorSchema = z.strictObject({
       allow: z.array(z.string().min(1)).min(1).describe('URL globs allowed (`https://docs.example.com/*`); http(s) only.'),
     })
     .optional(),
+  sql: z
+    .strictObject({
+      arguments: z.array(z.string().min(1)).min(1).describe('Argument names that hold SQL text: `sql` (dbhub `execute_sql`), `query` (server-postgres `query`).'),
+      allow: z
+        .array(z.enum(ALLOWABLE_SQL_EFFECTS))
+        .min(1)
+        .default(['read'])
+        .describe('Statement effects allowed (docs/postgres-policy.md): read, transaction, session, write, ddl, admin, restricted. Every statement of the text must have one of them; the always-blocked list and unparseable text are refused whatever this says.'),
+      max_bytes: z.number().int().positive().max(1024 * 1024).optional().describe('Largest SQL text parsed (default 64 KiB, as `postgres.statements.max_statement_bytes`); a larger one is refused.'),
+    })
+    .optional()
+    .describe('SQL arguments classified by the PostgreSQL door\'s classifier before the tool runs.'),
   max_argument_bytes: z.number().int().positive().optional().describe('Largest JSON size of the arguments of one call for these tools.'),
 });
 
@@ -39,7 +55,7 @@ export const mcpDoorSchema = mcpSchema
   .unwrap()
   .extend({
     grants: z.array(grantSchema).default([]).describe('Who may list and call which tools. An identity no grant applies to has no tools (deny by default). Every grant that applies must allow a tool: grants never union into the widest (docs/mcp.md).'),
-    validators: z.array(validatorSchema).default([]).describe('Built-in argument checks per tool: paths inside roots, URL allow-lists, size limits.'),
+    validators: z.array(validatorSchema).default([]).describe('Built-in argument checks per tool: paths inside roots, URL allow-lists, SQL effects, size limits.'),
     max_argument_bytes: z.number().int().positive().default(256 * 1024).describe('Largest JSON size of one tools/call\'s arguments, for every tool.'),
     session_idle_ms: z.number().int().positive().default(30 * 60_000).describe('A session no POST has used for this long is ended (Claude Code never sends DELETE).'),
     max_sessions: z.number().int().positive().default(10_000).describe('Most sessions held at once; past it the least recently used is ended.'),

@@ -6,6 +6,7 @@
 import { createLogger } from '../../telemetry/log.js';
 import type { DoorPart } from '../door.js';
 import type { McpDoorConfig } from './door-config.js';
+import { sqlArgumentsFor, type SqlArguments } from './sql-arguments.js';
 import { createUpstreams, type UpstreamServer } from './upstream/index.js';
 
 export interface McpPart {
@@ -13,6 +14,8 @@ export interface McpPart {
   readonly servers: ReadonlyMap<string, UpstreamServer>;
   /** The settings each server was built from, to decide reuse on reload. */
   readonly fingerprints: ReadonlyMap<string, string>;
+  /** The checker of `sql` validators; undefined when none is configured (the parser is not loaded). */
+  readonly sql: SqlArguments | undefined;
 }
 
 export const mcpPart: DoorPart<McpPart> = {
@@ -38,7 +41,8 @@ export const mcpPart: DoorPart<McpPart> = {
       servers.set(name, old && previous!.fingerprints.get(name) === fp ? old : createUpstreams({ servers: { [name]: cfg } }, { log }).get(name)!);
       fingerprints.set(name, fp);
     }
-    return { config: config.mcp, servers, fingerprints };
+    const sql = previous?.sql && previous.config.validators === config.mcp.validators ? previous.sql : sqlArgumentsFor(config.mcp.validators);
+    return { config: config.mcp, servers, fingerprints, sql };
   },
   retire(old, next) {
     for (const [name, s] of old.servers) if (next.servers.get(name) !== s) void s.close().catch(() => undefined);

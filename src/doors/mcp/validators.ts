@@ -3,13 +3,16 @@
  * Paths must stay inside an allowed root after normalisation AND symlink resolution (a link
  * inside the root pointing out of it is outside); a `..` segment is refused outright, even
  * when it would resolve inside (CWE-22: refuse traversal, do not try to interpret it); URLs
- * must match an allow-list; the arguments' JSON size is bounded.
+ * must match an allow-list; SQL goes through the PostgreSQL door's classifier
+ * (sql-arguments.ts); the arguments' JSON size is bounded.
  */
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { WardenError } from '../../core/errors.js';
 import { matchesAny } from '../../identity/glob.js';
+import type { ClassifiedStatement } from '../postgres/sql/index.js';
 import type { McpValidator } from './door-config.js';
+import type { SqlArguments } from './sql-arguments.js';
 
 const refuse = (tool: string, why: string, rule: string) => new WardenError('WARDEN_E_MCP_ARGUMENT_REFUSED', `${tool}: ${why}`, { rule });
 
@@ -72,10 +75,36 @@ function valuesOf(args: Record<string, unknown>, name: string): unknown[] {
 }
 
 /**
- * Runs every validator that covers the tool (`server__tool`). `argsBytes`: the JSON size of
- * the arguments as received. Throws WARDEN_E_MCP_ARGUMENT_REFUSED naming the argument.
+ * The SQL arguments of the validators covering `tool`, alone: run again on the arguments as
+ * forwarded when a guard changed them, so the decision is on the bytes the server gets.
+ * Without a checker (`sql`) a SQL validator refuses: fail closed. Returns the statements of
+ * every SQL argument checked, in order (for the decision document's `sql` section).
  */
-export function validateArguments(tool: string, args: Record<string, unknown>, argsBytes: number, validators: readonly McpValidator[], maxBytes: number): void {
+export function validateSqlArguments(tool: string, args: Record<string, unknown>, validators: readonly McpValidator[], sql: SqlArguments | undefined): ClassifiedStatement[] {
+  const statements: ClassifiedStatement[] = [];
+  const seen = new Set<unknown>();
+  for (const v of validators) {
+    if (!v.sql || !matchesAny(tool, v.tools)) continue;
+    for (const a of v.sql.arguments) {
+      for (const x of valuesOf(args, a)) {
+        if (!sql) throw refuse(tool, `argument "${a}" cannot be checked: no SQL classifier`, 'mcp.validators.sql');
+        const c = sql.check(tool, a, x, v.sql);
+        // Two validators over the same argument: its statements are listed once.
+        if (!seen.has(x)) statements.push(...c.statements);
+        seen.add(x);
+      }
+    }
+  }
+  return statements;
+}
+
+/**
+ * Runs every validator that covers the tool (`server__tool`). `argsBytes`: the JSON size of
+ * the arguments as received; `sql`: the checker for `sql` validators, its parser loaded.
+ * Throws WARDEN_E_MCP_ARGUMENT_REFUSED naming the argument; returns the statements of the
+ * SQL arguments checked.
+ */
+export function validateArguments(tool: string, args: Record<string, unknown>, argsBytes: number, validators: readonly McpValidator[], maxBytes: number, sql?: SqlArguments): ClassifiedStatement[] {
   if (argsBytes > maxBytes) throw refuse(tool, `arguments are ${argsBytes} bytes, more than mcp.max_argument_bytes (${maxBytes})`, 'mcp.max_argument_bytes');
   for (const v of validators) {
     if (!matchesAny(tool, v.tools)) continue;
@@ -83,4 +112,5 @@ export function validateArguments(tool: string, args: Record<string, unknown>, a
     if (v.paths) for (const a of v.paths.arguments) for (const x of valuesOf(args, a)) checkPath(tool, a, x, v.paths.roots);
     if (v.urls) for (const a of v.urls.arguments) for (const x of valuesOf(args, a)) checkUrl(tool, a, x, v.urls.allow);
   }
+  return validateSqlArguments(tool, args, validators, sql);
 }
