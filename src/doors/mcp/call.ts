@@ -169,10 +169,11 @@ const STAGES: DoorStages<CallCtx> = {
     // The result goes back to the agent and from there to the LLM provider: same guards.
     let answer = result;
     try {
-      const g = await guardValue({ content: result.content, structuredContent: result.structuredContent }, snap.detectors, snap.config.guards, session.consumer.name, 'result');
+      // The whole result, not only content and structuredContent: a hostile server can put a secret in `_meta` or a field no schema names, and clients pass those on.
+      const g = await guardValue(result, snap.detectors, snap.config.guards, session.consumer.name, 'result');
       for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['response', detector], n);
       if (g.findings.length) ex.responseFindings = g.findings;
-      if (g.changed) answer = { ...result, content: g.value.content, ...(result.structuredContent !== undefined ? { structuredContent: g.value.structuredContent } : {}) };
+      if (g.changed) answer = g.value;
     } catch (e) {
       if (!(e instanceof WardenError)) throw e;
       ex.responseFindings = [e.rule ?? 'guard'];
