@@ -21,6 +21,7 @@ import { mcpPart, type McpPart } from './part.js';
 import { sendRpcFailure, recordFailure } from './render.js';
 import { parseMessage, rpcError, rpcResult, toRpcError, type RpcId, type RpcMessage } from './rpc.js';
 import { SessionStore, type McpSession } from './sessions.js';
+import { relayUpstreamError } from './upstream-error.js';
 import type { JsonRpcNotification } from './upstream/index.js';
 
 /** Protocol versions this door speaks (the SDK negotiates 2025-11-25 at most). */
@@ -260,7 +261,8 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       if (!ex.decision) ex.decision = { outcome: 'allow', rule: 'mcp.grants' };
       gw.finish(ex);
       send(rpcErr ? rpcError(id, rpcErr) : rpcResult(id, result ?? {}));
-    } catch (e) {
+    } catch (thrown) {
+      const e = await relayUpstreamError(ctx, thrown);
       if (msg.method === 'tools/call') countCall(ctx, ex.decision?.outcome === 'deny' || isRefusal(e) ? 'deny' : 'error', false);
       const err = recordFailure(gw, ex, e);
       if (err.code === 'WARDEN_E_MCP_SESSION_LOST' || err.code === 'WARDEN_E_MCP_SESSION_UNKNOWN') {
