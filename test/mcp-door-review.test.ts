@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startTestWarden, type TestWarden } from './support/warden.js';
 import { connectMcp, mcpPost, rawInitialize } from './support/mcp.js';
 import { startHostileHttpServer } from './fixtures/mcp/hostile-http-server.js';
@@ -63,6 +64,22 @@ describe('MCP door: hostile review', () => {
     }
     assert.ok(!logged.some((l) => l.includes(AWS_KEY)), 'the secret is not in the logs');
     assert.ok(!logged.some((l) => l.includes('internal error')), logged.join('\n'));
+  });
+
+  test("a secret in an upstream's log notification is masked before it is relayed on the call's stream", async () => {
+    const c = await connectMcp(w.url, w.key('dev').key);
+    const seen: unknown[] = [];
+    c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void seen.push(n.params));
+    try {
+      const r = await c.client.callTool({ name: 'h__log_secret', arguments: {} });
+      assert.match(JSON.stringify(r.content), /logged/);
+      assert.equal(seen.length, 1, 'the log line is relayed');
+      const text = JSON.stringify(seen);
+      assert.ok(!text.includes(AWS_KEY), text);
+      assert.match(text, /using key/);
+    } finally {
+      await c.close();
+    }
   });
 
   test("one key opening many sessions ends its own oldest, never another identity's", async () => {

@@ -21,7 +21,7 @@ import { mcpPart, type McpPart } from './part.js';
 import { sendRpcFailure, recordFailure } from './render.js';
 import { parseMessage, rpcError, rpcResult, toRpcError, type RpcId, type RpcMessage } from './rpc.js';
 import { SessionStore, type McpSession } from './sessions.js';
-import { relayUpstreamError } from './upstream-error.js';
+import { guardNotification, relayUpstreamError } from './upstream-error.js';
 import type { JsonRpcNotification } from './upstream/index.js';
 
 /** Protocol versions this door speaks (the SDK negotiates 2025-11-25 at most). */
@@ -215,16 +215,27 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       streaming = true;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-warden-request-id': ex.id });
     };
+    // Notifications are guarded (async) before they are written: every write to the response goes through this chain, so order is kept.
+    let writes: Promise<void> = Promise.resolve();
     const reply: Reply = {
       canStream,
       notify(n: JsonRpcNotification) {
-        if (!canStream || res.writableEnded || res.destroyed) return;
-        startStream();
-        res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: n.method, ...(n.params ? { params: n.params } : {}) })}\n\n`);
+        if (!canStream) return;
+        writes = writes
+          .then(async () => {
+            const safe = await guardNotification(ctx, n);
+            if (!safe || res.writableEnded || res.destroyed) return;
+            startStream();
+            res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: safe.method, ...(safe.params ? { params: safe.params } : {}) })}\n\n`);
+          })
+          .catch((e: unknown) => gw.log.warn('MCP notification not relayed', { error: String((e as Error)?.message ?? e).slice(0, 200) }));
       },
     };
     const ctx: McpCtx = { gw, snap, part: p, req, res, ex, sessions, session, grants: grantsFor(p.config.grants, session.consumer), msg, reply, signal: abort.signal };
     const send = (payload: string, status = 200) => {
+      writes = writes.then(() => sendNow(payload, status));
+    };
+    const sendNow = (payload: string, status: number) => {
       if (res.destroyed) return;
       if (streaming) {
         res.end(`event: message\ndata: ${payload}\n\n`);

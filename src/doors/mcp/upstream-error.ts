@@ -1,5 +1,5 @@
 /**
- * An upstream MCP server's JSON-RPC error on its way to the client: its message is text the
+ * What an upstream says besides results, on its way to the client. An upstream MCP server's JSON-RPC error on its way to the client: its message is text the
  * hostile or careless server chose, so it passes the same guards as a result (a secret is
  * masked, a `reject` finding withholds it) and its `data` is dropped. Without this the error
  * surfaced as Warden's own internal error, with the raw message in Warden's error log.
@@ -7,7 +7,7 @@
 import { WardenError } from '../../core/errors.js';
 import type { McpCtx } from './context.js';
 import { RelayedUpstreamError } from './rpc.js';
-import { isJsonRpcErrorFromUpstream } from './upstream/index.js';
+import { isJsonRpcErrorFromUpstream, type JsonRpcNotification } from './upstream/index.js';
 import { guardValue } from './value-guard.js';
 
 export async function relayUpstreamError(ctx: Pick<McpCtx, 'snap' | 'session' | 'gw' | 'ex'>, e: unknown): Promise<unknown> {
@@ -24,4 +24,21 @@ export async function relayUpstreamError(ctx: Pick<McpCtx, 'snap' | 'session' | 
     message = `(withheld by Warden: ${err.message})`;
   }
   return new RelayedUpstreamError(e.server, e.code, message);
+}
+
+/**
+ * An upstream's notification as the client may see it: its params through the result guards
+ * (a log line is text the server chose, like a result). Undefined: withheld (a `reject`
+ * finding, or a value the guard refuses).
+ */
+export async function guardNotification(ctx: Pick<McpCtx, 'snap' | 'session' | 'gw'>, n: JsonRpcNotification): Promise<JsonRpcNotification | undefined> {
+  if (!n.params) return n;
+  try {
+    const g = await guardValue(n.params, ctx.snap.detectors, ctx.snap.config.guards, ctx.session.consumer.name, 'result');
+    for (const [detector, c] of g.counts) ctx.gw.metrics.guardFindings.inc(['response', detector], c);
+    return g.changed ? { method: n.method, params: g.value } : n;
+  } catch (err) {
+    if (err instanceof WardenError) return undefined;
+    throw err;
+  }
 }
