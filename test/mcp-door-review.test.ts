@@ -82,6 +82,18 @@ describe('MCP door: hostile review', () => {
     }
   });
 
+  test('a tool name with control characters from an upstream is not listed, and cannot be called', async () => {
+    const c = await connectMcp(w.url, w.key('dev').key);
+    try {
+      const names = (await c.client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes('h__echo_meta'), names.join(','));
+      assert.ok(!names.some((n) => /[\u0000-\u001f\u007f\u202e]/.test(n)), JSON.stringify(names));
+      await assert.rejects(c.client.callTool({ name: 'h__bell\u0007\u202eSYSTEM', arguments: {} }), (e: any) => e.code === -32602);
+    } finally {
+      await c.close();
+    }
+  });
+
   test("one key opening many sessions ends its own oldest, never another identity's", async () => {
     const url = `${w.url}/mcp`;
     const eve = w.key('eve').key;

@@ -16,7 +16,7 @@ import type { DecisionDocument } from '../../policy/document.js';
 import { runStages, type DoorStages } from '../../runtime/stages.js';
 import type { McpCtx } from './context.js';
 import { upstreamOf } from './links.js';
-import { innerName, permissionName } from './names.js';
+import { innerName, isSafeName, permissionName } from './names.js';
 import { validateArguments } from './validators.js';
 import { guardValue } from './value-guard.js';
 
@@ -97,6 +97,7 @@ const STAGES: DoorStages<CallCtx> = {
     if (typeof p.name !== 'string' || !p.name) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'tools/call: params.name must be a tool name');
     const inner = innerName(c.mcp.session.scope, p.name);
     if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `tool "${p.name.slice(0, 200)}" names no MCP server: on /mcp tools are server__tool`);
+    if (!isSafeName(inner.name)) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `tool ${JSON.stringify(p.name.slice(0, 200))} has control or invisible characters in its name: no such tool is offered`);
     if (p.arguments !== undefined && (p.arguments === null || typeof p.arguments !== 'object' || Array.isArray(p.arguments))) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'tools/call: params.arguments must be an object');
     c.server = inner.server;
     c.tool = inner.name;

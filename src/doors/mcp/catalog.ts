@@ -10,7 +10,7 @@ import type { McpCtx } from './context.js';
 import { deniedByName } from './call.js';
 import { upstreamOf } from './links.js';
 import { guardValue } from './value-guard.js';
-import { innerName, innerUri, outerName, outerUri } from './names.js';
+import { innerName, innerUri, isSafeName, outerName, outerUri } from './names.js';
 
 type Item = Record<string, unknown>;
 const MAX_PAGES = 50;
@@ -76,6 +76,10 @@ export async function listTools(ctx: McpCtx): Promise<Item> {
   for (const { server, items } of await gather(ctx, 'tools/list', 'tools', 'tools')) {
     for (const t of items) {
       if (typeof t.name !== 'string') continue;
+      if (!isSafeName(t.name)) {
+        ctx.gw.log.warn('MCP tool name with control or invisible characters left out', { server, name: JSON.stringify(t.name.slice(0, 100)) });
+        continue;
+      }
       // Grants are written in the aggregate form on every endpoint.
       if (!ctx.grants.allows(`${server}__${t.name}`)) continue;
       if (await deniedByName(ctx, server, t.name)) continue;
@@ -88,7 +92,7 @@ export async function listTools(ctx: McpCtx): Promise<Item> {
 export async function listPrompts(ctx: McpCtx): Promise<Item> {
   requireGrants(ctx);
   const prompts: Item[] = [];
-  for (const { server, items } of await gather(ctx, 'prompts/list', 'prompts', 'prompts')) for (const p of items) if (typeof p.name === 'string') prompts.push({ ...p, name: outerName(ctx.session.scope, server, p.name) });
+  for (const { server, items } of await gather(ctx, 'prompts/list', 'prompts', 'prompts')) for (const p of items) if (typeof p.name === 'string' && isSafeName(p.name)) prompts.push({ ...p, name: outerName(ctx.session.scope, server, p.name) });
   return { prompts: dedupe(ctx, prompts, 'name') };
 }
 
