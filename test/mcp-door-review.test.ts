@@ -21,7 +21,7 @@ describe('MCP door: hostile review', () => {
     up = await startHostileHttpServer(AWS_KEY);
     w = await startTestWarden({
       mcp: {
-        servers: { h: { transport: 'http', url: `${up.url}/mcp` } },
+        servers: { h: { transport: 'http', url: `${up.url}/mcp` }, other: { transport: 'http', url: `${up.url}/mcp` } },
         grants: [{ consumers: ['dev', 'eve'], tools: ['h__*'] }],
         max_sessions: 4,
       },
@@ -92,6 +92,17 @@ describe('MCP door: hostile review', () => {
     } finally {
       await c.close();
     }
+  });
+
+  test('a session opened on /mcp/<server> is unknown on another endpoint (its names mean another server there)', async () => {
+    const key = w.key('dev').key;
+    const sid = await rawInitialize(`${w.url}/mcp/h`, key);
+    for (const path of ['/mcp/other', '/mcp']) {
+      const r = await mcpPost(`${w.url}${path}`, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { authorization: `Bearer ${key}`, 'mcp-session-id': sid });
+      assert.equal(r.status, 404, `${path}: ${r.text}`);
+    }
+    const same = await mcpPost(`${w.url}/mcp/h`, { jsonrpc: '2.0', id: 4, method: 'ping' }, { authorization: `Bearer ${key}`, 'mcp-session-id': sid });
+    assert.equal(same.status, 200, same.text);
   });
 
   test("one key opening many sessions ends its own oldest, never another identity's", async () => {

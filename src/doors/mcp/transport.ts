@@ -117,18 +117,20 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       if (caller.oidc) ex.principal = caller.oidc;
       if (!known) throw new WardenError('WARDEN_E_NOT_FOUND', `no MCP server named "${only!.slice(0, 64)}" under mcp.servers (endpoints: /mcp, ${[...p.servers.keys()].map((s) => `/mcp/${s}`).join(', ')})`);
       if (req.method === 'POST') return await post(req, res, ex, caller, only, (x) => (id = x));
-      if (req.method === 'GET') return openStream(req, res, ex, caller);
-      if (req.method === 'DELETE') return endSession(req, res, ex, caller);
+      if (req.method === 'GET') return openStream(req, res, ex, caller, only);
+      if (req.method === 'DELETE') return endSession(req, res, ex, caller, only);
       throw new WardenError('WARDEN_E_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use POST, GET or DELETE`, { headers: { allow: 'GET, POST, DELETE' } });
     } catch (e) {
       sendRpcFailure(gw, res, ex, e, id ?? null, true, {}, !req.complete);
     }
   }
 
-  function sessionOf(req: IncomingMessage, caller: McpCaller): McpSession {
+  /** The caller's live session named by `Mcp-Session-Id`, on the endpoint that opened it (its names mean that endpoint's servers). */
+  function sessionOf(req: IncomingMessage, caller: McpCaller, only: string | undefined): McpSession {
     const sid = header(req, 'mcp-session-id');
     if (!sid) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'Mcp-Session-Id header required: send initialize first and echo the session id it returns');
-    const s = sessions.get(sid, caller.principal);
+    const found = sessions.get(sid, caller.principal);
+    const s = found && found.scope.only === only ? found : undefined;
     if (!s) throw new WardenError('WARDEN_E_MCP_SESSION_UNKNOWN', 'unknown or expired MCP session: initialize a new one');
     const v = header(req, 'mcp-protocol-version');
     if (v !== undefined && !SUPPORTED_VERSIONS.includes(v)) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', `MCP-Protocol-Version ${v.slice(0, 40)} is not supported (${SUPPORTED_VERSIONS.join(', ')})`);
@@ -156,7 +158,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'Bad Request: server/discover is not supported; this server speaks MCP 2025-11-25 (initialize)');
     }
     if (msg.method === 'initialize') return initialize(req, res, ex, caller, only, msg);
-    const session = sessionOf(req, caller);
+    const session = sessionOf(req, caller, only);
     sessions.touch(session);
     ex.mcp!.session = session.id.slice(0, 16);
     if (msg.id === undefined) {
@@ -307,10 +309,10 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     gw.metrics.mcpCalls.inc([server, tool, isError ? 'error' : outcome]);
   }
 
-  function openStream(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, caller: McpCaller): void {
+  function openStream(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, caller: McpCaller, only: string | undefined): void {
     ex.mcp!.method = 'stream/open';
     if (!accepts(req, 'text/event-stream')) throw new WardenError('WARDEN_E_METHOD_NOT_ALLOWED', 'GET opens the server→client event stream: Accept must include text/event-stream', { headers: { allow: 'GET, POST, DELETE' } });
-    const session = sessionOf(req, caller);
+    const session = sessionOf(req, caller, only);
     ex.mcp!.session = session.id.slice(0, 16);
     if (session.stream && !session.stream.writableEnded) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'this session already has an open GET stream', { status: 409 });
     ex.status = 200;
@@ -327,9 +329,9 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     });
   }
 
-  function endSession(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, caller: McpCaller): void {
+  function endSession(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, caller: McpCaller, only: string | undefined): void {
     ex.mcp!.method = 'session/delete';
-    const session = sessionOf(req, caller);
+    const session = sessionOf(req, caller, only);
     ex.mcp!.session = session.id.slice(0, 16);
     sessions.end(session);
     ex.status = 200;
