@@ -99,6 +99,7 @@ export const CATALOGUE = {
   WARDEN_E_LOGIN_FAILED: { status: 401, anthropic: 'authentication_error', retry: false, summary: '`warden login` (or a token refresh) could not complete with the identity provider: discovery failed or named another issuer, the IdP is unreachable, an endpoint is not https, the user declined, the code expired. The message names the step and the IdP\'s own error.' },
   WARDEN_E_LOGIN_STORE: { status: 500, anthropic: 'api_error', retry: false, summary: 'The credentials file of `warden login` cannot be used: it is readable by other users (it must be mode 0600), belongs to someone else, is not a regular file, or is not valid. The message names the file and what to do.' },
   WARDEN_E_CLAUDE_SETTINGS: { status: 500, anthropic: 'api_error', retry: false, summary: 'A Claude Code settings or MCP file `warden connect claude-code` would edit cannot be read or is not a JSON object: the message names the file; fix or move it and run again. Nothing was written.' },
+  WARDEN_E_MCP_UPSTREAM_ERROR: { status: 502, anthropic: 'api_error', retry: false, summary: 'The upstream MCP server answered the request with a JSON-RPC error. Warden relays its code (a standard JSON-RPC code or -32002; any other becomes -32000) and its message with secrets masked by the guards; its `data` is dropped.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -17,7 +17,7 @@ import { runStages, type DoorStages } from '../../runtime/stages.js';
 import type { ClassifiedStatement } from '../postgres/sql/index.js';
 import type { McpCtx } from './context.js';
 import { upstreamOf } from './links.js';
-import { innerName, permissionName } from './names.js';
+import { innerName, isSafeName, permissionName } from './names.js';
 import { validateArguments, validateSqlArguments } from './validators.js';
 import { guardValue } from './value-guard.js';
 
@@ -106,6 +106,7 @@ const STAGES: DoorStages<CallCtx> = {
     if (typeof p.name !== 'string' || !p.name) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'tools/call: params.name must be a tool name');
     const inner = innerName(c.mcp.session.scope, p.name);
     if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `tool "${p.name.slice(0, 200)}" names no MCP server: on /mcp tools are server__tool`);
+    if (!isSafeName(inner.name)) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `tool ${JSON.stringify(p.name.slice(0, 200))} has control or invisible characters in its name: no such tool is offered`);
     if (p.arguments !== undefined && (p.arguments === null || typeof p.arguments !== 'object' || Array.isArray(p.arguments))) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'tools/call: params.arguments must be an object');
     c.server = inner.server;
     c.tool = inner.name;
@@ -185,10 +186,11 @@ const STAGES: DoorStages<CallCtx> = {
     // The result goes back to the agent and from there to the LLM provider: same guards.
     let answer = result;
     try {
-      const g = await guardValue({ content: result.content, structuredContent: result.structuredContent }, snap.detectors, snap.config.guards, session.consumer.name, 'result');
+      // The whole result, not only content and structuredContent: a hostile server can put a secret in `_meta` or a field no schema names, and clients pass those on.
+      const g = await guardValue(result, snap.detectors, snap.config.guards, session.consumer.name, 'result');
       for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['response', detector], n);
       if (g.findings.length) ex.responseFindings = g.findings;
-      if (g.changed) answer = { ...result, content: g.value.content, ...(result.structuredContent !== undefined ? { structuredContent: g.value.structuredContent } : {}) };
+      if (g.changed) answer = g.value;
     } catch (e) {
       if (!(e instanceof WardenError)) throw e;
       ex.responseFindings = [e.rule ?? 'guard'];

@@ -10,7 +10,7 @@ import type { McpCtx } from './context.js';
 import { deniedByName } from './call.js';
 import { upstreamOf } from './links.js';
 import { guardValue } from './value-guard.js';
-import { innerName, innerUri, outerName, outerUri } from './names.js';
+import { innerName, innerUri, isSafeName, outerName, outerUri } from './names.js';
 
 type Item = Record<string, unknown>;
 const MAX_PAGES = 50;
@@ -76,6 +76,10 @@ export async function listTools(ctx: McpCtx): Promise<Item> {
   for (const { server, items } of await gather(ctx, 'tools/list', 'tools', 'tools')) {
     for (const t of items) {
       if (typeof t.name !== 'string') continue;
+      if (!isSafeName(t.name)) {
+        ctx.gw.log.warn('MCP tool name with control or invisible characters left out', { server, name: JSON.stringify(t.name.slice(0, 100)) });
+        continue;
+      }
       // Grants are written in the aggregate form on every endpoint.
       if (!ctx.grants.allows(`${server}__${t.name}`)) continue;
       if (await deniedByName(ctx, server, t.name)) continue;
@@ -88,7 +92,7 @@ export async function listTools(ctx: McpCtx): Promise<Item> {
 export async function listPrompts(ctx: McpCtx): Promise<Item> {
   requireGrants(ctx);
   const prompts: Item[] = [];
-  for (const { server, items } of await gather(ctx, 'prompts/list', 'prompts', 'prompts')) for (const p of items) if (typeof p.name === 'string') prompts.push({ ...p, name: outerName(ctx.session.scope, server, p.name) });
+  for (const { server, items } of await gather(ctx, 'prompts/list', 'prompts', 'prompts')) for (const p of items) if (typeof p.name === 'string' && isSafeName(p.name)) prompts.push({ ...p, name: outerName(ctx.session.scope, server, p.name) });
   return { prompts: dedupe(ctx, prompts, 'name') };
 }
 
@@ -121,15 +125,16 @@ export async function getPrompt(ctx: McpCtx): Promise<Item> {
   if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `prompt "${name.slice(0, 200)}" names no server: use server__prompt`);
   reachOrRefuse(ctx, inner.server);
   const up = await upstreamOf(ctx, inner.server, ctx.signal);
-  return guarded(ctx, await up.request('prompts/get', { ...ctx.msg.params, name: inner.name }, { signal: ctx.signal }), 'messages');
+  return guarded(ctx, await up.request('prompts/get', { ...ctx.msg.params, name: inner.name }, { signal: ctx.signal }));
 }
 
 /** Prompts and resource contents reach the model like tool results: the same guards mask or refuse them. */
-async function guarded(ctx: McpCtx, r: Item, field: string): Promise<Item> {
-  const g = await guardValue(r[field], ctx.snap.detectors, ctx.snap.config.guards, ctx.session.consumer.name, 'result');
+async function guarded(ctx: McpCtx, r: Item): Promise<Item> {
+  // The whole answer (description, `_meta`, unknown fields too), as for a tool result.
+  const g = await guardValue(r, ctx.snap.detectors, ctx.snap.config.guards, ctx.session.consumer.name, 'result');
   for (const [detector, n] of g.counts) ctx.gw.metrics.guardFindings.inc(['response', detector], n);
   if (g.findings.length) ctx.ex.responseFindings = g.findings;
-  return g.changed ? { ...r, [field]: g.value } : r;
+  return g.value;
 }
 
 export async function readResource(ctx: McpCtx): Promise<Item> {
@@ -141,7 +146,7 @@ export async function readResource(ctx: McpCtx): Promise<Item> {
   const up = await upstreamOf(ctx, inner.server, ctx.signal);
   const r = await up.request('resources/read', { uri: inner.uri }, { signal: ctx.signal });
   const contents = Array.isArray(r.contents) ? r.contents.map((c: Item) => (typeof c?.uri === 'string' ? { ...c, uri: outerUri(ctx.session.scope, inner.server, c.uri) } : c)) : r.contents;
-  return guarded(ctx, { ...r, contents }, 'contents');
+  return guarded(ctx, { ...r, contents });
 }
 
 function resourceTarget(ctx: McpCtx, method: string): { server: string; uri: string } {
@@ -178,5 +183,5 @@ export async function complete(ctx: McpCtx): Promise<Item> {
   } else throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'completion/complete: params.ref must be a ref/prompt with a name or a ref/resource with a uri');
   reachOrRefuse(ctx, server);
   const up = await upstreamOf(ctx, server, ctx.signal);
-  return up.request('completion/complete', { ...ctx.msg.params, ref: inner }, { signal: ctx.signal });
+  return guarded(ctx, await up.request('completion/complete', { ...ctx.msg.params, ref: inner }, { signal: ctx.signal }));
 }

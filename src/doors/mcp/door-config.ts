@@ -58,7 +58,7 @@ export const mcpDoorSchema = mcpSchema
     validators: z.array(validatorSchema).default([]).describe('Built-in argument checks per tool: paths inside roots, URL allow-lists, SQL effects, size limits.'),
     max_argument_bytes: z.number().int().positive().default(256 * 1024).describe('Largest JSON size of one tools/call\'s arguments, for every tool.'),
     session_idle_ms: z.number().int().positive().default(30 * 60_000).describe('A session no POST has used for this long is ended (Claude Code never sends DELETE).'),
-    max_sessions: z.number().int().positive().default(10_000).describe('Most sessions held at once; past it the least recently used is ended.'),
+    max_sessions: z.number().int().positive().default(10_000).describe('Most sessions held at once; past it the oldest session of the identity holding the most is ended.'),
     allowed_origins: z.array(z.string().min(1)).default([]).describe('Browser origins allowed besides the endpoint\'s own (an `Origin` header from anything else gets 403: DNS rebinding).'),
     resource: z.string().url().optional().describe('Canonical URI of the MCP endpoint for the OAuth protected-resource metadata (RFC 9728) and the OIDC audience; default: derived from the request\'s Host.'),
     authorization_servers: z.array(z.string().url()).default([]).describe('OAuth authorization servers named in the protected-resource metadata (the OIDC issuers).'),

@@ -9,6 +9,7 @@ import { outerName, outerUri } from './names.js';
 import type { McpSession, SessionStore } from './sessions.js';
 import type { JsonRpcNotification, UpstreamSession } from './upstream/index.js';
 import type { ToolGrants } from './grants.js';
+import { guardNotification } from './upstream-error.js';
 
 /** Writes one server→client message on the session's GET stream, if it has one. */
 export function pushToStream(s: McpSession, n: JsonRpcNotification): void {
@@ -37,7 +38,10 @@ function relayable(s: McpSession, grants: ToolGrants, server: string, n: JsonRpc
   }
 }
 
-export async function upstreamOf(ctx: Pick<McpCtx, 'part' | 'session' | 'sessions' | 'grants'>, server: string, signal?: AbortSignal): Promise<UpstreamSession> {
+/** The last relay queued per session: notifications reach the GET stream in the order they came. */
+const relays = new WeakMap<McpSession, Promise<void>>();
+
+export async function upstreamOf(ctx: Pick<McpCtx, 'part' | 'session' | 'sessions' | 'grants' | 'gw'>, server: string, signal?: AbortSignal): Promise<UpstreamSession> {
   const { part, session: s, sessions } = ctx;
   const srv = part.servers.get(server);
   if (!srv) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `no MCP server named "${server}" under mcp.servers`);
@@ -61,9 +65,19 @@ export async function upstreamOf(ctx: Pick<McpCtx, 'part' | 'session' | 'session
       throw e;
     }
     const grants = ctx.grants;
+    const gw = ctx.gw;
     const offN = up.onNotification((n) => {
       const r = relayable(s, grants, server, n);
-      if (r) pushToStream(s, r);
+      if (!r) return;
+      // A log line is text the server chose: through the result guards first, in arrival order.
+      const prior = relays.get(s) ?? Promise.resolve();
+      const next = prior
+        .then(async () => {
+          const safe = await guardNotification({ snap: gw.current(), session: s, gw }, r);
+          if (safe) pushToStream(s, safe);
+        })
+        .catch((e: unknown) => gw.log.warn('MCP notification not relayed', { server, error: String((e as Error)?.message ?? e).slice(0, 200) }));
+      relays.set(s, next);
     });
     // Never half alive: an upstream session lost for good ends Warden's (the client gets 404 and re-initializes).
     const offL = up.onLost(() => sessions.end(s));

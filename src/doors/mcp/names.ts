@@ -41,3 +41,11 @@ export function innerUri(scope: Scope, uri: string): { server: string; uri: stri
 export function permissionName(server: string, tool: string): string {
   return `mcp${SEP}${server}${SEP}${tool}`;
 }
+
+/** Control, bidi-override and invisible format characters: a name carrying one can show the model or a human something other than what is called. */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
+/** Whether an upstream's tool or prompt name may be shown and called: 1 to 128 characters, none of them unsafe. */
+export function isSafeName(name: string): boolean {
+  return name.length > 0 && name.length <= 128 && !UNSAFE_CHARS.test(name);
+}

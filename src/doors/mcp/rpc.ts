@@ -31,6 +31,18 @@ export const UPSTREAM_TIMEOUT = -32001;
 export const SESSION_ENDED = -32004;
 export const RATE_LIMITED = -32029;
 
+/** Codes an upstream's error keeps when relayed: JSON-RPC's own and MCP's resource-not-found; Warden's range stays Warden's. */
+const RELAYED_CODES = new Set([PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR, -32002]);
+
+/** An upstream's JSON-RPC error as the door relays it (its message already through the guards). */
+export class RelayedUpstreamError extends WardenError {
+  readonly rpcCode: number;
+  constructor(server: string, code: number, message: string) {
+    super('WARDEN_E_MCP_UPSTREAM_ERROR', `MCP server "${server}" answered an error: ${message}`);
+    this.rpcCode = RELAYED_CODES.has(code) ? code : UPSTREAM_FAILED;
+  }
+}
+
 const bad = (msg: string) => new WardenError('WARDEN_E_MCP_BAD_MESSAGE', msg);
 
 /** Reads one JSON-RPC request or notification; a response from the client is refused (Warden sends no requests). */
@@ -68,6 +80,7 @@ export function toRpcError(e: unknown, requestId: string): RpcErrorBody {
 }
 
 function rpcCodeOf(err: WardenError): number {
+  if (err instanceof RelayedUpstreamError) return err.rpcCode;
   switch (err.code) {
     case 'WARDEN_E_MCP_BAD_MESSAGE':
       return err.rule === 'jsonrpc.parse' ? PARSE_ERROR : INVALID_REQUEST;

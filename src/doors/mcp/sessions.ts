@@ -32,6 +32,8 @@ export interface McpSession {
 
 export class SessionStore {
   private readonly sessions = new Map<string, McpSession>();
+  /** Live sessions per principal. */
+  private readonly held = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly opts: { idleMs: () => number; max: () => number; now?: () => number }) {
@@ -47,9 +49,22 @@ export class SessionStore {
     // 32 random bytes: unguessable, visible ASCII as the transport requires.
     const s: McpSession = { ...init, id: randomBytes(32).toString('base64url'), lastUsed: this.now(), active: 0, ended: false, stream: undefined, upstreams: new Map() };
     this.sessions.set(s.id, s);
-    // Over the cap: the least recently used goes (Map order is insertion; `touch` re-inserts).
-    while (this.sessions.size > this.opts.max()) this.end(this.sessions.values().next().value!);
+    this.held.set(s.principal, (this.held.get(s.principal) ?? 0) + 1);
+    while (this.sessions.size > this.opts.max()) this.end(this.evictable());
     return s;
+  }
+
+  /**
+   * Over the cap, the least recently used session (Map order is insertion; `touch` re-inserts)
+   * of the principal holding the most: one key opening sessions in a loop ends its own, never
+   * everyone else's.
+   */
+  private evictable(): McpSession {
+    let top = '';
+    let most = 0;
+    for (const [p, n] of this.held) if (n > most) (top = p), (most = n);
+    for (const s of this.sessions.values()) if (s.principal === top) return s;
+    return this.sessions.values().next().value!;
   }
 
   /** The live session with this id for this principal; undefined when unknown, expired or someone else's. */
@@ -96,6 +111,9 @@ export class SessionStore {
     if (s.ended) return;
     s.ended = true;
     this.sessions.delete(s.id);
+    const n = (this.held.get(s.principal) ?? 1) - 1;
+    if (n > 0) this.held.set(s.principal, n);
+    else this.held.delete(s.principal);
     for (const u of s.upstreams.values()) {
       u.unsubscribe();
       void u.session.then((x) => x.close()).catch(() => undefined);

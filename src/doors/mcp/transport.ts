@@ -21,6 +21,7 @@ import { mcpPart, type McpPart } from './part.js';
 import { sendRpcFailure, recordFailure } from './render.js';
 import { parseMessage, rpcError, rpcResult, toRpcError, type RpcId, type RpcMessage } from './rpc.js';
 import { SessionStore, type McpSession } from './sessions.js';
+import { guardNotification, relayUpstreamError } from './upstream-error.js';
 import type { JsonRpcNotification } from './upstream/index.js';
 
 /** Protocol versions this door speaks (the SDK negotiates 2025-11-25 at most). */
@@ -116,18 +117,20 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       if (caller.oidc) ex.principal = caller.oidc;
       if (!known) throw new WardenError('WARDEN_E_NOT_FOUND', `no MCP server named "${only!.slice(0, 64)}" under mcp.servers (endpoints: /mcp, ${[...p.servers.keys()].map((s) => `/mcp/${s}`).join(', ')})`);
       if (req.method === 'POST') return await post(req, res, ex, caller, only, (x) => (id = x));
-      if (req.method === 'GET') return openStream(req, res, ex, caller);
-      if (req.method === 'DELETE') return endSession(req, res, ex, caller);
+      if (req.method === 'GET') return openStream(req, res, ex, caller, only);
+      if (req.method === 'DELETE') return endSession(req, res, ex, caller, only);
       throw new WardenError('WARDEN_E_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use POST, GET or DELETE`, { headers: { allow: 'GET, POST, DELETE' } });
     } catch (e) {
       sendRpcFailure(gw, res, ex, e, id ?? null, true, {}, !req.complete);
     }
   }
 
-  function sessionOf(req: IncomingMessage, caller: McpCaller): McpSession {
+  /** The caller's live session named by `Mcp-Session-Id`, on the endpoint that opened it (its names mean that endpoint's servers). */
+  function sessionOf(req: IncomingMessage, caller: McpCaller, only: string | undefined): McpSession {
     const sid = header(req, 'mcp-session-id');
     if (!sid) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'Mcp-Session-Id header required: send initialize first and echo the session id it returns');
-    const s = sessions.get(sid, caller.principal);
+    const found = sessions.get(sid, caller.principal);
+    const s = found && found.scope.only === only ? found : undefined;
     if (!s) throw new WardenError('WARDEN_E_MCP_SESSION_UNKNOWN', 'unknown or expired MCP session: initialize a new one');
     const v = header(req, 'mcp-protocol-version');
     if (v !== undefined && !SUPPORTED_VERSIONS.includes(v)) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', `MCP-Protocol-Version ${v.slice(0, 40)} is not supported (${SUPPORTED_VERSIONS.join(', ')})`);
@@ -155,7 +158,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'Bad Request: server/discover is not supported; this server speaks MCP 2025-11-25 (initialize)');
     }
     if (msg.method === 'initialize') return initialize(req, res, ex, caller, only, msg);
-    const session = sessionOf(req, caller);
+    const session = sessionOf(req, caller, only);
     sessions.touch(session);
     ex.mcp!.session = session.id.slice(0, 16);
     if (msg.id === undefined) {
@@ -214,16 +217,27 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       streaming = true;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-warden-request-id': ex.id });
     };
+    // Notifications are guarded (async) before they are written: every write to the response goes through this chain, so order is kept.
+    let writes: Promise<void> = Promise.resolve();
     const reply: Reply = {
       canStream,
       notify(n: JsonRpcNotification) {
-        if (!canStream || res.writableEnded || res.destroyed) return;
-        startStream();
-        res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: n.method, ...(n.params ? { params: n.params } : {}) })}\n\n`);
+        if (!canStream) return;
+        writes = writes
+          .then(async () => {
+            const safe = await guardNotification(ctx, n);
+            if (!safe || res.writableEnded || res.destroyed) return;
+            startStream();
+            res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: safe.method, ...(safe.params ? { params: safe.params } : {}) })}\n\n`);
+          })
+          .catch((e: unknown) => gw.log.warn('MCP notification not relayed', { error: String((e as Error)?.message ?? e).slice(0, 200) }));
       },
     };
     const ctx: McpCtx = { gw, snap, part: p, req, res, ex, sessions, session, grants: grantsFor(p.config.grants, session.consumer), msg, reply, signal: abort.signal };
     const send = (payload: string, status = 200) => {
+      writes = writes.then(() => sendNow(payload, status));
+    };
+    const sendNow = (payload: string, status: number) => {
       if (res.destroyed) return;
       if (streaming) {
         res.end(`event: message\ndata: ${payload}\n\n`);
@@ -261,7 +275,8 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       if (!ex.decision) ex.decision = { outcome: 'allow', rule: 'mcp.grants' };
       gw.finish(ex);
       send(rpcErr ? rpcError(id, rpcErr) : rpcResult(id, result ?? {}));
-    } catch (e) {
+    } catch (thrown) {
+      const e = await relayUpstreamError(ctx, thrown);
       if (msg.method === 'tools/call') countCall(ctx, ex.decision?.outcome === 'deny' || isRefusal(e) ? 'deny' : 'error', false);
       const err = recordFailure(gw, ex, e);
       if (err.code === 'WARDEN_E_MCP_SESSION_LOST' || err.code === 'WARDEN_E_MCP_SESSION_UNKNOWN') {
@@ -296,10 +311,10 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     gw.metrics.mcpCalls.inc([server, tool, isError ? 'error' : outcome]);
   }
 
-  function openStream(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, caller: McpCaller): void {
+  function openStream(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, caller: McpCaller, only: string | undefined): void {
     ex.mcp!.method = 'stream/open';
     if (!accepts(req, 'text/event-stream')) throw new WardenError('WARDEN_E_METHOD_NOT_ALLOWED', 'GET opens the server→client event stream: Accept must include text/event-stream', { headers: { allow: 'GET, POST, DELETE' } });
-    const session = sessionOf(req, caller);
+    const session = sessionOf(req, caller, only);
     ex.mcp!.session = session.id.slice(0, 16);
     if (session.stream && !session.stream.writableEnded) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'this session already has an open GET stream', { status: 409 });
     ex.status = 200;
@@ -316,9 +331,9 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     });
   }
 
-  function endSession(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, caller: McpCaller): void {
+  function endSession(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, caller: McpCaller, only: string | undefined): void {
     ex.mcp!.method = 'session/delete';
-    const session = sessionOf(req, caller);
+    const session = sessionOf(req, caller, only);
     ex.mcp!.session = session.id.slice(0, 16);
     sessions.end(session);
     ex.status = 200;
