@@ -67,6 +67,7 @@ status=${out##*WARDEN_STATUS:}
 status=${status%%"$nl"*}
 body=${out%"${nl}WARDEN_STATUS:"*}
 [ "$body" = "$out" ] && status=
+body=${body%"$nl"}
 case $status in
   200)
     [ -n "$body" ] && printf '%s\n' "$body"

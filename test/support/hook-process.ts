@@ -38,3 +38,25 @@ export function runWardenBin(args: string[], input: string, env: Record<string, 
 export function hookInput(tool: string, input: Record<string, unknown>, cwd = '/tmp'): string {
   return JSON.stringify({ session_id: 'sess-1', transcript_path: '/tmp/t.jsonl', cwd, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input, tool_use_id: 'toolu_1' });
 }
+
+export const FAST_HOOK = fileURLToPath(new URL(here.endsWith('.js') ? '../../../bin/warden-hook.sh' : '../../bin/warden-hook.sh', import.meta.url));
+
+/** bin/warden-hook.sh as `warden connect claude-code` writes it: sh, the URL, then the node hook behind it. */
+export function runFastHook(url: string, input: string, env: Record<string, string | undefined>, flags: string[] = [], timeoutMs = 20_000): Promise<HookRun> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('/bin/sh', [FAST_HOOK, ...flags, url, '--', process.execPath, WARDEN_BIN], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => undefined);
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+    });
+    child.stdin.end(input);
+  });
+}
