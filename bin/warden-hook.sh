@@ -7,6 +7,7 @@
 # or no curl it hands over to `warden hook pre-tool-use`, which refreshes the login. Warden
 # unreachable or failing: exit 2 with the reason (fail closed) unless --fail-open.
 # The token never appears on a command line: curl reads the header from a file or descriptor.
+# curl -q: no ~/.curlrc, whose options (a proxy, -k) would change where the document goes.
 fail_open=
 timeout=5
 while [ $# -gt 0 ]; do
@@ -51,13 +52,13 @@ nl='
 '
 endpoint="$url/v1/warden/decide/tool-use?format=claude-hook"
 if [ -n "$WARDEN_TOKEN" ]; then
-  out=$(printf '%s' "$input" | curl -sS --fail-with-body --max-time "$timeout" -w "${nl}WARDEN_STATUS:%{http_code}$nl" \
+  out=$(printf '%s' "$input" | curl -q -sS --fail-with-body --max-time "$timeout" -w "${nl}WARDEN_STATUS:%{http_code}$nl" \
     -H 'content-type: application/json' -H @/dev/fd/3 --data-binary @- "$endpoint" 3<<HDR 2>&1
 authorization: Bearer $WARDEN_TOKEN
 HDR
 )
 elif [ -f "$header" ] && [ -O "$header" ] && [ -s "$header" ]; then
-  out=$(printf '%s' "$input" | curl -sS --fail-with-body --max-time "$timeout" -w "${nl}WARDEN_STATUS:%{http_code}$nl" \
+  out=$(printf '%s' "$input" | curl -q -sS --fail-with-body --max-time "$timeout" -w "${nl}WARDEN_STATUS:%{http_code}$nl" \
     -H 'content-type: application/json' -H @"$header" --data-binary @- "$endpoint" 2>&1)
 else
   node_hook "$@"
