@@ -17,9 +17,13 @@ export interface HookRun {
 }
 
 export function runWardenBin(args: string[], input: string, env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<HookRun> {
+  return runHookProcess(process.execPath, [WARDEN_BIN, ...args], input, env, timeoutMs);
+}
+
+function runHookProcess(cmd: string, args: string[], input: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<HookRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [WARDEN_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -43,20 +47,5 @@ export const FAST_HOOK = fileURLToPath(new URL(here.endsWith('.js') ? '../../../
 
 /** bin/warden-hook.sh as `warden connect claude-code` writes it: sh, the URL, then the node hook behind it. */
 export function runFastHook(url: string, input: string, env: Record<string, string | undefined>, flags: string[] = [], timeoutMs = 20_000): Promise<HookRun> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn('/bin/sh', [FAST_HOOK, ...flags, url, '--', process.execPath, WARDEN_BIN], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.on('error', () => undefined);
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 });
-    });
-    child.stdin.end(input);
-  });
+  return runHookProcess('/bin/sh', [FAST_HOOK, ...flags, url, '--', process.execPath, WARDEN_BIN], input, env, timeoutMs);
 }
