@@ -81,6 +81,11 @@ test('login keeps bearer.header (0600); a refused token is handed to the node ho
   const direct = await runFastHook(w.url, input, env);
   assert.equal(direct.code, 0, direct.stderr);
   assert.match(direct.stdout, /"permissionDecision":"deny"/);
+  // A login stored before bearer.header existed: `warden token` (the apiKeyHelper) writes it.
+  rmSync(header);
+  const t = await runWardenBin(['token'], '', env);
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(readFileSync(header, 'utf8'), `authorization: Bearer ${key}\n`);
   // A stale bearer (as an expired OIDC access token would be): Warden says 401, the node hook
   // (credentials.json still holds the valid key) answers instead of a block.
   writeFileSync(header, 'authorization: Bearer wdn_stale\n', { mode: 0o600 });

@@ -104,8 +104,29 @@ export function saveCredentials(c: Credentials, env?: Record<string, string | un
   const dir = loginDir(env);
   const file = join(dir, CREDENTIALS_FILE);
   writePrivateFile(file, dir, `${JSON.stringify(c, null, 2)}\n`);
-  writePrivateFile(join(dir, BEARER_HEADER_FILE), dir, `authorization: Bearer ${c.kind === 'key' ? c.key : c.access_token}\n`);
+  writeBearerHeader(c, env);
   return file;
+}
+
+const bearerLine = (c: Credentials) => `authorization: Bearer ${c.kind === 'key' ? c.key : c.access_token}\n`;
+
+function writeBearerHeader(c: Credentials, env?: Record<string, string | undefined>): void {
+  const dir = loginDir(env);
+  writePrivateFile(join(dir, BEARER_HEADER_FILE), dir, bearerLine(c));
+}
+
+/**
+ * Writes bearer.header when it is missing or stale (a login stored before the fast hook
+ * existed): `warden token`, which Claude Code runs as the apiKeyHelper, brings it in step.
+ */
+export function syncBearerHeader(c: Credentials, env?: Record<string, string | undefined>): void {
+  let current: string | undefined;
+  try {
+    current = readPrivate(join(loginDir(env), BEARER_HEADER_FILE), loginDir(env), true);
+  } catch {
+    current = undefined;
+  }
+  if (current !== bearerLine(c)) writeBearerHeader(c, env);
 }
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
