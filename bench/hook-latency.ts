@@ -3,6 +3,7 @@
  * the lean entry, reading the login store, one POST to a local Warden, the printed decision —
  * timed from spawn to exit, RUNS times one after another (bounded), with the baseline of a bare
  * `node -e 0` beside it. Warden runs in a separate process, as it would on a laptop or server.
+ * The fast hook (bin/warden-hook.sh: sh and curl, no node start) is timed the same way.
  * Run after `npm run build`: npx tsx bench/hook-latency.ts [runs=300]
  */
 import { spawn } from 'node:child_process';
@@ -13,12 +14,13 @@ import { fileURLToPath } from 'node:url';
 
 const RUNS = Math.min(Number(process.argv.find((a) => a.startsWith('runs='))?.slice(5) ?? 300), 2000);
 const bin = fileURLToPath(new URL('../bin/warden.js', import.meta.url));
+const fastHook = fileURLToPath(new URL('../bin/warden-hook.sh', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'warden-hook-bench-'));
 
-function timed(args: string[], input: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number | null; out: string }> {
+function timed(args: string[], input: string, env: NodeJS.ProcessEnv, cmd = process.execPath): Promise<{ ms: number; code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const c = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    const c = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'ignore'] });
     let out = '';
     c.stdout.on('data', (d) => (out += d));
     c.on('error', reject);
@@ -51,16 +53,22 @@ try {
   const input = JSON.stringify({ session_id: 's', cwd: '/tmp', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf ./build' }, tool_use_id: 't' });
   const first = await timed([bin, 'hook', 'pre-tool-use', '--url', url], input, env);
   if (first.code !== 0 || !first.out.includes('"deny"')) throw new Error(`the hook did not decide: ${first.code} ${first.out}`);
+  const shArgs = [fastHook, url, '--', process.execPath, bin];
+  const firstSh = await timed(shArgs, input, env, '/bin/sh');
+  if (firstSh.code !== 0 || firstSh.out !== first.out) throw new Error(`the sh hook did not decide as the node hook: ${firstSh.code} ${firstSh.out}`);
+  const sh: number[] = [];
   const hook: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     hook.push((await timed([bin, 'hook', 'pre-tool-use', '--url', url], input, env)).ms);
     bare.push((await timed(['-e', '0'], '', env)).ms);
+    sh.push((await timed(shArgs, input, env, '/bin/sh')).ms);
   }
   const row = (name: string, xs: number[]) => `| ${name} | ${RUNS} | ${pct(xs, 50).toFixed(1)} | ${pct(xs, 95).toFixed(1)} | ${pct(xs, 99).toFixed(1)} | ${Math.max(...xs).toFixed(1)} |`;
   console.log(`node ${process.version}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('| process | runs | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|');
   console.log(row('warden hook pre-tool-use (deny, via a local Warden)', hook));
+  console.log(row('bin/warden-hook.sh (sh + curl, deny, via a local Warden)', sh));
   console.log(row('node -e 0 (start-up alone)', bare));
 } finally {
   server.kill('SIGTERM');

@@ -42,7 +42,8 @@ test('merges into existing settings without clobbering; a second run changes not
   for (const r of claudeCodePermissions().deny) assert.ok(deny.includes(r), r);
   assert.equal(s.hooks.PreToolUse.length, 2);
   assert.equal(s.hooks.PreToolUse[0].hooks[0].command, 'lint-hook');
-  assert.match(s.hooks.PreToolUse[1].hooks[0].command, /warden\.js hook pre-tool-use --url http:\/\/127\.0\.0\.1:8080$/);
+  // curl is on this machine's PATH: the fast shell hook, with the node hook behind it.
+  assert.match(s.hooks.PreToolUse[1].hooks[0].command, /^\/bin\/sh \S*bin\/warden-hook\.sh http:\/\/127\.0\.0\.1:8080 -- \S+ \S*warden\.js$/);
   assert.match(s.apiKeyHelper, /warden\.js token$/);
   const mcp = JSON.parse(read('.claude.json'));
   assert.equal(mcp.mcpServers.warden.url, `${URL_}/mcp`);
@@ -118,4 +119,15 @@ test('a settings file that is not JSON stops connect before anything is written'
   assert.match(r.stderr, /^WARDEN_E_CLAUDE_SETTINGS: .*settings\.json is not valid JSON/m);
   assert.equal(existsSync(join(dir, '.mcp.json')), false);
   assert.equal(read('.claude/settings.json'), '{ "permissions": ');
+});
+
+test('no curl on the PATH, or --node-hook: the node hook as before', async () => {
+  for (const [args, env] of [[['--node-hook'], {}], [[], { PATH: join(dir, 'no-bin') }]] as [string[], Record<string, string>][]) {
+    const r = await runCli(['connect', 'claude-code', '--user', '--dir', dir, '--url', URL_, ...args], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(read('settings.json'));
+    assert.match(s.hooks.PreToolUse[0].hooks[0].command, /warden\.js hook pre-tool-use --url http:\/\/127\.0\.0\.1:8080$/);
+    assert.equal((await runCli(['connect', 'claude-code', '--user', '--dir', dir, '--undo'], { env })).code, 0);
+    assert.equal(existsSync(join(dir, 'settings.json')), false);
+  }
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { judgeToolCall } from '../src/doors/llm/tool-judge.js';
 import { baseDocument } from '../src/policy/facts.js';
-import { hookInput, runWardenBin } from './support/hook-process.js';
+import { hookInput, runFastHook, runWardenBin } from './support/hook-process.js';
 import { startTestWarden, type TestWarden } from './support/warden.js';
 
 const BASH = [
@@ -95,6 +95,9 @@ test('the hook and the gateway\'s tool-use judge agree on every call of the tabl
     seen.add(expected);
     rules.set(String(input.command ?? tool), judged.record.rule);
     if (said !== expected) disagreements.push(`${tool} ${JSON.stringify(input)}: hook ${said}, judge ${expected} (${judged.record.rule})`);
+    // The shell hook (no node start) prints the very bytes the node hook printed.
+    const fast = await runFastHook(w.url, hookInput(tool, input, '/work/app'), { WARDEN_TOKEN: key });
+    if (fast.code !== 0 || fast.stdout !== hook.stdout) disagreements.push(`${tool} ${JSON.stringify(input)}: sh hook exit ${fast.code} ${JSON.stringify(fast.stdout)} ${fast.stderr}, node hook ${JSON.stringify(hook.stdout)}`);
   }
   assert.deepEqual(disagreements, []);
   // The table exercises every outcome, so agreement is not agreement on one answer.

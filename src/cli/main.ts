@@ -4,7 +4,7 @@
  * (stack traces only with --debug). The process entry is bin.ts; this module only builds and runs.
  */
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { randomBase62 } from '../core/ids.js';
@@ -257,7 +257,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--url <warden-url>', 'Warden\'s address (default $WARDEN_URL, else http://127.0.0.1:8080)')
     .option('--dry-run', 'print the changes as a diff; write nothing')
     .option('--undo', 'take out what connect added; the original bytes when the file is untouched since')
-    .action((o: { managed?: boolean; project?: boolean; dir?: string; url?: string; dryRun?: boolean; undo?: boolean }) =>
+    .option('--node-hook', 'write the node hook (`warden hook pre-tool-use`) even when curl is present for the fast shell hook')
+    .action((o: { managed?: boolean; project?: boolean; dir?: string; url?: string; dryRun?: boolean; undo?: boolean; nodeHook?: boolean }) =>
       run(async () => {
         const url = o.url ?? process.env.WARDEN_URL ?? 'http://127.0.0.1:8080';
         try {
@@ -265,8 +266,10 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         } catch {
           throw new InvalidArgumentError(`--url ${url}: not a URL`);
         }
-        return (await cli.connect()).connectClaudeCode(
-          { scope: o.managed ? 'managed' : o.project ? 'project' : 'user', dir: o.dir, url, warden: [process.execPath, WARDEN_BIN], env: process.env, cwd: process.cwd(), dryRun: !!o.dryRun, undo: !!o.undo },
+        const c = await cli.connect();
+        const fastHook = !o.nodeHook && c.curlOnPath(process.env) ? join(dirname(WARDEN_BIN), 'warden-hook.sh') : undefined;
+        return c.connectClaudeCode(
+          { scope: o.managed ? 'managed' : o.project ? 'project' : 'user', dir: o.dir, url, warden: [process.execPath, WARDEN_BIN], env: process.env, cwd: process.cwd(), dryRun: !!o.dryRun, undo: !!o.undo, fastHook },
           io.out,
         );
       }),

@@ -17,9 +17,13 @@ export interface HookRun {
 }
 
 export function runWardenBin(args: string[], input: string, env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<HookRun> {
+  return runHookProcess(process.execPath, [WARDEN_BIN, ...args], input, env, timeoutMs);
+}
+
+function runHookProcess(cmd: string, args: string[], input: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<HookRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [WARDEN_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -37,4 +41,11 @@ export function runWardenBin(args: string[], input: string, env: Record<string, 
 
 export function hookInput(tool: string, input: Record<string, unknown>, cwd = '/tmp'): string {
   return JSON.stringify({ session_id: 'sess-1', transcript_path: '/tmp/t.jsonl', cwd, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input, tool_use_id: 'toolu_1' });
+}
+
+export const FAST_HOOK = fileURLToPath(new URL(here.endsWith('.js') ? '../../../bin/warden-hook.sh' : '../../bin/warden-hook.sh', import.meta.url));
+
+/** bin/warden-hook.sh as `warden connect claude-code` writes it: sh, the URL, then the node hook behind it. */
+export function runFastHook(url: string, input: string, env: Record<string, string | undefined>, flags: string[] = [], timeoutMs = 20_000): Promise<HookRun> {
+  return runHookProcess('/bin/sh', [FAST_HOOK, ...flags, url, '--', process.execPath, WARDEN_BIN], input, env, timeoutMs);
 }

@@ -14,6 +14,8 @@ import { containerPaths, deepEqual, emptyRecord, isObject, mergeInto, undoRecord
 import { lineDiff } from './line-diff.js';
 import { targetFiles, type ConnectInputs, type TargetFile } from './targets.js';
 
+export { curlOnPath } from './targets.js';
+
 export interface ConnectOptions extends ConnectInputs {
   dryRun: boolean;
   undo: boolean;

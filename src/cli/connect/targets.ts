@@ -6,8 +6,9 @@
  * from `managed-mcp.json` beside the managed settings, the project's `.mcp.json`, and the
  * user's `.claude.json` (in `$CLAUDE_CONFIG_DIR` when set, else in the home folder).
  */
+import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { claudeCodePermissions } from '../../policy/permissions/claude-code-syntax.js';
 import type { JsonObject } from './json-merge.js';
 
@@ -36,6 +37,30 @@ export interface ConnectInputs {
   warden: string[];
   env: Record<string, string | undefined>;
   cwd: string;
+  /**
+   * bin/warden-hook.sh, the PreToolUse hook that asks Warden with curl instead of starting
+   * node (node's start-up alone exceeds the hook's latency budget); undefined: the node hook.
+   */
+  fastHook?: string | undefined;
+}
+
+/** Whether `curl` is on the PATH the hook will run with: the fast hook needs it. */
+export function curlOnPath(env: Record<string, string | undefined>): boolean {
+  return (env.PATH ?? '').split(delimiter).some((d) => {
+    if (!d) return false;
+    try {
+      accessSync(join(d, 'curl'), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function hookCommand(i: ConnectInputs, warden: string, url: string): string {
+  if (!i.fastHook) return `${warden} hook pre-tool-use --url ${shellQuote(url)}`;
+  // The node hook stays behind it: no credential, a refused (expired) token or no curl hands over.
+  return `/bin/sh ${shellQuote(i.fastHook)} ${shellQuote(url)} -- ${warden}`;
 }
 
 export function targetFiles(i: ConnectInputs): TargetFile[] {
@@ -47,7 +72,7 @@ export function targetFiles(i: ConnectInputs): TargetFile[] {
     // The credential comes from the helper at run time: no key or token sits in this file.
     apiKeyHelper: `${warden} token`,
     permissions: { deny, ask },
-    hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: `${warden} hook pre-tool-use --url ${shellQuote(url)}`, timeout: 10 }] }] },
+    hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand(i, warden, url), timeout: 10 }] }] },
   };
   const mcp: JsonObject = {
     mcpServers: { [MCP_SERVER_NAME]: { type: 'http', url: `${url}/mcp`, headersHelper: `${warden} hook mcp-headers` } },

@@ -15,6 +15,11 @@ export const LOGIN_DIR_ENV = 'WARDEN_LOGIN_DIR';
 export const CREDENTIALS_FILE = 'credentials.json';
 /** Defaults for `warden login` an administrator or the Claude Code kit may place there. */
 export const LOGIN_SETTINGS_FILE = 'login.json';
+/**
+ * The current bearer as one curl header line (`curl -H @file`), for bin/warden-hook.sh, the
+ * hook that does not start node. Kept in step with credentials.json by every save and removal.
+ */
+export const BEARER_HEADER_FILE = 'bearer.header';
 
 export interface OidcCredentials {
   version: 1;
@@ -99,7 +104,29 @@ export function saveCredentials(c: Credentials, env?: Record<string, string | un
   const dir = loginDir(env);
   const file = join(dir, CREDENTIALS_FILE);
   writePrivateFile(file, dir, `${JSON.stringify(c, null, 2)}\n`);
+  writeBearerHeader(c, env);
   return file;
+}
+
+const bearerLine = (c: Credentials) => `authorization: Bearer ${c.kind === 'key' ? c.key : c.access_token}\n`;
+
+function writeBearerHeader(c: Credentials, env?: Record<string, string | undefined>): void {
+  const dir = loginDir(env);
+  writePrivateFile(join(dir, BEARER_HEADER_FILE), dir, bearerLine(c));
+}
+
+/**
+ * Writes bearer.header when it is missing or stale (a login stored before the fast hook
+ * existed): `warden token`, which Claude Code runs as the apiKeyHelper, brings it in step.
+ */
+export function syncBearerHeader(c: Credentials, env?: Record<string, string | undefined>): void {
+  let current: string | undefined;
+  try {
+    current = readPrivate(join(loginDir(env), BEARER_HEADER_FILE), loginDir(env), true);
+  } catch {
+    current = undefined;
+  }
+  if (current !== bearerLine(c)) writeBearerHeader(c, env);
 }
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -181,6 +208,7 @@ export function loadCredentials(env?: Record<string, string | undefined>): Crede
 /** Removes the stored credentials; true when there were some. */
 export function removeCredentials(env?: Record<string, string | undefined>): boolean {
   const file = credentialsPath(env);
+  rmSync(join(loginDir(env), BEARER_HEADER_FILE), { force: true });
   try {
     lstatSync(file);
   } catch {

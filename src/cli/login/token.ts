@@ -7,7 +7,7 @@
 import { WardenError } from '../../core/errors.js';
 import { withFileLock } from './lock.js';
 import { checkIssuedFor, expiresAt, OAuthError, postForm, tokenAnswer } from './oauth.js';
-import { credentialsPath, loadCredentials, saveCredentials, type Credentials, type OidcCredentials } from './store.js';
+import { credentialsPath, loadCredentials, saveCredentials, syncBearerHeader, type Credentials, type OidcCredentials } from './store.js';
 
 export interface TokenIO {
   out: (s: string) => void;
@@ -78,10 +78,12 @@ async function refresh(c: OidcCredentials, now: number): Promise<OidcCredentials
 export async function tokenCommand(io: TokenIO): Promise<number> {
   const c = loadCredentials(io.env);
   if (c?.kind === 'key') {
+    syncBearerHeader(c, io.env);
     io.out(`${c.key}\n`);
     return 0;
   }
   const fresh = await freshAccessToken(io.env, io.now ?? Date.now, c);
+  syncBearerHeader(fresh, io.env);
   io.out(`${fresh.access_token}\n`);
   return 0;
 }

@@ -19,6 +19,16 @@ import { parseHookInput } from './hook-input.js';
 import { hookOutput } from './hook-output.js';
 
 export const DECIDE_TOOL_USE_PATH = '/v1/warden/decide/tool-use';
+/**
+ * `?format=claude-hook`: the body is exactly what `warden hook pre-tool-use` prints (or empty
+ * when no rule spoke), so a shell hook can relay it without starting node (bin/warden-hook.sh).
+ */
+export const CLAUDE_HOOK_FORMAT = 'claude-hook';
+
+function wantsClaudeHook(url: string | undefined): boolean {
+  const q = url?.indexOf('?') ?? -1;
+  return q !== -1 && new URLSearchParams(url!.slice(q + 1)).get('format') === CLAUDE_HOOK_FORMAT;
+}
 /** judgeToolUse's rule when neither the policy nor the tool-use rules matched the call. */
 const NO_RULE = 'tool_use.none';
 
@@ -73,8 +83,10 @@ async function decide(gw: Gateway, req: IncomingMessage, res: ServerResponse, ex
     // No rule of any source spoke: no hook decision, so Claude Code's own permission rules and
     // prompts still apply (a hook "allow" would skip them).
     const silent = j.record.rule === NO_RULE;
-    const answer = JSON.stringify({ decision: j.record.outcome, rule: j.record.rule, reason: reason ?? null, request_id: ex.id, ...(silent ? {} : hookOutput(j.record.outcome, reason)) });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer), 'x-warden-request-id': ex.id });
+    const answer = wantsClaudeHook(req.url)
+      ? (silent ? '' : `${JSON.stringify(hookOutput(j.record.outcome, reason))}\n`)
+      : JSON.stringify({ decision: j.record.outcome, rule: j.record.rule, reason: reason ?? null, request_id: ex.id, ...(silent ? {} : hookOutput(j.record.outcome, reason)) });
+    res.writeHead(200, { 'content-type': answer ? 'application/json' : 'text/plain', 'content-length': Buffer.byteLength(answer), 'x-warden-request-id': ex.id });
     res.end(answer);
   } catch (e) {
     failExchange(gw, res, ex, e, !req.complete);
