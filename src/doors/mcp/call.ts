@@ -14,20 +14,12 @@ import { decisionToError, toDecisionRecord, type Decision } from '../../policy/d
 import { baseDocument, connectionFacts } from '../../policy/facts.js';
 import type { DecisionDocument } from '../../policy/document.js';
 import { runStages, type DoorStages } from '../../runtime/stages.js';
-import type { ClassifiedStatement } from '../postgres/sql/index.js';
+import { statementFacts } from '../postgres/policy/decide.js';
 import type { McpCtx } from './context.js';
 import { upstreamOf } from './links.js';
 import { innerName, isSafeName, permissionName } from './names.js';
 import { validateArguments, validateSqlArguments } from './validators.js';
 import { guardValue } from './value-guard.js';
-
-type SqlStatementFacts = NonNullable<DecisionDocument['sql']>['statements'][number];
-
-function sqlStatementFacts(s: ClassifiedStatement): SqlStatementFacts {
-  const st: SqlStatementFacts = { kind: s.kind, effect: s.effect, tables: s.tables, functions: s.functions, operations: s.operations, text: s.text };
-  if (s.reason) st.reason = s.reason;
-  return st;
-}
 
 /** Bounds what an audit record keeps of the arguments. */
 const AUDIT_ARGS_CHARS = 2048;
@@ -137,7 +129,7 @@ const STAGES: DoorStages<CallCtx> = {
     const statements = validateArguments(full, c.args, c.argsBytes, part.config.validators, part.config.max_argument_bytes, part.sql);
     const doc = toolDocument(mcp, c.server, c.tool, c.args);
     // CEL and OPA see the SQL a `sql` validator classified the way they see it at the PostgreSQL door.
-    if (statements.length) doc.sql = { statements: statements.map(sqlStatementFacts) };
+    if (statements.length) doc.sql = { statements: statements.map(statementFacts) };
     c.doc = doc;
     const judged = judgeToolUse(snap.policy, snap.toolUse, doc);
     let d = judged instanceof Promise ? await judged : judged;

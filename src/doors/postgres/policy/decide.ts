@@ -58,14 +58,17 @@ function groupsWithGrant(cfg: StatementPolicyConfig, consumer: Consumer, grant: 
 }
 
 /** The decision document of a query: the consumer (with its grant's groups) and the `sql` section. */
+/** One classified statement as the decision document's `sql.statements[]` entry (both doors that judge SQL use it). */
+export function statementFacts(s: ClassifiedSql['statements'][number]): NonNullable<DecisionDocument['sql']>['statements'][number] {
+  const st: NonNullable<DecisionDocument['sql']>['statements'][number] = { kind: s.kind, effect: s.effect, tables: s.tables, functions: s.functions, operations: s.operations, text: s.text };
+  if (s.reason) st.reason = s.reason;
+  return st;
+}
+
 export function statementDocument(sp: StatementPolicy, consumer: Consumer, classified: ClassifiedSql, ctx: StatementContext = {}): DecisionDocument {
   const doc = baseDocument('postgres', ctx.time ?? Date.now(), { ...consumer, groups: groupsWithGrant(sp.cfg, consumer, ctx.grant) }, ctx.key);
   const sql: NonNullable<DecisionDocument['sql']> = {
-    statements: classified.statements.map((s) => {
-      const st: NonNullable<DecisionDocument['sql']>['statements'][number] = { kind: s.kind, effect: s.effect, tables: s.tables, functions: s.functions, operations: s.operations, text: s.text };
-      if (s.reason) st.reason = s.reason;
-      return st;
-    }),
+    statements: classified.statements.map(statementFacts),
   };
   if (ctx.database !== undefined) sql.database = ctx.database;
   if (ctx.params) sql.params = ctx.params;
