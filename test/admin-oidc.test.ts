@@ -14,7 +14,7 @@ import { runCli, spawnCli, waitForOutput } from './support/cli-process.js';
 import { readAuditRecords } from './support/audit-records.js';
 import { CLI_CLIENT_ID, DEFAULT_RESOURCE, startTestIdp, type TestIdp } from './support/oidc-idp.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, GUARDS_OFF, startTestWarden, type TestWarden } from './support/warden.js';
+import { GUARDS_OFF, startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,8 +40,7 @@ describe('OIDC operators: roles from groups, approvals, audit', { timeout: 120_0
       { issuer: 'https://partner.example.com', group: 'auditor', role: 'admin' },
     ];
     const config = {
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: GUARDS_OFF,
       identity: { oidc: [{ issuer: idp.issuer, audience: DEFAULT_RESOURCE, name_claim: 'preferred_username' }] },
       admin: { oidc_roles: roles },

@@ -16,7 +16,7 @@ import { runClaude } from './support/claude.js';
 import { cliCommand, runCli, spawnCli, waitForOutput } from './support/cli-process.js';
 import { CLI_CLIENT_ID, DEFAULT_RESOURCE, startTestIdp, type TestIdp } from './support/oidc-idp.js';
 import { sequence, textReply, toolUseReply, startUpstream, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, GUARDS_OFF, startTestWarden, type TestWarden } from './support/warden.js';
+import { GUARDS_OFF, startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 
 /** Access tokens live 8 s; the session below outlives one. */
 const TTL_S = 8;
@@ -33,8 +33,7 @@ describe('warden token as Claude Code apiKeyHelper', { timeout: 240_000 }, () =>
     up = await startUpstream();
     root = mkdtempSync(join(tmpdir(), 'warden-helper-'));
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(up.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(up.url),
       guards: GUARDS_OFF,
       // No clock skew: an expired token is refused at once, so only a refreshed one passes.
       identity: { oidc: [{ issuer: idp.issuer, audience: DEFAULT_RESOURCE, name_claim: 'preferred_username', clock_skew_seconds: 0 }] },

@@ -15,7 +15,7 @@ import { readAuditRecords } from './support/audit-records.js';
 import { runClaude } from './support/claude.js';
 import { runCli } from './support/cli-process.js';
 import { startUpstream, textReply, toolResults, toolUseReply, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { EVERYTHING_ENTRY } from './fixtures/mcp/everything.js';
 
 let up: Upstream;
@@ -26,8 +26,7 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'warden-kit-mcp-'));
   up = await startUpstream();
   w = await startTestWarden({
-    providers: anthropicUpstreamConfig(up.url),
-    models: [{ match: 'claude-*', provider: 'anthropic' }],
+    ...claudeViaUpstream(up.url),
     mcp: { servers: { ev: { transport: 'stdio', command: process.execPath, args: [EVERYTHING_ENTRY, 'stdio'] } }, grants: [{ consumers: ['dev'], tools: ['ev__echo'] }] },
   } as never);
 });

@@ -16,7 +16,7 @@ import { runClaude } from './support/claude.js';
 import { runCli, spawnCli, waitForOutput } from './support/cli-process.js';
 import { CLI_CLIENT_ID, DEFAULT_RESOURCE, startTestIdp, type TestIdp } from './support/oidc-idp.js';
 import { startUpstream, textReply, toolResults, toolUseReply, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, GUARDS_OFF, startTestWarden, type TestWarden } from './support/warden.js';
+import { GUARDS_OFF, startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 
 let idp: TestIdp;
 let up: Upstream;
@@ -28,8 +28,7 @@ before(async () => {
   up = await startUpstream();
   root = mkdtempSync(join(tmpdir(), 'warden-kit-oidc-'));
   w = await startTestWarden({
-    providers: anthropicUpstreamConfig(up.url),
-    models: [{ match: 'claude-*', provider: 'anthropic' }],
+    ...claudeViaUpstream(up.url),
     guards: GUARDS_OFF,
     identity: { oidc: [{ issuer: idp.issuer, audience: DEFAULT_RESOURCE, name_claim: 'preferred_username' }] },
     policy: { policies: { 'agent-shell': { permissions: { deny: ['Bash(rm *)'] } } }, attach: { doors: { hook: ['agent-shell'] } } },

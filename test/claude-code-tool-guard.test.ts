@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runClaude } from './support/claude.js';
 import { startUpstream, textReply, toolUseReply, toolResults, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { readAuditRecords } from './support/audit-records.js';
 
 // Built at run time so this file itself carries no literal key for scanners to trip on.
@@ -19,8 +19,7 @@ describe('the tool-use guard and limits with the real Claude Code binary', () =>
   before(async () => {
     upstream = await startUpstream();
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: { tool_use: {} },
       limits: { rules: [{ id: 'two-requests', scope: 'key', match: { consumers: ['budgeted'] }, requests_budget: { limit: 2, period: 'total' } }] },
     });

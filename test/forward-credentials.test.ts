@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUpstream, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { startBackend, type Backend } from './http-door-support.js';
 
 const MSG = JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
@@ -86,8 +86,7 @@ describe('a Warden key never reaches an upstream', () => {
     provider = await startUpstream();
     backend = await startBackend('api');
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(provider.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(provider.url),
       routes: [
         { id: 'api', uri: '/api/*', upstream: { nodes: { [`${backend.host}:${backend.port}`]: 1 } } },
         { id: 'api-query-auth', uri: '/qa/*', key_auth: { query: true }, upstream: { nodes: { [`${backend.host}:${backend.port}`]: 1 } } },

@@ -4,7 +4,7 @@ import http from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import { startUpstream, toolUseReply, sequence, type Upstream } from './support/upstream.js';
 import { startOpaServer, type OpaServer } from './support/opa-server.js';
-import { anthropicUpstreamConfig, GUARDS_OFF, startTestWarden, type TestWarden } from './support/warden.js';
+import { GUARDS_OFF, startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { readAuditRecords } from './support/audit-records.js';
 
 /** Sends a Messages request and destroys the socket once `abortAfterMs` passed, before any answer. */
@@ -38,8 +38,7 @@ describe('a client that leaves while an earlier stage awaits (OPA here; a yieldi
     // OPA answers after the client has gone: the request is past identify and parse, inside authorize.
     opa.setRaw(() => ({ status: 200, body: JSON.stringify({ result: { allow: true } }), delayMs: 600 }));
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: GUARDS_OFF,
       policy: { opa: { host: opa.url, policy: 'warden/allow', timeout_ms: 5000 } },
     });
@@ -68,8 +67,7 @@ describe('tool calls are judged by the policy even with the tool-use guard off',
   before(async () => {
     upstream = await startUpstream();
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: GUARDS_OFF,
       policy: { permissions: { deny: ['Bash(rm *)'] } },
     });

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUpstream, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { hostileText } from '../src/guards/detectors/secrets/test-support.js';
 
 describe('the request guard yields to the event loop', () => {
@@ -16,8 +16,7 @@ describe('the request guard yields to the event loop', () => {
   before(async () => {
     upstream = await startUpstream();
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: { secrets: { action: 'log' }, pii: { action: 'log' } },
     });
   });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import { collectSse, contentReply, rawReply, renderEvents, startUpstream, textReply, toolUseReply, type Reply, type Upstream } from './support/upstream.js';
 import { renderMessage } from './support/sse.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { readAuditRecords } from './support/audit-records.js';
 import { leakedPieces, longSecrets } from './support/long-secrets.js';
 import { guardsSchema } from '../src/guards/config.js';
@@ -31,8 +31,7 @@ describe('the response guard on the LLM door', () => {
   before(async () => {
     upstream = await startUpstream();
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: GUARDS,
     });
     client = new Anthropic({ baseURL: w.url, apiKey: w.key('dev').key, maxRetries: 0 });

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import { contentReply, startUpstream, toolUseReply, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { readAuditRecords } from './support/audit-records.js';
 
 const TOOLS = [{ name: 'Bash', description: 'run', input_schema: { type: 'object' as const, properties: { command: { type: 'string' } } } }];
@@ -23,8 +23,7 @@ describe('tool-use asks, approvals and policy tool rules on the LLM door', () =>
   before(async () => {
     upstream = await startUpstream();
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: { tool_use: { permissions: { allow: ['Bash(make *)'], ask: ['Bash(npm publish *)'], deny: ['Bash(kubectl delete *)'] } } },
       policy: {
         rules: [

@@ -15,7 +15,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { runClaude } from './support/claude.js';
 import { startUpstream, textReply, toolUseReply, toolResults, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { EVERYTHING_ENTRY, FILESYSTEM_ENTRY } from './fixtures/mcp/everything.js';
 
 // Built at run time so this file carries no literal key for scanners to trip on.
@@ -37,8 +37,7 @@ describe('Claude Code through Warden\'s MCP door', () => {
     writeFileSync(join(dir, 'private.txt'), PRIVATE_MARKER);
     upstream = await startUpstream();
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       mcp: {
         servers: {
           ev: { transport: 'stdio', command: process.execPath, args: [EVERYTHING_ENTRY, 'stdio'] },

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { startTestIdp, type TestIdp } from './support/oidc-idp.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, GUARDS_OFF, startTestWarden, type TestWarden } from './support/warden.js';
+import { GUARDS_OFF, startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { auditRecordFor } from './support/audit-records.js';
 
 const AUD = 'https://warden.test';
@@ -57,8 +57,7 @@ describe('OIDC access tokens on the doors', { timeout: 60_000 }, () => {
     });
     await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: GUARDS_OFF,
       identity: {
         oidc: [

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUpstream, type RecordedRequest, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 
 // Built at run time so this file itself carries no literal key for scanners to trip on.
 const SECRET = ['AKIA', 'QYLPMN5HFIQR7XZB'].join('');
@@ -82,8 +82,7 @@ describe('request guard: every place a secret can sit in a request', () => {
   before(async () => {
     upstream = await startUpstream();
     w = await startTestWarden({
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: { secrets: { action: 'redact' }, pii: { action: 'redact', kinds: ['card'] } },
     });
     key = w.key('dev').key;

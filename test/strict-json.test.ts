@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startBackend, type Backend } from './http-door-support.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
-import { anthropicUpstreamConfig, startTestWarden, type TestWarden } from './support/warden.js';
+import { anthropicUpstreamConfig, startTestWarden, type TestWarden, claudeViaUpstream } from './support/warden.js';
 import { auditRecordFor } from './support/audit-records.js';
 import { runClaude } from './support/claude.js';
 import { MAX_JSON_DEPTH } from '../src/core/json/read.js';
@@ -48,8 +48,7 @@ describe('LLM door: one reading of the body (messages and count_tokens)', () => 
     upstream = await startUpstream();
     w = await startTestWarden({
       server: { body_limit_bytes: 16 * 1024 * 1024 },
-      providers: anthropicUpstreamConfig(upstream.url),
-      models: [{ match: 'claude-*', provider: 'anthropic' }],
+      ...claudeViaUpstream(upstream.url),
       guards: { secrets: { action: 'redact' } },
     });
     key = w.key('mallory', { models: ['claude-haiku-*'] }).key;

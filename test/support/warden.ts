@@ -32,6 +32,11 @@ export function anthropicUpstreamConfig(upstreamUrl: string, extra: Partial<{ ti
   return { anthropic: { type: 'anthropic', base_url: upstreamUrl, api_key: 'sk-ant-api03-real-provider-key-held-by-warden', ...extra } };
 }
 
+/** The LLM door's usual test set-up: that upstream as provider `anthropic`, every `claude-*` model routed to it. */
+export function claudeViaUpstream(upstreamUrl: string): Pick<ConfigInput, 'providers' | 'models'> {
+  return { providers: anthropicUpstreamConfig(upstreamUrl), models: [{ match: 'claude-*', provider: 'anthropic' }] };
+}
+
 export async function startTestWarden(config: ConfigInput = {}, opts: { dir?: string } = {}): Promise<TestWarden> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'warden-test-'));
   const cfg = validateConfig({
