@@ -32,7 +32,7 @@ const out = mkdtempSync(join(tmpdir(), 'warden-conformance-'));
 before(async () => {
   fixture = await startConformanceFixture();
   w = await startTestWarden({
-    mcp: { servers: { conf: { transport: 'http', url: fixture.url } }, grants: [{ consumers: ['conformance'], tools: ['conf__*'] }] },
+    mcp: { servers: { conf: { transport: 'http', url: fixture.url } }, grants: [{ consumers: ['conformance'], tools: ['conf__*'], prompts: ['conf__*'], resources: ['conf__*'] }] },
   } as never);
   proxy = await startAuthProxy(w.url, 'authorization', `Bearer ${w.key('conformance').key}`);
 });

@@ -19,7 +19,7 @@ describe('MCP door: server-everything over HTTP upstreams', () => {
     w = await startTestWarden({
       mcp: {
         servers: { evh: { transport: 'http', url: http.url }, evs: { transport: 'sse', url: sse.url } },
-        grants: [{ consumers: ['dev'], tools: ['evh__echo', 'evh__trigger-long-running-operation', 'evs__get-sum'] }],
+        grants: [{ consumers: ['dev'], tools: ['evh__echo', 'evh__trigger-long-running-operation', 'evs__get-sum'], prompts: ['evh__*', 'evs__*'], resources: ['evh__*', 'evs__*'] }],
       },
     } as never);
   });

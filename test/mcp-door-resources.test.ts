@@ -15,7 +15,7 @@ let w: TestWarden;
 
 before(async () => {
   fixture = await startConformanceFixture();
-  w = await startTestWarden({ mcp: { servers: { conf: { transport: 'http', url: fixture.url } }, grants: [{ consumers: ['dev'], tools: ['conf__*'] }] } } as never);
+  w = await startTestWarden({ mcp: { servers: { conf: { transport: 'http', url: fixture.url } }, grants: [{ consumers: ['dev'], tools: ['conf__*'], resources: ['conf__*'] }] } } as never);
 });
 
 after(async () => {

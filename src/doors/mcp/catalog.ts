@@ -1,12 +1,14 @@
 /**
  * The list and read methods: tools, prompts and resources of every server the caller's
- * grants reach, under namespaced names on `/mcp`. `tools/list` shows only tools the caller
- * may call (Kong 3.13.0.1 listed denied ones); an identity without grants gets an explicit
- * error, not a silent empty list (LiteLLM #32563). A server that fails is left out of an
+ * grants reach, under namespaced names on `/mcp`. Each kind is granted by name (grants.ts):
+ * lists show only what the caller may use (Kong 3.13.0.1 listed denied tools), and get, read,
+ * subscribe and completion check again; an identity without grants of a kind gets an
+ * explicit error, not a silent empty list (LiteLLM #32563). A server that fails is left out of an
  * aggregate list (logged), so one broken server does not hide the others.
  */
 import { WardenError } from '../../core/errors.js';
 import type { McpCtx } from './context.js';
+import type { GrantKind } from './grants.js';
 import { deniedByName } from './call.js';
 import { upstreamOf } from './links.js';
 import { guardValue } from './value-guard.js';
@@ -15,14 +17,20 @@ import { innerName, innerUri, isSafeName, outerName, outerUri } from './names.js
 type Item = Record<string, unknown>;
 const MAX_PAGES = 50;
 
-function requireGrants(ctx: McpCtx): void {
-  if (!ctx.grants.applicable.length) throw new WardenError('WARDEN_E_MCP_NO_GRANTS', `no MCP tools are granted to consumer "${ctx.session.consumer.name}": add an entry under mcp.grants naming it, one of its groups or labels`);
+/**
+ * Deny by default, answered explicitly (never a silent empty list): no grant applies, or the
+ * grants that apply do not all name this kind (a tool grant grants no prompts or resources).
+ */
+function requireGrants(ctx: McpCtx, kind: GrantKind): void {
+  const who = ctx.session.consumer.name;
+  if (!ctx.grants.applicable.length) throw new WardenError('WARDEN_E_MCP_NO_GRANTS', `no MCP ${kind} are granted to consumer "${who}": add an entry under mcp.grants naming it, one of its groups or labels`);
+  if (!ctx.grants.grantsKind(kind)) throw new WardenError('WARDEN_E_MCP_NO_GRANTS', `no MCP ${kind} are granted to consumer "${who}": ${kind} are granted only by a \`${kind}:\` list in every mcp.grants entry that applies to it (a grant of tools grants no prompts or resources)`);
 }
 
-/** The servers this session may reach, in config order. */
-function reachable(ctx: McpCtx): string[] {
+/** The servers this session may reach for this kind, in config order. */
+function reachable(ctx: McpCtx, kind: GrantKind): string[] {
   const names = ctx.session.scope.only ? [ctx.session.scope.only] : [...ctx.part.servers.keys()];
-  return names.filter((n) => ctx.part.servers.has(n) && ctx.grants.reaches(n));
+  return names.filter((n) => ctx.part.servers.has(n) && ctx.grants.reaches(n, kind));
 }
 
 async function listAll(ctx: McpCtx, server: string, method: string, field: string): Promise<Item[]> {
@@ -40,8 +48,8 @@ async function listAll(ctx: McpCtx, server: string, method: string, field: strin
 }
 
 /** Lists `field` of every reachable server; a failing server is skipped on `/mcp`, fatal on `/mcp/<server>`. */
-async function gather(ctx: McpCtx, method: string, field: string, needsCapability: string): Promise<{ server: string; items: Item[] }[]> {
-  const servers = reachable(ctx);
+async function gather(ctx: McpCtx, method: string, field: string, needsCapability: GrantKind): Promise<{ server: string; items: Item[] }[]> {
+  const servers = reachable(ctx, needsCapability);
   const results = await Promise.all(
     servers.map(async (server) => {
       try {
@@ -70,7 +78,7 @@ function dedupe(ctx: McpCtx, items: Item[], key: string): Item[] {
 }
 
 export async function listTools(ctx: McpCtx): Promise<Item> {
-  requireGrants(ctx);
+  requireGrants(ctx, 'tools');
   const scope = ctx.session.scope;
   const tools: Item[] = [];
   for (const { server, items } of await gather(ctx, 'tools/list', 'tools', 'tools')) {
@@ -90,32 +98,38 @@ export async function listTools(ctx: McpCtx): Promise<Item> {
 }
 
 export async function listPrompts(ctx: McpCtx): Promise<Item> {
-  requireGrants(ctx);
+  requireGrants(ctx, 'prompts');
   const prompts: Item[] = [];
-  for (const { server, items } of await gather(ctx, 'prompts/list', 'prompts', 'prompts')) for (const p of items) if (typeof p.name === 'string' && isSafeName(p.name)) prompts.push({ ...p, name: outerName(ctx.session.scope, server, p.name) });
+  for (const { server, items } of await gather(ctx, 'prompts/list', 'prompts', 'prompts')) {
+    for (const p of items) if (typeof p.name === 'string' && isSafeName(p.name) && ctx.grants.permits('prompts', `${server}__${p.name}`)) prompts.push({ ...p, name: outerName(ctx.session.scope, server, p.name) });
+  }
   return { prompts: dedupe(ctx, prompts, 'name') };
 }
 
 export async function listResources(ctx: McpCtx): Promise<Item> {
-  requireGrants(ctx);
+  requireGrants(ctx, 'resources');
   const resources: Item[] = [];
-  for (const { server, items } of await gather(ctx, 'resources/list', 'resources', 'resources')) for (const r of items) if (typeof r.uri === 'string') resources.push({ ...r, uri: outerUri(ctx.session.scope, server, r.uri) });
+  for (const { server, items } of await gather(ctx, 'resources/list', 'resources', 'resources')) {
+    for (const r of items) if (typeof r.uri === 'string' && ctx.grants.permits('resources', `${server}__${r.uri}`)) resources.push({ ...r, uri: outerUri(ctx.session.scope, server, r.uri) });
+  }
   return { resources: dedupe(ctx, resources, 'uri') };
 }
 
 export async function listResourceTemplates(ctx: McpCtx): Promise<Item> {
-  requireGrants(ctx);
+  requireGrants(ctx, 'resources');
   const resourceTemplates: Item[] = [];
   for (const { server, items } of await gather(ctx, 'resources/templates/list', 'resourceTemplates', 'resources')) {
-    for (const r of items) if (typeof r.uriTemplate === 'string') resourceTemplates.push({ ...r, uriTemplate: outerUri(ctx.session.scope, server, r.uriTemplate) });
+    for (const r of items) if (typeof r.uriTemplate === 'string' && ctx.grants.permits('resources', `${server}__${r.uriTemplate}`)) resourceTemplates.push({ ...r, uriTemplate: outerUri(ctx.session.scope, server, r.uriTemplate) });
   }
   return { resourceTemplates: dedupe(ctx, resourceTemplates, 'uriTemplate') };
 }
 
-function reachOrRefuse(ctx: McpCtx, server: string): void {
-  requireGrants(ctx);
+/** Checked on every get, read, subscribe and completion: hiding a name from a list is not enforcing. */
+function grantedOrRefuse(ctx: McpCtx, kind: 'prompts' | 'resources', server: string, name: string): void {
+  requireGrants(ctx, kind);
   if (!ctx.part.servers.has(server)) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `no MCP server named "${server.slice(0, 64)}"`);
-  if (!ctx.grants.reaches(server)) throw new WardenError('WARDEN_E_MCP_NOT_GRANTED', `consumer "${ctx.session.consumer.name}" has no grant on MCP server "${server}"`);
+  const what = kind === 'prompts' ? 'prompt' : 'resource';
+  if (!ctx.grants.permits(kind, `${server}__${name}`)) throw new WardenError('WARDEN_E_MCP_NOT_GRANTED', `${what} ${server}__${name.slice(0, 200)} is not granted to consumer "${ctx.session.consumer.name}" (mcp.grants[].${kind})`, { rule: 'mcp.grants' });
 }
 
 export async function getPrompt(ctx: McpCtx): Promise<Item> {
@@ -123,7 +137,7 @@ export async function getPrompt(ctx: McpCtx): Promise<Item> {
   if (typeof name !== 'string') throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'prompts/get: params.name must be a string');
   const inner = innerName(ctx.session.scope, name);
   if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `prompt "${name.slice(0, 200)}" names no server: use server__prompt`);
-  reachOrRefuse(ctx, inner.server);
+  grantedOrRefuse(ctx, 'prompts', inner.server, inner.name);
   const up = await upstreamOf(ctx, inner.server, ctx.signal);
   return guarded(ctx, await up.request('prompts/get', { ...ctx.msg.params, name: inner.name }, { signal: ctx.signal }));
 }
@@ -142,7 +156,7 @@ export async function readResource(ctx: McpCtx): Promise<Item> {
   if (typeof uri !== 'string') throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'resources/read: params.uri must be a string');
   const inner = innerUri(ctx.session.scope, uri);
   if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `resource "${uri.slice(0, 200)}" names no server: use the URI resources/list gave`);
-  reachOrRefuse(ctx, inner.server);
+  grantedOrRefuse(ctx, 'resources', inner.server, inner.uri);
   const up = await upstreamOf(ctx, inner.server, ctx.signal);
   const r = await up.request('resources/read', { uri: inner.uri }, { signal: ctx.signal });
   const contents = Array.isArray(r.contents) ? r.contents.map((c: Item) => (typeof c?.uri === 'string' ? { ...c, uri: outerUri(ctx.session.scope, inner.server, c.uri) } : c)) : r.contents;
@@ -154,7 +168,7 @@ function resourceTarget(ctx: McpCtx, method: string): { server: string; uri: str
   if (typeof uri !== 'string') throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', `${method}: params.uri must be a string`);
   const inner = innerUri(ctx.session.scope, uri);
   if (!inner) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `resource "${uri.slice(0, 200)}" names no server: use the URI resources/list gave`);
-  reachOrRefuse(ctx, inner.server);
+  grantedOrRefuse(ctx, 'resources', inner.server, inner.uri);
   return inner;
 }
 
@@ -173,15 +187,16 @@ export async function complete(ctx: McpCtx): Promise<Item> {
   if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
     const n = innerName(ctx.session.scope, ref.name);
     if (!n) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `prompt "${ref.name.slice(0, 200)}" names no server`);
+    grantedOrRefuse(ctx, 'prompts', n.server, n.name);
     server = n.server;
     inner = { ...ref, name: n.name };
   } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
     const u = innerUri(ctx.session.scope, ref.uri);
     if (!u) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `resource "${ref.uri.slice(0, 200)}" names no server`);
+    grantedOrRefuse(ctx, 'resources', u.server, u.uri);
     server = u.server;
     inner = { ...ref, uri: u.uri };
   } else throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'completion/complete: params.ref must be a ref/prompt with a name or a ref/resource with a uri');
-  reachOrRefuse(ctx, server);
   const up = await upstreamOf(ctx, server, ctx.signal);
   return guarded(ctx, await up.request('completion/complete', { ...ctx.msg.params, ref: inner }, { signal: ctx.signal }));
 }

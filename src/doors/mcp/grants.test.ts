@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { grantsFor } from './grants.js';
 
 const c = (name: string, groups: string[] = [], labels: Record<string, string> = {}) => ({ name, groups, labels, models: [] });
-const g = (sel: { consumers?: string[]; groups?: string[]; labels?: Record<string, string> }, tools: string[]) => ({ consumers: [], groups: [], labels: {}, ...sel, tools });
+const g = (sel: { consumers?: string[]; groups?: string[]; labels?: Record<string, string> }, tools: string[], kinds: { prompts?: string[]; resources?: string[] } = {}) => ({ consumers: [], groups: [], labels: {}, ...sel, tools, prompts: kinds.prompts ?? [], resources: kinds.resources ?? [] });
 
 test('no applicable grant: nothing is allowed or reached (deny by default)', () => {
   const t = grantsFor([g({ consumers: ['alice'] }, ['*'])], c('bob'));
@@ -37,4 +37,35 @@ test('reaches: a server is reached when every applicable grant could allow one o
   assert.equal(t.reaches('fsx'), true);
   assert.equal(t.reaches('gitlab'), false);
   assert.equal(grantsFor([g({ consumers: ['a'] }, ['gh'])], c('a')).reaches('gh'), false, 'a bare server name is no tool of it');
+});
+
+test('a grant names its kinds: a tool glob grants no prompt and no resource, wildcards included', () => {
+  for (const tools of [['fs__*'], ['*__read_file'], ['*']]) {
+    const t = grantsFor([g({ consumers: ['a'] }, tools)], c('a'));
+    assert.equal(t.grantsKind('tools'), true);
+    for (const kind of ['prompts', 'resources'] as const) {
+      assert.equal(t.grantsKind(kind), false, `${tools} grants no ${kind}`);
+      assert.equal(t.reaches('fs', kind), false);
+      assert.equal(t.permits(kind, 'fs__read_file'), false);
+      assert.equal(t.permits(kind, 'fs__file:///etc/passwd'), false);
+    }
+  }
+  const t = grantsFor([g({ consumers: ['a'] }, [], { prompts: ['docs__summarize'], resources: ['docs__file:///srv/docs/*'] })], c('a'));
+  assert.equal(t.grantsKind('tools'), false);
+  assert.equal(t.allows('docs__summarize'), false, 'a prompt grant is no tool grant');
+  assert.equal(t.permits('prompts', 'docs__summarize'), true);
+  assert.equal(t.permits('prompts', 'docs__other'), false);
+  assert.equal(t.permits('resources', 'docs__file:///srv/docs/a.md'), true);
+  assert.equal(t.permits('resources', 'docs__file:///etc/passwd'), false);
+  assert.equal(t.reaches('docs', 'resources'), true);
+  assert.equal(t.reaches('fs', 'resources'), false);
+});
+
+test('kinds intersect too: a kind one applicable grant leaves out is not granted', () => {
+  const grants = [g({ groups: ['a'] }, ['fs__*'], { prompts: ['fs__*'] }), g({ groups: ['b'] }, ['fs__*'])];
+  const both = grantsFor(grants, c('x', ['a', 'b']));
+  assert.equal(both.allows('fs__read_file'), true);
+  assert.equal(both.grantsKind('prompts'), false);
+  assert.equal(both.permits('prompts', 'fs__p'), false);
+  assert.equal(grantsFor(grants, c('y', ['a'])).permits('prompts', 'fs__p'), true);
 });

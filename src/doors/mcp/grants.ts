@@ -1,21 +1,30 @@
 /**
- * Which tools an identity may list and call. A grant applies to a consumer by name, group
- * or labels; an identity no grant applies to has no tools (deny by default, answered
- * explicitly). When several grants apply, a tool must be allowed by EVERY one of them:
- * grants narrow, they never union into the widest (LiteLLM #33397 gave a key the union of
- * its own and its team's tools).
+ * Which tools, prompts and resources an identity may list and use. A grant applies to a
+ * consumer by name, group or labels, and names each kind it grants: `tools`, `prompts`,
+ * `resources`. A kind a grant does not name is not granted by it — a grant written for tools
+ * (`fs__*`, `*__read_file`) opens no prompt and no resource. An identity no grant applies to
+ * has nothing (deny by default, answered explicitly). When several grants apply, a name must
+ * be allowed by EVERY one of them: grants narrow, they never union into the widest (LiteLLM
+ * #33397 gave a key the union of its own and its team's tools).
  */
 import type { Consumer } from '../../core/exchange.js';
 import { matchesAny } from '../../identity/glob.js';
 import type { McpGrant } from './door-config.js';
 
+export type GrantKind = 'tools' | 'prompts' | 'resources';
+export const GRANT_KINDS: readonly GrantKind[] = ['tools', 'prompts', 'resources'];
+
 export interface ToolGrants {
-  /** The grants that apply to this consumer; empty: no MCP tools at all. */
+  /** The grants that apply to this consumer; empty: no MCP tools, prompts or resources at all. */
   readonly applicable: readonly McpGrant[];
   /** Whether a namespaced tool (`server__tool`) is allowed by every applicable grant. */
   allows(tool: string): boolean;
-  /** Whether some tool of the server could be allowed (prompts and resources of a server follow its tools). */
-  reaches(server: string): boolean;
+  /** Whether `server__name` (a prompt name, or a resource URI or URI template) of this kind is allowed by every applicable grant. */
+  permits(kind: GrantKind, name: string): boolean;
+  /** Whether every applicable grant names this kind at all (else nothing of it can be allowed). */
+  grantsKind(kind: GrantKind): boolean;
+  /** Whether some name of this kind on the server could be allowed. */
+  reaches(server: string, kind?: GrantKind): boolean;
 }
 
 function applies(g: McpGrant, c: Consumer): boolean {
@@ -33,9 +42,12 @@ function couldStartWith(glob: string, prefix: string): boolean {
 
 export function grantsFor(grants: readonly McpGrant[], consumer: Consumer): ToolGrants {
   const applicable = grants.filter((g) => applies(g, consumer));
+  const permits = (kind: GrantKind, name: string) => applicable.length > 0 && applicable.every((g) => matchesAny(name, g[kind]));
   return {
     applicable,
-    allows: (tool) => applicable.length > 0 && applicable.every((g) => matchesAny(tool, g.tools)),
-    reaches: (server) => applicable.length > 0 && applicable.every((g) => g.tools.some((t) => couldStartWith(t, `${server}__`) || t === `${server}__`)),
+    allows: (tool) => permits('tools', tool),
+    permits,
+    grantsKind: (kind) => applicable.length > 0 && applicable.every((g) => g[kind].length > 0),
+    reaches: (server, kind = 'tools') => applicable.length > 0 && applicable.every((g) => g[kind].some((t) => couldStartWith(t, `${server}__`) || t === `${server}__`)),
   };
 }

@@ -8,30 +8,31 @@ import type { McpCtx } from './context.js';
 import { outerName, outerUri } from './names.js';
 import type { McpSession, SessionStore } from './sessions.js';
 import type { JsonRpcNotification, UpstreamSession } from './upstream/index.js';
-import type { ToolGrants } from './grants.js';
+import { GRANT_KINDS, type ToolGrants } from './grants.js';
 import { guardNotification } from './upstream-error.js';
 
 /** Writes one server→client message on the session's GET stream, if it has one. */
 export function pushToStream(s: McpSession, n: JsonRpcNotification): void {
-  const st = s.stream;
-  if (!st || st.writableEnded || st.destroyed) return;
-  st.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: n.method, ...(n.params ? { params: n.params } : {}) })}\n\n`);
+  s.stream?.send(JSON.stringify({ jsonrpc: '2.0', method: n.method, ...(n.params ? { params: n.params } : {}) }));
 }
 
 /** Session-wide notifications of a server as the client may see them (names rewritten, others' dropped). */
 function relayable(s: McpSession, grants: ToolGrants, server: string, n: JsonRpcNotification): JsonRpcNotification | undefined {
-  if (!grants.reaches(server)) return undefined;
   switch (n.method) {
+    // The client re-lists; what it then sees is filtered by its grants. Each kind only to a caller granted some of it.
     case 'notifications/tools/list_changed':
+      return grants.reaches(server, 'tools') ? { method: n.method } : undefined;
     case 'notifications/prompts/list_changed':
+      return grants.reaches(server, 'prompts') ? { method: n.method } : undefined;
     case 'notifications/resources/list_changed':
-      // The client re-lists; what it then sees is filtered by its grants.
-      return { method: n.method };
+      return grants.reaches(server, 'resources') ? { method: n.method } : undefined;
     case 'notifications/resources/updated': {
       const uri = n.params?.uri;
-      return typeof uri === 'string' ? { method: n.method, params: { uri: outerUri(s.scope, server, uri) } } : undefined;
+      if (typeof uri !== 'string' || !grants.permits('resources', `${server}__${uri}`)) return undefined;
+      return { method: n.method, params: { uri: outerUri(s.scope, server, uri) } };
     }
     case 'notifications/message':
+      if (!GRANT_KINDS.some((k) => grants.reaches(server, k))) return undefined;
       return { method: n.method, params: { ...n.params, logger: outerName(s.scope, server, String(n.params?.logger ?? 'server')) } };
     default:
       return undefined;

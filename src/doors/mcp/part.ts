@@ -6,6 +6,7 @@
 import { createLogger } from '../../telemetry/log.js';
 import type { DoorPart } from '../door.js';
 import type { McpDoorConfig } from './door-config.js';
+import { GRANT_KINDS } from './grants.js';
 import { sqlArgumentsFor, type SqlArguments } from './sql-arguments.js';
 import { createUpstreams, type UpstreamServer } from './upstream/index.js';
 
@@ -24,10 +25,12 @@ export const mcpPart: DoorPart<McpPart> = {
     const problems: string[] = [];
     const names = new Set(Object.keys(config.mcp.servers));
     config.mcp.grants.forEach((g, i) =>
-      g.tools.forEach((t, j) => {
-        const server = t.split('__', 1)[0]!;
-        if (t.includes('__') && !/[*?]/.test(server) && !names.has(server)) problems.push(`mcp.grants[${i}].tools[${j}]: no MCP server named "${server}" under mcp.servers (have: ${[...names].join(', ') || 'none'})`);
-      }),
+      GRANT_KINDS.forEach((kind) =>
+        g[kind].forEach((t, j) => {
+          const server = t.split('__', 1)[0]!;
+          if (t.includes('__') && !/[*?]/.test(server) && !names.has(server)) problems.push(`mcp.grants[${i}].${kind}[${j}]: no MCP server named "${server}" under mcp.servers (have: ${[...names].join(', ') || 'none'})`);
+        }),
+      ),
     );
     return problems;
   },

@@ -7,8 +7,8 @@
  * alive (agentgateway #3622).
  */
 import { randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import type { Consumer } from '../../core/exchange.js';
+import type { EventStream } from './event-stream.js';
 import type { Scope } from './names.js';
 import type { UpstreamServer, UpstreamSession } from './upstream/index.js';
 
@@ -26,7 +26,7 @@ export interface McpSession {
   active: number;
   ended: boolean;
   /** The server→client stream (GET), if the client opened one. */
-  stream: ServerResponse | undefined;
+  stream: EventStream | undefined;
   readonly upstreams: Map<string, { server: UpstreamServer; session: Promise<UpstreamSession>; unsubscribe: () => void }>;
 }
 
@@ -119,7 +119,7 @@ export class SessionStore {
       void u.session.then((x) => x.close()).catch(() => undefined);
     }
     s.upstreams.clear();
-    if (s.stream && !s.stream.writableEnded) s.stream.end();
+    s.stream?.end();
     s.stream = undefined;
   }
 

@@ -12,12 +12,13 @@ import { BoundedLabel, OTHER_LABEL } from '../../telemetry/label-values.js';
 import { readBody } from '../shared/body.js';
 import type { DoorHttpHandler } from '../door.js';
 import { challenge, identifyCaller, METADATA_PATH, serveMetadata, type McpCaller } from './auth.js';
-import { baseUrl } from './auth.js';
 import { callTool } from './call.js';
 import { complete, getPrompt, listPrompts, listResources, listResourceTemplates, listTools, readResource, subscription } from './catalog.js';
 import type { McpCtx, Reply } from './context.js';
 import { grantsFor } from './grants.js';
-import { mcpPart, type McpPart } from './part.js';
+import { EventStream } from './event-stream.js';
+import { originRefusal } from './origin.js';
+import { mcpPart } from './part.js';
 import { sendRpcFailure, recordFailure } from './render.js';
 import { parseMessage, rpcError, rpcResult, toRpcError, type RpcId, type RpcMessage } from './rpc.js';
 import { SessionStore, type McpSession } from './sessions.js';
@@ -27,8 +28,6 @@ import type { JsonRpcNotification } from './upstream/index.js';
 /** Protocol versions this door speaks (the SDK negotiates 2025-11-25 at most). */
 export const SUPPORTED_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
 const LATEST = SUPPORTED_VERSIONS[0]!;
-const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const KNOWN_METHODS = new Set(['initialize', 'ping', 'tools/list', 'tools/call', 'prompts/list', 'prompts/get', 'resources/list', 'resources/read', 'resources/templates/list', 'logging/setLevel', 'server/discover', 'resources/subscribe', 'resources/unsubscribe', 'completion/complete', 'notifications/initialized', 'notifications/cancelled']);
 
 type Handler = (ctx: McpCtx) => Promise<Record<string, unknown>>;
@@ -54,18 +53,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
 function accepts(req: IncomingMessage, type: string): boolean {
   const a = (header(req, 'accept') ?? '').toLowerCase();
   return a.includes(type) || a.includes('*/*');
-}
-
-/** Origin and Host checks (MCP transport security; DNS rebinding against a loopback listener). */
-function checkOrigin(req: IncomingMessage, part: McpPart, bindHost: string): void {
-  const origin = header(req, 'origin');
-  if (origin !== undefined && origin !== baseUrl(req, part.config) && !part.config.allowed_origins.includes(origin)) {
-    throw new WardenError('WARDEN_E_MCP_ORIGIN', `Origin ${origin.slice(0, 200)} is not allowed on this MCP endpoint (mcp.allowed_origins)`);
-  }
-  if (LOOPBACK_BINDS.has(bindHost)) {
-    const host = (header(req, 'host') ?? '').toLowerCase().replace(/:\d+$/, '');
-    if (!LOOPBACK_HOSTS.has(host)) throw new WardenError('WARDEN_E_MCP_ORIGIN', `Host ${host.slice(0, 200)} is not a loopback name, and this listener is bound to ${bindHost} (DNS rebinding protection)`);
-  }
 }
 
 function checkHeaders(req: IncomingMessage, msg: RpcMessage): string | undefined {
@@ -104,7 +91,8 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     let id: RpcId | undefined;
     let caller: McpCaller | undefined;
     try {
-      checkOrigin(req, p, snap.config.server.host);
+      const refused = originRefusal({ host: header(req, 'host'), origin: header(req, 'origin'), tls: (req.socket as { encrypted?: boolean }).encrypted === true }, p.config, snap.config.server.host);
+      if (refused) throw new WardenError('WARDEN_E_MCP_ORIGIN', refused);
       try {
         const identified = identifyCaller(gw, req);
         caller = identified instanceof Promise ? await identified : identified;
@@ -184,9 +172,19 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     const caps = params.capabilities && typeof params.capabilities === 'object' && !Array.isArray(params.capabilities) ? (params.capabilities as Record<string, unknown>) : {};
     const session = sessions.create({ principal: caller.principal, consumer: caller.consumer, scope: { only }, protocolVersion: SUPPORTED_VERSIONS.includes(asked) ? asked : LATEST, clientCapabilities: caps });
     ex.mcp!.session = session.id.slice(0, 16);
+    // Prompts and resources are announced only to a caller granted some (a tool grant grants neither); tools always, so an identity without grants hears why on tools/list.
+    const grants = grantsFor(part().config.grants, caller.consumer);
+    const prompts = grants.grantsKind('prompts');
+    const resources = grants.grantsKind('resources');
     const result = {
       protocolVersion: session.protocolVersion,
-      capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { listChanged: true, subscribe: true }, logging: {}, completions: {} },
+      capabilities: {
+        tools: { listChanged: true },
+        ...(prompts ? { prompts: { listChanged: true } } : {}),
+        ...(resources ? { resources: { listChanged: true, subscribe: true } } : {}),
+        logging: {},
+        ...(prompts || resources ? { completions: {} } : {}),
+      },
       serverInfo: { name: 'warden', title: only ? `Warden: ${only}` : 'Warden MCP gateway', version: '0.1.0' },
       instructions: only ? `Tools of the MCP server "${only}", through Warden.` : 'Tools of several MCP servers through Warden; names are server__tool.',
     };
@@ -217,6 +215,8 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       streaming = true;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-warden-request-id': ex.id });
     };
+    // Bounded: while the client leaves more than mcp.stream_buffer_bytes unread, notifications are skipped; the answer is always written.
+    const events = new EventStream(res, { maxBuffered: () => p.config.stream_buffer_bytes, overflow: 'skip' });
     // Notifications are guarded (async) before they are written: every write to the response goes through this chain, so order is kept.
     let writes: Promise<void> = Promise.resolve();
     const reply: Reply = {
@@ -228,7 +228,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
             const safe = await guardNotification(ctx, n);
             if (!safe || res.writableEnded || res.destroyed) return;
             startStream();
-            res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: safe.method, ...(safe.params ? { params: safe.params } : {}) })}\n\n`);
+            events.send(JSON.stringify({ jsonrpc: '2.0', method: safe.method, ...(safe.params ? { params: safe.params } : {}) }));
           })
           .catch((e: unknown) => gw.log.warn('MCP notification not relayed', { error: String((e as Error)?.message ?? e).slice(0, 200) }));
       },
@@ -241,6 +241,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       if (res.destroyed) return;
       if (streaming) {
         res.end(`event: message\ndata: ${payload}\n\n`);
+        if (events.skipped) gw.log.warn('MCP notifications skipped: the client is not reading', { session: session.id.slice(0, 16), request_id: ex.id, skipped: events.skipped, limit_bytes: p.config.stream_buffer_bytes });
         return;
       }
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-warden-request-id': ex.id });
@@ -316,18 +317,27 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
     if (!accepts(req, 'text/event-stream')) throw new WardenError('WARDEN_E_METHOD_NOT_ALLOWED', 'GET opens the server→client event stream: Accept must include text/event-stream', { headers: { allow: 'GET, POST, DELETE' } });
     const session = sessionOf(req, caller, only);
     ex.mcp!.session = session.id.slice(0, 16);
-    if (session.stream && !session.stream.writableEnded) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'this session already has an open GET stream', { status: 409 });
+    if (session.stream?.open) throw new WardenError('WARDEN_E_MCP_BAD_MESSAGE', 'this session already has an open GET stream', { status: 409 });
     ex.status = 200;
     gw.finish(ex);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'mcp-session-id': session.id });
     res.flushHeaders();
-    session.stream = res;
+    // Bounded: a client that stops reading loses this stream, it never grows Warden's memory (event-stream.ts).
+    const stream = new EventStream(res, {
+      maxBuffered: () => part().config.stream_buffer_bytes,
+      overflow: 'drop',
+      onDrop: (unread) => {
+        if (session.stream === stream) session.stream = undefined;
+        gw.log.warn('MCP GET stream ended: the client is not reading', { session: session.id.slice(0, 16), consumer: session.consumer.name, unread_bytes: unread, limit_bytes: part().config.stream_buffer_bytes });
+      },
+    });
+    session.stream = stream;
     // Proxies drop silent connections; a comment line every 25 s keeps the stream open.
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    const keepAlive = setInterval(() => stream.comment('keep-alive'), 25_000);
     keepAlive.unref();
     res.on('close', () => {
       clearInterval(keepAlive);
-      if (session.stream === res) session.stream = undefined;
+      if (session.stream === stream) session.stream = undefined;
     });
   }
 

@@ -49,6 +49,12 @@ export interface ConnectionHooks {
   sendError(e: unknown, method: string): WardenError;
   /** Notifications not tied to one request (list_changed, resources/updated, stray logs). */
   onServerNotification(n: JsonRpcNotification): void;
+  /**
+   * Whether a log line that came outside any answer stream may be given to the one request in
+   * flight. Not on a connection several identities share: the line may come from another's
+   * earlier call (a server logging after it answered). Default: yes.
+   */
+  mayAttributeStrayLogs?(): boolean;
   /** The connection is gone; every pending request was rejected with `reason`. */
   onClosed(reason: WardenError): void;
 }
@@ -220,9 +226,9 @@ export class RpcConnection {
     // On the answer stream of a request (Streamable HTTP), a log line is that request's.
     const owner = related === undefined ? undefined : this.pending.get(related);
     if (n.method === 'notifications/message' && owner?.onNotification) return owner.onNotification(n);
-    // A log line belongs to a request only when it is the one request in flight: never
-    // hand one caller's log to another (stdio connections may be shared).
-    if (n.method === 'notifications/message' && this.pending.size === 1) {
+    // A log line belongs to a request only when it is the one request in flight on a
+    // connection one identity uses: never hand one caller's log to another.
+    if (n.method === 'notifications/message' && this.pending.size === 1 && this.hooks.mayAttributeStrayLogs?.() !== false) {
       const only = this.pending.values().next().value as Pending;
       if (only.onNotification) return only.onNotification(n);
     }

@@ -4,6 +4,12 @@
  * Door sessions are views multiplexed on that process's connection (ids and progress tokens
  * remapped). When the process exits or is killed for garbage or a flood, its views are lost
  * and it is restarted after an exponential backoff.
+ *
+ * Log lines (`notifications/message`) on stdio carry nothing that says which call made them,
+ * and a server may log after it answered. So a line is relayed only while the process has
+ * served one consumer since it started (to that consumer's sessions); once two consumers
+ * have used it, lines not tied to a request are dropped — one consumer never reads
+ * another's. Progress is tied to its request by token and always relayed.
  */
 import { WardenError, isWardenError } from '../../../core/errors.js';
 import type { Logger } from '../../../telemetry/log.js';
@@ -20,6 +26,8 @@ interface Live {
   info: InitializeResult;
   wire: StdioWire;
   startedAt: number;
+  /** Consumers that opened a view on this process since it started. */
+  consumers: Set<string>;
 }
 
 class SupervisedProcess {
@@ -40,8 +48,12 @@ class SupervisedProcess {
     this.backoffMs = cfg.restart.initial_ms;
   }
 
-  async open(signal?: AbortSignal): Promise<UpstreamSession> {
+  async open(consumer: string, signal?: AbortSignal): Promise<UpstreamSession> {
     const live = await this.ensure(signal);
+    if (!live.consumers.has(consumer)) {
+      live.consumers.add(consumer);
+      if (live.consumers.size === 2) this.log.info('mcp stdio server shared by several consumers: its log lines are no longer relayed to clients', { server: this.server, pid: live.wire.pid });
+    }
     const view: Session = new Session(this.server, 'stdio', this.cfg, {
       conn: live.conn,
       info: live.info,
@@ -82,14 +94,16 @@ class SupervisedProcess {
     const wire = new StdioWire(this.server, this.cfg, this.env, this.log, this.secrets);
     const startedAt = Date.now();
     let live: Live | undefined;
+    const consumers = new Set<string>();
     const conn = new RpcConnection(wire, {
       server: this.server,
       log: this.log,
       maxNotificationsPerSecond: this.cfg.max_notifications_per_second,
       sendError: (e) => (isWardenError(e) ? e : new WardenError('WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', `MCP server "${this.server}" is not accepting input`)),
+      mayAttributeStrayLogs: () => consumers.size <= 1,
       onServerNotification: (n) => {
-        // A stray log line goes to a view only when the process serves exactly one.
-        if (n.method === 'notifications/message' && this.views.size !== 1) return;
+        // A stray log line goes to the sessions of the one consumer this process has served, or nowhere.
+        if (n.method === 'notifications/message' && consumers.size !== 1) return;
         for (const v of this.views) v.deliver(n);
       },
       onClosed: (reason) => this.exited(reason, live ?? null, startedAt),
@@ -97,7 +111,7 @@ class SupervisedProcess {
     try {
       await conn.start();
       const info = await initialize(conn, this.server, this.cfg.timeouts.connect_ms);
-      live = { conn, info, wire, startedAt };
+      live = { conn, info, wire, startedAt, consumers };
       this.log.info('mcp stdio server started', { server: this.server, pid: wire.pid, server_name: info.serverInfo.name.slice(0, 100) });
       return live;
     } catch (e) {
@@ -151,7 +165,7 @@ export class StdioServer implements UpstreamServer {
       p = new SupervisedProcess(this.name, this.cfg, cred.credential?.env ?? {}, secretValues(cred.credential), this.log);
       this.processes.set(cred.key, p);
     }
-    return p.open(opts.signal);
+    return p.open(identity.consumer, opts.signal);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,70 @@
+/**
+ * Server→client events on an SSE response, never buffered without bound. Node keeps every
+ * byte a client has not read yet (the response's buffer on top of the socket's); a client
+ * that reads slowly or not at all would grow Warden's memory for as long as the server
+ * talks. Past `mcp.stream_buffer_bytes` unread, what happens depends on the stream:
+ * - `drop` (the GET stream, open for the whole session): it is ended with a closing comment
+ *   naming the setting, and the connection is destroyed if the client has not taken the
+ *   rest within a second. The client may reopen it with GET (the SDK and Claude Code do).
+ * - `skip` (a POST's stream, which ends with the answer): notifications are dropped while
+ *   the client is behind; the answer itself is always written.
+ * Memory per stream stays below the bound plus one event.
+ */
+import type { ServerResponse } from 'node:http';
+
+const DESTROY_GRACE_MS = 1000;
+
+export class EventStream {
+  /** Events not written because the client was behind. */
+  skipped = 0;
+  private dropped = false;
+
+  constructor(
+    readonly res: ServerResponse,
+    private readonly opts: { maxBuffered: () => number; overflow: 'drop' | 'skip'; onDrop?: (unread: number) => void },
+  ) {}
+
+  get open(): boolean {
+    return !this.dropped && !this.res.writableEnded && !this.res.destroyed;
+  }
+
+  /** One `message` event carrying `json`; false when it was not written (stream gone, or the client is behind). */
+  send(json: string): boolean {
+    return this.write(`event: message\ndata: ${json}\n\n`);
+  }
+
+  /** An SSE comment line (keep-alive); bounded like events. */
+  comment(text: string): boolean {
+    return this.write(`: ${text}\n\n`);
+  }
+
+  /** Ends the stream (session over). */
+  end(): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
+
+  private write(chunk: string): boolean {
+    if (!this.open) return false;
+    // writableLength: bytes handed to the response that the socket has not sent yet.
+    const unread = this.res.writableLength;
+    if (unread > this.opts.maxBuffered()) {
+      if (this.opts.overflow === 'drop') this.drop(unread);
+      else this.skipped++;
+      return false;
+    }
+    this.res.write(chunk);
+    return true;
+  }
+
+  private drop(unread: number): void {
+    this.dropped = true;
+    const res = this.res;
+    res.end(`: Warden ended this stream: the client left ${unread} bytes unread (mcp.stream_buffer_bytes); reopen it with GET\n\n`);
+    const t = setTimeout(() => {
+      if (!res.writableFinished) res.destroy();
+    }, DESTROY_GRACE_MS);
+    t.unref();
+    res.once('close', () => clearTimeout(t));
+    this.opts.onDrop?.(unread);
+  }
+}
