@@ -27,6 +27,7 @@ describe('MCP door: transport and bad input', () => {
         grants: [{ consumers: ['dev', 'eve'], tools: ['ev__echo'] }],
         max_argument_bytes: 2048,
         session_idle_ms: 1500,
+        allowed_origins: ['http://localhost:6274'],
       },
     } as never);
     url = `${w.url}/mcp`;
@@ -128,24 +129,44 @@ describe('MCP door: transport and bad input', () => {
     const o = await mcpPost(url, init, { authorization: `Bearer ${key}`, origin: 'https://evil.example' });
     assert.equal(o.status, 403);
     assert.equal(o.json.error.data.warden_code, 'WARDEN_E_MCP_ORIGIN');
-    const same = await mcpPost(url, { ...init, params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }, { authorization: `Bearer ${key}`, origin: w.url });
-    assert.equal(same.status, 200);
+    const good = { ...init, params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    // On this loopback listener its own loopback origin is same-origin, and a configured one passes.
+    assert.equal((await mcpPost(url, good, { authorization: `Bearer ${key}`, origin: w.url })).status, 200);
+    assert.equal((await mcpPost(url, good, { authorization: `Bearer ${key}`, origin: 'http://localhost:6274' })).status, 200);
+    // Another local page is another origin.
+    const local = await mcpPost(url, good, { authorization: `Bearer ${key}`, origin: 'http://localhost:3000' });
+    assert.equal(local.status, 403);
+    assert.match(local.json.error.message, /mcp\.allowed_origins/);
     const port = new URL(w.url).port;
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = require('node:http').request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res: any) => {
-        res.resume();
-        resolve(res.statusCode);
+    const raw = (host: string, origin?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = require('node:http').request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host, ...(origin ? { origin } : {}), authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res: any) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(good));
       });
-      req.on('error', reject);
-      req.end(JSON.stringify(init));
-    });
-    assert.equal(status, 403);
+    // DNS rebinding: the attacker's name as Host, and as Origin too — "Origin equals Host" proves nothing.
+    for (const [host, origin] of [[`evil.example:${port}`, undefined], [`evil.example:${port}`, `http://evil.example:${port}`], [`127.0.0.1.evil.example:${port}`, undefined]] as const) {
+      const r = await raw(host, origin);
+      assert.equal(r.status, 403, `${host} ${origin}`);
+      assert.match(r.body, /not a loopback name/);
+    }
+    assert.equal((await raw(`localhost:${port}`, `http://localhost:${port}`)).status, 200, 'localhost is a loopback name too');
   });
 
   test('server/discover is answered 400 with a body that is not a modern error (Claude Code falls back)', async () => {
-    const r = await mcpPost(url, { jsonrpc: '2.0', id: 1, method: 'server/discover', params: {} }, { authorization: `Bearer ${key}`, 'mcp-protocol-version': '2026-07-28' });
-    assert.equal(r.status, 400);
-    assert.ok(![-32601, -32022].includes(r.json.error.code), JSON.stringify(r.json));
+    // On the aggregate and the per-server endpoint alike (Claude Code may be pointed at either), with the modern headers it sends.
+    for (const u of [url, `${url}/ev`]) {
+      const r = await mcpPost(u, { jsonrpc: '2.0', id: 1, method: 'server/discover', params: {} }, { authorization: `Bearer ${key}`, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' });
+      assert.equal(r.status, 400, u);
+      assert.ok(![-32601, -32022].includes(r.json.error.code), JSON.stringify(r.json));
+      assert.equal(r.json.error.code, -32600);
+      assert.equal(r.json.result, undefined);
+      assert.equal(r.headers.get('mcp-session-id'), null, 'no session is opened');
+    }
   });
 
   test('oversized arguments, unknown methods, unknown tools and verbs: JSON-RPC errors naming what to fix', async () => {
