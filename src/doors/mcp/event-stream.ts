@@ -28,6 +28,20 @@ export class EventStream {
     return !this.dropped && !this.res.writableEnded && !this.res.destroyed;
   }
 
+  /**
+   * Whether an event could be written now, applying the overflow policy when the client is
+   * behind (the GET stream is dropped, a POST's event counted as skipped). Callers check this
+   * before the work of preparing an event, so nothing queues up for a client that is not reading.
+   */
+  admit(): boolean {
+    if (!this.open) return false;
+    const unread = this.res.writableLength;
+    if (unread <= this.opts.maxBuffered()) return true;
+    if (this.opts.overflow === 'drop') this.drop(unread);
+    else this.skipped++;
+    return false;
+  }
+
   /** One `message` event carrying `json`; false when it was not written (stream gone, or the client is behind). */
   send(json: string): boolean {
     return this.write(`event: message\ndata: ${json}\n\n`);
@@ -44,14 +58,8 @@ export class EventStream {
   }
 
   private write(chunk: string): boolean {
-    if (!this.open) return false;
-    // writableLength: bytes handed to the response that the socket has not sent yet.
-    const unread = this.res.writableLength;
-    if (unread > this.opts.maxBuffered()) {
-      if (this.opts.overflow === 'drop') this.drop(unread);
-      else this.skipped++;
-      return false;
-    }
+    // writableLength (in admit): bytes handed to the response that the socket has not sent yet.
+    if (!this.admit()) return false;
     this.res.write(chunk);
     return true;
   }

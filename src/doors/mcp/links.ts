@@ -68,6 +68,8 @@ export async function upstreamOf(ctx: Pick<McpCtx, 'part' | 'session' | 'session
     const grants = ctx.grants;
     const gw = ctx.gw;
     const offN = up.onNotification((n) => {
+      // No stream open, or its client behind: nothing is queued (no guard work, no memory) for it.
+      if (!s.stream?.admit()) return;
       const r = relayable(s, grants, server, n);
       if (!r) return;
       // A log line is text the server chose: through the result guards first, in arrival order.

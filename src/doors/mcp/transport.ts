@@ -223,6 +223,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
       canStream,
       notify(n: JsonRpcNotification) {
         if (!canStream) return;
+        if (!events.admit()) return;
         writes = writes
           .then(async () => {
             const safe = await guardNotification(ctx, n);
