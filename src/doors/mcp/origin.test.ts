@@ -17,7 +17,7 @@ test('a non-loopback listener: Origin equal to Host is NOT same-origin (DNS rebi
 });
 
 test('a loopback listener: a non-loopback Host is refused whatever the Origin; its own loopback origin is same-origin', () => {
-  for (const bind of ['127.0.0.1', 'localhost', '::1', '127.0.0.2']) {
+  for (const bind of ['127.0.0.1', 'localhost', '::1', '127.0.0.2', '::ffff:127.0.0.1']) {
     assert.match(check('evil.example:8080', undefined, bind)!, /not a loopback name/);
     assert.match(check('evil.example:8080', 'http://evil.example:8080', bind)!, /not a loopback name/);
     assert.match(check('127.0.0.1.evil.example', undefined, bind)!, /not a loopback name/);
@@ -25,6 +25,8 @@ test('a loopback listener: a non-loopback Host is refused whatever the Origin; i
     assert.equal(check('127.0.0.1:8080', undefined, bind), undefined);
     assert.equal(check('localhost:8080', 'http://localhost:8080', bind), undefined);
     assert.equal(check('[::1]:8080', 'http://[::1]:8080', bind), undefined);
+    assert.equal(check('[::ffff:127.0.0.1]:8080', undefined, bind), undefined);
+    assert.match(check('[::ffff:10.0.0.1]:8080', undefined, bind)!, /not a loopback name/);
     assert.match(check('localhost:8080', 'http://localhost:3000', bind)!, /not allowed/, 'another local page is another origin');
     assert.match(check('localhost:8080', 'https://evil.example', bind)!, /not allowed/);
     assert.equal(check('localhost:8080', 'http://localhost:6274', bind, { allowed_origins: ['http://localhost:6274'] }), undefined);

@@ -8,9 +8,10 @@
  */
 import type { McpDoorConfig } from './door-config.js';
 
-/** 127.0.0.0/8, ::1 and localhost: names that cannot be rebound to another machine. */
+/** 127.0.0.0/8 (IPv4-mapped too), ::1 and localhost, bracketed or not: names that cannot be rebound to another machine. */
 export function isLoopbackName(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** Why the request is refused (403), or undefined. `bindHost` is `server.host`. */
