@@ -52,9 +52,11 @@ export class EventStream {
     return this.write(`: ${text}\n\n`);
   }
 
-  /** Ends the stream (session over). */
+  /** Ends the stream (session over); a client that does not take the rest loses the connection. */
   end(): void {
-    if (!this.res.writableEnded) this.res.end();
+    if (this.res.writableEnded) return;
+    this.res.end();
+    this.destroyUnlessTaken();
   }
 
   private write(chunk: string): boolean {
@@ -66,13 +68,17 @@ export class EventStream {
 
   private drop(unread: number): void {
     this.dropped = true;
+    this.res.end(`: Warden ended this stream: the client left ${unread} bytes unread (mcp.stream_buffer_bytes); reopen it with GET\n\n`);
+    this.destroyUnlessTaken();
+    this.opts.onDrop?.(unread);
+  }
+
+  private destroyUnlessTaken(): void {
     const res = this.res;
-    res.end(`: Warden ended this stream: the client left ${unread} bytes unread (mcp.stream_buffer_bytes); reopen it with GET\n\n`);
     const t = setTimeout(() => {
       if (!res.writableFinished) res.destroy();
     }, DESTROY_GRACE_MS);
     t.unref();
     res.once('close', () => clearTimeout(t));
-    this.opts.onDrop?.(unread);
   }
 }
