@@ -19,10 +19,17 @@ export interface GuardOutcome {
 
 type Source = DetectorSource;
 
-/** Cached texts are held as keys; the bound is on their total size (UTF-16 code units). */
-const CACHE_MAX_CHARS = 32 * 1024 * 1024;
+/**
+ * Cached texts are held as keys; the bound is on the bytes they take in V8's heap (one per
+ * character of a Latin-1 text, two otherwise). 16 MiB holds the conversations of dozens of
+ * long agent sessions; a text evicted is scanned again the next time it is sent.
+ */
+export const CACHE_MAX_BYTES = 16 * 1024 * 1024;
 /** What an entry costs beyond its text, so a body of millions of tiny strings stays bounded too. */
-const CACHE_ENTRY_CHARS = 64;
+const CACHE_ENTRY_BYTES = 64;
+const WIDE = /[^\u0000-\u00ff]/;
+/** A text's cost against CACHE_MAX_BYTES. */
+const entryBytes = (text: string): number => text.length * (WIDE.test(text) ? 2 : 1) + CACHE_ENTRY_BYTES;
 
 /**
  * The request guard of the LLM door. Agents resend the whole conversation every turn, so
@@ -40,9 +47,10 @@ export class RequestGuard {
   inProgress = 0;
   /** Times a scan gave the event loop back (scan-slices.ts). */
   yields = 0;
-  private cacheChars = 0;
-  /** The cached texts in insertion order, from `head` on. */
-  private order: string[] = [];
+  private cacheBytes = 0;
+  /** The cached texts in insertion order with their cost, from `head` on (evicted slots are cleared: the queue must not keep them alive). */
+  private order: (string | undefined)[] = [];
+  private costs: number[] = [];
   private head = 0;
 
   /** `sources`: the config's detectors when already built (shared with the response guard). */
@@ -79,24 +87,34 @@ export class RequestGuard {
   }
 
   private remember(text: string, found: Finding[]): Finding[] {
-    const cost = text.length + CACHE_ENTRY_CHARS;
     // Already there: two requests scanned the same long text at once.
-    if (cost > CACHE_MAX_CHARS || this.cache.has(text)) return found;
+    if (this.cache.has(text)) return found;
+    const cost = entryBytes(text);
+    if (cost > CACHE_MAX_BYTES) return found;
     // Oldest first from a queue of our own: `cache.keys().next()` skips every entry deleted
     // since the Map last rehashed, which made eviction quadratic on bodies of many small texts.
-    while (this.cacheChars + cost > CACHE_MAX_CHARS) {
-      const oldest = this.order[this.head++]!;
+    while (this.cacheBytes + cost > CACHE_MAX_BYTES) {
+      const oldest = this.order[this.head]!;
+      // Cleared, not just passed: until the queue is compacted, its slot would keep the text alive.
+      this.order[this.head] = undefined;
       this.cache.delete(oldest);
-      this.cacheChars -= oldest.length + CACHE_ENTRY_CHARS;
+      this.cacheBytes -= this.costs[this.head++]!;
     }
     if (this.head > 4096 && this.head * 2 > this.order.length) {
       this.order = this.order.slice(this.head);
+      this.costs = this.costs.slice(this.head);
       this.head = 0;
     }
     this.cache.set(text, found);
     this.order.push(text);
-    this.cacheChars += cost;
+    this.costs.push(cost);
+    this.cacheBytes += cost;
     return found;
+  }
+
+  /** What the per-text cache holds (entries, bytes as counted against CACHE_MAX_BYTES), for tests of its bound. */
+  get cacheFootprint(): { entries: number; bytes: number } {
+    return { entries: this.cache.size, bytes: this.cacheBytes };
   }
 
   /** Whether a detector (`secrets`, `pii`, `patterns`) is on, so a policy's redact outcome can be carried out. */
