@@ -89,6 +89,21 @@ test('the per-text cache stays within its byte bound under a stream of unique te
   assert.equal(g.scanned - before, latin(0).length);
 });
 
+test('the cache answers only for the same text: texts alike at both ends and in length are told apart, however many', async () => {
+  const g = guard({ secrets: { action: 'log' } });
+  const head = 'x'.repeat(40);
+  // Same length, same 40 characters at each end; only the middle differs, one carries a key.
+  const clean = (i: number) => `${head} ${String(i).padStart(4, '0')} ${'z'.repeat(AWS.length)} ${head}`;
+  const dirty = `${head} 9999 ${AWS} ${head}`;
+  assert.equal(clean(0).length, dirty.length);
+  for (let i = 0; i < 10; i++) assert.equal((await g.inspect({ messages: [{ role: 'user', content: clean(i) }] }, 'dev')).action, 'none');
+  for (let round = 0; round < 2; round++) {
+    const out = await g.inspect({ messages: [{ role: 'user', content: dirty }] }, 'dev');
+    assert.deepEqual(out.findings, ['secrets:aws-access-token'], `round ${round}`);
+  }
+  assert.equal((await g.inspect({ messages: [{ role: 'user', content: clean(3) }] }, 'dev')).action, 'none');
+});
+
 test('a large hostile body is scanned in slices: other callbacks run while the scan is under way', async () => {
   const g = guard({ secrets: { action: 'log' } });
   const b = { model: 'm', messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: hostileText(1_000_000) }, { type: 'text', text: hostileText(50_000) }] }] };

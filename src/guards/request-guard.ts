@@ -32,6 +32,23 @@ const WIDE = /[^\u0000-\u00ff]/;
 const entryBytes = (text: string): number => text.length * (WIDE.test(text) ? 2 : 1) + CACHE_ENTRY_BYTES;
 
 /**
+ * The cache's key for a text: its length and 16 characters at each end (the text itself when
+ * short). Hashing a whole text costs several times more than comparing it with the one cached
+ * under the same key, and every text of every turn is looked up: keying by the whole text
+ * made a long session's turns cost in proportion to the conversation, not to its new blocks.
+ */
+const shapeKey = (text: string): string => (text.length <= 48 ? text : `${text.length}:${text.slice(0, 16)}${text.slice(-16)}`);
+/** Texts kept per key at most; more of the same shape (a crafted body) are scanned each time instead. */
+const BUCKET_MAX = 4;
+
+interface CacheEntry {
+  key: string;
+  text: string;
+  found: Finding[];
+  cost: number;
+}
+
+/**
  * The request guard of the LLM door. Agents resend the whole conversation every turn, so
  * findings are cached per text: each turn pays only for its new blocks.
  */
@@ -40,7 +57,9 @@ export class RequestGuard {
   private readonly detectors: readonly Detector[];
   private prompt: Detector | undefined;
   private promptRules = new Map<string, { message: string; status: number }>();
-  private cache = new Map<string, Finding[]>();
+  /** Entries by shapeKey; a hit is a text equal in full to one of its key's. */
+  private cache = new Map<string, CacheEntry[]>();
+  private entries = 0;
   /** Characters actually run through the detectors (cache misses): what the per-text cache saves shows here. */
   scanned = 0;
   /** Inspections under way: more than one means the scans are interleaving on the event loop. */
@@ -48,9 +67,8 @@ export class RequestGuard {
   /** Times a scan gave the event loop back (scan-slices.ts). */
   yields = 0;
   private cacheBytes = 0;
-  /** The cached texts in insertion order with their cost, from `head` on (evicted slots are cleared: the queue must not keep them alive). */
-  private order: (string | undefined)[] = [];
-  private costs: number[] = [];
+  /** The cache's entries in insertion order, from `head` on (evicted slots are cleared: the queue must not keep them alive). */
+  private order: (CacheEntry | undefined)[] = [];
   private head = 0;
 
   /** `sources`: the config's detectors when already built (shared with the response guard). */
@@ -69,9 +87,7 @@ export class RequestGuard {
 
   /** Cached findings, or the scan of a short text (long ones go through scanLong). */
   private cached(text: string): Finding[] | undefined {
-    // Keyed by the text itself: V8 hashes a string once and caches it, which is far cheaper
-    // than a digest of every block on every turn.
-    const hit = this.cache.get(text);
+    const hit = this.lookup(text);
     if (hit || text.length > CHUNK_CHARS) return hit;
     this.scanned += text.length;
     const found: Finding[] = [];
@@ -86,9 +102,17 @@ export class RequestGuard {
     return this.remember(text, found);
   }
 
+  private lookup(text: string): Finding[] | undefined {
+    const bucket = this.cache.get(shapeKey(text));
+    if (bucket) for (const e of bucket) if (e.text === text) return e.found;
+    return undefined;
+  }
+
   private remember(text: string, found: Finding[]): Finding[] {
+    const key = shapeKey(text);
+    let bucket = this.cache.get(key);
     // Already there: two requests scanned the same long text at once.
-    if (this.cache.has(text)) return found;
+    if (bucket && (bucket.length >= BUCKET_MAX || bucket.some((e) => e.text === text))) return found;
     const cost = entryBytes(text);
     if (cost > CACHE_MAX_BYTES) return found;
     // Oldest first from a queue of our own: `cache.keys().next()` skips every entry deleted
@@ -96,25 +120,30 @@ export class RequestGuard {
     while (this.cacheBytes + cost > CACHE_MAX_BYTES) {
       const oldest = this.order[this.head]!;
       // Cleared, not just passed: until the queue is compacted, its slot would keep the text alive.
-      this.order[this.head] = undefined;
-      this.cache.delete(oldest);
-      this.cacheBytes -= this.costs[this.head++]!;
+      this.order[this.head++] = undefined;
+      const b = this.cache.get(oldest.key)!;
+      if (b.length === 1) this.cache.delete(oldest.key);
+      else b.splice(b.indexOf(oldest), 1);
+      this.cacheBytes -= oldest.cost;
+      this.entries--;
     }
     if (this.head > 4096 && this.head * 2 > this.order.length) {
       this.order = this.order.slice(this.head);
-      this.costs = this.costs.slice(this.head);
       this.head = 0;
     }
-    this.cache.set(text, found);
-    this.order.push(text);
-    this.costs.push(cost);
+    const entry: CacheEntry = { key, text, found, cost };
+    bucket = this.cache.get(key);
+    if (bucket) bucket.push(entry);
+    else this.cache.set(key, [entry]);
+    this.order.push(entry);
     this.cacheBytes += cost;
+    this.entries++;
     return found;
   }
 
   /** What the per-text cache holds (entries, bytes as counted against CACHE_MAX_BYTES), for tests of its bound. */
   get cacheFootprint(): { entries: number; bytes: number } {
-    return { entries: this.cache.size, bytes: this.cacheBytes };
+    return { entries: this.entries, bytes: this.cacheBytes };
   }
 
   /** Whether a detector (`secrets`, `pii`, `patterns`) is on, so a policy's redact outcome can be carried out. */
