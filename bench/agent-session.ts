@@ -5,7 +5,8 @@
  * marker moved to the newest block, the session header). What it shows: the guards pay each
  * turn only its new bytes (the request guard's per-text cache, src/guards/request-guard.ts).
  *
- *   npm run build && npx tsx bench/agent-session.ts [sessions=40] [turns=50] [out=FILE.json]
+ *   bash bench/run.sh --agent-session [sessions=40] [turns=50] [out=FILE.json] [guard-only]
+ *   (= npm run build && npx tsx bench/agent-session.ts …)
  *
  * Two measurements, both CPU time (not wall time: the machine may be shared):
  * 1. Through Warden: `warden start --workers 1` on bench/configs/governed.yaml in front of the
@@ -26,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { request as httpRequest, Agent } from 'undici';
 import { parseConfig } from '../src/config/load.js';
 import { RequestGuard } from '../src/guards/request-guard.js';
+import { buildDetectorSources } from '../src/guards/detector-set.js';
 import { wardenPeer } from './lib/warden-peer.js';
 import { sessionBody, type Body } from './lib/agent-session-body.js';
 import { processTree } from './lib/proc-stats.js';
@@ -88,19 +90,22 @@ async function main(): Promise<void> {
   // 2. The request guard alone (first, so Warden's processes are not running meanwhile).
   const template = readFileSync(join(benchDir, 'configs/governed.yaml'), 'utf8').replaceAll('{{PORT}}', '1').replaceAll('{{ADMIN_PORT}}', '2').replaceAll('{{UPSTREAM_URL}}', 'http://127.0.0.1:3').replaceAll('{{DIR}}', runDir);
   const guards = parseConfig(template, 'governed.yaml', runDir).guards;
-  const kept = new RequestGuard(guards);
+  // Both guards share the compiled detectors; the second starts with an empty cache each time.
+  const sources = buildDetectorSources(guards);
+  const kept = new RequestGuard(guards, sources);
   const sessionsInProcess = Math.min(SESSIONS, 20);
+  // process.cpuUsage counts every thread, the GC's helpers too: the bodies of a turn are built
+  // before any is timed. (Forcing a full GC before each inspect was tried: it doubled the times.)
   for (let t = 1; t <= TURNS; t++) {
     const withCache: number[] = [];
     const without: number[] = [];
     let scanned = 0;
+    const turnTexts = Array.from({ length: sessionsInProcess }, (_, s) => JSON.stringify(sessionBody(s, t)));
+    rows[t - 1]!.bodyKb = Buffer.byteLength(turnTexts[0]!) / 1024;
+    rows[t - 1]!.newKb = t === 1 ? rows[0]!.bodyKb : rows[t - 1]!.bodyKb - rows[t - 2]!.bodyKb;
     for (let s = 0; s < sessionsInProcess; s++) {
       // Parsed as Warden parses the body it reads: new strings every turn, as off the wire.
-      const text = JSON.stringify(sessionBody(s, t));
-      if (s === 0) {
-        rows[t - 1]!.bodyKb = Buffer.byteLength(text) / 1024;
-        rows[t - 1]!.newKb = t === 1 ? rows[0]!.bodyKb : (Buffer.byteLength(text) - Buffer.byteLength(JSON.stringify(sessionBody(s, t - 1)))) / 1024;
-      }
+      const text = turnTexts[s]!;
       const a = JSON.parse(text) as Body;
       const before = kept.scanned;
       let c = process.cpuUsage();
@@ -110,7 +115,7 @@ async function main(): Promise<void> {
       scanned += kept.scanned - before;
       if (t % 5 === 0 || t === 1) {
         const b = JSON.parse(text) as Body;
-        const fresh = new RequestGuard(guards);
+        const fresh = new RequestGuard(guards, sources);
         let d = process.cpuUsage();
         await fresh.inspect(b, 'bench');
         d = process.cpuUsage(d);
@@ -123,6 +128,10 @@ async function main(): Promise<void> {
   }
 
   // 1. Through Warden.
+  if (process.argv.includes('guard-only')) {
+    process.stdout.write(`${renderTable({ rows, sessions: 0, guardSessions: sessionsInProcess, loadAverageStart: loadStart, loadAverageEnd: loadavg() })}\n`);
+    return;
+  }
   const mock = spawnPinned(`0-${availableParallelism() - 1}`, process.execPath, ['--import', 'tsx', join(benchDir, 'lib/mock-upstream.ts')], join(runDir, 'mock.log'), { cwd: repoDir });
   const upstreamPort = await new Promise<number>((resolve, reject) => {
     let buf = '';
