@@ -25,8 +25,8 @@ type Source = DetectorSource;
  * long agent sessions; a text evicted is scanned again the next time it is sent.
  */
 export const CACHE_MAX_BYTES = 16 * 1024 * 1024;
-/** What an entry costs beyond its text, so a body of millions of tiny strings stays bounded too. */
-const CACHE_ENTRY_BYTES = 64;
+/** What an entry costs beyond its text (its key, record and slots), so a body of millions of tiny strings stays bounded too. */
+const CACHE_ENTRY_BYTES = 160;
 const WIDE = /[^\u0000-\u00ff]/;
 /** A text's cost against CACHE_MAX_BYTES. */
 const entryBytes = (text: string): number => text.length * (WIDE.test(text) ? 2 : 1) + CACHE_ENTRY_BYTES;
