@@ -41,7 +41,7 @@ const env = { ...process.env, WARDEN_LOGIN_DIR: join(dir, 'login') };
 const run = (args: string[]) => new Promise<string>((res, rej) => { const c = spawn(process.execPath, [bin, '--config', config, ...args], { env }); let o = ''; c.stdout.on('data', (d) => (o += d)); c.stderr.on('data', (d) => (o += d)); c.on('close', (code) => (code === 0 ? res(o) : rej(new Error(o)))); });
 const key = /wdn_[A-Za-z0-9]+/.exec(await run(['keys', 'create', '--consumer', 'dev']))![0];
 await run(['login', '--key', key]);
-const server = spawn(process.execPath, [bin, '--config', config, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(process.execPath, [bin, '--config', config, 'start', '--workers', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 const url = await new Promise<string>((resolve, reject) => {
   let o = '';
   const t = setTimeout(() => reject(new Error(`warden did not start: ${o}`)), 30_000);

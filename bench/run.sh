@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The load benchmark in one command: installs what it needs, builds Warden, runs bench/run.ts.
 #   bash bench/run.sh [--quick] [--help] [...]
+#   bash bench/run.sh --agent-session [sessions=N] [turns=N]
 # Needs root for apt-get (as on the project's machines); everything else stays in the repo.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,4 +31,9 @@ echo "building Warden"
 (cd "$repo" && npm run build --silent) || echo "WARNING: npm run build reported errors; benchmarking what dist/ holds" >&2
 
 cd "$repo"
+# `--agent-session [sessions=N] [turns=N]`: the 50-turn agent session (bench/agent-session.ts) instead of the load run.
+if [ "${1:-}" = "--agent-session" ]; then
+  shift
+  exec node --import tsx bench/agent-session.ts "$@"
+fi
 exec taskset -c 0 node --import tsx bench/run.ts "$@"

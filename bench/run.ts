@@ -14,7 +14,7 @@ import { directPeer, naiveNodePeer, nginxPeer, portkeyPeer, type Peer, type Peer
 import { checkScenario, probeSse } from './lib/probe.js';
 import { runCommand, spawnPinned, stopAll, stopChild } from './lib/proc.js';
 import { renderProfile, summarizeProfile } from './lib/profile-summary.js';
-import { renderReport, type RunResult } from './lib/report.js';
+import { keptSections, renderReport, type RunResult } from './lib/report.js';
 import { prepareScenarios, type Scenario } from './lib/scenarios.js';
 import { slowStreams } from './lib/slow-streams.js';
 import { judgeTargets } from './lib/targets.js';
@@ -159,7 +159,11 @@ const result: RunResult = {
   rawFile: relative(repoDir, join(runDir, 'results.json')),
 };
 writeFileSync(join(runDir, 'results.json'), JSON.stringify({ ...result, cells }, null, 2));
-if (o.writeDoc) writeFileSync(join(repoDir, 'docs/benchmarks.md'), renderReport(result));
+if (o.writeDoc) {
+  const page = join(repoDir, 'docs/benchmarks.md');
+  const kept = existsSync(page) ? keptSections(readFileSync(page, 'utf8')) : '';
+  writeFileSync(page, renderReport(result) + (kept ? `\n${kept}` : ''));
+}
 log('\ntargets:');
 for (const t of result.targets) log(`  ${t.info ? 'info' : t.met === undefined ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.name}: ${t.measured} (goal ${t.goal})`);
 log(`\nraw results: ${result.rawFile}${o.writeDoc ? '; page: docs/benchmarks.md' : ''}; ${Math.round(result.durationS)} s`);

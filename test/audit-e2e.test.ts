@@ -41,7 +41,11 @@ test('warden audit verify passes on a clean log and names the line of a tampered
   assert.equal(clean.code, 0, clean.stderr + clean.stdout);
   assert.match(clean.stdout, /audit log OK: 20 record\(s\)/);
 
-  const file = join(dir, 'audit', readdirSync(join(dir, 'audit')).filter((f) => f.endsWith('.jsonl')).sort()[0]!);
+  // Started with the default number of workers: the records are in one chain per worker
+  // (audit/worker-N/); tamper with the first file of a chain that holds at least 3 of them.
+  const chains = readdirSync(join(dir, 'audit'), { recursive: true }).map(String).filter((f) => f.endsWith('.jsonl')).sort();
+  const file = chains.map((f) => join(dir, 'audit', f)).find((f) => readFileSync(f, 'utf8').split('\n').length > 3)!;
+  assert.ok(file, `a chain file with 3 records among ${chains.join(', ')}`);
   const original = readFileSync(file);
   const at = original.indexOf('"tokens_out":', original.indexOf('\n', original.indexOf('\n') + 1)) + '"tokens_out":'.length;
   const tampered = Buffer.from(original);
@@ -61,7 +65,8 @@ test('warden audit verify passes on a clean log and names the line of a tampered
 test('kill -9 under load loses no record of an answered request', async (t) => {
   const { dir, config } = setup();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const child = spawnCli(['--config', config, 'start']);
+  // One process, killed outright (a killed worker under --workers: test/workers.test.ts).
+  const child = spawnCli(['--config', config, 'start', '--workers', '1']);
   const { url, key } = await startedWarden(child);
   const agent = new Agent({ connections: 16 });
   const answered: string[] = [];
@@ -114,7 +119,8 @@ async function stop(child: ReturnType<typeof spawnCli>): Promise<void> {
 test('with no audit settings the log is keyed: a forged append re-hashed with SHA-256 fails verify; another machine needs the key', async (t) => {
   const { dir, config } = setup();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const child = spawnCli(['--config', config, 'start']);
+  // One process: the forgery below edits its single chain (audit/, audit/HEAD).
+  const child = spawnCli(['--config', config, 'start', '--workers', '1']);
   try {
     const { url, key } = await startedWarden(child);
     await sendRequests(url, key, 5);
@@ -154,7 +160,8 @@ test('with no audit settings the log is keyed: a forged append re-hashed with SH
 test('a second Warden on the same audit folder is refused by name; logrotate under the running one loses no record', async (t) => {
   const { dir, config } = setup();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const child = spawnCli(['--config', config, 'start']);
+  // One process: the refusal names its pid, the rotation moves its single chain's file.
+  const child = spawnCli(['--config', config, 'start', '--workers', '1']);
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -162,7 +169,7 @@ test('a second Warden on the same audit folder is refused by name; logrotate und
   const ids: string[] = [];
   try {
     const { url, key } = await startedWarden(child);
-    const second = await runCli(['--config', config, 'start'], { timeoutMs: 15_000 });
+    const second = await runCli(['--config', config, 'start', '--workers', '1'], { timeoutMs: 15_000 });
     assert.equal(second.code, 1);
     assert.match(second.stderr, new RegExp(`WARDEN_E_CONFIG_INVALID: audit\\.dir .* is already written by pid ${child.pid} on host `));
     ids.push(...(await sendRequests(url, key, 3)));

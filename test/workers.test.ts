@@ -2,13 +2,14 @@
  * `warden start --workers 2`, the real CLI as a process tree (node:cluster): limits exact
  * across the workers, SIGHUP reloading each, an admin write applied by every worker, a key revoked with the CLI refused by every worker within a second,
  * a killed worker replaced while the others serve, one audit chain per worker that
- * `warden audit verify` checks together and `search` merges.
+ * `warden audit verify` checks together and `search` and `tail` merge; a worker SIGKILLed under
+ * load losing only its in-flight requests, every answered one audited.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,12 +29,16 @@ limits:
 `;
 
 /** One request on its own connection (no keep-alive), so the cluster hands each to a worker in turn. */
-function send(url: string, key: string): Promise<number> {
-  const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+async function send(url: string, key: string, model = 'claude-sonnet-4-5'): Promise<number> {
+  return (await exchange(url, key, model)).status;
+}
+
+function exchange(url: string, key: string, model = 'claude-sonnet-4-5'): Promise<{ status: number; id: string }> {
+  const body = JSON.stringify({ model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
   return new Promise((resolve, reject) => {
     const req = request(`${url}/v1/messages`, { method: 'POST', agent: false, headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' } }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode!));
+      res.on('end', () => resolve({ status: res.statusCode!, id: String(res.headers['x-warden-request-id']) }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -96,13 +101,14 @@ test('warden start --workers 2: limits across workers, revocation, a killed work
     for (let i = 0; i < 150 && output.split('"config reloaded"').length < reloadsBefore + 2; i++) await sleep(100);
     assert.equal(output.split('"config reloaded"').length, reloadsBefore + 2, 'both workers reloaded within 15 s');
 
-    // A policy written through the admin API reaches one worker; within a second every worker serves it.
+    // A policy written through the admin API reaches one worker; within a second every worker
+    // enforces it (refused by the policy, before the spent rate limit: 403, not 429).
     const adminUrl = /admin API and \/metrics: (http\S+?)\)/.exec(output)![1]!;
-    const put = await admin(adminUrl, 'PUT', '/admin/policies/workers-test', { rules: [{ id: 'never', when: 'false', reason: 'never applies' }] });
+    assert.deepEqual(await Promise.all(Array.from({ length: 4 }, () => send(url, key, 'claude-opus-4-5'))), [429, 429, 429, 429]);
+    const put = await admin(adminUrl, 'PUT', '/admin/policies/workers-test', { rules: [{ id: 'no-opus', when: 'has(llm.model) && llm.model.startsWith("claude-opus")', reason: 'no opus here' }], attach: { global: true } });
     assert.ok(put.status === 200 || put.status === 201, JSON.stringify(put));
     await sleep(1_000);
-    const lists = await Promise.all(Array.from({ length: 6 }, () => admin(adminUrl, 'GET', '/admin/policies')));
-    for (const l of lists) assert.match(JSON.stringify(l.json), /workers-test/, 'every worker has the new policy');
+    assert.deepEqual(await Promise.all(Array.from({ length: 6 }, () => send(url, key, 'claude-opus-4-5'))), [403, 403, 403, 403, 403, 403], 'every worker enforces the new policy');
 
     // A worker killed outright is replaced in the same slot; the other serves meanwhile.
     process.kill(pids[1]!, 'SIGKILL');
@@ -131,13 +137,91 @@ test('warden start --workers 2: limits across workers, revocation, a killed work
     // One chain per worker (the replaced worker continued slot 2's), verified together.
     const verified = await cli(['audit', 'verify']);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
-    // 25 = 12 limited + 6 revoked requests + 7 admin API calls (1 PUT, 6 GET /admin/policies).
+    // 29 = 12 + 4 limited + 6 refused by the policy + 6 revoked requests + 1 admin API call (the PUT).
     // Every one of them was answered before worker 2 was killed: its records must all survive.
-    assert.match(verified.stdout, /audit log OK: 25 record\(s\) in 2 file\(s\), 2 chains intact/);
+    assert.match(verified.stdout, /audit log OK: 29 record\(s\) in 2 file\(s\), 2 chains intact/);
     const denied = await cli(['audit', 'search', '--decision', 'deny', '--json']);
     const records = denied.stdout.trim().split('\n').map((l) => JSON.parse(l) as { time: string });
-    assert.equal(records.length, 13, 'the 7 rate-limited and 6 revoked requests, from both chains');
+    assert.equal(records.length, 23, 'the 11 rate-limited, 6 policy-refused and 6 revoked requests, from both chains');
     assert.deepEqual(records.map((r) => r.time), [...records.map((r) => r.time)].sort(), 'merged in time order');
+    // tail merges the chains too: the last 12 records, in time order, are the 6 revoked requests
+    // and 6 earlier ones, from both workers' chains.
+    const tail = await cli(['audit', 'tail', '-n', '12', '--json']);
+    const last = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { time: string; status: number; worker?: number });
+    assert.equal(last.length, 12, tail.stdout + tail.stderr);
+    assert.deepEqual(last.map((r) => r.time), [...last.map((r) => r.time)].sort(), 'tail merged in time order');
+    assert.deepEqual(last.slice(-6).map((r) => r.status), [401, 401, 401, 401, 401, 401]);
+  } finally {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('warden start --workers 2: a worker SIGKILLed under load loses only the requests it had in flight', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-workers-kill-'));
+  writeFileSync(join(dir, 'warden.yaml'), `models:\n  - { match: "claude-*", provider: mock }\nadmin: { enabled: false }\nlogging: { level: error }\n`);
+  const cli = (args: string[]) => runCli(['--config', join(dir, 'warden.yaml'), ...args], { cwd: dir, timeoutMs: 60_000 });
+  let child: ChildProcess | undefined;
+  const pids: number[] = [];
+  try {
+    child = spawnCli(['--config', join(dir, 'warden.yaml'), 'start', '--workers', '2', '--port', '0'], { cwd: dir });
+    let output = '';
+    child.stderr!.on('data', (d) => (output += d));
+    child.stdout!.on('data', (d) => (output += d));
+    await waitForOutput(child, /That key \(consumer local-dev\)/, 60_000);
+    const url = /ANTHROPIC_BASE_URL=(\S+)/.exec(output)![1]!;
+    const key = /ANTHROPIC_AUTH_TOKEN=(\S+)/.exec(output)![1]!;
+    for (const m of output.matchAll(/worker \d \(pid (\d+)\) started/g)) pids.push(Number(m[1]));
+    assert.equal(pids.length, 2);
+
+    // 8 clients, each one request at a time on a new connection (the cluster spreads them over
+    // both workers). A client can have at most one request in flight when the worker dies.
+    const LOOPS = 8;
+    const answered: string[] = [];
+    const lost = new Array<number>(LOOPS).fill(0);
+    let killedAt = Infinity;
+    let servedAfterKill = 0;
+    let stop = false;
+    const loop = async (i: number) => {
+      while (!stop) {
+        try {
+          const r = await exchange(url, key);
+          assert.equal(r.status, 200);
+          answered.push(r.id);
+          if (Date.now() > killedAt) servedAfterKill++;
+        } catch {
+          lost[i]!++;
+        }
+      }
+    };
+    const loops = Array.from({ length: LOOPS }, (_, i) => loop(i));
+    await sleep(1_500);
+    killedAt = Date.now();
+    process.kill(pids[1]!, 'SIGKILL');
+    await waitForOutput(child, /worker 2 \(pid \d+\) started/, 60_000).catch(() => assert.match(output, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/));
+    pids.push(Number([...output.matchAll(/worker 2 \(pid (\d+)\) started/g)].pop()![1]));
+    await sleep(1_000);
+    stop = true;
+    await Promise.all(loops);
+
+    assert.ok(answered.length > 20, `only ${answered.length} answered`);
+    assert.ok(servedAfterKill > 0, 'worker 1 went on serving while worker 2 was replaced');
+    assert.ok(lost.every((n) => n <= 1), `a client lost more than its one request in flight: ${lost.join(' ')}`);
+
+    child.kill('SIGTERM');
+    assert.equal(await new Promise<number | null>((resolve) => child!.once('exit', (c) => resolve(c))), 0);
+    // Every answered request has its record, in one chain or the other (the killed worker's
+    // included: a record is on disk before the answer's last byte); the chains verify.
+    const recorded = new Set<string>();
+    for (const f of readdirSync(join(dir, '.warden/audit'), { recursive: true }).map(String).filter((f) => f.endsWith('.jsonl'))) {
+      for (const line of readFileSync(join(dir, '.warden/audit', f), 'utf8').split('\n')) if (line.trim()) recorded.add((JSON.parse(line) as { request_id: string }).request_id);
+    }
+    const missing = answered.filter((id) => !recorded.has(id));
+    assert.deepEqual(missing, [], `${missing.length} of ${answered.length} answered requests have no audit record`);
+    const verified = await cli(['audit', 'verify']);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /2 chains intact/);
   } finally {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');

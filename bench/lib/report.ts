@@ -135,10 +135,24 @@ export function renderReport(r: RunResult): string {
     'bash bench/run.sh            # full run, about 12 minutes; rewrites this page',
     'bash bench/run.sh --quick    # about 2 minutes',
     'bash bench/run.sh --help     # peers, configs, scenarios, rounds, --profile',
+    'bash bench/run.sh --agent-session   # a 50-turn Claude Code session through warden-governed (bench/agent-session.ts)',
     '```',
+    '',
+    'The sections after this one are written by hand from other benchmarks; a run keeps them.',
     '',
     'It installs what it needs (`wrk` and `nginx-light` from Debian, the Portkey gateway into `bench/node_modules`), builds Warden, and writes the raw results as JSON under `bench/.run/`, which is not committed (this page is the record; the run wrote `' + r.rawFile + '`). Warden configurations are the files in `bench/configs/` (`bare`: key auth only; `governed`: the full set of stages); add a file there to benchmark another.',
     '',
   );
   return out.join('\n');
+}
+
+/**
+ * The hand-written sections of the page (every `## ` section after "How to run"), which a
+ * run keeps below the sections it writes.
+ */
+export function keptSections(page: string): string {
+  const howTo = page.indexOf('\n## How to run');
+  if (howTo < 0) return '';
+  const next = page.indexOf('\n## ', howTo + 1);
+  return next < 0 ? '' : page.slice(next + 1);
 }

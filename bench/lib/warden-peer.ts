@@ -55,7 +55,8 @@ export async function wardenPeer(env: PeerEnv, config: string, opts: WardenOptio
   // `# bench-node-args: --max-semi-space-size=64` in a template: flags for Warden's node.
   const nodeFlags = /^#\s*bench-node-args:(.*)$/m.exec(template)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
   const nodeArgs = [...nodeFlags, ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir, '--cpu-prof-name', `warden-${config}.cpuprofile`] : [])];
-  const workers = opts.workers ? ['--workers', String(opts.workers)] : [];
+  // Without --workers, `warden start` runs one worker per core: the one-process peer says 1.
+  const workers = ['--workers', String(opts.workers ?? 1)];
   const cpus = opts.workers ? `0-${availableParallelism() - 1}` : env.proxyCpu;
   const p = spawnPinned(cpus, process.execPath, [...nodeArgs, entry, '--config', configFile, 'start', ...workers], join(dir, 'warden.log'), { cwd: dir });
   await waitForPort(port, 30_000, p.child);

@@ -96,7 +96,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--port <n>', 'listen on this port (overrides server.port; 0 picks a free one)', port)
     .option('--host <addr>', 'listen on this address (overrides server.host)')
     .option('--admin-port <n>', 'admin API port (overrides admin.port)', port)
-    .option('--workers <n>', 'worker processes sharing the listeners (1: one process, the default)', workers)
+    .option('--workers <n>', 'worker processes sharing the listeners (default: one per available core; 1: one process)', workers)
     .action((o: { port?: number; host?: string; adminPort?: number; workers?: number }) => run(async () => (await cli.start()).startCommand(await configPath(), io, o)));
 
   const keys = program.command('keys').description('manage virtual keys (wdn_…) in the store');

@@ -1,11 +1,13 @@
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { startWarden } from '../app.js';
 import { runPrimary } from '../runtime/workers/primary.js';
 import { workerSlot } from '../runtime/workers/slot.js';
 import { serveAsWorker } from '../runtime/workers/worker.js';
 import type { Config } from '../config/schema.js';
 import { matchesAny } from '../identity/glob.js';
-import { describeConfig, type CliIO } from './context.js';
+import { describeConfig, loadCliConfig, type CliIO } from './context.js';
+import { WardenError } from '../core/errors.js';
 import { llmPart } from '../doors/llm/part.js';
 
 /** Claude Code's own model names when no --model / ANTHROPIC_MODEL is set (docs/testing.md). */
@@ -35,14 +37,33 @@ export interface StartOptions {
   port?: number;
   host?: string;
   adminPort?: number;
-  /** Worker processes sharing the listeners (src/runtime/workers/); 1 or unset: one process. */
+  /** Worker processes sharing the listeners (src/runtime/workers/); 1: one process; unset: the cores available. */
   workers?: number;
+}
+
+/**
+ * How many workers `warden start` runs: `--workers`, else one per available core. The MCP
+ * door keeps its sessions in the process that opened them (the cluster hands connections,
+ * not sessions, to workers), so with `mcp.servers` configured the default is one process and
+ * an explicit `--workers` above 1 is refused rather than losing sessions between workers.
+ */
+export function resolveWorkers(configPath: string | undefined, explicit: number | undefined): { workers: number; note?: string } {
+  const cores = availableParallelism();
+  if (explicit === 1 || (explicit === undefined && cores === 1)) return { workers: 1 };
+  // Only `mcp`'s references are resolved here (no provider secret needed); each worker loads the whole config.
+  const mcpServers = Object.keys(loadCliConfig(configPath, ['mcp']).config.mcp.servers).length;
+  if (mcpServers === 0) return { workers: explicit ?? cores };
+  if (explicit !== undefined) {
+    throw new WardenError('WARDEN_E_USAGE', `--workers ${explicit}: the MCP door (mcp.servers) keeps each session in the worker that opened it, so it runs in one process; start with --workers 1, or run the MCP door as a Warden of its own`);
+  }
+  return { workers: 1, note: `One process (not one per core): the MCP door keeps each session in the process that opened it (docs/workers.md).` };
 }
 
 /** `warden start`: runs until SIGINT/SIGTERM; SIGHUP reloads the config. */
 export async function startCommand(configPath: string | undefined, io: CliIO, opts: StartOptions = {}): Promise<number> {
   // The workers run this same command: the primary forks them and serves nothing itself.
-  if (cluster.isPrimary && (opts.workers ?? 1) > 1) return runPrimary({ workers: opts.workers!, err: io.err });
+  const plan = cluster.isPrimary ? resolveWorkers(configPath, opts.workers) : { workers: 1 };
+  if (plan.workers > 1) return runPrimary({ workers: plan.workers, err: io.err });
   const w = await startWarden({ configPath, server: { port: opts.port, host: opts.host, adminPort: opts.adminPort } });
   const cfg = w.gateway.current().config;
   const mockOnly = [...w.gateway.current().part(llmPart).providers.values()].every((p) => p.type === 'mock');
@@ -56,6 +77,7 @@ export async function startCommand(configPath: string | undefined, io: CliIO, op
     mockOnly ? 'Provider: the built-in mock (answers in the API shape, calls no model). Add a provider in warden.yaml to reach Claude.' : undefined,
     ...guardLines(cfg),
     `Models: ${models.scope}`,
+    plan.note,
     '',
     'Point Claude Code at it:',
     `  export ANTHROPIC_BASE_URL=${w.url}`,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guardsSchema } from './config.js';
-import { RequestGuard } from './request-guard.js';
+import { CACHE_MAX_BYTES, RequestGuard } from './request-guard.js';
 import { hostileText } from './detectors/secrets/test-support.js';
 
 const AWS = ['AKIA', 'QYLPMN5HFIQR7XZB'].join('');
@@ -61,6 +61,47 @@ test('incremental: blocks scanned in an earlier turn of the conversation are not
   await g.inspect(next, 'dev');
   // Only the texts never seen before: the two new ones and the new tool_use_id.
   assert.equal(g.scanned - afterFirst, 'running the tests'.length + added.length + 't2'.length);
+});
+
+test('the per-text cache stays within its byte bound under a stream of unique texts, and keeps no evicted text alive', async () => {
+  const g = guard({ secrets: { action: 'log' } });
+  // 3 × the bound in one-byte texts, then in two-byte ones (each character counts 2 bytes).
+  const latin = (i: number) => `${String(i).padStart(8, '0')} ${'plain source text '.repeat(220)}`;
+  const wide = (i: number) => `${String(i).padStart(8, '0')} ${'texte accentué — ✓ '.repeat(200)}`;
+  let sent = 0;
+  for (const make of [latin, wide]) {
+    for (let i = 0; sent < 3 * CACHE_MAX_BYTES; i++) {
+      const t = make(i);
+      sent += t.length * (make === wide ? 2 : 1);
+      await g.inspect({ messages: [{ role: 'user', content: t }] }, 'dev');
+    }
+    const f = g.cacheFootprint;
+    assert.ok(f.bytes <= CACHE_MAX_BYTES, `${f.bytes} bytes held`);
+    assert.ok(f.bytes > CACHE_MAX_BYTES * 0.9, 'the bound is used, not undershot');
+    // The eviction queue holds exactly the live entries: an evicted text has no reference left.
+    const queued = (g as unknown as { order: (string | undefined)[] }).order.filter((x) => x !== undefined).length;
+    assert.equal(queued, f.entries);
+    sent = 0;
+  }
+  // The first text was evicted long ago: it is scanned again.
+  const before = g.scanned;
+  await g.inspect({ messages: [{ role: 'user', content: latin(0) }] }, 'dev');
+  assert.equal(g.scanned - before, latin(0).length);
+});
+
+test('the cache answers only for the same text: texts alike at both ends and in length are told apart, however many', async () => {
+  const g = guard({ secrets: { action: 'log' } });
+  const head = 'x'.repeat(40);
+  // Same length, same 40 characters at each end; only the middle differs, one carries a key.
+  const clean = (i: number) => `${head} ${String(i).padStart(4, '0')} ${'z'.repeat(AWS.length)} ${head}`;
+  const dirty = `${head} 9999 ${AWS} ${head}`;
+  assert.equal(clean(0).length, dirty.length);
+  for (let i = 0; i < 10; i++) assert.equal((await g.inspect({ messages: [{ role: 'user', content: clean(i) }] }, 'dev')).action, 'none');
+  for (let round = 0; round < 2; round++) {
+    const out = await g.inspect({ messages: [{ role: 'user', content: dirty }] }, 'dev');
+    assert.deepEqual(out.findings, ['secrets:aws-access-token'], `round ${round}`);
+  }
+  assert.equal((await g.inspect({ messages: [{ role: 'user', content: clean(3) }] }, 'dev')).action, 'none');
 });
 
 test('a large hostile body is scanned in slices: other callbacks run while the scan is under way', async () => {

@@ -19,10 +19,34 @@ export interface GuardOutcome {
 
 type Source = DetectorSource;
 
-/** Cached texts are held as keys; the bound is on their total size (UTF-16 code units). */
-const CACHE_MAX_CHARS = 32 * 1024 * 1024;
-/** What an entry costs beyond its text, so a body of millions of tiny strings stays bounded too. */
-const CACHE_ENTRY_CHARS = 64;
+/**
+ * Cached texts are held as keys; the bound is on the bytes they take in V8's heap (one per
+ * character of a Latin-1 text, two otherwise). 16 MiB holds the conversations of dozens of
+ * long agent sessions; a text evicted is scanned again the next time it is sent.
+ */
+export const CACHE_MAX_BYTES = 16 * 1024 * 1024;
+/** What an entry costs beyond its text (its key, record and slots), so a body of millions of tiny strings stays bounded too. */
+const CACHE_ENTRY_BYTES = 160;
+const WIDE = /[^\u0000-\u00ff]/;
+/** A text's cost against CACHE_MAX_BYTES. */
+const entryBytes = (text: string): number => text.length * (WIDE.test(text) ? 2 : 1) + CACHE_ENTRY_BYTES;
+
+/**
+ * The cache's key for a text: its length and 16 characters at each end (the text itself when
+ * short). Hashing a whole text costs several times more than comparing it with the one cached
+ * under the same key, and every text of every turn is looked up: keying by the whole text
+ * made a long session's turns cost in proportion to the conversation, not to its new blocks.
+ */
+const shapeKey = (text: string): string => (text.length <= 48 ? text : `${text.length}:${text.slice(0, 16)}${text.slice(-16)}`);
+/** Texts kept per key at most; more of the same shape (a crafted body) are scanned each time instead. */
+const BUCKET_MAX = 4;
+
+interface CacheEntry {
+  key: string;
+  text: string;
+  found: Finding[];
+  cost: number;
+}
 
 /**
  * The request guard of the LLM door. Agents resend the whole conversation every turn, so
@@ -33,16 +57,18 @@ export class RequestGuard {
   private readonly detectors: readonly Detector[];
   private prompt: Detector | undefined;
   private promptRules = new Map<string, { message: string; status: number }>();
-  private cache = new Map<string, Finding[]>();
+  /** Entries by shapeKey; a hit is a text equal in full to one of its key's. */
+  private cache = new Map<string, CacheEntry[]>();
+  private entries = 0;
   /** Characters actually run through the detectors (cache misses): what the per-text cache saves shows here. */
   scanned = 0;
   /** Inspections under way: more than one means the scans are interleaving on the event loop. */
   inProgress = 0;
   /** Times a scan gave the event loop back (scan-slices.ts). */
   yields = 0;
-  private cacheChars = 0;
-  /** The cached texts in insertion order, from `head` on. */
-  private order: string[] = [];
+  private cacheBytes = 0;
+  /** The cache's entries in insertion order, from `head` on (evicted slots are cleared: the queue must not keep them alive). */
+  private order: (CacheEntry | undefined)[] = [];
   private head = 0;
 
   /** `sources`: the config's detectors when already built (shared with the response guard). */
@@ -61,9 +87,7 @@ export class RequestGuard {
 
   /** Cached findings, or the scan of a short text (long ones go through scanLong). */
   private cached(text: string): Finding[] | undefined {
-    // Keyed by the text itself: V8 hashes a string once and caches it, which is far cheaper
-    // than a digest of every block on every turn.
-    const hit = this.cache.get(text);
+    const hit = this.lookup(text);
     if (hit || text.length > CHUNK_CHARS) return hit;
     this.scanned += text.length;
     const found: Finding[] = [];
@@ -78,25 +102,48 @@ export class RequestGuard {
     return this.remember(text, found);
   }
 
+  private lookup(text: string): Finding[] | undefined {
+    const bucket = this.cache.get(shapeKey(text));
+    if (bucket) for (const e of bucket) if (e.text === text) return e.found;
+    return undefined;
+  }
+
   private remember(text: string, found: Finding[]): Finding[] {
-    const cost = text.length + CACHE_ENTRY_CHARS;
+    const key = shapeKey(text);
+    let bucket = this.cache.get(key);
     // Already there: two requests scanned the same long text at once.
-    if (cost > CACHE_MAX_CHARS || this.cache.has(text)) return found;
+    if (bucket && (bucket.length >= BUCKET_MAX || bucket.some((e) => e.text === text))) return found;
+    const cost = entryBytes(text);
+    if (cost > CACHE_MAX_BYTES) return found;
     // Oldest first from a queue of our own: `cache.keys().next()` skips every entry deleted
     // since the Map last rehashed, which made eviction quadratic on bodies of many small texts.
-    while (this.cacheChars + cost > CACHE_MAX_CHARS) {
-      const oldest = this.order[this.head++]!;
-      this.cache.delete(oldest);
-      this.cacheChars -= oldest.length + CACHE_ENTRY_CHARS;
+    while (this.cacheBytes + cost > CACHE_MAX_BYTES) {
+      const oldest = this.order[this.head]!;
+      // Cleared, not just passed: until the queue is compacted, its slot would keep the text alive.
+      this.order[this.head++] = undefined;
+      const b = this.cache.get(oldest.key)!;
+      if (b.length === 1) this.cache.delete(oldest.key);
+      else b.splice(b.indexOf(oldest), 1);
+      this.cacheBytes -= oldest.cost;
+      this.entries--;
     }
     if (this.head > 4096 && this.head * 2 > this.order.length) {
       this.order = this.order.slice(this.head);
       this.head = 0;
     }
-    this.cache.set(text, found);
-    this.order.push(text);
-    this.cacheChars += cost;
+    const entry: CacheEntry = { key, text, found, cost };
+    bucket = this.cache.get(key);
+    if (bucket) bucket.push(entry);
+    else this.cache.set(key, [entry]);
+    this.order.push(entry);
+    this.cacheBytes += cost;
+    this.entries++;
     return found;
+  }
+
+  /** What the per-text cache holds (entries, bytes as counted against CACHE_MAX_BYTES), for tests of its bound. */
+  get cacheFootprint(): { entries: number; bytes: number } {
+    return { entries: this.entries, bytes: this.cacheBytes };
   }
 
   /** Whether a detector (`secrets`, `pii`, `patterns`) is on, so a policy's redact outcome can be carried out. */
