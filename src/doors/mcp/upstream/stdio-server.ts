@@ -13,6 +13,7 @@ import { initialize, type InitializeResult } from './initialize.js';
 import { RpcConnection } from './rpc-connection.js';
 import { Session } from './session.js';
 import { StdioWire } from './stdio-wire.js';
+import type { CancelSignal } from './cancellation.js';
 import type { UpstreamIdentity, UpstreamServer, UpstreamSession } from './types.js';
 
 interface Live {
@@ -40,7 +41,7 @@ class SupervisedProcess {
     this.backoffMs = cfg.restart.initial_ms;
   }
 
-  async open(signal?: AbortSignal): Promise<UpstreamSession> {
+  async open(signal?: CancelSignal): Promise<UpstreamSession> {
     const live = await this.ensure(signal);
     const view: Session = new Session(this.server, 'stdio', this.cfg, {
       conn: live.conn,
@@ -63,7 +64,7 @@ class SupervisedProcess {
     }
   }
 
-  private ensure(signal?: AbortSignal): Promise<Live> {
+  private ensure(signal?: CancelSignal): Promise<Live> {
     if (this.stopped) return Promise.reject(new WardenError('WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', `MCP server "${this.server}" was stopped`));
     if (!this.live) {
       const wait = this.notBefore - Date.now();
@@ -139,7 +140,7 @@ export class StdioServer implements UpstreamServer {
     private readonly log: Logger,
   ) {}
 
-  open(identity: UpstreamIdentity, opts: { signal?: AbortSignal } = {}): Promise<UpstreamSession> {
+  open(identity: UpstreamIdentity, opts: { signal?: CancelSignal } = {}): Promise<UpstreamSession> {
     let cred;
     try {
       cred = credentialFor(this.name, this.cfg, identity);
