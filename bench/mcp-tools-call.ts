@@ -12,7 +12,7 @@
  * Run: npm run build && npx tsx bench/mcp-tools-call.ts [--calls 2000] [--sessions 1000]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { startFixtureHttpServer } from '../test/fixtures/mcp/http-server.js';
 
-const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' } } });
+const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' }, 'node-args': { type: 'string', default: '' }, 'warden-out': { type: 'string' } } });
 const CALLS = Number(opt.calls);
 const SESSIONS = Number(opt.sessions);
 const ROUNDS = Number(opt.rounds);
@@ -91,6 +91,12 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
+/** CPU seconds [user, system] the process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): [number, number] {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return [Number(f[11]) / 100, Number(f[12]) / 100];
+}
+
 function rssMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
@@ -121,9 +127,10 @@ async function main(): Promise<void> {
   const created = spawnSync(process.execPath, [join(root, 'bin/warden.js'), '--config', cfgFile, 'keys', 'create', '--consumer', 'bench'], { encoding: 'utf8' });
   const key = /wdn_[0-9A-Za-z]+/.exec(created.stdout + created.stderr)?.[0];
   if (!key) throw new Error(`no key: ${created.stdout}${created.stderr}`);
-  const warden: ChildProcess = spawn(process.execPath, [join(root, 'bin/warden.js'), '--config', cfgFile, 'start'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const warden: ChildProcess = spawn(process.execPath, [...opt['node-args']!.split(' ').filter(Boolean), join(root, 'bin/warden.js'), '--config', cfgFile, 'start'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    warden.stdout!.resume();
+    if (opt['warden-out']) warden.stdout!.pipe(createWriteStream(opt['warden-out']));
+    else warden.stdout!.resume();
     await waitForPort(port, warden);
     const direct: Endpoint = { url: upstream.url, headers: {} };
     const through: Endpoint = { url: `http://127.0.0.1:${port}/mcp/bench`, headers: { authorization: `Bearer ${key}` } };
@@ -132,9 +139,14 @@ async function main(): Promise<void> {
     await timeCalls(through, ws, 'whoami', 200);
     const d: number[] = [];
     const w: number[] = [];
+    const wardenCpu = [0, 0];
     for (let r = 0; r < ROUNDS; r++) {
       d.push(...(await timeCalls(direct, ds, 'whoami', Math.ceil(CALLS / ROUNDS))));
+      const c0 = cpuSeconds(warden.pid!);
       w.push(...(await timeCalls(through, ws, 'whoami', Math.ceil(CALLS / ROUNDS))));
+      const c1 = cpuSeconds(warden.pid!);
+      wardenCpu[0]! += c1[0] - c0[0];
+      wardenCpu[1]! += c1[1] - c0[1];
     }
     const before = rssMb(warden.pid!);
     const t0 = Date.now();
@@ -155,6 +167,7 @@ async function main(): Promise<void> {
       direct_ms: { p50: pct(d, 50), p99: pct(d, 99) },
       warden_ms: { p50: pct(w, 50), p99: pct(w, 99) },
       added_ms: { p50: pct(w, 50) - pct(d, 50), p99: pct(w, 99) - pct(d, 99) },
+      warden_cpu_us_per_call: { user: Math.round((wardenCpu[0]! * 1e6) / w.length), system: Math.round((wardenCpu[1]! * 1e6) / w.length) },
       upstream_sessions: upstream.sessionCount(),
       load_average: (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' / '),
       sessions: { opened: sessions.length, open_seconds: (Date.now() - t0) / 1000, rss_before_mb: before.rss, rss_after_mb: after.rss, peak_rss_mb: after.peak, still_answering: held.filter((s) => s === 200).length + '/50' },

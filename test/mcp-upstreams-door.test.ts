@@ -120,3 +120,21 @@ test('a stdio server that floods or hangs: a clear error each time, and the serv
     await ok.close();
   }
 });
+
+test('a client cancelling a call over Streamable HTTP: the upstream is told with notifications/cancelled, and the session goes on', async () => {
+  const s = await connectMcp(w.url, keys.alice, { path: '/mcp/fx' });
+  try {
+    const from = fixture.received.length;
+    const ac = new AbortController();
+    const call = s.client.callTool({ name: 'slow', arguments: { ms: 30_000 } }, undefined, { signal: ac.signal });
+    const until = Date.now() + 5_000;
+    while (!fixture.received.slice(from).some((r) => r.method === 'tools/call') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    ac.abort(new Error('the user pressed Esc'));
+    await assert.rejects(call);
+    while (!fixture.received.slice(from).some((r) => r.method === 'notifications/cancelled') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(fixture.received.slice(from).some((r) => r.method === 'notifications/cancelled'), 'the upstream heard of the cancellation');
+    assert.match(textOf(await s.client.callTool({ name: 'whoami', arguments: {} })), /upstream-alice/);
+  } finally {
+    await s.close();
+  }
+});

@@ -34,6 +34,9 @@ interface CheckedPrincipal {
 export class Identity {
   private keyCache = new Map<string, StoredKey | null>();
   private cachedVersion = -1;
+  /** Store consumers by name (null: none), dropped with the key cache whenever the store changes. */
+  private consumerCache = new Map<string, Consumer | null>();
+  private consumerVersion = -1;
   private lastUsed = new Map<string, number>();
   private configConsumers: Map<string, Consumer>;
   private oidc: OidcVerifier | undefined;
@@ -69,11 +72,28 @@ export class Identity {
     return this.oidc;
   }
 
+  /**
+   * Store consumers are cached like keys (a SQLite read per request was a tenth of a key
+   * lookup's cost): the cache goes whenever the store's version moves, so a consumer deleted
+   * or changed here applies to the next request, and one changed by another process (the
+   * CLI) within the store's version poll, as for a revoked key.
+   */
   consumer(name: string): Consumer | undefined {
     const c = this.configConsumers.get(name);
     if (c) return c;
-    const s = this.store.getConsumer(name);
-    return s && { name: s.name, groups: s.groups, labels: s.labels, models: s.models };
+    const version = this.store.version();
+    if (version !== this.consumerVersion) {
+      this.consumerCache.clear();
+      this.consumerVersion = version;
+    }
+    let found = this.consumerCache.get(name);
+    if (found === undefined) {
+      const s = this.store.getConsumer(name);
+      found = s ? { name: s.name, groups: s.groups, labels: s.labels, models: s.models } : null;
+      if (this.consumerCache.size > 100_000) this.consumerCache.clear();
+      this.consumerCache.set(name, found);
+    }
+    return found ?? undefined;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { randomBase62 } from '../core/ids.js';
 
 /**
@@ -49,7 +49,8 @@ export function isWellFormedKey(key: string): boolean {
 }
 
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  // One-shot: no native Hash object (and weak handle for the GC to walk) per request.
+  return hash('sha256', key, 'hex');
 }
 
 /** Constant-time comparison of two hex digests (threat: timing side channel on key checks). */

@@ -37,8 +37,12 @@ interface CallCtx {
   server: string;
   tool: string;
   args: Record<string, unknown>;
+  /** The arguments as JSON (their size is checked on it; the audit record keeps it when nothing was found in them). */
+  argsJson: string;
   argsBytes: number;
   forwardArgs: Record<string, unknown>;
+  /** The guard stage scanned the arguments and found nothing: the audit record needs no second scan. */
+  argsClean: boolean;
   doc?: DecisionDocument;
   decision?: Decision;
   fail: (e: unknown) => void;
@@ -68,6 +72,7 @@ export async function deniedByName(mcp: McpCtx, server: string, tool: string): P
 
 /** What the audit record keeps: the arguments as forwarded, every finding masked whatever its action, cut. */
 async function auditArguments(c: CallCtx): Promise<string> {
+  if (c.argsClean && c.forwardArgs === c.args) return cut(c.argsJson);
   const { snap, session } = c.mcp;
   const guards = snap.config.guards;
   const all = { ...guards, consumers: {} } as typeof guards;
@@ -78,7 +83,10 @@ async function auditArguments(c: CallCtx): Promise<string> {
   } catch {
     return '[withheld: could not be scanned]';
   }
-  const s = JSON.stringify(v);
+  return cut(JSON.stringify(v));
+}
+
+function cut(s: string): string {
   return s.length > AUDIT_ARGS_CHARS ? `${s.slice(0, AUDIT_ARGS_CHARS)}…[truncated]` : s;
 }
 
@@ -104,7 +112,8 @@ const STAGES: DoorStages<CallCtx> = {
     c.tool = inner.name;
     c.args = (p.arguments as Record<string, unknown> | undefined) ?? {};
     c.forwardArgs = c.args;
-    c.argsBytes = Buffer.byteLength(JSON.stringify(c.args));
+    c.argsJson = JSON.stringify(c.args);
+    c.argsBytes = Buffer.byteLength(c.argsJson);
     const meta = p._meta as Record<string, unknown> | undefined;
     const m = c.mcp.ex.mcp!;
     m.server = c.mcp.part.servers.has(c.server) ? c.server : undefined;
@@ -152,6 +161,8 @@ const STAGES: DoorStages<CallCtx> = {
     const { snap, session, gw, ex } = c.mcp;
     const g = await guardValue(c.args, snap.detectors, snap.config.guards, session.consumer.name, 'arguments');
     for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['request', detector], n);
+    // The audit scan masks every finding whatever its action: with none found by the same detectors on the same value, it would change nothing.
+    c.argsClean = g.scanned && g.findings.length === 0;
     if (g.changed) {
       // A redaction inside SQL text changes what the server runs: classify what is forwarded.
       validateSqlArguments(`${c.server}__${c.tool}`, g.value, c.mcp.part.config.validators, c.mcp.part.sql);
@@ -206,7 +217,7 @@ function askError(d: Decision): WardenError {
 export async function callTool(ctx: McpCtx): Promise<CallOutcome> {
   const out: CallOutcome = {};
   let failure: unknown;
-  const c = { mcp: ctx, out, server: '', tool: '', args: {}, argsBytes: 0, forwardArgs: {}, fail: (e: unknown) => (failure = e) } as CallCtx;
+  const c = { mcp: ctx, out, server: '', tool: '', args: {}, argsJson: '{}', argsBytes: 0, forwardArgs: {}, argsClean: false, fail: (e: unknown) => (failure = e) } as CallCtx;
   await runStages(c, STAGES);
   if (failure === undefined) return out;
   const d = (failure as { approvalDecision?: Decision }).approvalDecision;

@@ -7,6 +7,7 @@ import type { ToolGrants } from './grants.js';
 import type { McpPart } from './part.js';
 import type { RpcMessage } from './rpc.js';
 import type { McpSession, SessionStore } from './sessions.js';
+import type { CancelSignal } from './upstream/cancellation.js';
 import type { JsonRpcNotification } from './upstream/index.js';
 
 /** How the answer to the POST is written: one JSON body, or an SSE stream that ends with it. */
@@ -29,5 +30,5 @@ export interface McpCtx {
   msg: RpcMessage;
   reply: Reply;
   /** Aborted when the client goes away (closing the response stream is cancellation). */
-  signal: AbortSignal;
+  signal: CancelSignal;
 }

@@ -7,6 +7,7 @@ import { WardenError } from '../../core/errors.js';
 import type { McpCtx } from './context.js';
 import { outerName, outerUri } from './names.js';
 import type { McpSession, SessionStore } from './sessions.js';
+import type { CancelSignal } from './upstream/cancellation.js';
 import type { JsonRpcNotification, UpstreamSession } from './upstream/index.js';
 import { GRANT_KINDS, type ToolGrants } from './grants.js';
 import { guardNotification } from './upstream-error.js';
@@ -42,7 +43,7 @@ function relayable(s: McpSession, grants: ToolGrants, server: string, n: JsonRpc
 /** The last relay queued per session: notifications reach the GET stream in the order they came. */
 const relays = new WeakMap<McpSession, Promise<void>>();
 
-export async function upstreamOf(ctx: Pick<McpCtx, 'part' | 'session' | 'sessions' | 'grants' | 'gw'>, server: string, signal?: AbortSignal): Promise<UpstreamSession> {
+export async function upstreamOf(ctx: Pick<McpCtx, 'part' | 'session' | 'sessions' | 'grants' | 'gw'>, server: string, signal?: CancelSignal): Promise<UpstreamSession> {
   const { part, session: s, sessions } = ctx;
   const srv = part.servers.get(server);
   if (!srv) throw new WardenError('WARDEN_E_MCP_UNKNOWN_TOOL', `no MCP server named "${server}" under mcp.servers`);

@@ -53,3 +53,24 @@ test('a busy session is still bound to its principal', () => {
   assert.equal(s.get(session.id, 'k2'), undefined);
   s.close();
 });
+
+test('over the cap, the least recently used session of the principal holding the most goes, however its uses were interleaved', () => {
+  const s = new SessionStore({ idleMs: () => IDLE, max: () => 3, now: () => 0 });
+  const open = () => s.create({ principal: 'k1', consumer: { name: 'dev', groups: [], labels: {}, models: [] }, scope: { only: undefined }, protocolVersion: '2025-11-25', clientCapabilities: {} });
+  const [a, b, c] = [open(), open(), open()];
+  // Used in turn, the last one several times running (touched again while already the newest).
+  s.begin(a), s.done(a), s.touch(c), s.begin(c), s.done(c), s.touch(b), s.touch(b), s.touch(c);
+  const d = open();
+  assert.equal(a.ended, true, 'a: used longest ago');
+  s.touch(d), s.touch(d);
+  const e = open();
+  assert.equal(b.ended, true, 'then b');
+  assert.equal(c.ended || d.ended, false);
+  s.end(e); // the newest ends
+  s.touch(c);
+  open();
+  open();
+  assert.equal(d.ended, true, 'd: c was used after it');
+  assert.equal(c.ended, false);
+  s.close();
+});

@@ -35,6 +35,8 @@ export class SessionStore {
   /** Live sessions per principal. */
   private readonly held = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
+  /** The session last (re)inserted: already last in `sessions`' order, so touching it again needs no re-insertion. */
+  private newest: McpSession | undefined;
 
   constructor(private readonly opts: { idleMs: () => number; max: () => number; now?: () => number }) {
     this.timer = setInterval(() => this.sweep(), 10_000);
@@ -49,6 +51,7 @@ export class SessionStore {
     // 32 random bytes: unguessable, visible ASCII as the transport requires.
     const s: McpSession = { ...init, id: randomBytes(32).toString('base64url'), lastUsed: this.now(), active: 0, ended: false, stream: undefined, upstreams: new Map() };
     this.sessions.set(s.id, s);
+    this.newest = s;
     this.held.set(s.principal, (this.held.get(s.principal) ?? 0) + 1);
     while (this.sessions.size > this.opts.max()) this.end(this.evictable());
     return s;
@@ -82,8 +85,11 @@ export class SessionStore {
 
   touch(s: McpSession): void {
     s.lastUsed = this.now();
+    // Three touches per request; a delete and set each churned the map's table (rehashes).
+    if (s === this.newest) return;
     this.sessions.delete(s.id);
     this.sessions.set(s.id, s);
+    this.newest = s;
   }
 
   /**
@@ -111,6 +117,7 @@ export class SessionStore {
     if (s.ended) return;
     s.ended = true;
     this.sessions.delete(s.id);
+    if (this.newest === s) this.newest = undefined;
     const n = (this.held.get(s.principal) ?? 1) - 1;
     if (n > 0) this.held.set(s.principal, n);
     else this.held.delete(s.principal);

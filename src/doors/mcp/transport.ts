@@ -23,6 +23,7 @@ import { sendRpcFailure, recordFailure } from './render.js';
 import { parseMessage, rpcError, rpcResult, toRpcError, type RpcId, type RpcMessage } from './rpc.js';
 import { SessionStore, type McpSession } from './sessions.js';
 import { guardNotification, relayUpstreamError } from './upstream-error.js';
+import { Cancellation } from './upstream/cancellation.js';
 import type { JsonRpcNotification } from './upstream/index.js';
 
 /** Protocol versions this door speaks (the SDK negotiates 2025-11-25 at most). */
@@ -70,7 +71,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
   const part = () => gw.current().part(mcpPart);
   const sessions = new SessionStore({ idleMs: () => part().config.session_idle_ms, max: () => part().config.max_sessions });
   const toolLabels = new BoundedLabel(500);
-  const inflight = new WeakMap<McpSession, Map<RpcId, AbortController>>();
+  const inflight = new WeakMap<McpSession, Map<RpcId, Cancellation>>();
 
   return function mcpHandler(req: IncomingMessage, res: ServerResponse, path: string): boolean {
     const p = part();
@@ -199,7 +200,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
   async function request(req: IncomingMessage, res: ServerResponse, ex: ReturnType<typeof newExchange>, session: McpSession, msg: RpcMessage, id: RpcId): Promise<void> {
     const snap = gw.current();
     const p = snap.part(mcpPart);
-    const abort = new AbortController();
+    const abort = new Cancellation();
     let list = inflight.get(session);
     if (!list) inflight.set(session, (list = new Map()));
     list.set(id, abort);
@@ -234,7 +235,7 @@ export function createMcpHandler(gw: Gateway): DoorHttpHandler {
           .catch((e: unknown) => gw.log.warn('MCP notification not relayed', { error: String((e as Error)?.message ?? e).slice(0, 200) }));
       },
     };
-    const ctx: McpCtx = { gw, snap, part: p, req, res, ex, sessions, session, grants: grantsFor(p.config.grants, session.consumer), msg, reply, signal: abort.signal };
+    const ctx: McpCtx = { gw, snap, part: p, req, res, ex, sessions, session, grants: grantsFor(p.config.grants, session.consumer), msg, reply, signal: abort };
     const send = (payload: string, status = 200) => {
       writes = writes.then(() => sendNow(payload, status));
     };

@@ -15,6 +15,7 @@ import { initialize, type InitializeResult } from './initialize.js';
 import { RpcConnection } from './rpc-connection.js';
 import { Session, type SessionLink } from './session.js';
 import { createMcpAgent, HttpStatusError, StreamableHttpWire } from './streamable-http-wire.js';
+import type { CancelSignal } from './cancellation.js';
 import type { UpstreamIdentity, UpstreamServer, UpstreamSession } from './types.js';
 
 type HttpTransport = StreamableHttpWire | SSEClientTransport;
@@ -117,7 +118,7 @@ export class HttpServer implements UpstreamServer {
     return this.cfg.transport;
   }
 
-  async open(identity: UpstreamIdentity, opts: { signal?: AbortSignal } = {}): Promise<UpstreamSession> {
+  async open(identity: UpstreamIdentity, opts: { signal?: CancelSignal } = {}): Promise<UpstreamSession> {
     const { credential } = credentialFor(this.name, this.cfg, identity);
     const headers: Record<string, string> = { ...this.cfg.headers };
     if (credential?.header && credential.value) headers[credential.header] = credential.value;

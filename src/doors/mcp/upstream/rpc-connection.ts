@@ -8,6 +8,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { WardenError } from '../../../core/errors.js';
 import type { Logger } from '../../../telemetry/log.js';
+import type { CancelSignal } from './cancellation.js';
 import { JsonRpcErrorFromUpstream } from './rpc-error.js';
 import type { JsonRpcNotification } from './types.js';
 
@@ -27,7 +28,7 @@ export interface Wire {
 }
 
 export interface CallOptions {
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   timeoutMs: number;
   onNotification?: ((n: JsonRpcNotification) => void) | undefined;
 }

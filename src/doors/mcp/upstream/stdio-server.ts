@@ -19,6 +19,7 @@ import { initialize, type InitializeResult } from './initialize.js';
 import { RpcConnection } from './rpc-connection.js';
 import { Session } from './session.js';
 import { StdioWire } from './stdio-wire.js';
+import type { CancelSignal } from './cancellation.js';
 import type { UpstreamIdentity, UpstreamServer, UpstreamSession } from './types.js';
 
 interface Live {
@@ -48,7 +49,7 @@ class SupervisedProcess {
     this.backoffMs = cfg.restart.initial_ms;
   }
 
-  async open(consumer: string, signal?: AbortSignal): Promise<UpstreamSession> {
+  async open(consumer: string, signal?: CancelSignal): Promise<UpstreamSession> {
     const live = await this.ensure(signal);
     if (!live.consumers.has(consumer)) {
       live.consumers.add(consumer);
@@ -75,7 +76,7 @@ class SupervisedProcess {
     }
   }
 
-  private ensure(signal?: AbortSignal): Promise<Live> {
+  private ensure(signal?: CancelSignal): Promise<Live> {
     if (this.stopped) return Promise.reject(new WardenError('WARDEN_E_MCP_UPSTREAM_UNAVAILABLE', `MCP server "${this.server}" was stopped`));
     if (!this.live) {
       const wait = this.notBefore - Date.now();
@@ -153,7 +154,7 @@ export class StdioServer implements UpstreamServer {
     private readonly log: Logger,
   ) {}
 
-  open(identity: UpstreamIdentity, opts: { signal?: AbortSignal } = {}): Promise<UpstreamSession> {
+  open(identity: UpstreamIdentity, opts: { signal?: CancelSignal } = {}): Promise<UpstreamSession> {
     let cred;
     try {
       cred = credentialFor(this.name, this.cfg, identity);

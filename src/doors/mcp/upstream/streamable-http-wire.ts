@@ -11,6 +11,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { WardenError } from '../../../core/errors.js';
 import type { Wire } from './rpc-connection.js';
+import { Cancellation } from './cancellation.js';
 import { readSse } from './sse-reader.js';
 
 /** A non-2xx answer, or (status -1) a content type that is neither JSON nor an event stream. */
@@ -46,8 +47,16 @@ export class StreamableHttpWire implements Wire {
 
   sessionId: string | undefined;
   private protocolVersion: string | undefined;
-  private readonly inFlight = new Map<number, AbortController>();
+  private readonly inFlight = new Map<number, Cancellation>();
+  /** Aborts the GET stream on close. */
   private readonly closer = new AbortController();
+  /**
+   * Every POST whose answer is still being read, aborted on close. Not AbortSignal.any with
+   * `closer`: on Node 20 each composite signal stays referenced from `closer` through a
+   * WeakRef, which the young-generation GC treats as strong, so every call's request state
+   * survived into the old generation; nor an AbortController per POST (see cancellation.ts).
+   */
+  private readonly live = new Set<Cancellation>();
   private getFailures = 0;
   private closed = false;
 
@@ -74,9 +83,9 @@ export class StreamableHttpWire implements Wire {
     const id = typeof msg.id === 'number' && msg.method !== undefined ? msg.id : undefined;
     // A cancellation ends, at once, the stream that would have carried the answer.
     if (msg.method === 'notifications/cancelled' && typeof msg.params?.requestId === 'number') this.abortRequest(msg.params.requestId);
-    const ac = new AbortController();
+    const ac = new Cancellation();
     if (id !== undefined) this.inFlight.set(id, ac);
-    const signal = AbortSignal.any([ac.signal, this.closer.signal]);
+    this.live.add(ac);
     let res: Dispatcher.ResponseData;
     try {
       res = await this.o.dispatcher.request({
@@ -85,16 +94,18 @@ export class StreamableHttpWire implements Wire {
         method: 'POST',
         headers: this.headers({ 'content-type': 'application/json', accept: 'application/json, text/event-stream' }),
         body: JSON.stringify(message),
-        signal,
+        signal: ac.asUndiciSignal(),
         headersTimeout: this.o.headersTimeoutMs,
         bodyTimeout: 0,
       });
     } catch (e) {
       if (id !== undefined) this.inFlight.delete(id);
+      this.live.delete(ac);
       throw this.timeoutOr(e);
     }
     // Every stream gets an error handler: destroying an unread body emits one.
     res.body.on('error', () => undefined);
+    res.body.once('close', () => this.live.delete(ac));
     const sid = res.headers['mcp-session-id'];
     if (typeof sid === 'string' && sid !== '') this.sessionId = sid;
     const type = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -225,6 +236,8 @@ export class StreamableHttpWire implements Wire {
     if (this.closed) return;
     this.closed = true;
     this.closer.abort();
+    for (const ac of this.live) ac.abort();
+    this.live.clear();
     this.inFlight.clear();
     this.onclose?.();
   }

@@ -5,6 +5,7 @@
  * capabilities never travel: they are remapped or stripped here).
  */
 import type { WardenError } from '../../../core/errors.js';
+import type { CancelSignal } from './cancellation.js';
 import type { JsonRpcErrorFromUpstream } from './rpc-error.js';
 
 /** Who the session runs for: per-consumer credentials are keyed by `consumer`. */
@@ -21,7 +22,7 @@ export interface JsonRpcNotification {
 
 export interface RequestOptions {
   /** Aborting cancels the request upstream (`notifications/cancelled`) and rejects it. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Default: the server's `timeouts.request_ms`. */
   timeoutMs?: number;
   /**
@@ -72,7 +73,7 @@ export interface UpstreamServer {
   readonly name: string;
   readonly transport: McpTransportKind;
   /** Rejects with WARDEN_E_MCP_CREDENTIAL_MISSING, …_UNAVAILABLE, …_TIMEOUT or …_PROTOCOL. */
-  open(identity: UpstreamIdentity, opts?: { signal?: AbortSignal }): Promise<UpstreamSession>;
+  open(identity: UpstreamIdentity, opts?: { signal?: CancelSignal }): Promise<UpstreamSession>;
   /** Stops every process and session of this server. */
   close(): Promise<void>;
 }
