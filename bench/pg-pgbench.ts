@@ -13,7 +13,7 @@
  * Needs PostgreSQL on 127.0.0.1:5432 (trust, user postgres), pgbench, /usr/sbin/pgbouncer.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,15 @@ const modes = (process.argv.find((a) => a.startsWith('modes='))?.slice(6) ?? 'si
 const clients = process.argv.find((a) => a.startsWith('clients='))?.slice(8) ?? '8';
 const masking = !process.argv.includes('masking=off');
 const sslmode = process.argv.find((a) => a.startsWith('sslmode='))?.slice(8) ?? 'disable';
+// rate=N: pgbench -R N (a fixed load, so the CPU per transaction of two builds compares under a busy machine).
+const rate = process.argv.find((a) => a.startsWith('rate='))?.slice(5);
+const warmup = Number(process.argv.find((a) => a.startsWith('warmup='))?.slice(7) ?? 0);
+/** CPU of the main thread alone (µs; /proc, 10 ms ticks): without the JIT compiler's and GC's helper threads, whose share varies run to run. */
+const mainThreadCpu = () => {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+};
 const targets = (process.argv.find((a) => a.startsWith('targets='))?.slice(8) ?? 'direct,pgbouncer,warden').split(',');
 const psql = (sql: string) => execFileSync('psql', ['-X', '-At', 'host=127.0.0.1 port=5432 user=postgres dbname=postgres', '-c', sql], { encoding: 'utf8' });
 
@@ -41,12 +50,12 @@ const freePort = () =>
   });
 
 /** Asynchronous: Warden serves from this very process, so the event loop must stay free. */
-async function pgbench(port: number, user: string, mode: string, password?: string): Promise<{ tps: number; tx: number }> {
-  const child = spawn('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-S', '-c', clients, '-j', clients === '1' ? '1' : '2', '-T', String(seconds), '-M', mode, '-n', DB], { env: { ...process.env, PGSSLMODE: password ? sslmode : sslmode === 'require' ? 'prefer' : sslmode, ...(password && { PGPASSWORD: password }) } });
+async function pgbench(port: number, user: string, mode: string, password?: string, secs = seconds): Promise<{ tps: number; tx: number }> {
+  const child = spawn('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-S', '-c', clients, '-j', clients === '1' ? '1' : '2', '-T', String(secs), '-M', mode, '-n', ...(rate ? ['-R', rate] : []), DB], { env: { ...process.env, PGSSLMODE: password ? sslmode : sslmode === 'require' ? 'prefer' : sslmode, ...(password && { PGPASSWORD: password }) } });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b));
   child.stderr.on('data', (b: Buffer) => (out += b));
-  const timer = setTimeout(() => child.kill(), (seconds + 60) * 1000);
+  const timer = setTimeout(() => child.kill(), (secs + 60) * 1000);
   await new Promise((r) => child.on('close', r));
   clearTimeout(timer);
   const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
@@ -88,6 +97,8 @@ const key = createKey(warden.gateway.store, { consumer: 'bench' }).key;
 
 const results: Record<string, Record<string, number[]>> = {};
 try {
+  // JIT warm-up, not measured.
+  if (warmup && targets.includes('warden')) for (const mode of modes) await pgbench(wardenPort, 'bench', mode, key, warmup);
   for (let round = 0; round < rounds; round++) {
     for (const mode of modes) {
       const row = (results[mode] ??= { direct: [], pgbouncer: [], warden: [], cpu: [] });
@@ -95,11 +106,13 @@ try {
       if (targets.includes('pgbouncer')) row.pgbouncer!.push((await pgbench(bouncerPort, 'postgres', mode)).tps);
       if (targets.includes('warden')) {
         const c0 = process.cpuUsage();
+        const t0 = mainThreadCpu();
         const r = await pgbench(wardenPort, 'bench', mode, key);
         const c = process.cpuUsage(c0);
+        const main = mainThreadCpu() - t0;
         row.warden!.push(r.tps);
         row.cpu!.push((c.user + c.system) / r.tx);
-        if (process.env.PG_BENCH_SPLIT) console.log(`${mode}: user ${(c.user / r.tx).toFixed(1)} µs, system ${(c.system / r.tx).toFixed(1)} µs per transaction, ${r.tx} transactions`);
+        if (process.env.PG_BENCH_SPLIT) console.log(`${mode}: user ${(c.user / r.tx).toFixed(1)} µs, system ${(c.system / r.tx).toFixed(1)} µs per transaction, main thread ${(main / r.tx).toFixed(1)} µs, ${r.tx} transactions`);
       }
     }
   }
