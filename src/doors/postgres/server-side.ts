@@ -8,8 +8,12 @@ import type { Frame } from './wire/framer.js';
 import { MARKER_SQLSTATE } from './denial.js';
 import { parseErrorFields } from './wire/error-fields.js';
 import { RelayState, UNDESCRIBED, type Expect } from './relay-state.js';
+import type { RowPlan } from './mask/index.js';
 
 export abstract class ServerSide extends RelayState {
+  private lastDescription: Buffer | undefined;
+  private lastPlan: RowPlan | undefined;
+
   protected onUpstreamData(b: Buffer): void {
     if (this.ended) return;
     const fr = this.o.upstreamFramer;
@@ -38,7 +42,7 @@ export abstract class ServerSide extends RelayState {
         return;
       }
       case 'T': {
-        const plan = this.o.masker?.describe(f.body);
+        const plan = this.o.masker && this.planFor(f.body);
         if (head?.k === 'describeS') {
           head.stmt.plan = plan;
           this.expects.shift();
@@ -120,6 +124,15 @@ export abstract class ServerSide extends RelayState {
         // 'S' ParameterStatus, 'A' notification, 'G'/'c' copy, 'V', 'v': relayed as they are.
         this.toClient.frame(f);
     }
+  }
+
+  /** The masking plan of a RowDescription; a driver repeating its statement gets the same bytes, and the plan is reused. */
+  private planFor(body: Buffer): RowPlan {
+    if (this.lastDescription?.equals(body)) return this.lastPlan!;
+    const plan = this.o.masker!.describe(body);
+    this.lastDescription = Buffer.from(body);
+    this.lastPlan = plan;
+    return plan;
   }
 
   protected onServerError(f: Frame, head: Expect | undefined): void {
