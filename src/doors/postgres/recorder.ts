@@ -13,7 +13,7 @@ import { requestId } from '../../core/ids.js';
 import type { SessionEventKind, SessionRecorder } from './ports.js';
 
 const MAX_SQL_CHARS = 4096;
-const MAX_EVENTS_PER_RECORD = 256;
+const MAX_EVENTS_PER_RECORD = 1024;
 const FLUSH_MS = 200;
 
 export interface SessionFacts {
