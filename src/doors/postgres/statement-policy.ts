@@ -85,11 +85,12 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
       const hit = recent.get(sql);
       if (hit && hit.sp === sp && hit.policy === policy) return hit.verdict;
       const c = deps.classifier.classify(sql);
-      const context = ctx();
-      const v = cache.decide(sp, policy, deps.consumer, c, context);
+      const hits = cache.hits;
+      const v = cache.decide(sp, policy, deps.consumer, c, ctx());
       if (v instanceof Promise) return v.then((x) => toVerdict(c, x));
       const verdict = toVerdict(c, v);
-      if (verdict.outcome !== 'ask' && !verdict.copyOut && sql.length <= 4096 && cache.cacheable(policy, deps.consumer, context)) {
+      // Kept from its second sighting on (a hit of the decision cache, so cacheable): texts seen once (`-M simple`'s literals) stay out.
+      if (cache.hits > hits && verdict.outcome !== 'ask' && !verdict.copyOut && sql.length <= 4096) {
         if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
         recent.set(sql, { sp, policy, verdict });
       }

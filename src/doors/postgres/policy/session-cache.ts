@@ -24,12 +24,6 @@ export class SessionDecisionCache {
     return this.cache.hits;
   }
 
-  /** Whether a decision for this consumer and context may be reused for the same text. */
-  cacheable(policy: CompiledPolicy, consumer: Consumer, ctx: StatementContext = {}): boolean {
-    const set = resolvePolicies(policy, 'postgres', undefined, consumer.name);
-    return !ctx.params && set.opas.length === 0 && !set.readsTime;
-  }
-
   /** decideStatements, answered from the cache when the same text was decided under the same policy and grant. */
   decide(sp: StatementPolicy, policy: CompiledPolicy, consumer: Consumer, classified: ClassifiedSql, ctx: StatementContext = {}): StatementVerdict | Promise<StatementVerdict> {
     if (policy !== this.policy || sp !== this.sp) {
@@ -38,7 +32,8 @@ export class SessionDecisionCache {
       this.policy = policy;
       this.sp = sp;
     }
-    const cacheable = this.cacheable(policy, consumer, ctx);
+    const set = resolvePolicies(policy, 'postgres', undefined, consumer.name);
+    const cacheable = !ctx.params && set.opas.length === 0 && !set.readsTime;
     const key = cacheable ? `${ctx.grant?.id ?? ''}\u0000${ctx.grant?.role ?? ''}\u0000${ctx.database ?? ''}\u0000${classified.text}` : '';
     if (cacheable) {
       const hit = this.cache.get(key);
