@@ -3,11 +3,17 @@
  * (session pooling, a temp ini on 127.0.0.1) and through Warden's door (statement policy and
  * masking on, as configured by default), for -M simple, extended and prepared, in one run,
  * the three targets interleaved per round so machine load hits them alike.
- * Run: npx tsx bench/pg-pgbench.ts [seconds=10] [rounds=2]
+ * Run: npx tsx bench/pg-pgbench.ts [seconds=10] [rounds=2] [targets=direct,pgbouncer,warden]
+ * Every target is reached with the same `sslmode` (default `disable`: PostgreSQL and PgBouncer
+ * here serve no TLS, while Warden's loopback door offers a self-signed certificate, and libpq's
+ * default `prefer` would then put only Warden's run on TLS); `sslmode=require` runs Warden over
+ * TLS (the other two targets then run plain: they offer none).
+ * Also prints the door's CPU per transaction (this process's user+system CPU over each Warden
+ * run ÷ its transactions): steadier under machine load than TPS.
  * Needs PostgreSQL on 127.0.0.1:5432 (trust, user postgres), pgbench, /usr/sbin/pgbouncer.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +28,17 @@ const DB = 'warden_pgbench';
 const modes = (process.argv.find((a) => a.startsWith('modes='))?.slice(6) ?? 'simple,extended,prepared').split(',');
 const clients = process.argv.find((a) => a.startsWith('clients='))?.slice(8) ?? '8';
 const masking = !process.argv.includes('masking=off');
+const sslmode = process.argv.find((a) => a.startsWith('sslmode='))?.slice(8) ?? 'disable';
+// rate=N: pgbench -R N (a fixed load, so the CPU per transaction of two builds compares under a busy machine).
+const rate = process.argv.find((a) => a.startsWith('rate='))?.slice(5);
+const warmup = Number(process.argv.find((a) => a.startsWith('warmup='))?.slice(7) ?? 0);
+/** CPU of the main thread alone (µs; /proc, 10 ms ticks): without the JIT compiler's and GC's helper threads, whose share varies run to run. */
+const mainThreadCpu = () => {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+};
+const targets = (process.argv.find((a) => a.startsWith('targets='))?.slice(8) ?? 'direct,pgbouncer,warden').split(',');
 const psql = (sql: string) => execFileSync('psql', ['-X', '-At', 'host=127.0.0.1 port=5432 user=postgres dbname=postgres', '-c', sql], { encoding: 'utf8' });
 
 const freePort = () =>
@@ -33,17 +50,18 @@ const freePort = () =>
   });
 
 /** Asynchronous: Warden serves from this very process, so the event loop must stay free. */
-async function pgbench(port: number, user: string, mode: string, password?: string): Promise<number> {
-  const child = spawn('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-S', '-c', clients, '-j', clients === '1' ? '1' : '2', '-T', String(seconds), '-M', mode, '-n', DB], { env: { ...process.env, ...(password && { PGPASSWORD: password }) } });
+async function pgbench(port: number, user: string, mode: string, password?: string, secs = seconds): Promise<{ tps: number; tx: number }> {
+  const child = spawn('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-S', '-c', clients, '-j', clients === '1' ? '1' : '2', '-T', String(secs), '-M', mode, '-n', ...(rate ? ['-R', rate] : []), DB], { env: { ...process.env, PGSSLMODE: password ? sslmode : sslmode === 'require' ? 'prefer' : sslmode, ...(password && { PGPASSWORD: password }) } });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b));
   child.stderr.on('data', (b: Buffer) => (out += b));
-  const timer = setTimeout(() => child.kill(), (seconds + 60) * 1000);
+  const timer = setTimeout(() => child.kill(), (secs + 60) * 1000);
   await new Promise((r) => child.on('close', r));
   clearTimeout(timer);
   const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
-  if (!m) throw new Error(`pgbench on port ${port} failed: ${out.slice(-500)}`);
-  return Number(m[1]);
+  const n = /number of transactions actually processed: (\d+)/.exec(out);
+  if (!m || !n) throw new Error(`pgbench on port ${port} failed: ${out.slice(-500)}`);
+  return { tps: Number(m[1]), tx: Number(n[1]) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-pgbench-'));
@@ -79,12 +97,23 @@ const key = createKey(warden.gateway.store, { consumer: 'bench' }).key;
 
 const results: Record<string, Record<string, number[]>> = {};
 try {
+  // JIT warm-up, not measured.
+  if (warmup && targets.includes('warden')) for (const mode of modes) await pgbench(wardenPort, 'bench', mode, key, warmup);
   for (let round = 0; round < rounds; round++) {
     for (const mode of modes) {
-      const row = (results[mode] ??= { direct: [], pgbouncer: [], warden: [] });
-      row.direct!.push(await pgbench(5432, 'postgres', mode));
-      row.pgbouncer!.push(await pgbench(bouncerPort, 'postgres', mode));
-      row.warden!.push(await pgbench(wardenPort, 'bench', mode, key));
+      const row = (results[mode] ??= { direct: [], pgbouncer: [], warden: [], cpu: [] });
+      if (targets.includes('direct')) row.direct!.push((await pgbench(5432, 'postgres', mode)).tps);
+      if (targets.includes('pgbouncer')) row.pgbouncer!.push((await pgbench(bouncerPort, 'postgres', mode)).tps);
+      if (targets.includes('warden')) {
+        const c0 = process.cpuUsage();
+        const t0 = mainThreadCpu();
+        const r = await pgbench(wardenPort, 'bench', mode, key);
+        const c = process.cpuUsage(c0);
+        const main = mainThreadCpu() - t0;
+        row.warden!.push(r.tps);
+        row.cpu!.push((c.user + c.system) / r.tx);
+        if (process.env.PG_BENCH_SPLIT) console.log(`${mode}: user ${(c.user / r.tx).toFixed(1)} µs, system ${(c.system / r.tx).toFixed(1)} µs per transaction, main thread ${(main / r.tx).toFixed(1)} µs, ${r.tx} transactions`);
+      }
     }
   }
 } finally {
@@ -94,11 +123,11 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const best = (xs: number[]) => Math.max(...xs);
-console.log(`pgbench -S -c 8 -j 2 -T ${seconds}, best of ${rounds} rounds; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-console.log('| mode | PostgreSQL direct | PgBouncer | Warden | Warden / PgBouncer |');
-console.log('|---|---:|---:|---:|---:|');
+const best = (xs: number[]) => (xs.length ? Math.max(...xs) : NaN);
+console.log(`pgbench -S -c 8 -j 2 -T ${seconds}, best of ${rounds} rounds, sslmode=${sslmode}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log('| mode | PostgreSQL direct | PgBouncer | Warden | Warden / PgBouncer | Warden CPU µs / transaction (each round) |');
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const [mode, r] of Object.entries(results)) {
   const d = best(r.direct!), b = best(r.pgbouncer!), w = best(r.warden!);
-  console.log(`| ${mode} | ${d.toFixed(0)} | ${b.toFixed(0)} | ${w.toFixed(0)} | ${(w / b).toFixed(2)} |`);
+  console.log(`| ${mode} | ${d.toFixed(0)} | ${b.toFixed(0)} | ${w.toFixed(0)} | ${(w / b).toFixed(2)} | ${r.cpu!.map((x) => x.toFixed(1)).join(', ')} |`);
 }

@@ -65,7 +65,8 @@ export function exchangeToRecord(ex: Exchange, now: number, opts: RecordOptions 
     if (m.mismatch) rec.mcp.mismatch = m.mismatch;
     if (m.client) rec.mcp.client_address = m.client;
   }
-  if (ex.pg) rec.pg = { session: ex.pg.session, events: ex.pg.events.map((e) => ({ ...e })) };
+  // The recorder hands its events over and never touches them again: no copy per event.
+  if (ex.pg) rec.pg = { session: ex.pg.session, events: ex.pg.events };
   if (ex.bodies && (ex.bodies.request !== undefined || ex.bodies.response !== undefined)) {
     const max = opts.maxBodyBytes;
     rec.bodies = {};

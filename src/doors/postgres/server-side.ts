@@ -8,8 +8,12 @@ import type { Frame } from './wire/framer.js';
 import { MARKER_SQLSTATE } from './denial.js';
 import { parseErrorFields } from './wire/error-fields.js';
 import { RelayState, UNDESCRIBED, type Expect } from './relay-state.js';
+import type { RowPlan } from './mask/index.js';
 
 export abstract class ServerSide extends RelayState {
+  private lastDescription: Buffer | undefined;
+  private lastPlan: RowPlan | undefined;
+
   protected onUpstreamData(b: Buffer): void {
     if (this.ended) return;
     const fr = this.o.upstreamFramer;
@@ -31,14 +35,14 @@ export abstract class ServerSide extends RelayState {
       case 'D': {
         if (head && (head.k === 'query' || head.k === 'execute')) head.rows++;
         const m = this.o.masker;
-        if (!m) return this.toClient.push(f.raw);
+        if (!m) return this.toClient.frame(f);
         // Rows whose columns Warden does not know are masked as undescribed (fail closed).
         const plan = (head?.k === 'query' ? head.plan : head?.k === 'execute' ? head.portal?.plan : undefined) ?? UNDESCRIBED;
-        this.toClient.push(m.maskRow(plan, f.body) ?? f.raw);
+        this.pushMasked(m.maskRow(plan, f.body), f);
         return;
       }
       case 'T': {
-        const plan = this.o.masker?.describe(f.body);
+        const plan = this.o.masker && this.planFor(f.body);
         if (head?.k === 'describeS') {
           head.stmt.plan = plan;
           this.expects.shift();
@@ -48,7 +52,7 @@ export abstract class ServerSide extends RelayState {
           this.expects.shift();
           if (head.swallow) return;
         } else if (head?.k === 'query') head.plan = plan;
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
         return;
       }
       case 'n':
@@ -60,16 +64,16 @@ export abstract class ServerSide extends RelayState {
             if (head.swallow) return;
           }
         }
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
         return;
       case 't':
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
         return;
       case '1':
       case '2':
       case '3':
         if (head && (head.k === 'parse' || head.k === 'bind' || head.k === 'close')) this.expects.shift();
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
         return;
       case 'C':
       case 'I':
@@ -83,12 +87,12 @@ export abstract class ServerSide extends RelayState {
           head.plan = undefined;
         }
         this.copyOut = undefined;
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
         return;
       case 'E':
         return this.onServerError(f, head);
       case 'N':
-        this.toClient.push(this.o.masker?.notice('N', f.body) ?? f.raw);
+        this.pushMasked(this.o.masker?.notice('N', f.body) ?? null, f);
         return;
       case 'Z':
         // Everything the server skipped after an error ends here.
@@ -96,7 +100,7 @@ export abstract class ServerSide extends RelayState {
         this.expects.shift();
         this.txStatus = String.fromCharCode(f.body[0] ?? 73);
         this.copyOut = undefined;
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
         return;
       case 'H': {
         const copy = head?.k === 'query' ? head.copies.shift() : head?.k === 'execute' ? head.copy : undefined;
@@ -106,20 +110,29 @@ export abstract class ServerSide extends RelayState {
           return;
         }
         this.copyOut = copy ?? 'plain';
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
         return;
       }
       case 'd':
         if (this.copyOut && this.copyOut !== 'plain') {
-          this.toClient.push(this.copyOut.maskData(f.body) ?? f.raw);
+          this.pushMasked(this.copyOut.maskData(f.body), f);
           return;
         }
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
         return;
       default:
         // 'S' ParameterStatus, 'A' notification, 'G'/'c' copy, 'V', 'v': relayed as they are.
-        this.toClient.push(f.raw);
+        this.toClient.frame(f);
     }
+  }
+
+  /** The masking plan of a RowDescription; a driver repeating its statement gets the same bytes, and the plan is reused. */
+  private planFor(body: Buffer): RowPlan {
+    if (this.lastDescription?.equals(body)) return this.lastPlan!;
+    const plan = this.o.masker!.describe(body);
+    this.lastDescription = Buffer.from(body);
+    this.lastPlan = plan;
+    return plan;
   }
 
   protected onServerError(f: Frame, head: Expect | undefined): void {
@@ -134,10 +147,15 @@ export abstract class ServerSide extends RelayState {
       }
     }
     const masked = this.o.masker?.notice('E', f.body) ?? null;
-    const out = masked ?? f.raw;
     this.o.recorder.event('error', { code: fields.get('C'), message: (masked ? parseErrorFields(masked.subarray(5)) : fields).get('M') ?? '' });
-    this.toClient.push(out);
+    this.pushMasked(masked, f);
     this.afterServerError(head);
+  }
+
+  /** The masked message, or the received one when masking changed nothing (null). */
+  private pushMasked(masked: Buffer | null, f: Frame): void {
+    if (masked) this.toClient.push(masked);
+    else this.toClient.frame(f);
   }
 
   /** In an extended batch the server skips everything up to Sync after an error. */

@@ -5,7 +5,7 @@
  * The server side is server-side.ts, the shared protocol state relay-state.ts.
  */
 import { errorResponse, message } from './wire/build.js';
-import { FrameError, type Frame } from './wire/framer.js';
+import { Frame, FrameError } from './wire/framer.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './wire/frontend.js';
 import { MARKER_PARSE, MARKER_QUERY, deniedWith, denialFor, type Denial } from './denial.js';
 import type { StatementVerdict } from './ports.js';
@@ -88,8 +88,10 @@ export class Session extends ServerSide {
     this.fatalToClient('08P01', msg);
   }
 
-  private forward(raw: Buffer): void {
-    this.toUpstream.push(raw);
+  /** A client message as received, or one Warden built (a marker, a Describe). */
+  private forward(m: Frame | Buffer): void {
+    if (m instanceof Frame) this.toUpstream.frame(m);
+    else this.toUpstream.push(m);
   }
 
   private flushUpstream(): void {
@@ -100,17 +102,17 @@ export class Session extends ServerSide {
   /** Handles one client message; returns a promise when the decision has to wait. */
   private handleClient(f: Frame): Promise<void> | undefined {
     const t = f.type;
-    if (t === COPY_DATA || t === COPY_DONE || t === COPY_FAIL) return void this.forward(f.raw);
+    if (t === COPY_DATA || t === COPY_DONE || t === COPY_FAIL) return void this.forward(f);
     if (t === Q) return this.onQuery(f);
     if (t === S) {
       this.discarding = false;
-      this.forward(f.raw);
+      this.forward(f);
       this.expects.push({ k: 'sync' });
       return;
     }
-    if (t === H) return void this.forward(f.raw);
+    if (t === H) return void this.forward(f);
     if (t === X) {
-      this.forward(f.raw);
+      this.forward(f);
       this.flushUpstream();
       this.end('client terminated', false);
       return;
@@ -128,7 +130,7 @@ export class Session extends ServerSide {
     if (t === B) return this.onBind(f);
     if (t === D) {
       const d = parseTarget(f.body, 'Describe');
-      this.forward(f.raw);
+      this.forward(f);
       if (d.kind === 'S') this.expects.push({ k: 'describeS', stmt: this.stmts.get(d.name) ?? { sql: '', verdict: { outcome: 'allow', rule: '', reason: '' }, plan: undefined } });
       else {
         const portal = this.portals.get(d.name) ?? this.newPortal(undefined, []);
@@ -147,7 +149,7 @@ export class Session extends ServerSide {
         portal.describing = true;
         this.expects.push({ k: 'describeP', portal, swallow: true });
       }
-      this.forward(f.raw);
+      this.forward(f);
       this.expects.push({ k: 'execute', portal, rows: 0, copy: portal?.stmt?.verdict.copyOut?.[0] });
       return;
     }
@@ -155,7 +157,7 @@ export class Session extends ServerSide {
     const c = parseTarget(f.body, 'Close');
     if (c.kind === 'S') this.stmts.delete(c.name);
     else this.portals.delete(c.name);
-    this.forward(f.raw);
+    this.forward(f);
     this.expects.push({ k: 'close' });
     return;
   }
@@ -184,7 +186,7 @@ export class Session extends ServerSide {
     this.stmts.delete('');
     this.portals.delete('');
     if (v.outcome === 'allow') {
-      this.forward(f.raw);
+      this.forward(f);
       this.expects.push({ k: 'query', denial: undefined, rows: 0, plan: undefined, copies: v.copyOut ? [...v.copyOut] : [] });
     } else {
       this.forward(MARKER_QUERY);
@@ -208,7 +210,7 @@ export class Session extends ServerSide {
       }
       // Parsing a statement that needs approval runs nothing; the approval is asked at Bind, with its parameters.
       this.stmts.set(p.name, { sql: p.sql, verdict, plan: undefined });
-      this.forward(f.raw);
+      this.forward(f);
       this.expects.push({ k: 'parse' });
     };
     if (v instanceof Promise) return v.then(apply);
@@ -224,7 +226,7 @@ export class Session extends ServerSide {
       const portal = this.newPortal(stmt, b.resultFormats);
       if (stmt?.plan && this.o.masker) portal.plan = this.o.masker.withFormats(stmt.plan, b.resultFormats);
       this.portals.set(b.portal, portal);
-      this.forward(f.raw);
+      this.forward(f);
       this.expects.push({ k: 'bind' });
     };
     if (stmt?.verdict.outcome !== 'ask') return void go();

@@ -72,11 +72,29 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
     return out;
   };
 
+  // Drivers send the same few texts again and again (every `-M extended` round trip parses
+  // its statement anew): a text's final verdict, kept while the policy objects are the same.
+  // Only plain allow/deny verdicts: an ask is bound to its approval, COPY maskers hold state.
+  const recent = new Map<string, { sp: CompiledStatementPolicy; policy: CompiledPolicy; verdict: StatementVerdict }>();
+  const RECENT_MAX = 64;
+
   return {
     check(sql) {
+      const sp = deps.statements();
+      const policy = deps.policy();
+      const hit = recent.get(sql);
+      if (hit && hit.sp === sp && hit.policy === policy) return hit.verdict;
       const c = deps.classifier.classify(sql);
-      const v = cache.decide(deps.statements(), deps.policy(), deps.consumer, c, ctx());
-      return v instanceof Promise ? v.then((x) => toVerdict(c, x)) : toVerdict(c, v);
+      const hits = cache.hits;
+      const v = cache.decide(sp, policy, deps.consumer, c, ctx());
+      if (v instanceof Promise) return v.then((x) => toVerdict(c, x));
+      const verdict = toVerdict(c, v);
+      // Kept from its second sighting on (a hit of the decision cache, so cacheable): texts seen once (`-M simple`'s literals) stay out.
+      if (cache.hits > hits && verdict.outcome !== 'ask' && !verdict.copyOut && sql.length <= 4096) {
+        if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
+        recent.set(sql, { sp, policy, verdict });
+      }
+      return verdict;
     },
     async approve(sql, params, first) {
       const c = asked.get(first) ?? deps.classifier.classify(sql);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameError, Framer } from './framer.js';
+import { OutBuffer } from './out.js';
 
 const msg = (type: string, body: string) => {
   const b = Buffer.from(body);
@@ -72,4 +73,22 @@ test('untyped startup framing: the length covers itself and nothing else', () =>
   const x = f.next()!;
   assert.equal(x.body.readInt32BE(0), 80877103);
   assert.equal(f.pending, 0);
+});
+
+test('OutBuffer: forwarded frames keep their order and bytes around built messages and dropped ones', () => {
+  const stream = Buffer.concat([msg('P', '\0SELECT 1\0\0\0'), msg('B', '\0\0\0\0\0\0\0\0'), msg('E', '\0\0\0\0\0'), msg('S', '')]);
+  const f = new Framer(1 << 20);
+  f.push(stream);
+  const [p, b, e, s] = [f.next()!, f.next()!, f.next()!, f.next()!];
+  const out = new OutBuffer();
+  for (const x of [p, b, e, s]) out.frame(x);
+  assert.deepEqual(out.take(), stream, 'adjacent frames are the received bytes');
+  assert.equal(out.take(), undefined);
+  const marker = msg('Q', 'marker\0');
+  out.frame(p);
+  out.push(marker);
+  out.frame(b);
+  // e dropped
+  out.frame(s);
+  assert.deepEqual(out.take(), Buffer.concat([p.raw, marker, b.raw, s.raw]));
 });

@@ -12,13 +12,31 @@ export class FrameError extends Error {
   }
 }
 
-export interface Frame {
-  /** Message type byte; 0 for the untyped startup packet. */
-  type: number;
-  /** The body, without type and length. */
-  body: Buffer;
+/**
+ * One message: a window on the bytes it arrived in. `raw` and `body` are views made on
+ * demand (most messages are only forwarded: OutBuffer joins their windows without a view
+ * per message).
+ */
+export class Frame {
+  constructor(
+    /** Message type byte; 0 for the untyped startup packet. */
+    readonly type: number,
+    /** The chunk the message lies in (shared by the frames cut from it). */
+    readonly src: Buffer,
+    readonly start: number,
+    readonly end: number,
+    private readonly head: number,
+  ) {}
+
   /** The whole message as received (type, length, body). */
-  raw: Buffer;
+  get raw(): Buffer {
+    return this.src.subarray(this.start, this.end);
+  }
+
+  /** The body, without type and length. */
+  get body(): Buffer {
+    return this.src.subarray(this.start + this.head, this.end);
+  }
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -63,12 +81,12 @@ export class Framer {
     if (len > this.maxLength) throw new FrameError(`message length ${len} exceeds the limit of ${this.maxLength} bytes`);
     const total = head - 4 + len;
     if (avail < total) return undefined;
-    const raw = this.buf.subarray(this.off, this.off + total);
+    const f = new Frame(type, this.buf, this.off, this.off + total, head);
     this.off += total;
     if (this.off >= this.buf.length) {
       this.buf = EMPTY;
       this.off = 0;
     }
-    return { type, body: raw.subarray(head), raw };
+    return f;
   }
 }

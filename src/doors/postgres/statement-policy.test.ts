@@ -1,0 +1,66 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Consumer } from '../../core/exchange.js';
+import { policySchema, type PolicyConfigInput } from '../../policy/config.js';
+import { compilePolicy, type CompiledPolicy } from '../../policy/engine.js';
+import { openSqliteApprovals } from '../../approvals/sqlite.js';
+import { loadSqlParser, SqlClassifier } from './sql/index.js';
+import { compileStatementPolicy, statementPolicySchema } from './policy/index.js';
+import { createStatementPolicy } from './statement-policy.js';
+import type { StatementVerdict } from './ports.js';
+
+before(() => loadSqlParser());
+
+const reader: Consumer = { name: 'rita', groups: ['data-reader'], labels: {}, models: [] };
+const compiled = (cfg: PolicyConfigInput) => compilePolicy(policySchema.parse(cfg));
+
+function session(current: { policy: CompiledPolicy }) {
+  return createStatementPolicy({
+    classifier: new SqlClassifier(),
+    statements: (() => {
+      const sp = compileStatementPolicy(statementPolicySchema.parse({}));
+      return () => sp;
+    })(),
+    policy: () => current.policy,
+    approvals: openSqliteApprovals(':memory:'),
+    gate: () => ({ pendingTtlMs: 60_000, grantTtlMs: 60_000 }),
+    consumer: reader,
+    key: undefined,
+    database: 'app',
+    grant: null,
+    remote: '127.0.0.1',
+    session: 'pgs_test',
+    masker: undefined,
+  });
+}
+
+const sync = (v: StatementVerdict | Promise<StatementVerdict>): StatementVerdict => {
+  assert.ok(!(v instanceof Promise));
+  return v;
+};
+
+test('a repeated text gets the verdict decided for it; a reload decides it again', () => {
+  const current = { policy: compiled({}) };
+  const p = session(current);
+  const sql = 'SELECT abalance FROM pgbench_accounts WHERE aid = $1';
+  const first = sync(p.check(sql, 'parse'));
+  assert.equal(first.outcome, 'allow');
+  const second = sync(p.check(sql, 'parse'));
+  const third = sync(p.check(sql, 'parse'));
+  assert.equal(third, second, 'from its second sighting the same verdict object is reused');
+  assert.equal(sync(p.check('DELETE FROM pgbench_accounts', 'query')).outcome, 'deny');
+  // A reload retires what the session kept: the new policy denies the same text.
+  current.policy = compiled({ rules: [{ id: 'no-accounts', when: 'sql.statements.exists(s, "pgbench_accounts" in s.tables)', action: 'deny', reason: 'closed' }] });
+  const after = sync(p.check(sql, 'parse'));
+  assert.equal(after.outcome, 'deny');
+  assert.match(after.rule, /no-accounts/);
+});
+
+test('a decision that reads the time is never reused', () => {
+  const current = { policy: compiled({ rules: [{ id: 'late', when: 'time.getHours() > 25', action: 'deny', reason: 'never true' }] }) };
+  const p = session(current);
+  const sql = 'SELECT 1';
+  const verdicts = [0, 1, 2].map(() => sync(p.check(sql, 'query')));
+  assert.equal(verdicts[0]!.outcome, 'allow');
+  assert.notEqual(verdicts[2], verdicts[1]);
+});
