@@ -14,6 +14,7 @@ import { clientHandshake, refuse, StartupRefusal } from './client-startup.js';
 import type { PostgresConfig } from './config.js';
 import type { StatementPolicy } from './ports.js';
 import type { ResultMasker } from './mask/index.js';
+import { armDeadlines, sessionDeadlines } from './deadlines.js';
 import { createRecorder } from './recorder.js';
 import { Session } from './session.js';
 import { connectUpstream, upstreamQuery, UpstreamError } from './upstream.js';
@@ -25,6 +26,8 @@ export interface Authenticated {
   key: KeyInfo | undefined;
   /** Set when a just-in-time grant admits the consumer: its id, role and end. */
   grant?: { id: string; role: string; expires: number };
+  /** Set when the credential stops being accepted at some moment (an OIDC token's exp, a key's expiry). */
+  credential?: { expires: number; what: string; code: string };
 }
 
 export interface SessionContext {
@@ -65,12 +68,21 @@ export interface PostgresDoor {
   close(): Promise<void>;
 }
 
+interface LiveSession {
+  id: string;
+  consumer: string;
+  grant: string | undefined;
+  session: Session;
+  /** Cancels the grant / credential expiry timer. */
+  disarm?: () => void;
+}
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<PostgresDoor> {
   const cfg = deps.config;
   const cancels = new CancelKeys();
-  const live = new Map<string, { id: string; consumer: string; grant: string | undefined; session: Session; expiry?: NodeJS.Timeout }>();
+  const live = new Map<string, LiveSession>();
   const sockets = new Set<Socket>();
 
   const onConnection = async (raw: Socket) => {
@@ -136,18 +148,16 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
         cancelUpstream: () => cancels.cancelUpstream(upstreamKey),
         onEnd: () => {
           ours.release();
-          const e = live.get(session);
-          if (e?.expiry) clearTimeout(e.expiry);
+          live.get(session)?.disarm?.();
           live.delete(session);
         },
       });
-      const entry: { id: string; consumer: string; grant: string | undefined; session: Session; expiry?: NodeJS.Timeout } = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
+      const entry: LiveSession = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
       live.set(session, entry);
-      if (who.grant) {
-        const g = who.grant;
-        entry.expiry = setTimeout(() => s.terminate('57P01', `Warden: grant ${g.id} (role ${g.role}) expired at ${new Date(g.expires).toISOString()}; this session ends`), Math.max(0, g.expires - Date.now()));
-        entry.expiry.unref();
-      }
+      entry.disarm = armDeadlines(sessionDeadlines(who), (d) => {
+        recorder.event('error', { code: d.code, message: d.message });
+        s.terminate(d.sqlstate, d.message);
+      });
       s.start([]);
       if (up.framer.pending) up.socket.emit('data', Buffer.alloc(0));
     } catch (e) {
@@ -157,7 +167,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     }
   };
 
-  // A revoked grant ends its sessions within a second; an expiring one at its end (timer above).
+  // A revoked grant ends its sessions within a second; an expiring grant or credential at its end (deadlines.ts).
   const sweep = setInterval(() => {
     if (!deps.grantEnded) return;
     for (const e of live.values()) {
