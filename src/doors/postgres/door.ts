@@ -18,6 +18,7 @@ import { armDeadlines, sessionDeadlines } from './deadlines.js';
 import { createRecorder } from './recorder.js';
 import { Session } from './session.js';
 import { connectUpstream, upstreamQuery, UpstreamError } from './upstream.js';
+import { resolveUpstreamTls } from './upstream-tls.js';
 import { authRequest, backendKeyData, parameterStatus, readyForQuery, type TxStatus } from './wire/build.js';
 import { upstreamCredentialFor } from './roles.js';
 
@@ -84,6 +85,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
   const cancels = new CancelKeys();
   const live = new Map<string, LiveSession>();
   const sockets = new Set<Socket>();
+  const upstreamTls = resolveUpstreamTls(cfg.upstream.host, cfg.upstream.tls);
 
   const onConnection = async (raw: Socket) => {
     sockets.add(raw);
@@ -113,7 +115,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       const cred = upstreamCredentialFor(cfg, who);
       const session = `pgs_${randomBase62(16)}`;
       const ctx: SessionContext = { session, consumer: who.consumer, key: who.key, database, upstreamRole: cred.user, remote, grant: who.grant };
-      const up = await connectUpstream({ host: cfg.upstream.host, port: cfg.upstream.port, database, user: cred.user, password: cred.password, connectTimeoutMs: cfg.upstream.connect_timeout_ms, params: hs.params }).catch((e: unknown) => {
+      const up = await connectUpstream({ host: cfg.upstream.host, port: cfg.upstream.port, database, user: cred.user, password: cred.password, connectTimeoutMs: cfg.upstream.connect_timeout_ms, params: hs.params, tls: upstreamTls }).catch((e: unknown) => {
         deps.log.warn('postgres upstream login failed', { error: (e as Error).message, session });
         // The server's own words can name roles; the client learns only that the upstream refused.
         throw new StartupRefusal(e instanceof UpstreamError && e.sqlstate.startsWith('3D') ? '3D000' : '08006', e instanceof UpstreamError && e.sqlstate.startsWith('3D') ? `database "${database.slice(0, 64)}" does not exist upstream` : 'Warden could not log in to PostgreSQL; the operator finds why in the Warden log');
@@ -128,7 +130,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       }
       const { policy, masker } = parts;
       clearTimeout(deadline);
-      const upstreamKey = up.backendKey && { host: cfg.upstream.host, port: cfg.upstream.port, pid: up.backendKey.pid, key: up.backendKey.key };
+      const upstreamKey = up.backendKey && { host: cfg.upstream.host, port: cfg.upstream.port, pid: up.backendKey.pid, key: up.backendKey.key, tls: upstreamTls };
       const ours = cancels.issue(hs.minor, upstreamKey);
       const hello = [authRequest(0), ...up.parameters.map(([k, v]) => parameterStatus(k, v))];
       // An upstream that gave no cancel key gets the client none either: a key that cancels nothing would lie.
