@@ -167,3 +167,16 @@ test('the same person through another credential: their OIDC login against their
   assert.equal((await attempt(store, a.id, 'approve', oidc('okta:alice', '00u1'))).ok, 'approved', 'another person still answers');
   store.close();
 });
+
+test('an executed approval cannot be answered again: the refusal names it as executed, and is recorded', async () => {
+  const store = openSqliteApprovals(':memory:');
+  const a = await store.create(asked({ door: 'postgres' }));
+  await decideApproval(store, { id: a.id, verb: 'approve', by: lead, now: T0 + 1000 });
+  assert.ok(await store.execute(a.id, 'pgs_0123456789abcdef', T0 + 1500));
+  const r = await attempt(store, a.id, 'deny', who('lee', 'approver', ['platform-team']), T0 + 2000);
+  assert.equal(r.code, 'WARDEN_E_APPROVAL_EXECUTED');
+  assert.match(r.message!, new RegExp(`^approval ${a.id} was approved by lead and already executed at \\S+Z by session pgs_0123456789abcdef; it runs once`));
+  const events = await store.events(a.id);
+  assert.deepEqual(events.map((e) => [e.outcome, e.code]), [['approved', null], ['refused', 'WARDEN_E_APPROVAL_EXECUTED']]);
+  store.close();
+});

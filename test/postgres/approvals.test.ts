@@ -1,8 +1,9 @@
 /**
  * Approvals at the PostgreSQL door (attack class 9) with node-postgres' named prepared
  * statements and psql: a data-writer's DELETE is held with an approval id, the requester
- * cannot approve it, a reviewer does, and the identical statement then runs exactly once;
- * changed parameters or a replay ask anew.
+ * cannot approve it, a reviewer does, and the identical statement then runs exactly once —
+ * the approval is then `executed` (when, by which session), a replay is refused naming it
+ * and asks anew, and two sessions racing for it run it once; changed parameters ask anew.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,9 +71,44 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
     const ran = await del(7);
     assert.equal(ran.rowCount, 1);
     assert.equal(await adminSql('SELECT count(*) FROM items WHERE id = 7', db.name), '0');
-    // A replay of the executed statement is a new request.
-    const again = await held(del(7));
+    // The approval is now executed — by this session — and says so on the admin API.
+    const shown = (await (await fetch(`${w.adminUrl}/admin/approvals/${id}`, { headers: { authorization: `Bearer ${LEAD}` } })).json()) as Record<string, unknown>;
+    assert.equal(shown.status, 'executed');
+    assert.equal(shown.decided_by, 'lead');
+    assert.match(String(shown.executed_at), /^\d{4}-.*Z$/);
+    assert.match(String(shown.executed_by), /^pgs_\w+$/);
+    // A replay of the executed statement is refused naming the executed approval, and asks a new one.
+    const replay = (await del(7).then(() => assert.fail('the replay ran'), (x: unknown) => x)) as { code: string; message: string; detail: string };
+    assert.equal(replay.code, '42501');
+    assert.match(replay.message, new RegExp(`^Warden: approval ${id} was already executed at \\S+Z by session ${String(shown.executed_by)} and runs once \\(WARDEN_E_APPROVAL_EXECUTED\\); this statement needs approval apr_\\w+`));
+    const again = /approval_id=(apr_\w+)/.exec(replay.detail)![1]!;
     assert.notEqual(again, id);
+    // Answering it again is refused as executed.
+    assert.deepEqual(await decide(id, 'deny', LEAD), { status: 409, code: 'WARDEN_E_APPROVAL_EXECUTED' });
+  });
+
+  test('two sessions racing to run one approval: exactly one runs, the other is told which session did', async () => {
+    const others = await Promise.all([0, 1].map(async () => {
+      const c = new pg.Client({ host: '127.0.0.1', port: w.pgPort, user: 'walt', password: key, database: db.name });
+      c.on('error', () => undefined);
+      await c.connect();
+      return c;
+    }));
+    try {
+      const run = (c: InstanceType<typeof pg.Client>) => c.query({ name: 'del-race', text: 'DELETE FROM items WHERE id = $1', values: [12] });
+      const id = await held(run(others[0]!));
+      assert.equal((await decide(id, 'approve', LEAD)).status, 200);
+      const results = await Promise.allSettled(others.map(run));
+      const ran = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ rowCount: number }>[];
+      const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      assert.equal(ran.length, 1, JSON.stringify(results.map((r) => r.status === 'rejected' ? String(r.reason) : 'ran')));
+      assert.equal(ran[0]!.value.rowCount, 1);
+      assert.equal(refused.length, 1);
+      assert.match(String((refused[0]!.reason as Error).message), new RegExp(`approval ${id} was already executed at \\S+Z by session pgs_\\w+ and runs once \\(WARDEN_E_APPROVAL_EXECUTED\\)`));
+      assert.equal(await adminSql('SELECT count(*) FROM items WHERE id = 12', db.name), '0');
+    } finally {
+      for (const c of others) await c.end().catch(() => undefined);
+    }
   });
 
   test('a denied approval refuses the statement with the reviewer named', async () => {

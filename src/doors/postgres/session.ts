@@ -179,7 +179,7 @@ export class Session extends ServerSide {
   }
 
   private finishQuery(f: Frame, v: StatementVerdict): void {
-    this.o.recorder.event('decision', { outcome: v.outcome, rule: v.rule, reason: v.reason, kinds: v.kinds, approval: v.approval });
+    this.o.recorder.event('decision', { outcome: v.outcome, rule: v.rule, reason: v.reason, kinds: v.kinds, approval: v.approval, executed: v.executed?.at, already_executed: v.alreadyExecuted?.approval });
     // A Query ends the previous unnamed portal and statement on the server; mirror that.
     this.stmts.delete('');
     this.portals.delete('');
@@ -229,7 +229,7 @@ export class Session extends ServerSide {
     };
     if (stmt?.verdict.outcome !== 'ask') return void go();
     return this.o.policy.approve(stmt.sql, b.params, stmt.verdict).then((v) => {
-      this.o.recorder.event('approval', { outcome: v.outcome, approval: v.approval, rule: v.rule });
+      this.o.recorder.event('approval', { outcome: v.outcome, approval: v.approval, rule: v.rule, executed: v.executed?.at, already_executed: v.alreadyExecuted?.approval });
       if (v.outcome === 'allow') go();
       else {
         this.portals.delete(b.portal);
