@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { readAuditRecords } from '../support/audit-records.js';
 import { adminSql, psql, run, startPgWarden, testDatabase, type PgWarden } from '../support/pg.js';
 
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
@@ -85,6 +86,11 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
     assert.notEqual(again, id);
     // Answering it again is refused as executed.
     assert.deepEqual(await decide(id, 'deny', LEAD), { status: 409, code: 'WARDEN_E_APPROVAL_EXECUTED' });
+    // The session's audit says which execution used it, and that the replay found it executed.
+    await new Promise((res) => setTimeout(res, 400));
+    const events = readAuditRecords(w.auditDir).filter((x) => x.door === 'postgres' && x.session_id === shown.executed_by).flatMap((x) => x.pg!.events);
+    assert.ok(events.some((e) => e.kind === 'approval' && e.approval === id && e.outcome === 'allow' && typeof e.executed === 'number'), JSON.stringify(events.filter((e) => e.kind === 'approval')));
+    assert.ok(events.some((e) => e.kind === 'approval' && e.approval === again && e.outcome === 'ask' && e.already_executed === id));
   });
 
   test('two sessions racing to run one approval: exactly one runs, the other is told which session did', async () => {
