@@ -177,6 +177,7 @@ test('an executed approval cannot be answered again: the refusal names it as exe
   assert.equal(r.code, 'WARDEN_E_APPROVAL_EXECUTED');
   assert.match(r.message!, new RegExp(`^approval ${a.id} was approved by lead and already executed at \\S+Z by session pgs_0123456789abcdef; it runs once`));
   const events = await store.events(a.id);
-  assert.deepEqual(events.map((e) => [e.outcome, e.code]), [['approved', null], ['refused', 'WARDEN_E_APPROVAL_EXECUTED']]);
+  assert.deepEqual(events.map((e) => [e.action, e.outcome, e.code, e.via, e.actor]), [['approve', 'approved', null, 'admin-api', 'lead'], ['execute', 'executed', null, 'door', 'alice'], ['deny', 'refused', 'WARDEN_E_APPROVAL_EXECUTED', 'admin-api', 'lee']]);
+  assert.match(events[1]!.reason, /^executed apr_\w+ \(rule rule:global\.force-push, approved by lead\) once, by session pgs_0123456789abcdef of consumer alice/);
   store.close();
 });

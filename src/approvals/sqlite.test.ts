@@ -109,3 +109,25 @@ test('an approved approval is executed once: by one session, then never live, li
   assert.equal(await s.execute(late.id, 'pgs_a', 2500), undefined, 'an approval past its window cannot run');
   s.close();
 });
+
+test('an events table from before executions were recorded is rebuilt to take them, keeping its rows', async () => {
+  const handle = new Database(':memory:');
+  handle.exec(`CREATE TABLE approval_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, approval TEXT NOT NULL, at INTEGER NOT NULL, actor TEXT NOT NULL,
+    role TEXT, via TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL CHECK (outcome IN ('approved', 'denied', 'refused')), code TEXT,
+    reason TEXT NOT NULL, consumer TEXT, rule TEXT, audited INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX approval_events_by_approval ON approval_events(approval, seq);
+    CREATE INDEX approval_events_unaudited ON approval_events(audited, seq);`);
+  handle.exec(`INSERT INTO approval_events (approval, at, actor, via, action, outcome, reason, audited) VALUES ('apr_old', 1, 'lead', 'cli', 'approve', 'approved', 'r', 1)`);
+  const s = openSqliteApprovals(handle);
+  const a = await s.create(fresh());
+  await s.decide(a.id, { status: 'approved', by: 'lead', now: 2000, expires: 60_000 });
+  assert.ok(await s.execute(a.id, 'pgs_a', 3000, 'postgres'));
+  assert.deepEqual((await s.events('apr_old')).map((e) => [e.seq, e.outcome]), [[1, 'approved']]);
+  assert.deepEqual((await s.events(a.id)).map((e) => [e.action, e.outcome, e.via, e.actor]), [['execute', 'executed', 'door', 'alice']]);
+  assert.deepEqual((await s.claimUnaudited(10)).map((e) => e.approval), [a.id], 'audited flags kept: the old row is not audited twice');
+  const indexes = handle.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'approval_events' ORDER BY name").pluck().all();
+  assert.deepEqual(indexes, ['approval_events_by_approval', 'approval_events_unaudited']);
+  s.close();
+  openSqliteApprovals(handle).close();
+  handle.close();
+});

@@ -77,6 +77,17 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
     return toApproval(q.get.get(id) as Row);
   });
 
+  const execute = handle.transaction((id: string, by: string, now: number, door: string) => {
+    if (q.execute.run({ id, by, now }).changes !== 1) return undefined;
+    const a = toApproval(q.get.get(id) as Row);
+    events.record({
+      approval: a.id, at: now, actor: a.consumer, role: null, via: 'door', action: 'execute', outcome: 'executed', code: null,
+      reason: `executed ${a.id} (rule ${a.rule}, approved by ${a.decidedBy ?? 'an approver'}) once, by session ${by} of consumer ${a.consumer} at the ${door} door; it answers no other request`,
+      consumer: a.consumer, rule: a.rule,
+    });
+    return a;
+  });
+
   return {
     async create(a) {
       const id = `apr_${randomBase62(16)}`;
@@ -99,9 +110,8 @@ export function openSqliteApprovals(db: string | Database.Database): ApprovalSto
     async decide(id, a, event) {
       return decide(id, a, event);
     },
-    async execute(id, by, now) {
-      if (q.execute.run({ id, by, now }).changes !== 1) return undefined;
-      return toApproval(q.get.get(id) as Row);
+    async execute(id, by, now, door) {
+      return execute(id, by, now, door ?? 'a door');
     },
     async findExecuted(consumer, fingerprint, now) {
       const r = q.executed.get(consumer, fingerprint, now) as Row | undefined;

@@ -54,9 +54,10 @@ export interface ApprovalEvent {
   /** Name the actor authenticated as, or `unauthenticated`. */
   actor: string;
   role: string | null;
-  via: 'admin-api' | 'cli';
-  action: 'approve' | 'deny';
-  outcome: 'approved' | 'denied' | 'refused';
+  /** `door`: the execution of a one-time approval by the door that ran the request (the actor is the consumer). */
+  via: 'admin-api' | 'cli' | 'door';
+  action: 'approve' | 'deny' | 'execute';
+  outcome: 'approved' | 'denied' | 'refused' | 'executed';
   /** Catalogue code of a refusal. */
   code: string | null;
   reason: string;
@@ -107,8 +108,9 @@ export interface ApprovalStore {
    * Marks an approved, unexpired approval executed by `by` (a session id) — a one-time
    * approval such as the PostgreSQL door's statement. Exactly one caller gets the executed
    * approval back; every other gets undefined. An executed approval is never live again.
+   * The execution is an event of the approval's trail (action `execute`, via `door`), in the same transaction.
    */
-  execute(id: string, by: string, now: number): Promise<Approval | undefined>;
+  execute(id: string, by: string, now: number, door?: string): Promise<Approval | undefined>;
   /** The newest executed approval for this consumer and fingerprint whose answer still holds (`expires` > now). */
   findExecuted(consumer: string, fingerprint: string, now: number): Promise<Approval | undefined>;
   /** The events of one approval, oldest first. */

@@ -78,6 +78,8 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
     assert.equal(shown.decided_by, 'lead');
     assert.match(String(shown.executed_at), /^\d{4}-.*Z$/);
     assert.match(String(shown.executed_by), /^pgs_\w+$/);
+    // …and in the approval's trail: the answer, then the execution.
+    assert.deepEqual((shown.events as { action: string; outcome: string; actor: string }[]).filter((e) => e.outcome !== 'refused').map((e) => [e.action, e.outcome, e.actor]), [['approve', 'approved', 'lead'], ['execute', 'executed', 'walt']]);
     // A replay of the executed statement is refused naming the executed approval, and asks a new one.
     const replay = (await del(7).then(() => assert.fail('the replay ran'), (x: unknown) => x)) as { code: string; message: string; detail: string };
     assert.equal(replay.code, '42501');
@@ -91,6 +93,9 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
     const events = readAuditRecords(w.auditDir).filter((x) => x.door === 'postgres' && x.session_id === shown.executed_by).flatMap((x) => x.pg!.events);
     assert.ok(events.some((e) => e.kind === 'approval' && e.approval === id && e.outcome === 'allow' && typeof e.executed === 'number'), JSON.stringify(events.filter((e) => e.kind === 'approval')));
     assert.ok(events.some((e) => e.kind === 'approval' && e.approval === again && e.outcome === 'ask' && e.already_executed === id));
+    // The trail's execution event is an audit record of its own (rule approval:<id>).
+    const trail = readAuditRecords(w.auditDir).filter((x) => x.rule === `approval:${id}`);
+    assert.ok(trail.some((x) => x.consumer === 'walt' && x.route === `/admin/approvals/${id}/execute` && x.decision === 'allow' && /once, by session pgs_\w+ of consumer walt at the postgres door/.test(String(x.reason))), JSON.stringify(trail));
   });
 
   test('two sessions racing to run one approval: exactly one runs, the other is told which session did', async () => {

@@ -96,7 +96,7 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
           d = { outcome: 'deny', rule: v.decision.rule, reason: 'other sessions executed the approvals of this statement meanwhile; send it again' };
           break;
         }
-        const ran = await deps.approvals.execute(d.approval, deps.session, now);
+        const ran = await deps.approvals.execute(d.approval, deps.session, now, 'postgres');
         if (ran) return { ...toVerdict(c, { decision: d, doc: v.doc }), executed: { approval: ran.id, at: ran.executedAt ?? now } };
         ranBefore = await deps.approvals.get(d.approval);
         d = await resolveAsk(deps.approvals, v.decision, v.doc, { ...deps.gate(), now: Date.now() });
