@@ -171,7 +171,12 @@ export class Session extends ServerSide {
     this.discarding = false;
     const v = this.o.policy.check(sql, 'query');
     const apply = (verdict: StatementVerdict): Promise<void> | undefined => {
-      if (verdict.outcome === 'ask') return this.o.policy.approve(sql, [], verdict).then((v2) => void this.finishQuery(f, v2));
+      if (verdict.outcome === 'ask') {
+        return this.o.policy.approve(sql, [], verdict).then((v2) => {
+          this.recordApproval(v2);
+          this.finishQuery(f, v2);
+        });
+      }
       this.finishQuery(f, verdict);
       return undefined;
     };
@@ -179,7 +184,7 @@ export class Session extends ServerSide {
   }
 
   private finishQuery(f: Frame, v: StatementVerdict): void {
-    this.o.recorder.event('decision', { outcome: v.outcome, rule: v.rule, reason: v.reason, kinds: v.kinds, approval: v.approval, executed: v.executed?.at, already_executed: v.alreadyExecuted?.approval });
+    this.o.recorder.event('decision', { outcome: v.outcome, rule: v.rule, reason: v.reason, kinds: v.kinds, approval: v.approval });
     // A Query ends the previous unnamed portal and statement on the server; mirror that.
     this.stmts.delete('');
     this.portals.delete('');
@@ -229,13 +234,18 @@ export class Session extends ServerSide {
     };
     if (stmt?.verdict.outcome !== 'ask') return void go();
     return this.o.policy.approve(stmt.sql, b.params, stmt.verdict).then((v) => {
-      this.o.recorder.event('approval', { outcome: v.outcome, approval: v.approval, rule: v.rule, executed: v.executed?.at, already_executed: v.alreadyExecuted?.approval });
+      this.recordApproval(v);
       if (v.outcome === 'allow') go();
       else {
         this.portals.delete(b.portal);
         this.refuseExtended(denialFor(v));
       }
     });
+  }
+
+  /** An `ask` resolved at execution: approved and now executed, held (naming an approval that already ran), or refused. */
+  private recordApproval(v: StatementVerdict): void {
+    this.o.recorder.event('approval', { outcome: v.outcome, approval: v.approval, rule: v.rule, executed: v.executed?.at, already_executed: v.alreadyExecuted?.approval });
   }
 
   private refuseExtended(d: Denial): void {
