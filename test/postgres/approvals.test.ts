@@ -141,6 +141,12 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
     const ok = await as("UPDATE items SET name = 'x' WHERE id = 3");
     assert.equal(ok.stdout.trim(), 'UPDATE 1', ok.stderr);
     assert.equal(await adminSql('SELECT name FROM items WHERE id = 3', db.name), 'x');
+    // Recorded on the simple protocol too: the approval event of the execution says it was used.
+    await new Promise((res) => setTimeout(res, 400));
+    const recorded = readAuditRecords(w.auditDir).flatMap((x) => x.pg?.events ?? []);
+    assert.ok(recorded.some((e) => e.kind === 'approval' && e.approval === id && e.outcome === 'allow' && typeof e.executed === 'number'));
+    const replay = await as("UPDATE items SET name = 'x' WHERE id = 3");
+    assert.match(replay.stderr, new RegExp(`ERROR:\\s+Warden: approval ${id} was already executed at \\S+ by session pgs_\\w+ and runs once \\(WARDEN_E_APPROVAL_EXECUTED\\); this statement needs approval apr_`));
   });
 
   test('COPY FROM STDIN is a write: held, approved, then the rows stream in through the door', async () => {
