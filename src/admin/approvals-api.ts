@@ -22,7 +22,7 @@ export function publicApproval(a: Approval, now: number) {
     id: a.id, status: a.status, expired: a.expires <= now, consumer: a.consumer, door: a.door, rule: a.rule, summary: a.summary, approvers: a.approvers,
     created_at: iso(a.created), expires_at: iso(a.expires), grant_ttl_ms: a.grantTtlMs,
     decided_at: iso(a.decidedAt), decided_by: a.decidedBy, decided_role: a.decidedRole, decided_via: a.decidedVia, note: a.note,
-    requester_key: a.requesterKey,
+    requester_key: a.requesterKey, executed_at: iso(a.executedAt), executed_by: a.executedBy,
   };
 }
 
@@ -57,7 +57,7 @@ function readAnswer(body: Record<string, unknown>): { note?: string; ttlMs?: num
   return { ...(body.note !== undefined ? { note: body.note as string } : {}), ...(body.ttl !== undefined ? { ttlMs: parseDuration(body.ttl as string, 'ttl') } : {}) };
 }
 
-const STATUSES: readonly string[] = ['pending', 'approved', 'denied'];
+const STATUSES: readonly string[] = ['pending', 'approved', 'denied', 'executed'];
 
 export interface ApprovalsCall {
   method: string;
@@ -96,7 +96,7 @@ export async function approvalsApi(gw: Gateway, p: AdminPrincipal, call: Approva
   requirePermission(p, 'approvals.read');
   if (!id && method === 'GET') {
     const status = url.searchParams.get('status') ?? undefined;
-    if (status !== undefined && !STATUSES.includes(status)) throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'status: pending, approved or denied');
+    if (status !== undefined && !STATUSES.includes(status)) throw new WardenError('WARDEN_E_ADMIN_BAD_INPUT', 'status: pending, approved, denied or executed');
     const all = url.searchParams.get('all') === 'true';
     const rows = await store.list({ status: (status ?? (all ? undefined : 'pending')) as ApprovalStatus | undefined, consumer: url.searchParams.get('consumer') ?? undefined, includeExpired: all, now });
     return sendJson(res, 200, { approvals: rows.map((a) => publicApproval(a, now)) });

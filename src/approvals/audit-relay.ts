@@ -20,7 +20,7 @@ export function eventToExchange(e: ApprovalEvent): Exchange {
     door: 'admin',
     start: e.at,
     startHr: process.hrtime.bigint(),
-    method: e.via === 'cli' ? 'CLI' : 'POST',
+    method: e.via === 'cli' ? 'CLI' : e.via === 'door' ? 'EXECUTE' : 'POST',
     route: `/admin/approvals/${e.approval}/${e.action}`,
     consumer: { name: e.actor, groups: [], labels: {}, models: [] },
     decision: { outcome: refused ? 'deny' : 'allow', rule: `approval:${e.approval}`, reason: `${e.reason} [at ${new Date(e.at).toISOString()} via ${e.via}]` },

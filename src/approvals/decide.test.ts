@@ -167,3 +167,17 @@ test('the same person through another credential: their OIDC login against their
   assert.equal((await attempt(store, a.id, 'approve', oidc('okta:alice', '00u1'))).ok, 'approved', 'another person still answers');
   store.close();
 });
+
+test('an executed approval cannot be answered again: the refusal names it as executed, and is recorded', async () => {
+  const store = openSqliteApprovals(':memory:');
+  const a = await store.create(asked({ door: 'postgres' }));
+  await decideApproval(store, { id: a.id, verb: 'approve', by: lead, now: T0 + 1000 });
+  assert.ok(await store.execute(a.id, 'pgs_0123456789abcdef', T0 + 1500));
+  const r = await attempt(store, a.id, 'deny', who('lee', 'approver', ['platform-team']), T0 + 2000);
+  assert.equal(r.code, 'WARDEN_E_APPROVAL_EXECUTED');
+  assert.match(r.message!, new RegExp(`^approval ${a.id} was approved by lead and already executed at \\S+Z by session pgs_0123456789abcdef; it runs once`));
+  const events = await store.events(a.id);
+  assert.deepEqual(events.map((e) => [e.action, e.outcome, e.code, e.via, e.actor]), [['approve', 'approved', null, 'admin-api', 'lead'], ['execute', 'executed', null, 'door', 'alice'], ['deny', 'refused', 'WARDEN_E_APPROVAL_EXECUTED', 'admin-api', 'lee']]);
+  assert.match(events[1]!.reason, /^executed apr_\w+ \(rule rule:global\.force-push, approved by lead\) once, by session pgs_0123456789abcdef of consumer alice/);
+  store.close();
+});

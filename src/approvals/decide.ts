@@ -63,6 +63,9 @@ export function refusalFor(a: Approval, p: AdminPrincipal, now: number): WardenE
     const who = p.groups.length ? `${p.name} (role ${p.role}, groups ${p.groups.join(', ')})` : `${p.name} (role ${p.role})`;
     return new WardenError('WARDEN_E_APPROVAL_NOT_APPROVER', `approval ${a.id} may be answered only by ${a.approvers.join(', ')} (rule ${a.rule}); ${who} is none of them`);
   }
+  if (a.status === 'executed') {
+    return new WardenError('WARDEN_E_APPROVAL_EXECUTED', `approval ${a.id} was approved by ${a.decidedBy ?? 'an approver'} and already executed at ${iso(a.executedAt ?? a.created)} by session ${a.executedBy ?? '?'}; it runs once and cannot be answered again`);
+  }
   if (a.status !== 'pending') {
     return new WardenError('WARDEN_E_APPROVAL_CLOSED', `approval ${a.id} was already ${a.status} by ${a.decidedBy ?? 'an approver'} at ${iso(a.decidedAt ?? a.created)}; only a pending approval can be answered`);
   }

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS approval_events (
   role TEXT,
   via TEXT NOT NULL,
   action TEXT NOT NULL,
-  outcome TEXT NOT NULL CHECK (outcome IN ('approved', 'denied', 'refused')),
+  outcome TEXT NOT NULL CHECK (outcome IN ('approved', 'denied', 'refused', 'executed')),
   code TEXT,
   reason TEXT NOT NULL,
   consumer TEXT,
@@ -30,8 +30,28 @@ type Row = ApprovalEvent & { audited?: number };
 
 const toEvent = ({ audited: _a, ...e }: Row): ApprovalEvent => e;
 
+/**
+ * A table made before executions were recorded checks `outcome` without 'executed'; SQLite
+ * cannot change a CHECK, so the table is rebuilt once, under the write lock (another process
+ * may be opening the same file).
+ */
+function allowExecutedOutcome(handle: Database.Database): void {
+  const sql = () => String(handle.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'approval_events'").pluck().get() ?? '');
+  if (sql().includes("'executed'")) return;
+  handle.transaction(() => {
+    if (sql().includes("'executed'")) return;
+    handle.exec('ALTER TABLE approval_events RENAME TO approval_events_before_executed');
+    handle.exec('DROP INDEX IF EXISTS approval_events_by_approval; DROP INDEX IF EXISTS approval_events_unaudited;');
+    handle.exec(SCHEMA);
+    handle.exec(`INSERT INTO approval_events (seq, approval, at, actor, role, via, action, outcome, code, reason, consumer, rule, audited)
+      SELECT seq, approval, at, actor, role, via, action, outcome, code, reason, consumer, rule, audited FROM approval_events_before_executed`);
+    handle.exec('DROP TABLE approval_events_before_executed');
+  }).immediate();
+}
+
 export function approvalEventQueries(handle: Database.Database) {
   handle.exec(SCHEMA);
+  allowExecutedOutcome(handle);
   const insert = handle.prepare(`INSERT INTO approval_events (approval, at, actor, role, via, action, outcome, code, reason, consumer, rule)
     VALUES (@approval, @at, @actor, @role, @via, @action, @outcome, @code, @reason, @consumer, @rule)`);
   const byApproval = handle.prepare('SELECT * FROM approval_events WHERE approval = ? ORDER BY seq');

@@ -2,7 +2,11 @@
  * Approvals: the human answer to a policy "ask". SQLite is the embedded backend; a
  * PostgreSQL backend implements the same (asynchronous) interface for the scale-out path.
  */
-export type ApprovalStatus = 'pending' | 'approved' | 'denied';
+/**
+ * `executed`: an approved one-time approval (a PostgreSQL statement) that ran; it never
+ * answers another request (the human's answer, `decidedBy`, stays recorded beside it).
+ */
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'executed';
 
 export interface Approval {
   id: string;
@@ -36,6 +40,9 @@ export interface Approval {
    * whose own requests carry this id cannot answer it.
    */
   requesterKey: string | null;
+  /** When a one-time approval ran (status `executed`), and which session ran it (`pgs_…`). */
+  executedAt: number | null;
+  executedBy: string | null;
 }
 
 /** One attempt to answer an approval, decided or refused: the trail the audit log receives. */
@@ -47,9 +54,10 @@ export interface ApprovalEvent {
   /** Name the actor authenticated as, or `unauthenticated`. */
   actor: string;
   role: string | null;
-  via: 'admin-api' | 'cli';
-  action: 'approve' | 'deny';
-  outcome: 'approved' | 'denied' | 'refused';
+  /** `door`: the execution of a one-time approval by the door that ran the request (the actor is the consumer). */
+  via: 'admin-api' | 'cli' | 'door';
+  action: 'approve' | 'deny' | 'execute';
+  outcome: 'approved' | 'denied' | 'refused' | 'executed';
   /** Catalogue code of a refusal. */
   code: string | null;
   reason: string;
@@ -82,7 +90,7 @@ export interface ApprovalFilter {
 export interface ApprovalStore {
   create(a: NewApproval): Promise<Approval>;
   get(id: string): Promise<Approval | undefined>;
-  /** The live (unexpired) approval for this consumer and fingerprint: an answered one first, else the newest pending. */
+  /** The live (unexpired, not executed) approval for this consumer and fingerprint: an answered one first, else the newest pending. */
   findLive(consumer: string, fingerprint: string, now: number): Promise<Approval | undefined>;
   list(filter?: ApprovalFilter): Promise<Approval[]>;
   /**
@@ -97,10 +105,14 @@ export interface ApprovalStore {
   ): Promise<Approval | undefined>;
   recordEvent(e: Omit<ApprovalEvent, 'seq'>): Promise<ApprovalEvent>;
   /**
-   * Uses up an approved approval (a one-time approval, e.g. the PostgreSQL door's statement):
-   * it stops being live, so an identical request asks again. True for exactly one caller.
+   * Marks an approved, unexpired approval executed by `by` (a session id) — a one-time
+   * approval such as the PostgreSQL door's statement. Exactly one caller gets the executed
+   * approval back; every other gets undefined. An executed approval is never live again.
+   * The execution is an event of the approval's trail (action `execute`, via `door`), in the same transaction.
    */
-  consume(id: string, now: number): Promise<boolean>;
+  execute(id: string, by: string, now: number, door?: string): Promise<Approval | undefined>;
+  /** The newest executed approval for this consumer and fingerprint whose answer still holds (`expires` > now). */
+  findExecuted(consumer: string, fingerprint: string, now: number): Promise<Approval | undefined>;
   /** The events of one approval, oldest first. */
   events(approval: string): Promise<ApprovalEvent[]>;
   /**

@@ -145,6 +145,26 @@ test('list reads the same database file the server uses', async () => {
   }
 });
 
+test('list shows an executed approval as executed, by which session, and filters on it', async () => {
+  const s = setup();
+  try {
+    const a = await s.ask({ door: 'postgres', summary: 'postgres · sql delete items' });
+    await s.run(['approve', a.id], { env: { WARDEN_ADMIN_KEY: KEYS.lead } });
+    assert.ok(await s.server.execute(a.id, 'pgs_0123456789abcdef', NOW + 500));
+    let r = await s.run(['list', '--status', 'executed']);
+    assert.match(r.out, new RegExp(`^${a.id}  executed at 2026-03-10T12:00:00Z by session pgs_0123456789abcdef, approved by lead  consumer=claude-code-staging`));
+    r = await s.run(['list', '--status', 'approved']);
+    assert.equal(r.out, 'no approved approvals\n');
+    r = await s.run(['list', '--all', '--json']);
+    assert.deepEqual(JSON.parse(r.out).map((x: { status: string; executedBy: string }) => [x.status, x.executedBy]), [['executed', 'pgs_0123456789abcdef']]);
+    r = await s.run(['deny', a.id], { env: { WARDEN_ADMIN_KEY: KEYS.lead } });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^WARDEN_E_APPROVAL_EXECUTED: approval apr_\w+ was approved by lead and already executed/);
+  } finally {
+    s.close();
+  }
+});
+
 test('usage errors exit 2', async () => {
   const dbPath = ':memory:';
   for (const argv of [[], ['frobnicate'], ['approve'], ['approve', 'a', 'b'], ['approve', 'apr_x', '--ttl', 'soon'], ['list', '--status', 'maybe'], ['list', '--bogus']]) {

@@ -31,7 +31,7 @@ export interface ApprovalsCommandContext {
 }
 
 const USAGE = `usage:
-  warden approvals list [--all] [--status pending|approved|denied] [--consumer NAME] [--json]
+  warden approvals list [--all] [--status pending|approved|denied|executed] [--consumer NAME] [--json]
   warden approvals approve <id> [--ttl 8h] [--note TEXT] [--admin-key-file FILE | --oidc]
   warden approvals deny <id> [--ttl 8h] [--note TEXT] [--admin-key-file FILE | --oidc]
 approve and deny need an admin key with role approver or admin (admin.keys), from
@@ -55,7 +55,8 @@ function iso(ms: number): string {
 }
 
 function line(a: Approval, now: number): string {
-  const state = a.expires <= now ? `${a.status} (expired)` : a.status;
+  // An executed approval is done, whatever its window says; it shows who ran it.
+  const state = a.status === 'executed' ? `executed at ${iso(a.executedAt ?? a.created)} by session ${a.executedBy ?? '?'}, approved` : a.expires <= now ? `${a.status} (expired)` : a.status;
   const by = a.decidedBy ? ` by ${a.decidedBy}` : '';
   const approvers = a.approvers.length ? `  approvers=${a.approvers.join(',')}` : '';
   const requester = a.requesterKey ? `  requester=${a.requesterKey}` : '';
@@ -65,13 +66,13 @@ function line(a: Approval, now: number): string {
 async function list(store: ApprovalStore, args: string[], ctx: ApprovalsCommandContext, now: number): Promise<number> {
   const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, status: { type: 'string' }, consumer: { type: 'string' }, json: { type: 'boolean' } } });
   const status = values.status;
-  if (status !== undefined && status !== 'pending' && status !== 'approved' && status !== 'denied') {
-    ctx.err.write(`error: --status must be pending, approved or denied\n`);
+  if (status !== undefined && status !== 'pending' && status !== 'approved' && status !== 'denied' && status !== 'executed') {
+    ctx.err.write(`error: --status must be pending, approved, denied or executed\n`);
     return 2;
   }
   const rows = await store.list({ status: status ?? (values.all ? undefined : 'pending'), consumer: values.consumer, includeExpired: values.all === true, now });
   if (values.json) ctx.out.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else if (!rows.length) ctx.out.write(values.all ? 'no approvals\n' : 'no pending approvals\n');
+  else if (!rows.length) ctx.out.write(values.all && !status ? 'no approvals\n' : `no ${status ?? 'pending'} approvals\n`);
   else for (const a of rows) ctx.out.write(line(a, now));
   return 0;
 }

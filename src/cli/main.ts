@@ -214,7 +214,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .command('list')
     .description('pending approvals (all with --all)')
     .option('--all')
-    .option('--status <status>', 'pending, approved or denied')
+    .option('--status <status>', 'pending, approved, denied or executed')
     .option('--consumer <name>')
     .option('--json')
     .action((_o, cmd: Command) => approvalsRun(cmd, 'list'));

@@ -100,6 +100,7 @@ export const CATALOGUE = {
   WARDEN_E_LOGIN_STORE: { status: 500, anthropic: 'api_error', retry: false, summary: 'The credentials file of `warden login` cannot be used: it is readable by other users (it must be mode 0600), belongs to someone else, is not a regular file, or is not valid. The message names the file and what to do.' },
   WARDEN_E_CLAUDE_SETTINGS: { status: 500, anthropic: 'api_error', retry: false, summary: 'A Claude Code settings or MCP file `warden connect claude-code` would edit cannot be read or is not a JSON object: the message names the file; fix or move it and run again. Nothing was written.' },
   WARDEN_E_MCP_UPSTREAM_ERROR: { status: 502, anthropic: 'api_error', retry: false, summary: 'The upstream MCP server answered the request with a JSON-RPC error. Warden relays its code (a standard JSON-RPC code or -32002; any other becomes -32000) and its message with secrets masked by the guards; its `data` is dropped.' },
+  WARDEN_E_APPROVAL_EXECUTED: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'A one-time approval (a PostgreSQL statement) already ran: the message names the approval, when and by which session. It is never answered or used again; sending the identical statement again asks for a new approval, named in the same error.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -10,6 +10,12 @@ export interface Identified {
   consumer: Consumer;
   /** Set when the credential was an OIDC access token: who issued it, for whom (never the token). */
   principal?: { issuer: string; subject: string };
+  /**
+   * When Warden stops accepting this credential (ms since epoch): an OIDC token's `exp` plus the
+   * issuer's clock skew, a key's expiry. Absent: no end. A door holding a session open on this
+   * credential ends the session then (the PostgreSQL door).
+   */
+  expiresAt?: number;
 }
 
 /** RFC 6750 §3: a refused bearer token is answered with a `WWW-Authenticate: Bearer` challenge. */
@@ -145,6 +151,7 @@ export class Identity {
       key: { id: p.keyId, consumer: p.name, models: [] },
       consumer: { name: p.name, groups: p.groups, labels: p.labels, models: p.models },
       principal: { issuer: p.issuer, subject: p.subject },
+      expiresAt: p.acceptedUntil,
     };
     this.checkedPrincipals.set(p, { id, consumers: this.configConsumers, storeVersion });
     return id;
@@ -172,7 +179,9 @@ export class Identity {
     const consumer = this.consumer(stored.consumer);
     if (!consumer) throw new WardenError('WARDEN_E_AUTH_CONSUMER_UNKNOWN', `API key ${stored.id} belongs to consumer "${stored.consumer}", which does not exist`);
     this.lastUsed.set(stored.id, now);
-    return { key: { id: stored.id, consumer: stored.consumer, models: stored.models }, consumer };
+    const who: Identified = { key: { id: stored.id, consumer: stored.consumer, models: stored.models }, consumer };
+    if (stored.expiresAt !== null) who.expiresAt = stored.expiresAt;
+    return who;
   }
 
   /** Writes last-used times collected since the previous flush (called on a timer). */

@@ -1,13 +1,15 @@
 /**
  * Approvals at the PostgreSQL door (attack class 9) with node-postgres' named prepared
  * statements and psql: a data-writer's DELETE is held with an approval id, the requester
- * cannot approve it, a reviewer does, and the identical statement then runs exactly once;
- * changed parameters or a replay ask anew.
+ * cannot approve it, a reviewer does, and the identical statement then runs exactly once —
+ * the approval is then `executed` (when, by which session), a replay is refused naming it
+ * and asks anew, and two sessions racing for it run it once; changed parameters ask anew.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { readAuditRecords } from '../support/audit-records.js';
 import { adminSql, psql, run, startPgWarden, testDatabase, type PgWarden } from '../support/pg.js';
 
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
@@ -70,9 +72,54 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
     const ran = await del(7);
     assert.equal(ran.rowCount, 1);
     assert.equal(await adminSql('SELECT count(*) FROM items WHERE id = 7', db.name), '0');
-    // A replay of the executed statement is a new request.
-    const again = await held(del(7));
+    // The approval is now executed — by this session — and says so on the admin API.
+    const shown = (await (await fetch(`${w.adminUrl}/admin/approvals/${id}`, { headers: { authorization: `Bearer ${LEAD}` } })).json()) as Record<string, unknown>;
+    assert.equal(shown.status, 'executed');
+    assert.equal(shown.decided_by, 'lead');
+    assert.match(String(shown.executed_at), /^\d{4}-.*Z$/);
+    assert.match(String(shown.executed_by), /^pgs_\w+$/);
+    // …and in the approval's trail: the answer, then the execution.
+    assert.deepEqual((shown.events as { action: string; outcome: string; actor: string }[]).filter((e) => e.outcome !== 'refused').map((e) => [e.action, e.outcome, e.actor]), [['approve', 'approved', 'lead'], ['execute', 'executed', 'walt']]);
+    // A replay of the executed statement is refused naming the executed approval, and asks a new one.
+    const replay = (await del(7).then(() => assert.fail('the replay ran'), (x: unknown) => x)) as { code: string; message: string; detail: string };
+    assert.equal(replay.code, '42501');
+    assert.match(replay.message, new RegExp(`^Warden: approval ${id} was already executed at \\S+Z by session ${String(shown.executed_by)} and runs once \\(WARDEN_E_APPROVAL_EXECUTED\\); this statement needs approval apr_\\w+`));
+    const again = /approval_id=(apr_\w+)/.exec(replay.detail)![1]!;
     assert.notEqual(again, id);
+    // Answering it again is refused as executed.
+    assert.deepEqual(await decide(id, 'deny', LEAD), { status: 409, code: 'WARDEN_E_APPROVAL_EXECUTED' });
+    // The session's audit says which execution used it, and that the replay found it executed.
+    await new Promise((res) => setTimeout(res, 400));
+    const events = readAuditRecords(w.auditDir).filter((x) => x.door === 'postgres' && x.session_id === shown.executed_by).flatMap((x) => x.pg!.events);
+    assert.ok(events.some((e) => e.kind === 'approval' && e.approval === id && e.outcome === 'allow' && typeof e.executed === 'number'), JSON.stringify(events.filter((e) => e.kind === 'approval')));
+    assert.ok(events.some((e) => e.kind === 'approval' && e.approval === again && e.outcome === 'ask' && e.already_executed === id));
+    // The trail's execution event is an audit record of its own (rule approval:<id>).
+    const trail = readAuditRecords(w.auditDir).filter((x) => x.rule === `approval:${id}`);
+    assert.ok(trail.some((x) => x.consumer === 'walt' && x.route === `/admin/approvals/${id}/execute` && x.decision === 'allow' && /once, by session pgs_\w+ of consumer walt at the postgres door/.test(String(x.reason))), JSON.stringify(trail));
+  });
+
+  test('two sessions racing to run one approval: exactly one runs, the other is told which session did', async () => {
+    const others = await Promise.all([0, 1].map(async () => {
+      const c = new pg.Client({ host: '127.0.0.1', port: w.pgPort, user: 'walt', password: key, database: db.name });
+      c.on('error', () => undefined);
+      await c.connect();
+      return c;
+    }));
+    try {
+      const run = (c: InstanceType<typeof pg.Client>) => c.query({ name: 'del-race', text: 'DELETE FROM items WHERE id = $1', values: [12] });
+      const id = await held(run(others[0]!));
+      assert.equal((await decide(id, 'approve', LEAD)).status, 200);
+      const results = await Promise.allSettled(others.map(run));
+      const ran = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ rowCount: number }>[];
+      const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      assert.equal(ran.length, 1, JSON.stringify(results.map((r) => r.status === 'rejected' ? String(r.reason) : 'ran')));
+      assert.equal(ran[0]!.value.rowCount, 1);
+      assert.equal(refused.length, 1);
+      assert.match(String((refused[0]!.reason as Error).message), new RegExp(`approval ${id} was already executed at \\S+Z by session pgs_\\w+ and runs once \\(WARDEN_E_APPROVAL_EXECUTED\\)`));
+      assert.equal(await adminSql('SELECT count(*) FROM items WHERE id = 12', db.name), '0');
+    } finally {
+      for (const c of others) await c.end().catch(() => undefined);
+    }
   });
 
   test('a denied approval refuses the statement with the reviewer named', async () => {
@@ -94,6 +141,12 @@ describe('postgres door: approvals', { timeout: 120_000 }, () => {
     const ok = await as("UPDATE items SET name = 'x' WHERE id = 3");
     assert.equal(ok.stdout.trim(), 'UPDATE 1', ok.stderr);
     assert.equal(await adminSql('SELECT name FROM items WHERE id = 3', db.name), 'x');
+    // Recorded on the simple protocol too: the approval event of the execution says it was used.
+    await new Promise((res) => setTimeout(res, 400));
+    const recorded = readAuditRecords(w.auditDir).flatMap((x) => x.pg?.events ?? []);
+    assert.ok(recorded.some((e) => e.kind === 'approval' && e.approval === id && e.outcome === 'allow' && typeof e.executed === 'number'));
+    const replay = await as("UPDATE items SET name = 'x' WHERE id = 3");
+    assert.match(replay.stderr, new RegExp(`ERROR:\\s+Warden: approval ${id} was already executed at \\S+ by session pgs_\\w+ and runs once \\(WARDEN_E_APPROVAL_EXECUTED\\); this statement needs approval apr_`));
   });
 
   test('COPY FROM STDIN is a write: held, approved, then the rows stream in through the door', async () => {

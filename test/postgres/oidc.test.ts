@@ -2,11 +2,13 @@
  * An OIDC access token as the password of the PostgreSQL door, from a real OpenID Provider
  * (oidc-provider): the user name is the consumer the token names (with the issuer's
  * consumer_prefix); a data-reader's token reads, a data-writer's write is held for approval;
- * forged, expired, wrong-audience tokens and a mismatched user name are refused with FATAL.
+ * forged, expired, wrong-audience tokens and a mismatched user name are refused with FATAL;
+ * a session ends with FATAL when its token (or its key) expires, and the audit says why.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { readAuditRecords } from '../support/audit-records.js';
 import { psql, startPgWarden, testDatabase, type PgWarden } from '../support/pg.js';
 import { DEFAULT_RESOURCE, startTestIdp, type TestIdp } from '../support/oidc-idp.js';
 
@@ -20,7 +22,7 @@ describe('postgres door: OIDC access tokens as the password', { timeout: 120_000
     db = await testDatabase('oidc');
     w = await startPgWarden(
       { roles: [{ groups: ['data-reader'], user: db.reader }, { groups: ['data-writer'], user: db.writer }], default_role: 'refuse' },
-      { identity: { oidc: [{ issuer: idp.issuer, audience: DEFAULT_RESOURCE, name_claim: 'preferred_username', consumer_prefix: 'idp:' }] } } as never,
+      { identity: { oidc: [{ issuer: idp.issuer, audience: DEFAULT_RESOURCE, name_claim: 'preferred_username', consumer_prefix: 'idp:', clock_skew_seconds: 0 }] } } as never,
     );
   });
   after(async () => {
@@ -80,5 +82,43 @@ describe('postgres door: OIDC access tokens as the password', { timeout: 120_000
     } finally {
       await stranger.stop();
     }
+  });
+
+  test('a session ends with FATAL when its token expires (and when its key does), recorded in the audit', async () => {
+    // Tokens live 2 s here (clock_skew_seconds: 0): the session must not outlive them.
+    const token = await idp.mintAccessToken('alice', { times: { exp: 2 } });
+    const key = w.key('kate', { groups: ['data-reader'], expiresAt: Date.now() + 2000 }).key;
+    const open = async (user: string, password: string) => {
+      const c = new pg.Client({ host: '127.0.0.1', port: w.pgPort, user, password, database: db.name });
+      const errors: { code?: string; message: string; severity?: string }[] = [];
+      c.on('error', (e) => errors.push(e));
+      await c.connect();
+      assert.equal((await c.query('SELECT count(*)::int AS n FROM items')).rows[0].n, 50);
+      return { c, errors };
+    };
+    const viaToken = await open('idp:alice', token);
+    const viaKey = await open('kate', key);
+    await new Promise((res) => setTimeout(res, 3000));
+    for (const { c } of [viaToken, viaKey]) {
+      await assert.rejects(c.query('SELECT 1'));
+      await c.end().catch(() => undefined);
+    }
+    const fatal = (errors: typeof viaToken.errors, re: RegExp) => assert.ok(errors.some((e) => e.code === '57P01' && e.severity === 'FATAL' && re.test(e.message)), JSON.stringify(errors));
+    fatal(viaToken.errors, /^Warden: the OIDC access token of idp:alice \(issuer [^)]+\) expired at \S+Z \(WARDEN_E_TOKEN_EXPIRED\); this session ends/);
+    fatal(viaKey.errors, /^Warden: API key key_\w+ expired at \S+Z \(WARDEN_E_AUTH_EXPIRED\); this session ends/);
+    // Recorded: the session's last records carry the expiry and the close, never the token.
+    await new Promise((res) => setTimeout(res, 300));
+    const records = readAuditRecords(w.auditDir).filter((x) => x.door === 'postgres');
+    assert.ok(!JSON.stringify(records).includes(token.slice(-20)));
+    for (const [consumer, code] of [['idp:alice', 'WARDEN_E_TOKEN_EXPIRED'], ['kate', 'WARDEN_E_AUTH_EXPIRED']] as const) {
+      const events = records.filter((x) => x.consumer === consumer).flatMap((x) => x.pg!.events);
+      const i = events.findIndex((e) => e.kind === 'error' && e.code === code);
+      assert.ok(i >= 0, JSON.stringify(events.slice(-3)));
+      assert.equal(events[i + 1]?.kind, 'close');
+      assert.match(String(events[i + 1]?.reason), new RegExp(`\\(${code}\\); this session ends`));
+    }
+    // A new session with the expired token is refused at login.
+    const again = await as('idp:alice', token, ['SELECT 1']);
+    assert.match(again.stderr, /FATAL:\s+WARDEN_E_TOKEN_EXPIRED/);
   });
 });

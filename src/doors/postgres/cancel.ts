@@ -5,12 +5,12 @@
  * wrong key is dropped silently, as PostgreSQL does, so guessing learns nothing.
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { connect } from 'node:net';
+import { openUpstreamSocket, type UpstreamTls } from './upstream-tls.js';
 import { cancelRequest } from './wire/build.js';
 
 interface Entry {
   key: Buffer;
-  upstream: { host: string; port: number; pid: number; key: Buffer } | undefined;
+  upstream: { host: string; port: number; pid: number; key: Buffer; tls: UpstreamTls | undefined } | undefined;
 }
 
 export class CancelKeys {
@@ -40,9 +40,14 @@ export class CancelKeys {
   }
 }
 
+/** Over the same kind of hop as the session: a cancel key sent in clear could be replayed by whoever sees it. */
 function sendCancel(u: NonNullable<Entry['upstream']>): void {
-  const s = connect({ host: u.host, port: u.port });
-  s.on('error', () => s.destroy());
-  s.setTimeout(5000, () => s.destroy());
-  s.on('connect', () => s.end(cancelRequest(u.pid, u.key)));
+  openUpstreamSocket(u.host, u.port, u.tls, Date.now() + 5000).then(
+    (s) => {
+      s.on('error', () => s.destroy());
+      s.setTimeout(5000, () => s.destroy());
+      s.end(cancelRequest(u.pid, u.key));
+    },
+    () => undefined,
+  );
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { maskingSchema } from './mask/config.js';
 import { statementPolicySchema } from './policy/config.js';
+import { upstreamTlsProblems } from './upstream-tls.js';
 
 const credentialSchema = z.strictObject({
   user: z.string().min(1).describe('Upstream role Warden logs in as.'),
@@ -46,7 +47,22 @@ export const postgresSchema = z
         database: z.string().optional().describe('Database Warden connects to; omit to use the one the client names (see `databases`).'),
         user: z.string().min(1).describe('Default upstream role, for consumers whose groups match no entry of `roles`.'),
         password: z.string().optional(),
-        connect_timeout_ms: z.number().int().positive().default(5000),
+        connect_timeout_ms: z.number().int().positive().default(5000).describe('Longest Warden waits to connect, finish TLS and log in upstream.'),
+        tls: z
+          .strictObject({
+            mode: z
+              .enum(['disable', 'require', 'verify-ca', 'verify-full'])
+              .optional()
+              .describe("libpq's sslmode: `disable` plaintext; `require` encrypted, the server not verified; `verify-ca` the certificate chains to `ca`; `verify-full` and its name is `server_name`. Default: `disable` when `host` is loopback (127.0.0.0/8, ::1, localhost), `verify-full` otherwise."),
+            ca: z.string().optional().describe('PEM CA certificate(s) the server\'s certificate must chain to (a ${file:...} reference is usual); default: Node\'s root certificates.'),
+            server_name: z.string().min(1).optional().describe('Name the certificate must carry (verify-full) and the SNI sent; default: `host`.'),
+            allow_plaintext: z.boolean().default(false).describe('Allow `mode: disable` to a host that is not loopback (a private network you trust). Without it such a config is refused: the hop carries Warden\'s database credential and every row.'),
+          })
+          .prefault({})
+          .describe('TLS on Warden\'s hop to PostgreSQL (docs/postgres.md#upstream-login).'),
+      })
+      .superRefine((u, ctx) => {
+        for (const p of upstreamTlsProblems(u.host, u.tls)) ctx.addIssue({ code: 'custom', path: ['tls', p.path], message: p.message });
       })
       .describe('The PostgreSQL server. The credentials never reach the client.'),
     roles: z.array(roleSchema).default([]).describe('Consumer groups mapped to upstream roles (e.g. data-reader → a read-only role).'),

@@ -22,6 +22,12 @@ export interface Denial {
   error: Buffer;
 }
 
+/** An approval runs once: a replay is told which approval already ran, when and in which session. */
+function executedBefore(v: StatementVerdict): string {
+  const x = v.alreadyExecuted;
+  return x ? `approval ${x.approval} was already executed at ${new Date(x.at).toISOString()} by session ${x.by ?? '?'} and runs once (WARDEN_E_APPROVAL_EXECUTED); ` : '';
+}
+
 export function denialFor(v: StatementVerdict): Denial {
   if (v.outcome === 'ask' && v.approval) {
     const where = v.reviewUrl ? ` or at ${v.reviewUrl}` : '';
@@ -29,13 +35,13 @@ export function denialFor(v: StatementVerdict): Denial {
       error: errorResponse({
         severity: 'ERROR',
         code: INSUFFICIENT_PRIVILEGE,
-        message: `Warden: this statement needs approval ${v.approval} (rule ${v.rule}): ${v.reason}`,
+        message: `Warden: ${executedBefore(v)}this statement needs approval ${v.approval} (rule ${v.rule}): ${v.reason}`,
         detail: `approval_id=${v.approval}`,
         hint: `a reviewer (not you) answers it with \`warden approvals approve ${v.approval}\`${where}; then send the identical statement again — it runs once`,
       }),
     };
   }
-  return { error: errorResponse({ severity: 'ERROR', code: INSUFFICIENT_PRIVILEGE, message: `Warden denied this statement (rule ${v.rule}): ${v.reason}` }) };
+  return { error: errorResponse({ severity: 'ERROR', code: INSUFFICIENT_PRIVILEGE, message: `Warden denied this statement (rule ${v.rule}): ${executedBefore(v)}${v.reason}` }) };
 }
 
 export function deniedWith(message: string): Denial {

@@ -14,9 +14,11 @@ import { clientHandshake, refuse, StartupRefusal } from './client-startup.js';
 import type { PostgresConfig } from './config.js';
 import type { StatementPolicy } from './ports.js';
 import type { ResultMasker } from './mask/index.js';
+import { armDeadlines, sessionDeadlines } from './deadlines.js';
 import { createRecorder } from './recorder.js';
 import { Session } from './session.js';
 import { connectUpstream, upstreamQuery, UpstreamError } from './upstream.js';
+import { resolveUpstreamTls } from './upstream-tls.js';
 import { authRequest, backendKeyData, parameterStatus, readyForQuery, type TxStatus } from './wire/build.js';
 import { upstreamCredentialFor } from './roles.js';
 
@@ -25,6 +27,8 @@ export interface Authenticated {
   key: KeyInfo | undefined;
   /** Set when a just-in-time grant admits the consumer: its id, role and end. */
   grant?: { id: string; role: string; expires: number };
+  /** Set when the credential stops being accepted at some moment (an OIDC token's exp, a key's expiry). */
+  credential?: { expires: number; what: string; code: string };
 }
 
 export interface SessionContext {
@@ -65,13 +69,23 @@ export interface PostgresDoor {
   close(): Promise<void>;
 }
 
+interface LiveSession {
+  id: string;
+  consumer: string;
+  grant: string | undefined;
+  session: Session;
+  /** Cancels the grant / credential expiry timer. */
+  disarm?: () => void;
+}
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<PostgresDoor> {
   const cfg = deps.config;
   const cancels = new CancelKeys();
-  const live = new Map<string, { id: string; consumer: string; grant: string | undefined; session: Session; expiry?: NodeJS.Timeout }>();
+  const live = new Map<string, LiveSession>();
   const sockets = new Set<Socket>();
+  const upstreamTls = resolveUpstreamTls(cfg.upstream.host, cfg.upstream.tls);
 
   const onConnection = async (raw: Socket) => {
     sockets.add(raw);
@@ -101,7 +115,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       const cred = upstreamCredentialFor(cfg, who);
       const session = `pgs_${randomBase62(16)}`;
       const ctx: SessionContext = { session, consumer: who.consumer, key: who.key, database, upstreamRole: cred.user, remote, grant: who.grant };
-      const up = await connectUpstream({ host: cfg.upstream.host, port: cfg.upstream.port, database, user: cred.user, password: cred.password, connectTimeoutMs: cfg.upstream.connect_timeout_ms, params: hs.params }).catch((e: unknown) => {
+      const up = await connectUpstream({ host: cfg.upstream.host, port: cfg.upstream.port, database, user: cred.user, password: cred.password, connectTimeoutMs: cfg.upstream.connect_timeout_ms, params: hs.params, tls: upstreamTls }).catch((e: unknown) => {
         deps.log.warn('postgres upstream login failed', { error: (e as Error).message, session });
         // The server's own words can name roles; the client learns only that the upstream refused.
         throw new StartupRefusal(e instanceof UpstreamError && e.sqlstate.startsWith('3D') ? '3D000' : '08006', e instanceof UpstreamError && e.sqlstate.startsWith('3D') ? `database "${database.slice(0, 64)}" does not exist upstream` : 'Warden could not log in to PostgreSQL; the operator finds why in the Warden log');
@@ -116,7 +130,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       }
       const { policy, masker } = parts;
       clearTimeout(deadline);
-      const upstreamKey = up.backendKey && { host: cfg.upstream.host, port: cfg.upstream.port, pid: up.backendKey.pid, key: up.backendKey.key };
+      const upstreamKey = up.backendKey && { host: cfg.upstream.host, port: cfg.upstream.port, pid: up.backendKey.pid, key: up.backendKey.key, tls: upstreamTls };
       const ours = cancels.issue(hs.minor, upstreamKey);
       const hello = [authRequest(0), ...up.parameters.map(([k, v]) => parameterStatus(k, v))];
       // An upstream that gave no cancel key gets the client none either: a key that cancels nothing would lie.
@@ -136,18 +150,16 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
         cancelUpstream: () => cancels.cancelUpstream(upstreamKey),
         onEnd: () => {
           ours.release();
-          const e = live.get(session);
-          if (e?.expiry) clearTimeout(e.expiry);
+          live.get(session)?.disarm?.();
           live.delete(session);
         },
       });
-      const entry: { id: string; consumer: string; grant: string | undefined; session: Session; expiry?: NodeJS.Timeout } = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
+      const entry: LiveSession = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
       live.set(session, entry);
-      if (who.grant) {
-        const g = who.grant;
-        entry.expiry = setTimeout(() => s.terminate('57P01', `Warden: grant ${g.id} (role ${g.role}) expired at ${new Date(g.expires).toISOString()}; this session ends`), Math.max(0, g.expires - Date.now()));
-        entry.expiry.unref();
-      }
+      entry.disarm = armDeadlines(sessionDeadlines(who), (d) => {
+        recorder.event('error', { code: d.code, message: d.message });
+        s.terminate(d.sqlstate, d.message);
+      });
       s.start([]);
       if (up.framer.pending) up.socket.emit('data', Buffer.alloc(0));
     } catch (e) {
@@ -157,7 +169,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     }
   };
 
-  // A revoked grant ends its sessions within a second; an expiring one at its end (timer above).
+  // A revoked grant ends its sessions within a second; an expiring grant or credential at its end (deadlines.ts).
   const sweep = setInterval(() => {
     if (!deps.grantEnded) return;
     for (const e of live.values()) {

@@ -16,6 +16,10 @@ export interface StatementVerdict {
   /** Pending approval id of an `ask`, and where a human reviews it. */
   approval?: string;
   reviewUrl?: string;
+  /** Set when this execution used up the approval: it is now executed (at, by this session). */
+  executed?: { approval: string; at: number };
+  /** Set when the identical statement's approval was already executed: it is named in the error. */
+  alreadyExecuted?: { approval: string; at: number; by: string | null };
   /** One masker per COPY … TO STDOUT of the text, in order (masking on). */
   copyOut?: CopyOutMasker[];
 }
@@ -25,7 +29,7 @@ export interface StatementPolicy {
   check(sql: string, via: 'query' | 'parse'): StatementVerdict | Promise<StatementVerdict>;
   /**
    * An `ask` at execution time, bound to the exact text and parameters: resolves the approval
-   * (creating a pending one), and when it was approved consumes it so it runs once.
+   * (creating a pending one), and when it was approved marks it executed so it runs once.
    */
   approve(sql: string, params: readonly (Buffer | null)[], asked: StatementVerdict): Promise<StatementVerdict>;
 }

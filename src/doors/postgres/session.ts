@@ -173,7 +173,12 @@ export class Session extends ServerSide {
     this.discarding = false;
     const v = this.o.policy.check(sql, 'query');
     const apply = (verdict: StatementVerdict): Promise<void> | undefined => {
-      if (verdict.outcome === 'ask') return this.o.policy.approve(sql, [], verdict).then((v2) => void this.finishQuery(f, v2));
+      if (verdict.outcome === 'ask') {
+        return this.o.policy.approve(sql, [], verdict).then((v2) => {
+          this.recordApproval(v2);
+          this.finishQuery(f, v2);
+        });
+      }
       this.finishQuery(f, verdict);
       return undefined;
     };
@@ -231,13 +236,18 @@ export class Session extends ServerSide {
     };
     if (stmt?.verdict.outcome !== 'ask') return void go();
     return this.o.policy.approve(stmt.sql, b.params, stmt.verdict).then((v) => {
-      this.o.recorder.event('approval', { outcome: v.outcome, approval: v.approval, rule: v.rule });
+      this.recordApproval(v);
       if (v.outcome === 'allow') go();
       else {
         this.portals.delete(b.portal);
         this.refuseExtended(denialFor(v));
       }
     });
+  }
+
+  /** An `ask` resolved at execution: approved and now executed, held (naming an approval that already ran), or refused. */
+  private recordApproval(v: StatementVerdict): void {
+    this.o.recorder.event('approval', { outcome: v.outcome, approval: v.approval, rule: v.rule, executed: v.executed?.at, already_executed: v.alreadyExecuted?.approval });
   }
 
   private refuseExtended(d: Denial): void {

@@ -2,11 +2,13 @@
  * A session's statement policy, glued from the statement classifier (sql/), the decision in
  * the shared engine (policy/) and the approvals gate: decisions cached by exact text per
  * session; an `ask` resolved at execution with the Bind parameters, so the approval is bound
- * to the exact text, parameters, database and consumer, and used up when the statement runs.
+ * to the exact text, parameters, database and consumer, and marked executed (by this session)
+ * when the statement runs — a replay is told so, naming it.
  */
 import { createHash } from 'node:crypto';
 import { resolveAsk, type GateOptions } from '../../approvals/gate.js';
-import type { ApprovalStore } from '../../approvals/types.js';
+import { fingerprint } from '../../approvals/fingerprint.js';
+import type { Approval, ApprovalStore } from '../../approvals/types.js';
 import type { Consumer, KeyInfo } from '../../core/exchange.js';
 import type { Decision } from '../../policy/decision.js';
 import type { CompiledPolicy } from '../../policy/engine.js';
@@ -104,13 +106,26 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
       if (d.outcome !== 'ask') return toVerdict(c, v);
       const now = Date.now();
       d = await resolveAsk(deps.approvals, d, v.doc, { ...deps.gate(), now });
-      if ((d.outcome === 'allow' || d.outcome === 'redact') && d.approval) {
-        // One approval, one execution: whoever uses it first runs; a replay asks again.
-        if (await deps.approvals.consume(d.approval, now)) return toVerdict(c, { decision: d, doc: v.doc });
+      let ranBefore: Approval | undefined;
+      // One approval, one execution: the first to mark it executed runs; everyone after is told so.
+      // Losing the race looks again (another approved one may be live), a bounded number of times.
+      for (let tries = 0; (d.outcome === 'allow' || d.outcome === 'redact') && d.approval; tries++) {
+        if (tries === 3) {
+          d = { outcome: 'deny', rule: v.decision.rule, reason: 'other sessions executed the approvals of this statement meanwhile; send it again' };
+          break;
+        }
+        const ran = await deps.approvals.execute(d.approval, deps.session, now, 'postgres');
+        if (ran) return { ...toVerdict(c, { decision: d, doc: v.doc }), executed: { approval: ran.id, at: ran.executedAt ?? now } };
+        ranBefore = await deps.approvals.get(d.approval);
         d = await resolveAsk(deps.approvals, v.decision, v.doc, { ...deps.gate(), now: Date.now() });
-        if (d.outcome !== 'ask') d = { outcome: 'deny', rule: v.decision.rule, reason: 'the approval was already used' };
       }
-      return toVerdict(c, { decision: d, doc: v.doc });
+      const out = toVerdict(c, { decision: d, doc: v.doc });
+      if (d.outcome === 'ask' || ranBefore) {
+        // A replay of a statement whose approval already ran: the error names that approval (and the new one it asks).
+        ranBefore = ranBefore?.status === 'executed' ? ranBefore : await deps.approvals.findExecuted(deps.consumer.name, fingerprint(v.doc, v.decision.rule), now);
+        if (ranBefore?.executedAt != null) out.alreadyExecuted = { approval: ranBefore.id, at: ranBefore.executedAt, by: ranBefore.executedBy };
+      }
+      return out;
     },
   };
 }

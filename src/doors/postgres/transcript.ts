@@ -12,6 +12,13 @@ function clean(s: string): string {
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 
+/** An approval used up by this execution, or one a replay found already executed. */
+function executed(e: Record<string, unknown>): string {
+  if (typeof e.executed === 'number') return ` · approval ${String(e.approval ?? '')} executed now (it runs once)`;
+  if (e.already_executed) return ` (approval ${String(e.already_executed)} was already executed)`;
+  return '';
+}
+
 function line(e: Record<string, unknown>): string {
   const s = (k: string) => (e[k] === undefined || e[k] === null ? '' : String(e[k]));
   switch (e.kind) {
@@ -26,9 +33,9 @@ function line(e: Record<string, unknown>): string {
     case 'execute':
       return `execute portal "${s('portal')}"${e.max_rows ? ` max ${s('max_rows')} rows` : ''}`;
     case 'decision':
-      return `${s('outcome').padEnd(7)} ${s('rule')}${e.reason ? `: ${s('reason')}` : ''}${Array.isArray(e.kinds) && e.kinds.length ? ` [${(e.kinds as string[]).join(', ')}]` : ''}`;
+      return `${s('outcome').padEnd(7)} ${s('rule')}${e.reason ? `: ${s('reason')}` : ''}${Array.isArray(e.kinds) && e.kinds.length ? ` [${(e.kinds as string[]).join(', ')}]` : ''}${executed(e)}`;
     case 'approval':
-      return `approval ${s('approval')} → ${s('outcome')}`;
+      return `approval ${s('approval')} → ${s('outcome')}${executed(e)}`;
     case 'result': {
       const m = e.masked as { cells?: number; nulled?: number } | undefined;
       return `result  ${s('tag')}, ${s('rows')} rows${m ? `, ${m.cells ?? 0} cells masked, ${m.nulled ?? 0} nulled` : ''}`;

@@ -4,13 +4,14 @@
  * BackendKeyData (which an RDS-Proxy-like upstream may not send) up to ReadyForQuery.
  */
 import { createHash } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { passwordMessage, query, saslInitialResponse, saslResponse, startupMessage } from './wire/build.js';
 import { Framer } from './wire/framer.js';
 import { FrameSource } from './wire/frame-source.js';
 import { BodyReader } from './wire/reader.js';
 import { scramClient } from './wire/scram.js';
 import { parseErrorFields } from './wire/error-fields.js';
+import { openUpstreamSocket, type UpstreamTls } from './upstream-tls.js';
 
 export interface UpstreamTarget {
   host: string;
@@ -20,6 +21,8 @@ export interface UpstreamTarget {
   password: string | undefined;
   connectTimeoutMs: number;
   params: Record<string, string>;
+  /** TLS for this hop; undefined: plaintext (loopback, or allowed explicitly). */
+  tls: UpstreamTls | undefined;
 }
 
 export interface UpstreamSession {
@@ -44,16 +47,13 @@ export class UpstreamError extends Error {
 const PROTOCOL_3_2 = (3 << 16) | 2;
 
 export async function connectUpstream(t: UpstreamTarget): Promise<UpstreamSession> {
-  const socket = connect({ host: t.host, port: t.port });
-  socket.setNoDelay(true);
+  const deadline = Date.now() + t.connectTimeoutMs;
+  // Connected, and over TLS when postgres.upstream.tls asks for it (upstream-tls.ts).
+  const socket = await openUpstreamSocket(t.host, t.port, t.tls, deadline).catch((e: Error) => Promise.reject(new UpstreamError(e.message)));
   const framer = new Framer(1 << 30);
   const source = new FrameSource(socket, framer);
-  const timer = setTimeout(() => source.fail(new UpstreamError(`no answer from PostgreSQL at ${t.host}:${t.port} within ${t.connectTimeoutMs} ms`)), t.connectTimeoutMs);
+  const timer = setTimeout(() => source.fail(new UpstreamError(`no answer from PostgreSQL at ${t.host}:${t.port} within ${t.connectTimeoutMs} ms`)), Math.max(0, deadline - Date.now()));
   try {
-    await new Promise<void>((ok, fail) => {
-      socket.once('connect', ok);
-      socket.once('error', (e) => fail(new UpstreamError(`cannot reach PostgreSQL at ${t.host}:${t.port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
-    });
     socket.write(startupMessage(PROTOCOL_3_2, { user: t.user, database: t.database, ...t.params }));
     const parameters: [string, string][] = [];
     let backendKey: UpstreamSession['backendKey'];

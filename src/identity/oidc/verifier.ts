@@ -27,6 +27,8 @@ export interface OidcPrincipal {
   models: string[];
   /** ms since epoch (the token's `exp`). */
   expiresAt: number;
+  /** ms since epoch: the last moment Warden accepts the token (`exp` plus the issuer's `clock_skew_seconds`). */
+  acceptedUntil: number;
   /** A stable, non-secret id for limits and audit: `oidc_` + 16 hex of SHA-256(iss, sub). */
   keyId: string;
 }
@@ -168,6 +170,7 @@ export class OidcVerifier {
       labels: mapped.labels,
       models: cfg.models,
       expiresAt: (payload.exp as number) * 1000,
+      acceptedUntil: ((payload.exp as number) + cfg.clock_skew_seconds) * 1000,
       keyId: `oidc_${createHash('sha256').update(`${cfg.issuer}\n${subject}`).digest('hex').slice(0, 16)}`,
     };
     return { principal, key: held, keys };
