@@ -5,7 +5,7 @@ import { extractCredential, TOKEN_DENIALS } from '../../identity/credential.js';
 import { toolCallFingerprint } from '../../limits/loop.js';
 import { decisionToError, toDecisionRecord } from '../../policy/decision.js';
 import { newExchange, type Gateway } from '../../runtime/gateway.js';
-import { readJson } from '../../core/json/read.js';
+import { readJson, readJsonObjectLazily, type LazyJsonObject } from '../../core/json/read.js';
 import { reserialize } from '../../guards/reserialize.js';
 import { readBody } from '../shared/body.js';
 import { upstreamRequestHeaders } from '../shared/headers.js';
@@ -34,22 +34,44 @@ const DENIALS = new Set([
 export interface ParsedMessagesRequest {
   model: string;
   stream: boolean;
-  json: Record<string, unknown>;
+  /** The body's top-level members; `whole()` only where a stage reads (or redacts) everything. */
+  body: LazyJsonObject;
 }
 
-export function parseMessagesBody(body: Buffer): ParsedMessagesRequest {
-  const json = readJson(body);
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new WardenError('WARDEN_E_BAD_REQUEST', 'request body must be a JSON object');
-  const obj = json as Record<string, unknown>;
-  if (typeof obj.model !== 'string' || obj.model.length === 0) throw new WardenError('WARDEN_E_MODEL_MISSING', 'model: field required (a model name string)');
-  checkModelName(obj.model);
-  if (obj.stream !== undefined && typeof obj.stream !== 'boolean') throw new WardenError('WARDEN_E_BAD_REQUEST', 'stream: must be a boolean');
-  return { model: obj.model, stream: obj.stream === true, json: obj };
+/** The whole body, parsed at once: what the request guard reads and may redact. */
+class WholeObject implements LazyJsonObject {
+  constructor(private readonly obj: Record<string, unknown>) {}
+  get(key: string): unknown {
+    return Object.hasOwn(this.obj, key) ? this.obj[key] : undefined;
+  }
+  whole(): Record<string, unknown> {
+    return this.obj;
+  }
+}
+
+/**
+ * `whole`: parse every value now (the request guard reads them all). Without it only the
+ * members a stage asks for are parsed, after the same strict reading of the whole text
+ * (src/core/json/validate.ts): bare forwarding parses `model` and `stream` and nothing else.
+ */
+export function parseMessagesBody(bytes: Buffer, whole = true): ParsedMessagesRequest {
+  let body: LazyJsonObject;
+  if (whole) {
+    const json = readJson(bytes);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new WardenError('WARDEN_E_BAD_REQUEST', 'request body must be a JSON object');
+    body = new WholeObject(json as Record<string, unknown>);
+  } else body = readJsonObjectLazily(bytes);
+  const model = body.get('model');
+  if (typeof model !== 'string' || model.length === 0) throw new WardenError('WARDEN_E_MODEL_MISSING', 'model: field required (a model name string)');
+  checkModelName(model);
+  const stream = body.get('stream');
+  if (stream !== undefined && typeof stream !== 'boolean') throw new WardenError('WARDEN_E_BAD_REQUEST', 'stream: must be a boolean');
+  return { model, stream: stream === true, body };
 }
 
 /** Output tokens reserved against token limits up front: max_tokens, capped (settle records the truth). */
-function reservedOutputTokens(json: Record<string, unknown>): number {
-  const m = json.max_tokens;
+function reservedOutputTokens(body: LazyJsonObject): number {
+  const m = body.get('max_tokens');
   return typeof m === 'number' && Number.isFinite(m) && m > 0 ? Math.min(m, 4096) : 0;
 }
 
@@ -105,7 +127,8 @@ const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
     const { req, snap, ex } = c;
     if (!isJsonContentType(req.headers['content-type'])) throw new WardenError('WARDEN_E_CONTENT_TYPE', `content-type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? '')})`);
     c.body = await readBody(req, snap.config.server.body_limit_bytes, snap.config.server.body_timeout_ms);
-    c.parsed = parseMessagesBody(c.body);
+    // The request guard reads (and may redact) every value; nothing else needs more than a few.
+    c.parsed = parseMessagesBody(c.body, snap.requestGuard.active);
     ex.model = c.parsed.model;
     ex.stream = c.parsed.stream;
   },
@@ -115,7 +138,7 @@ const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
     const parsed = c.parsed!;
     const provider = snap.part(llmPart).routeModel(parsed.model);
     // The policy engine (model scope, ACL, CEL rules, OPA), an "ask" resolved by the approval store.
-    c.doc = llmDocument({ req, consumer: who.consumer, key: who.key, provider: provider?.name ?? '', model: parsed.model, stream: parsed.stream, tools: offeredTools(parsed.json), sessionId: ex.sessionId, time: ex.start }, snap.policy.readsRequest);
+    c.doc = llmDocument({ req, consumer: who.consumer, key: who.key, provider: provider?.name ?? '', model: parsed.model, stream: parsed.stream, tools: snap.policy.judgesTools ? offeredTools(parsed.body.get('tools')) : [], sessionId: ex.sessionId, time: ex.start }, snap.policy.readsRequest);
     const authorized = authorizeLlm(snap, c.doc, gw.approvals);
     const decision = authorized instanceof Promise ? await authorized : authorized;
     ex.decision = toDecisionRecord(decision);
@@ -140,8 +163,8 @@ const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
       sessionId: c.ex.sessionId,
       model: parsed.model,
       estimatedInputTokens: estimateTokens(c.body!.length),
-      estimatedOutputTokens: reservedOutputTokens(parsed.json),
-      toolCall: limiter.readsToolCalls ? toolCallFingerprint(parsed.json.messages) : undefined,
+      estimatedOutputTokens: reservedOutputTokens(parsed.body),
+      toolCall: limiter.readsToolCalls ? toolCallFingerprint(parsed.body.get('messages')) : undefined,
     });
   },
   async guard(c) {
@@ -150,7 +173,7 @@ const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
     const guard = c.snap.requestGuard;
     if (!guard.active) return;
     const { ex, gw } = c;
-    const g = await guard.inspect(c.parsed!.json, c.who!.consumer.name, c.forceRedact);
+    const g = await guard.inspect(c.parsed!.body.whole(), c.who!.consumer.name, c.forceRedact);
     for (const [detector, n] of g.counts) gw.metrics.guardFindings.inc(['request', detector], n);
     if (g.action !== 'none') {
       const reason = `${g.action}: ${g.findings.join(', ')}`;
@@ -158,7 +181,7 @@ const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
       ex.decision = g.action === 'redact' ? { outcome: 'redact', rule: 'guards', reason } : { ...ex.decision!, reason };
     }
     // Only a redaction changes bytes; everything else is forwarded as the client sent it.
-    if (g.changed) c.forwardBody = reserialize(c.parsed!.json);
+    if (g.changed) c.forwardBody = reserialize(c.parsed!.body.whole());
   },
   async forward(c) {
     const { gw, snap, res, ex, req, countTokens } = c;
@@ -181,7 +204,7 @@ const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
         res.end(out);
         return;
       }
-      const answer = buildMockAnswer(parsed.json as { model: string; stream?: boolean }, body.length);
+      const answer = buildMockAnswer(parsed.body.whole() as { model: string; stream?: boolean }, body.length);
       ex.status = 200;
       ex.usage = { ...emptyUsage(), inputTokens: answer.inputTokens, outputTokens: answer.outputTokens };
       ex.tools = [];
@@ -197,7 +220,7 @@ const MESSAGES_STAGES: DoorStages<MessagesCtx> = {
       headers: upstreamRequestHeaders(req.rawHeaders),
       body: c.forwardBody ?? body,
       maxScanBytes: 8 * 1024 * 1024,
-      guard: countTokens ? undefined : responseGuarding(gw, snap, ex, parsed.json, c.doc!, c.forceRedact),
+      guard: countTokens ? undefined : responseGuarding(gw, snap, ex, parsed.body, c.doc!, c.forceRedact),
     }, gw.finish);
   },
   fail: (c, e) => failExchange(c.gw, c.res, c.ex, e, !c.req.complete),
