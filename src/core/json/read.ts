@@ -69,18 +69,22 @@ export function readJsonObjectLazily(bytes: Buffer, opts: ReadJsonOptions = {}):
   return new LazyObject(bytes, top);
 }
 
+/** Marks a member not parsed yet. */
+const UNREAD = Symbol('unread');
+
 class LazyObject implements LazyJsonObject {
   private all: Record<string, unknown> | undefined;
-  private readonly values = new Map<string, unknown>();
+  /** Parsed members, by position in `top.keys`; allocated on the first get. */
+  private values: unknown[] | undefined;
   constructor(private readonly bytes: Buffer, private readonly top: TopMembers) {}
 
   get(key: string): unknown {
     if (this.all) return Object.hasOwn(this.all, key) ? this.all[key] : undefined;
-    if (this.values.has(key)) return this.values.get(key);
     const at = this.top.keys.indexOf(key);
-    const v = at < 0 ? undefined : JSON.parse(this.bytes.toString('utf8', this.top.starts[at], this.top.ends[at]));
-    this.values.set(key, v);
-    return v;
+    if (at < 0) return undefined;
+    const values = (this.values ??= new Array<unknown>(this.top.keys.length).fill(UNREAD));
+    if (values[at] === UNREAD) values[at] = JSON.parse(this.bytes.toString('utf8', this.top.starts[at], this.top.ends[at]));
+    return values[at];
   }
 
   whole(): Record<string, unknown> {

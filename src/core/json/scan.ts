@@ -72,6 +72,19 @@ export interface Frames {
 }
 
 /**
+ * The frame stack of a scan, kept between scans: a scan runs start to end in one call and
+ * never inside another, and allocating ~1.3 KB of typed arrays per request body was a good
+ * share of a small request's garbage. Only the keys array is emptied; the typed arrays are
+ * written before they are read at every depth.
+ */
+let shared: Frames | undefined;
+export function framesFor(maxDepth: number): Frames {
+  if (!shared || shared.isObject.length !== maxDepth + 2) shared = { isObject: new Uint8Array(maxDepth + 2), index: new Uint32Array(maxDepth + 2), keyStart: new Int32Array(maxDepth + 2), keys: [] };
+  shared.keys.length = 0;
+  return shared;
+}
+
+/**
  * The path through frames 1..upto, `open` being the deepest open frame: each frame names
  * the child being read (its last key, or its element index).
  */
@@ -91,7 +104,7 @@ export function pathTo(f: Frames, open: number, upto: number): string {
 /** Throws JsonRefusal on the first refused construct; returns quietly on acceptable JSON. */
 export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): void {
   const n = text.length;
-  const f: Frames = { isObject: new Uint8Array(maxDepth + 2), index: new Uint32Array(maxDepth + 2), keyStart: new Int32Array(maxDepth + 2), keys: [] };
+  const f = framesFor(maxDepth);
   const sets: Array<Set<string> | undefined> = [];
   const keys = f.keys;
   let depth = 0;

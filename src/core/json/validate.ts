@@ -8,7 +8,7 @@
  * the door decides on the same reading it forwards. Strings are stepped over with indexOf
  * (quotes, backslashes) and a native search for control characters, never char by char.
  */
-import { escapeLength, hex4, JsonRefusal, MAX_JSON_DEPTH, pathTo, quoteKey, type Frames } from './scan.js';
+import { escapeLength, framesFor, hex4, JsonRefusal, MAX_JSON_DEPTH, pathTo, quoteKey } from './scan.js';
 
 /** The text is not JSON; JSON.parse of the same text says what is wrong. */
 export class JsonSyntax extends Error {}
@@ -134,7 +134,7 @@ function keyAt(text: string, i: number, j: number, escaped: boolean, bytes: Buff
  */
 export function validateJson(text: string, maxDepth = MAX_JSON_DEPTH, bytes?: Buffer): TopMembers | null {
   const n = text.length;
-  const f: Frames = { isObject: new Uint8Array(maxDepth + 2), index: new Uint32Array(maxDepth + 2), keyStart: new Int32Array(maxDepth + 2), keys: [] };
+  const f = framesFor(maxDepth);
   const sets: Array<Set<string> | undefined> = [];
   const keys = f.keys;
   const m: Marks = { quote: -1, slash: -1, slashes: true, ctl: -1, ctls: true, escaped: false };
