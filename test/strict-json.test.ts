@@ -39,7 +39,26 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ['arrays one over the limit', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi"')}],"x":${arrays(128)}}`, /nest deeper than 128 levels/],
 ];
 
-describe('LLM door: one reading of the body (messages and count_tokens)', () => {
+/** Not JSON at all, where a lenient parser might still read a model: 400 WARDEN_E_BAD_JSON. */
+const NOT_JSON: Array<[string, string]> = [
+  ['a raw newline in a string', `{"model":"claude-haiku-4-5\n","max_tokens":5,"messages":[${msg('"hi"')}]}`],
+  ['a trailing comma', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi"')}],}`],
+  ['a bad escape', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"\\x41"')}]}`],
+  ['NaN', `{"model":"claude-haiku-4-5","max_tokens":NaN,"messages":[${msg('"hi"')}]}`],
+  ['a leading zero', `{"model":"claude-haiku-4-5","max_tokens":05,"messages":[${msg('"hi"')}]}`],
+  ['text after the object', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[${msg('"hi"')}]}{"model":"claude-opus-4-5"}`],
+  ['single quotes', `{"model":'claude-haiku-4-5',"max_tokens":5,"messages":[${msg('"hi"')}]}`],
+];
+
+// The request guard reads every value (the whole body is parsed); without it the door parses
+// only the members it needs, after the same strict reading (src/core/json/validate.ts).
+const READINGS: Array<[string, Record<string, unknown>]> = [
+  ['whole body parsed (guards on)', { secrets: { action: 'redact' } }],
+  ['members parsed lazily (guards off)', { secrets: { enabled: false }, pii: { enabled: false }, tool_use: { enabled: false } }],
+];
+
+for (const [reading, guards] of READINGS)
+describe(`LLM door: one reading of the body (messages and count_tokens), ${reading}`, () => {
   let upstream: Upstream;
   let w: TestWarden;
   let key: string;
@@ -49,7 +68,7 @@ describe('LLM door: one reading of the body (messages and count_tokens)', () => 
     w = await startTestWarden({
       server: { body_limit_bytes: 16 * 1024 * 1024 },
       ...claudeViaUpstream(upstream.url),
-      guards: { secrets: { action: 'redact' } },
+      guards,
     });
     key = w.key('mallory', { models: ['claude-haiku-*'] }).key;
   });
@@ -77,6 +96,24 @@ describe('LLM door: one reading of the body (messages and count_tokens)', () => 
       });
     }
   }
+
+  for (const [name, body] of NOT_JSON) {
+    test(`not JSON: ${name} → 400 WARDEN_E_BAD_JSON, nothing forwarded`, async () => {
+      const before = upstream.requests.length;
+      const res = await fetch(`${w.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body });
+      assert.equal(res.status, 400, await res.text());
+      assert.equal(res.headers.get('x-warden-error-code'), 'WARDEN_E_BAD_JSON');
+      assert.equal(upstream.requests.length, before, 'nothing reaches the provider');
+    });
+  }
+
+  test('a body in every JSON form (whitespace, escapes, numbers, non-ASCII keys) is read and forwarded unchanged', async () => {
+    const body = `\r\n {\t"m\\u006fdel" : "claude-haiku-4-5" , "max_tokens":5.0e0,"stream" :false,"metadata":{"é":"😀\\ud83d\\ude00","\\u00e8":[-0.5E+2,true,null,{}]},"messages":[${msg('"h\\"i\\n\\/"')}]}\n`;
+    upstream.reset();
+    const res = await fetch(`${w.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body });
+    assert.equal(res.status, 200, await res.text());
+    assert.equal(upstream.messageRequests()[0]!.body.toString(), body);
+  });
 
   for (const [name, inner] of [['arrays', arrays(126)], ['objects', objects(126)]]) {
     test(`${name} nested at the limit are read and forwarded unchanged`, async () => {

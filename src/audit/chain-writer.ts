@@ -133,11 +133,11 @@ class ChainWriter implements AuditLog {
     if (this.stopped) throw new WardenError('WARDEN_E_INTERNAL', `audit record not written: ${this.stopped}`);
     const seq = this.seq + 1;
     const { line, hash } = serializeRecord(record, seq, this.hash, this.hasher);
-    const bytes = Buffer.from(line, 'utf8');
+    const length = Buffer.byteLength(line, 'utf8');
     // Once per event-loop turn, on its first append (not per record): still our file?
     if (this.flushTask === null) this.checkFile();
-    if (this.dirty || (this.size > 0 && this.size + bytes.length > this.maxFileBytes)) this.rotate();
-    this.writeLine(bytes);
+    if (this.dirty || (this.size > 0 && this.size + length > this.maxFileBytes)) this.rotate();
+    this.writeLine(line, length);
     // The line is in the file from here on: the chain moves even if a later step fails,
     // so the next record can never reuse this seq.
     this.seq = seq;
@@ -229,17 +229,25 @@ class ChainWriter implements AuditLog {
     }
   }
 
-  /** One writeSync of the whole line in the common case; a short write is completed or poisons the file. */
-  private writeLine(bytes: Buffer): void {
+  /**
+   * One writeSync of the whole line in the common case, handed over as the string (node
+   * encodes it outside the JS heap: no Buffer per record); a short write is completed from
+   * an encoded copy, or poisons the file.
+   */
+  private writeLine(line: string, length: number): void {
     let off = 0;
     try {
-      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+      off = writeSync(this.fd, line, null, 'utf8');
+      if (off < length) {
+        const bytes = Buffer.from(line, 'utf8');
+        while (off < length) off += writeSync(this.fd, bytes, off, length - off);
+      }
     } catch (e) {
       if (off > 0) this.dirty = true;
       this.size += off;
       throw new WardenError('WARDEN_E_INTERNAL', 'audit log write failed', { cause: e });
     }
-    this.size += bytes.length;
+    this.size += length;
   }
 
   private rotate(): void {

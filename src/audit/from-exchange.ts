@@ -12,6 +12,17 @@ const round3 = (n: number) => Math.round(n * 1e3) / 1e3;
 /** A number that JSON can carry; NaN and Infinity would serialise as null and break readers. */
 const finite = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : 0);
 
+/** One `toISOString` per millisecond: a busy proxy finishes several exchanges in the same one. */
+let lastMs = Number.NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
 /**
  * `now` is when the exchange finished (ms since epoch): it becomes `time`, so records are
  * in time order in the file; the arrival time is `time − latency_ms`.
@@ -20,7 +31,7 @@ export function exchangeToRecord(ex: Exchange, now: number, opts: RecordOptions 
   const u = ex.usage;
   const latency = Number(process.hrtime.bigint() - ex.startHr) / 1e6;
   const rec: AuditRecord = {
-    time: new Date(now).toISOString(),
+    time: isoTime(now),
     request_id: ex.id,
     door: ex.door,
     method: ex.method,

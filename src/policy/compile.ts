@@ -50,6 +50,12 @@ export interface CompiledPolicy {
   readonly needsBody: boolean;
   /** True when some rule reads `request` or `connection`, or OPA is used: only then must the LLM door build those sections. */
   readonly readsRequest: boolean;
+  /**
+   * False when no policy holds an ACL, a rule, permission rules or OPA: the engine can then
+   * only answer its default, which says nothing about a single tool call (judge.ts), so a
+   * door need not hold an answer's tool calls for it.
+   */
+  readonly judgesTools: boolean;
   readonly approvals: { readonly pendingTtlMs: number; readonly grantTtlMs: number; readonly reviewUrl?: string };
   readonly named: ReadonlyMap<string, CompiledNamedPolicy>;
   readonly global: readonly CompiledNamedPolicy[];
@@ -140,6 +146,7 @@ export function compilePolicy(cfg: PolicyConfig, path = 'policy', routes?: Route
     default: cfg.default,
     needsBody: all.some((p) => rulesReadBody(p.rules) || p.opa?.withBody === true),
     readsRequest: all.some((p) => p.opa !== null || p.rules.some((r) => r.sections.includes('request') || r.sections.includes('connection'))),
+    judgesTools: all.some((p) => p.acl !== null || p.rules.length > 0 || p.permissions !== null || p.opa !== null),
     approvals: { pendingTtlMs: cfg.approvals.pending_ttl_ms, grantTtlMs: cfg.approvals.grant_ttl_ms, ...(cfg.approvals.review_url ? { reviewUrl: cfg.approvals.review_url } : {}) },
     named,
     global: pick(globalNames),

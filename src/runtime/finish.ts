@@ -24,6 +24,9 @@ export function createFinisher(deps: FinishDeps) {
   let pending = new Map<string, UsageDelta>();
   const modelLabels = new BoundedLabel(MAX_MODEL_LABELS);
   const consumerLabels = new BoundedLabel(MAX_CONSUMER_LABELS);
+  // The UTC day of the usage rows, computed once a day rather than once an exchange.
+  let lastDayNo = Number.NaN;
+  let lastDay = '';
 
   const finish = (ex: Exchange): void => {
     const now = Date.now();
@@ -66,7 +69,12 @@ export function createFinisher(deps: FinishDeps) {
     if (ex.responseFindings) for (const f of ex.responseFindings) m.guardFindings.inc(['response', f.slice(0, f.indexOf(':'))]);
     if (ex.toolDecisions) for (const d of ex.toolDecisions) m.toolDecisions.inc([d.outcome]);
     if (ex.key && ex.model && ex.status !== undefined && ex.status < 400) {
-      const day = new Date(now).toISOString().slice(0, 10);
+      const dayNo = Math.floor(now / 86_400_000);
+      if (dayNo !== lastDayNo) {
+        lastDay = new Date(now).toISOString().slice(0, 10);
+        lastDayNo = dayNo;
+      }
+      const day = lastDay;
       const k = `${day}\u0001${ex.key.id}\u0001${model}`;
       let d = pending.get(k);
       if (!d) pending.set(k, (d = { day, keyId: ex.key.id, consumer, model, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));

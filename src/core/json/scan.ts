@@ -32,7 +32,7 @@ const U = 117;
 /** Objects with more keys than this switch from a linear search of their keys to a Set. */
 const LINEAR_KEYS = 16;
 
-function hex4(text: string, at: number): number {
+export function hex4(text: string, at: number): number {
   let v = 0;
   for (let k = at; k < at + 4; k++) {
     const c = text.charCodeAt(k);
@@ -47,7 +47,7 @@ function hex4(text: string, at: number): number {
  * Length of the escape starting at the backslash `at`; -1 when a `\u` escape leaves a
  * lone surrogate. A high surrogate counts only when a low one follows at once.
  */
-function escapeLength(text: string, at: number): number {
+export function escapeLength(text: string, at: number): number {
   if (text.charCodeAt(at + 1) !== U) return 2;
   const v = hex4(text, at + 2);
   if (v < 0xd800 || v > 0xdfff) return 6; // also a bad hex digit (-1): JSON.parse reports it
@@ -64,7 +64,7 @@ export function quoteKey(key: string): string {
   return JSON.stringify(key.length > 40 ? `${key.slice(0, 12)}…(${key.length} chars)` : key);
 }
 
-interface Frames {
+export interface Frames {
   isObject: Uint8Array;
   index: Uint32Array;
   keyStart: Int32Array;
@@ -72,10 +72,23 @@ interface Frames {
 }
 
 /**
+ * The frame stack of a scan, kept between scans: a scan runs start to end in one call and
+ * never inside another, and allocating ~1.3 KB of typed arrays per request body was a good
+ * share of a small request's garbage. Only the keys array is emptied; the typed arrays are
+ * written before they are read at every depth.
+ */
+let shared: Frames | undefined;
+export function framesFor(maxDepth: number): Frames {
+  if (!shared || shared.isObject.length !== maxDepth + 2) shared = { isObject: new Uint8Array(maxDepth + 2), index: new Uint32Array(maxDepth + 2), keyStart: new Int32Array(maxDepth + 2), keys: [] };
+  shared.keys.length = 0;
+  return shared;
+}
+
+/**
  * The path through frames 1..upto, `open` being the deepest open frame: each frame names
  * the child being read (its last key, or its element index).
  */
-function pathTo(f: Frames, open: number, upto: number): string {
+export function pathTo(f: Frames, open: number, upto: number): string {
   let out = '';
   const parts = Math.min(upto, 24);
   for (let d = 1; d <= parts; d++) {
@@ -91,7 +104,7 @@ function pathTo(f: Frames, open: number, upto: number): string {
 /** Throws JsonRefusal on the first refused construct; returns quietly on acceptable JSON. */
 export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): void {
   const n = text.length;
-  const f: Frames = { isObject: new Uint8Array(maxDepth + 2), index: new Uint32Array(maxDepth + 2), keyStart: new Int32Array(maxDepth + 2), keys: [] };
+  const f = framesFor(maxDepth);
   const sets: Array<Set<string> | undefined> = [];
   const keys = f.keys;
   let depth = 0;

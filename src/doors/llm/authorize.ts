@@ -14,8 +14,7 @@ import { baseDocument, connectionFacts, requestFacts } from '../../policy/facts.
 import type { Snapshot } from '../../runtime/snapshot.js';
 
 /** Names of the tools a request offers the model (bounded: the document is built per request). */
-export function offeredTools(json: Record<string, unknown>): string[] {
-  const tools = json.tools;
+export function offeredTools(tools: unknown): string[] {
   if (!Array.isArray(tools)) return [];
   const out: string[] = [];
   for (let i = 0; i < tools.length && i < 512; i++) {

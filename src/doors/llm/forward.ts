@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Exchange } from '../../core/exchange.js';
 import { WardenError } from '../../core/errors.js';
 import { downstreamResponseHeaders } from '../shared/headers.js';
-import { exchangeCompletion } from '../shared/completion.js';
+import { exchangeCompletion, type Completion } from '../shared/completion.js';
 import { upstreamError } from '../shared/upstream-error.js';
 import { assertNoWardenKey, stripKeyParamsFromTarget } from '../shared/upstream-credentials.js';
 import type { AnthropicProvider } from './providers.js';
@@ -41,179 +41,12 @@ export function forward(res: ServerResponse, ex: Exchange, fwd: ForwardRequest, 
   // credential joins the headers (that one may be another Warden's key, by design).
   const path = stripKeyParamsFromTarget(fwd.path);
   assertNoWardenKey(path, fwd.headers);
-  const upstreamStart = process.hrtime.bigint();
-  let controller: Dispatcher.DispatchController | undefined;
-  let sse: SseUsageScanner | undefined;
-  let jsonChunks: Buffer[] | undefined;
-  let jsonBytes = 0;
-  let streamGuard: SseResponseGuard | undefined;
-  /** A guarded JSON answer: its headers wait for the guarded body (its length changes). */
-  let deferred: { status: number; headers: Record<string, string | string[]> } | undefined;
-  const completion = exchangeCompletion(res, () => {
-    ex.clientAborted = true;
-    controller?.abort(new Error('client closed the connection'));
-    if (sse) {
-      ex.usage = sse.usage;
-      ex.tools = sse.tools;
-    }
-    ex.status ??= 499;
-    finish(ex);
-  });
-  if (completion.finished) return;
+  const call = new Forwarding(res, ex, fwd, finish);
+  if (call.completion.finished) return;
 
   const headers = fwd.headers;
   headers.push(...provider.credential, 'accept-encoding', 'identity');
   if (fwd.body) headers.push('content-length', String(fwd.body.length));
-
-  const handler: Dispatcher.DispatchHandler = {
-    onRequestStart(c) {
-      controller = c;
-      if (completion.finished) c.abort(new Error('client closed the connection'));
-    },
-    onResponseStart(c, statusCode, upstreamHeaders) {
-      if (statusCode < 200) return;
-      ex.upstreamMs = Number(process.hrtime.bigint() - upstreamStart) / 1e6;
-      ex.status = statusCode;
-      // Media types are case-insensitive (RFC 9110 8.3.1): `Text/Event-Stream` is a stream too.
-      const ctype = String(upstreamHeaders['content-type'] ?? '').trimStart().toLowerCase();
-      // Error answers are the provider's own words about the request: they pass unguarded.
-      // Every other 2xx is an answer the model produced (a proxy may turn 200 into 203).
-      const guard = statusCode < 300 ? fwd.guard : undefined;
-      if (ctype.startsWith('text/event-stream')) {
-        sse = new SseUsageScanner();
-        ex.stream = true;
-        if (guard) {
-          streamGuard = guard.stream();
-          streamGuard.onOutput = (buf) => {
-            if (completion.finished && !res.writable) return;
-            if (!res.write(buf)) {
-              c.pause();
-              res.once('drain', () => c.resume());
-            }
-          };
-        }
-      } else jsonChunks = [];
-      const out = downstreamResponseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>);
-      out['x-warden-request-id'] = ex.id;
-      if (jsonChunks && guard) {
-        deferred = { status: statusCode, headers: out as Record<string, string | string[]> };
-        return;
-      }
-      res.writeHead(statusCode, out);
-      // Flush headers now so the SSE first byte is not delayed behind the first event.
-      if (sse) res.flushHeaders();
-    },
-    onResponseData(c, chunk) {
-      if (completion.finished) return;
-      if (sse) {
-        sse.push(chunk);
-        if (streamGuard) {
-          streamGuard.push(chunk);
-          return;
-        }
-      } else if (deferred) {
-        // Fail closed: an answer too large to guard is not passed on unguarded.
-        if (jsonBytes + chunk.length > fwd.maxScanBytes) {
-          c.abort(Object.assign(new Error(`the answer is larger than ${fwd.maxScanBytes} bytes, too large to guard`), { code: 'WARDEN_ANSWER_TOO_LARGE' }));
-          return;
-        }
-        jsonChunks!.push(chunk);
-        jsonBytes += chunk.length;
-        return;
-      } else if (jsonChunks && jsonBytes + chunk.length <= fwd.maxScanBytes) {
-        jsonChunks.push(chunk);
-        jsonBytes += chunk.length;
-      }
-      if (!res.write(chunk)) {
-        c.pause();
-        res.once('drain', () => c.resume());
-      }
-    },
-    onResponseEnd() {
-      if (streamGuard || deferred) {
-        void endGuarded();
-        return;
-      }
-      if (!completion.claim()) return;
-      if (sse) {
-        ex.usage = sse.usage;
-        ex.tools = sse.tools;
-      } else if (jsonChunks && ex.status !== undefined && ex.status < 300) {
-        const scanned = scanJsonResponse(Buffer.concat(jsonChunks, jsonBytes).toString('utf8'));
-        ex.usage = scanned.usage;
-        ex.tools = scanned.tools;
-      }
-      finish(ex);
-      res.end();
-    },
-    onResponseError(_c, err) {
-      if (!completion.claim()) return;
-      const e = err as Error & { code?: string };
-      const werr =
-        e.code === 'WARDEN_ANSWER_TOO_LARGE'
-          ? new WardenError('WARDEN_E_ANSWER_TOO_LARGE', `provider "${provider.name}": ${e.message}`)
-          : upstreamError(e, `provider "${provider.name}"`, `providers.${provider.name}.timeout_ms`);
-      ex.errorCode = werr.code;
-      if (!res.headersSent) {
-        ex.status = werr.status;
-        finish(ex);
-        sendAnthropicError(res, werr, ex.id);
-        return;
-      }
-      if (sse) {
-        ex.usage = sse.usage;
-        ex.tools = sse.tools;
-        finish(ex);
-        // Mid-stream failure: the API's own convention is an `error` event, then the end.
-        res.end(sseErrorEvent(werr.entry.anthropic, `${werr.message} [${werr.code}, request ${ex.id}]`));
-      } else {
-        finish(ex);
-        // A JSON body cannot be amended once started: cut the connection so the client sees it incomplete.
-        res.destroy();
-      }
-    },
-  };
-
-  /** The guarded answer ends once every held tool call is judged and the guard wrote what it held. */
-  async function endGuarded(): Promise<void> {
-    let body: Buffer | undefined;
-    let failed: unknown;
-    try {
-      if (streamGuard) await streamGuard.end();
-      else body = await fwd.guard!.json(Buffer.concat(jsonChunks!, jsonBytes));
-    } catch (e) {
-      failed = e;
-    }
-    if (!completion.claim()) return;
-    if (sse) {
-      ex.usage = sse.usage;
-      ex.tools = sse.tools;
-    } else {
-      const scanned = scanJsonResponse(Buffer.concat(jsonChunks!, jsonBytes).toString('utf8'));
-      ex.usage = scanned.usage;
-      ex.tools = scanned.tools;
-    }
-    if (failed !== undefined && !streamGuard) {
-      // The judge or the redactor broke: fail closed, the unguarded answer is not sent.
-      const werr = new WardenError('WARDEN_E_INTERNAL', 'the response guard failed; the answer was withheld');
-      ex.status = werr.status;
-      ex.errorCode = werr.code;
-      finish(ex);
-      sendAnthropicError(res, werr, ex.id);
-      return;
-    }
-    finish(ex);
-    if (streamGuard) {
-      res.end();
-      return;
-    }
-    const headers = deferred!.headers;
-    delete headers['transfer-encoding'];
-    headers['content-length'] = String(body!.length);
-    res.writeHead(deferred!.status, headers);
-    res.end(body);
-  }
-
   provider.pool.dispatch(
     {
       origin: undefined,
@@ -224,6 +57,206 @@ export function forward(res: ServerResponse, ex: Exchange, fwd: ForwardRequest, 
       headersTimeout: provider.timeoutMs,
       bodyTimeout: provider.timeoutMs,
     } as Dispatcher.DispatchOptions,
-    handler,
+    call,
   );
+}
+
+/** One forwarded exchange: its own dispatch handler (one object per request, no closures). */
+class Forwarding implements Dispatcher.DispatchHandler {
+  readonly upstreamStart = process.hrtime.bigint();
+  readonly completion: Completion;
+  controller: Dispatcher.DispatchController | undefined;
+  sse: SseUsageScanner | undefined;
+  jsonChunks: Buffer[] | undefined;
+  jsonBytes = 0;
+  streamGuard: SseResponseGuard | undefined;
+  /** A guarded JSON answer: its headers wait for the guarded body (its length changes). */
+  deferred: { status: number; headers: Record<string, string | string[]> } | undefined;
+
+  constructor(
+    readonly res: ServerResponse,
+    readonly ex: Exchange,
+    readonly fwd: ForwardRequest,
+    readonly finish: Finish,
+  ) {
+    this.completion = exchangeCompletion(res, this);
+  }
+
+  /** The client went away first (exchangeCompletion). */
+  clientGone(): void {
+    const ex = this.ex;
+    ex.clientAborted = true;
+    this.controller?.abort(new Error('client closed the connection'));
+    if (this.sse) {
+      ex.usage = this.sse.usage;
+      ex.tools = this.sse.tools;
+    }
+    ex.status ??= 499;
+    this.finish(ex);
+  }
+
+  /** Backpressure: the upstream waits until the client has taken what was written. */
+  private write(c: Dispatcher.DispatchController, buf: Buffer): void {
+    if (!this.res.write(buf)) {
+      c.pause();
+      this.res.once('drain', () => c.resume());
+    }
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    if (this.completion.finished) c.abort(new Error('client closed the connection'));
+  }
+
+  onResponseStart(c: Dispatcher.DispatchController, statusCode: number, upstreamHeaders: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return;
+    const { ex, res } = this;
+    ex.upstreamMs = Number(process.hrtime.bigint() - this.upstreamStart) / 1e6;
+    ex.status = statusCode;
+    // Media types are case-insensitive (RFC 9110 8.3.1): `Text/Event-Stream` is a stream too.
+    const ctype = String(upstreamHeaders['content-type'] ?? '').trimStart().toLowerCase();
+    // Error answers are the provider's own words about the request: they pass unguarded.
+    // Every other 2xx is an answer the model produced (a proxy may turn 200 into 203).
+    const guard = statusCode < 300 ? this.fwd.guard : undefined;
+    if (ctype.startsWith('text/event-stream')) {
+      this.sse = new SseUsageScanner();
+      ex.stream = true;
+      if (guard) {
+        const streamGuard = (this.streamGuard = guard.stream());
+        streamGuard.onOutput = (buf) => {
+          if (this.completion.finished && !res.writable) return;
+          this.write(c, buf);
+        };
+      }
+    } else this.jsonChunks = [];
+    const out = downstreamResponseHeaders(upstreamHeaders);
+    out['x-warden-request-id'] = ex.id;
+    if (this.jsonChunks && guard) {
+      this.deferred = { status: statusCode, headers: out };
+      return;
+    }
+    res.writeHead(statusCode, out);
+    // Flush headers now so the SSE first byte is not delayed behind the first event.
+    if (this.sse) res.flushHeaders();
+  }
+
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.completion.finished) return;
+    const max = this.fwd.maxScanBytes;
+    if (this.sse) {
+      this.sse.push(chunk);
+      if (this.streamGuard) {
+        this.streamGuard.push(chunk);
+        return;
+      }
+    } else if (this.deferred) {
+      // Fail closed: an answer too large to guard is not passed on unguarded.
+      if (this.jsonBytes + chunk.length > max) {
+        c.abort(Object.assign(new Error(`the answer is larger than ${max} bytes, too large to guard`), { code: 'WARDEN_ANSWER_TOO_LARGE' }));
+        return;
+      }
+      this.jsonChunks!.push(chunk);
+      this.jsonBytes += chunk.length;
+      return;
+    } else if (this.jsonChunks && this.jsonBytes + chunk.length <= max) {
+      this.jsonChunks.push(chunk);
+      this.jsonBytes += chunk.length;
+    }
+    this.write(c, chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.streamGuard || this.deferred) {
+      void this.endGuarded();
+      return;
+    }
+    if (!this.completion.claim()) return;
+    const ex = this.ex;
+    if (this.sse) {
+      ex.usage = this.sse.usage;
+      ex.tools = this.sse.tools;
+    } else if (this.jsonChunks && ex.status !== undefined && ex.status < 300) {
+      const scanned = scanJsonResponse(this.answerText());
+      ex.usage = scanned.usage;
+      ex.tools = scanned.tools;
+    }
+    this.finish(ex);
+    this.res.end();
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (!this.completion.claim()) return;
+    const { ex, res } = this;
+    const provider = this.fwd.provider;
+    const e = err as Error & { code?: string };
+    const werr =
+      e.code === 'WARDEN_ANSWER_TOO_LARGE'
+        ? new WardenError('WARDEN_E_ANSWER_TOO_LARGE', `provider "${provider.name}": ${e.message}`)
+        : upstreamError(e, `provider "${provider.name}"`, `providers.${provider.name}.timeout_ms`);
+    ex.errorCode = werr.code;
+    if (!res.headersSent) {
+      ex.status = werr.status;
+      this.finish(ex);
+      sendAnthropicError(res, werr, ex.id);
+      return;
+    }
+    if (this.sse) {
+      ex.usage = this.sse.usage;
+      ex.tools = this.sse.tools;
+      this.finish(ex);
+      // Mid-stream failure: the API's own convention is an `error` event, then the end.
+      res.end(sseErrorEvent(werr.entry.anthropic, `${werr.message} [${werr.code}, request ${ex.id}]`));
+    } else {
+      this.finish(ex);
+      // A JSON body cannot be amended once started: cut the connection so the client sees it incomplete.
+      res.destroy();
+    }
+  }
+
+  /** The JSON answer kept for its usage (most arrive in one chunk: no copy then). */
+  private answerText(): string {
+    const chunks = this.jsonChunks!;
+    return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.jsonBytes)).toString('utf8');
+  }
+
+  /** The guarded answer ends once every held tool call is judged and the guard wrote what it held. */
+  private async endGuarded(): Promise<void> {
+    const { ex, res, streamGuard } = this;
+    let body: Buffer | undefined;
+    let failed: unknown;
+    try {
+      if (streamGuard) await streamGuard.end();
+      else body = await this.fwd.guard!.json(Buffer.concat(this.jsonChunks!, this.jsonBytes));
+    } catch (e) {
+      failed = e;
+    }
+    if (!this.completion.claim()) return;
+    if (this.sse) {
+      ex.usage = this.sse.usage;
+      ex.tools = this.sse.tools;
+    } else {
+      const scanned = scanJsonResponse(this.answerText());
+      ex.usage = scanned.usage;
+      ex.tools = scanned.tools;
+    }
+    if (failed !== undefined && !streamGuard) {
+      // The judge or the redactor broke: fail closed, the unguarded answer is not sent.
+      const werr = new WardenError('WARDEN_E_INTERNAL', 'the response guard failed; the answer was withheld');
+      ex.status = werr.status;
+      ex.errorCode = werr.code;
+      this.finish(ex);
+      sendAnthropicError(res, werr, ex.id);
+      return;
+    }
+    this.finish(ex);
+    if (streamGuard) {
+      res.end();
+      return;
+    }
+    const headers = this.deferred!.headers;
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(body!.length);
+    res.writeHead(this.deferred!.status, headers);
+    res.end(body);
+  }
 }

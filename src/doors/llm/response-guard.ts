@@ -5,6 +5,7 @@
  */
 import type { Exchange } from '../../core/exchange.js';
 import { guardJsonResponse, SseResponseGuard, type GuardEvent, type TextRedactor, type ToolJudge } from '../../guards/response/index.js';
+import type { LazyJsonObject } from '../../core/json/read.js';
 import type { DecisionDocument } from '../../policy/document.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { Snapshot } from '../../runtime/snapshot.js';
@@ -26,15 +27,18 @@ function recordEvent(ex: Exchange, e: GuardEvent): void {
  * untouched. Tool calls are judged only when the request offered tools: a model cannot call a
  * tool it was not given.
  */
-export function responseGuarding(gw: Gateway, snap: Snapshot, ex: Exchange, json: Record<string, unknown>, doc: DecisionDocument, forceRedact: ReadonlySet<string> | undefined): ResponseGuarding | undefined {
+export function responseGuarding(gw: Gateway, snap: Snapshot, ex: Exchange, body: LazyJsonObject, doc: DecisionDocument, forceRedact: ReadonlySet<string> | undefined): ResponseGuarding | undefined {
   const redactor: TextRedactor | null = snap.responseGuards.forConsumer(ex.consumer?.name, forceRedact);
   const rules = snap.toolUse;
-  const offersTools = Array.isArray(json.tools) && json.tools.length > 0;
   let judgeTool: ToolJudge | undefined;
   // Armed whenever tools are offered, even with the tool-use guard off: the policy engine's
   // rules over `tool` (permissions, CEL, OPA) hold on every door, and a deny there must not
-  // depend on a guard being switched on.
-  if (offersTools) {
+  // depend on a guard being switched on. Only with neither (no tool-use rules, a policy with
+  // nothing but its default) is there nobody to judge a call: every one would be allowed as
+  // `tool_use.none`, so the answer passes untouched instead of being held for that.
+  const judged = rules !== undefined || snap.policy.judgesTools;
+  const tools = judged ? body.get('tools') : undefined;
+  if (Array.isArray(tools) && tools.length > 0) {
     const deps = {
       policy: snap.policy,
       rules,
@@ -42,7 +46,7 @@ export function responseGuarding(gw: Gateway, snap: Snapshot, ex: Exchange, json
       approvals: gw.approvals,
       approvalTtl: snap.policy.approvals,
       doc,
-      cwd: agentWorkingDirectory(json.system),
+      cwd: agentWorkingDirectory(body.get('system')),
     };
     judgeTool = async (call) => {
       const j = await judgeToolCall(deps, call);

@@ -12,8 +12,9 @@ export interface Completion {
  * (`claim()`), or the client goes away first and `onClientGone` runs — where the door aborts
  * the upstream request and finishes the exchange as client-aborted.
  */
-export function exchangeCompletion(res: ServerResponse, onClientGone: () => void): Completion {
+export function exchangeCompletion(res: ServerResponse, gone: (() => void) | { clientGone(): void }): Completion {
   let finished = false;
+  const onClientGone = typeof gone === 'function' ? gone : () => gone.clientGone();
   const onClose = () => {
     if (finished || res.writableFinished) return;
     finished = true;
