@@ -335,6 +335,46 @@ describe('the lazy read against an independent strict parser and JSON.parse of t
     assert.ok(tally.accepted > 5_000 && tally.refused > 2_000 && tally.syntax > 5_000 && tally.utf8 > 500 && tally.deep > 50, JSON.stringify(tally));
   });
 
+  test('many keys (the linear search turns into a Set past 16) and escape runs inside strings', () => {
+    const r = prng(1205);
+    const soup = ['\\\\', '\\"', '\\/', '\\u0022', '\\u005c', '\\u005C', '\\\\\\"', 'a', 'é', '\\ud83d\\ude00', '\\n'];
+    const bad = ['"', '\\', '\\ud83d', '\\\\\\'];
+    let accepted = 0;
+    let refused = 0;
+    for (let n = 0; n < 6_000; n++) {
+      const count = Math.floor(r() * 40);
+      const keys = Array.from({ length: count }, (_, k) => `k${k}`);
+      if (count > 1 && r() < 0.5) keys.splice(Math.floor(r() * count), 0, keys[Math.floor(r() * count)]!);
+      const value = () => `"${Array.from({ length: Math.floor(r() * 6) }, () => (r() < 0.985 ? pick(r, soup) : pick(r, bad))).join('')}"`;
+      const obj = (depth: number): string => `{${keys.map((k) => `"${spellAll(r, k)}":${depth < 2 && r() < 0.1 ? obj(depth + 1) : value()}`).join(',')}}`;
+      const bytes = Buffer.from(`{"model":"claude-haiku-4-5",${r() < 0.5 ? `"x":${obj(1)},` : ''}${obj(1).slice(1)}`.replace(/,}$/, '}'));
+      let refOk = true;
+      let ref: unknown;
+      try {
+        ref = refParse(bytes);
+      } catch (e) {
+        if (!(e instanceof Refused)) throw e;
+        refOk = false;
+      }
+      const lazy = lazyRead(bytes);
+      assert.equal(lazy.ok, refOk, show(bytes));
+      if (lazy.ok) {
+        assert.deepEqual(lazy.value, membersOf(ref as Record<string, unknown>), show(bytes));
+        accepted++;
+      } else refused++;
+      const [on, off] = [outcomeOfDoor(bytes, true), outcomeOfDoor(bytes, false)];
+      let parses = true;
+      try {
+        JSON.parse(bytes.toString('utf8'));
+      } catch {
+        parses = false;
+      }
+      if (parses) assert.equal(off, on, show(bytes));
+      else assert.ok(!on.startsWith('ok ') && !off.startsWith('ok '), show(bytes));
+    }
+    assert.ok(accepted > 500 && refused > 1_000, `accepted ${accepted}, refused ${refused}`);
+  });
+
   test('hand-picked bodies', () => {
     const B = (s: string | number[]) => (typeof s === 'string' ? Buffer.from(s) : Buffer.from(s));
     const refused: Array<[Buffer, string]> = [
