@@ -30,8 +30,9 @@ export interface StatementPolicy {
   /**
    * An `ask` at execution time, bound to the exact text and parameters: resolves the approval
    * (creating a pending one), and when it was approved marks it executed so it runs once.
+   * `formats` are the Bind's parameter format codes (none: all text; one: all; else each).
    */
-  approve(sql: string, params: readonly (Buffer | null)[], asked: StatementVerdict): Promise<StatementVerdict>;
+  approve(sql: string, params: readonly (Buffer | null)[], asked: StatementVerdict, formats?: readonly number[]): Promise<StatementVerdict>;
 }
 
 export type SessionEventKind = 'open' | 'query' | 'parse' | 'bind' | 'execute' | 'decision' | 'result' | 'error' | 'approval' | 'close' | 'copy' | 'function';

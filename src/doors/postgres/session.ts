@@ -235,7 +235,7 @@ export class Session extends ServerSide {
       this.expects.push({ k: 'bind' });
     };
     if (stmt?.verdict.outcome !== 'ask') return void go();
-    return this.o.policy.approve(stmt.sql, b.params, stmt.verdict).then((v) => {
+    return this.o.policy.approve(stmt.sql, b.params, stmt.verdict, b.paramFormats).then((v) => {
       this.recordApproval(v);
       if (v.outcome === 'allow') go();
       else {

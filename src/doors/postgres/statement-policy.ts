@@ -32,12 +32,21 @@ export interface StatementPolicyDeps {
   masker: ResultMasker | undefined;
 }
 
-/** The approver reads parameter values; one that is not UTF-8 text is shown (and bound) by its SHA-256. */
-function paramText(p: Buffer | null): string | null {
+/**
+ * The approver reads parameter values; one that is not UTF-8 text is shown (and bound) by its
+ * SHA-256. A binary-format value is never shown as text: the server reads its bytes by the
+ * parameter's type (the bytes `1234` of an int4 are 825373492), so it is bound as `binary:` and
+ * its hex (threat: an approval read as `1234` running with another value).
+ */
+function paramText(p: Buffer | null, binary: boolean): string | null {
   if (p === null) return null;
+  if (binary) return p.length <= 64 ? `binary:${p.toString('hex')}` : `binary:sha256:${createHash('sha256').update(p).digest('hex')}`;
   const s = p.toString('utf8');
   return Buffer.from(s, 'utf8').equals(p) && !s.includes('\0') ? s : `sha256:${createHash('sha256').update(p).digest('hex')}`;
 }
+
+/** Bind's format codes: none → all text, one → all parameters, else one per parameter. */
+const isBinary = (formats: readonly number[], i: number) => (formats.length === 1 ? formats[0] : formats[i]) === 1;
 
 export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolicy {
   const cache = new SessionDecisionCache();
@@ -98,10 +107,10 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
       }
       return verdict;
     },
-    async approve(sql, params, first) {
+    async approve(sql, params, first, formats = []) {
       const c = asked.get(first) ?? deps.classifier.classify(sql);
       // Decided again with the parameters: the approval's facts are the text, the values, the database and the consumer.
-      const v = await decideStatements(deps.statements(), deps.policy(), deps.consumer, c, ctx(params.map(paramText)));
+      const v = await decideStatements(deps.statements(), deps.policy(), deps.consumer, c, ctx(params.map((p, i) => paramText(p, isBinary(formats, i)))));
       let d: Decision = v.decision;
       if (d.outcome !== 'ask') return toVerdict(c, v);
       const now = Date.now();
