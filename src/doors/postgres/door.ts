@@ -36,6 +36,8 @@ export interface SessionContext {
   consumer: Consumer;
   key: KeyInfo | undefined;
   database: string;
+  /** The database as the client named it (one of postgres.databases): the policy's `route.id`. */
+  route: string;
   upstreamRole: string;
   remote: string;
   grant: Authenticated['grant'];
@@ -114,7 +116,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       if (grant) who.grant = grant;
       const cred = upstreamCredentialFor(cfg, who);
       const session = `pgs_${randomBase62(16)}`;
-      const ctx: SessionContext = { session, consumer: who.consumer, key: who.key, database, upstreamRole: cred.user, remote, grant: who.grant };
+      const ctx: SessionContext = { session, consumer: who.consumer, key: who.key, database, route: hs.database, upstreamRole: cred.user, remote, grant: who.grant };
       const up = await connectUpstream({ host: cfg.upstream.host, port: cfg.upstream.port, database, user: cred.user, password: cred.password, connectTimeoutMs: cfg.upstream.connect_timeout_ms, params: hs.params, tls: upstreamTls }).catch((e: unknown) => {
         deps.log.warn('postgres upstream login failed', { error: (e as Error).message, session });
         // The server's own words can name roles; the client learns only that the upstream refused.

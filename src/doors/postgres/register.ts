@@ -66,6 +66,7 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
         consumer: ctx.consumer,
         key: ctx.key,
         database: ctx.database,
+        route: ctx.route,
         grant: ctx.grant ? { id: ctx.grant.id, role: ctx.grant.role as StatementRole, expires: ctx.grant.expires } : null,
         remote: ctx.remote,
         session: ctx.session,

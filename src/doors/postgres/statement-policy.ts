@@ -26,6 +26,8 @@ export interface StatementPolicyDeps {
   consumer: Consumer;
   key: KeyInfo | undefined;
   database: string;
+  /** `route.id` of the decision document: the database the client named. */
+  route?: string;
   grant: ActiveGrantFacts | null;
   remote: string;
   session: string;
@@ -52,6 +54,7 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
   const cache = new SessionDecisionCache();
   const ctx = (params?: (string | null)[]): StatementContext => ({
     database: deps.database,
+    ...(deps.route !== undefined && { route: deps.route }),
     ...(deps.key && { key: deps.key }),
     grant: deps.grant,
     connection: { remote_addr: deps.remote, remote_port: 0, server_addr: '', server_port: 0 },

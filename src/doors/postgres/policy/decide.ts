@@ -25,6 +25,8 @@ export interface StatementContext {
   /** ms since the epoch; default Date.now(). */
   time?: number;
   database?: string;
+  /** `route.id`: the database as the client named it, so `policy.attach.routes.<database>` applies. */
+  route?: string;
   key?: KeyInfo;
   /** Bind parameter values (text) of an extended-protocol execution. */
   params?: (string | null)[];
@@ -74,6 +76,7 @@ export function statementDocument(sp: StatementPolicy, consumer: Consumer, class
   if (ctx.params) sql.params = ctx.params;
   if (ctx.grant) sql.grant = { id: ctx.grant.id, role: ctx.grant.role, expires: ctx.grant.expires };
   doc.sql = sql;
+  if (ctx.route !== undefined) doc.route = { id: ctx.route };
   if (ctx.connection) doc.connection = ctx.connection;
   if (ctx.session) doc.session = { id: ctx.session };
   return doc;

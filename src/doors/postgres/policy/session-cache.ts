@@ -32,9 +32,9 @@ export class SessionDecisionCache {
       this.policy = policy;
       this.sp = sp;
     }
-    const set = resolvePolicies(policy, 'postgres', undefined, consumer.name);
+    const set = resolvePolicies(policy, 'postgres', ctx.route, consumer.name);
     const cacheable = !ctx.params && set.opas.length === 0 && !set.readsTime;
-    const key = cacheable ? `${ctx.grant?.id ?? ''}\u0000${ctx.grant?.role ?? ''}\u0000${ctx.database ?? ''}\u0000${classified.text}` : '';
+    const key = cacheable ? `${ctx.grant?.id ?? ''}\u0000${ctx.grant?.role ?? ''}\u0000${ctx.database ?? ''}\u0000${ctx.route ?? ''}\u0000${classified.text}` : '';
     if (cacheable) {
       const hit = this.cache.get(key);
       if (hit) return hit;
