@@ -39,6 +39,9 @@ export class Session extends ServerSide {
 
   /** Ends the session with a FATAL error to the client (grant expiry, shutdown, idle). */
   terminate(sqlstate: string, text: string): void {
+    // The server reads Terminate only after the running statement: an expired credential's
+    // query (a long scan, a write waiting on a lock) must not go on running, and commit, without it.
+    if (!this.ended && this.expects.length) this.o.cancelUpstream();
     this.fatalToClient(sqlstate, text);
   }
 
