@@ -29,6 +29,8 @@ export interface Authenticated {
   grant?: { id: string; role: string; expires: number };
   /** Set when the credential stops being accepted at some moment (an OIDC token's exp, a key's expiry). */
   credential?: { expires: number; what: string; code: string };
+  /** The credential was an OIDC access token (its claims hold until exp); else a Warden key. */
+  token?: boolean;
 }
 
 export interface SessionContext {
@@ -55,6 +57,11 @@ export interface PostgresDoorDeps {
   /** Why a session's grant no longer holds (revoked, expired), or null. Checked every second. */
   grantEnded?(id: string, now: number): Promise<string | null>;
   /**
+   * Why a key session's login no longer holds (the key revoked or gone, the consumer gone or
+   * its groups changed — they chose the session's role and policy), or null. Checked every second.
+   */
+  keyEnded?(s: { key: string; consumer: string; groups: readonly string[] }, now: number): string | null;
+  /**
    * The session's statement policy and masker; `query` runs a catalog query on the session's
    * upstream connection (column rules resolve to table OIDs per database).
    */
@@ -75,6 +82,8 @@ interface LiveSession {
   id: string;
   consumer: string;
   grant: string | undefined;
+  /** A key login: the key id and the groups the session was set up with. */
+  login?: { key: string; consumer: string; groups: readonly string[] };
   session: Session;
   /** Cancels the grant / credential expiry timer. */
   disarm?: () => void;
@@ -157,6 +166,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
         },
       });
       const entry: LiveSession = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
+      if (!who.token && who.key) entry.login = { key: who.key.id, consumer: who.consumer.name, groups: who.consumer.groups };
       live.set(session, entry);
       entry.disarm = armDeadlines(sessionDeadlines(who), (d) => {
         recorder.event('error', { code: d.code, message: d.message });
@@ -171,11 +181,21 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     }
   };
 
-  // A revoked grant ends its sessions within a second; an expiring grant or credential at its end (deadlines.ts).
+  // A revoked grant or key ends its sessions within a second; an expiring grant or credential at its end (deadlines.ts).
   const sweep = setInterval(() => {
-    if (!deps.grantEnded) return;
     for (const e of live.values()) {
-      if (!e.grant) continue;
+      // A revoked key (the answer to a leak) ends its sessions, not only its next login.
+      let why: string | null | undefined;
+      try {
+        why = e.login && deps.keyEnded?.(e.login, Date.now());
+      } catch (err) {
+        deps.log.warn('postgres session credential check failed', { error: (err as Error).message, session: e.id });
+      }
+      if (why) {
+        e.session.terminate('57P01', `Warden: ${why}; this session ends`);
+        continue;
+      }
+      if (!e.grant || !deps.grantEnded) continue;
       void deps.grantEnded(e.grant, Date.now()).then(
         (why) => why && e.session.terminate('57P01', `Warden: ${why}; this session ends`),
         () => undefined,

@@ -38,6 +38,7 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
   const live = () => gw.current().config.postgres ?? initial;
   const statements = perVersion<StatementPolicy>((c) => compileStatementPolicy(c.statements));
   const masking = perVersion<Masking>((c) => createMasking(c.masking));
+  const keyChecked = new WeakMap<object, { stamp: string; snap: unknown }>();
   const door = await startPostgresDoor({
     config: initial,
     secureContext: secureContextFor(doorCertificate(initial, gw.current().config.audit.dir, (m, f) => gw.log.warn(m, f))),
@@ -49,6 +50,22 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
       return g && { id: g.id, role: g.role, expires: g.expires };
     },
     grantEnded: (id, now) => grantEnded(gw.grants, id, now),
+    keyEnded(s, now) {
+      // Looked up again only when the store or the config changed since this login last held.
+      const stamp = `${gw.store.version()}`;
+      const snap = gw.current();
+      const seen = keyChecked.get(s);
+      if (seen && seen.stamp === stamp && seen.snap === snap) return null;
+      const k = gw.store.getKey(s.key);
+      if (!k) return `API key ${s.key} no longer exists`;
+      if (k.revokedAt !== null && k.revokedAt <= now) return `API key ${k.id} was revoked at ${new Date(k.revokedAt).toISOString()}`;
+      const c = gw.identity.consumer(s.consumer);
+      if (!c) return `consumer ${s.consumer} no longer exists`;
+      if (c.groups.length !== s.groups.length || c.groups.some((g, i) => g !== s.groups[i])) return `the groups of consumer ${s.consumer} changed (they chose this session's role)`;
+      // A revocation set for later (a rotation's grace) is looked at every time.
+      if (k.revokedAt === null) keyChecked.set(s, { stamp, snap });
+      return null;
+    },
     async sessionParts(ctx, query) {
       const m = masking(live());
       let masker;
