@@ -25,7 +25,7 @@ export type Expect =
 export interface Statement {
   sql: string;
   verdict: StatementVerdict;
-  /** Masking plan from a Describe of the statement (text formats; a Bind sets the real ones). */
+  /** Plan from a Describe of the statement; never used for rows (a re-planned statement can return another table's columns). */
   plan: RowPlan | undefined;
 }
 

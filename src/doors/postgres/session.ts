@@ -231,8 +231,10 @@ export class Session extends ServerSide {
     const stmt = this.stmts.get(b.statement);
     this.o.recorder.event('bind', { portal: b.portal, statement: b.statement, params: b.params.length });
     const go = () => {
+      // No plan from the statement's Describe: the server re-plans a prepared statement when
+      // search_path or the tables change (same column names and types, another table's OID),
+      // so rows are masked by a description of this portal (the client's, or Warden's at Execute).
       const portal = this.newPortal(stmt, b.resultFormats);
-      if (stmt?.plan && this.o.masker) portal.plan = this.o.masker.withFormats(stmt.plan, b.resultFormats);
       this.portals.set(b.portal, portal);
       this.forward(f);
       this.expects.push({ k: 'bind' });
