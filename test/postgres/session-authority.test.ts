@@ -136,4 +136,36 @@ describe('postgres door: a live session and what it was admitted on', { timeout:
       raw.close();
     }
   });
+
+  test('an approved portal executed twice, pipelined, in a transaction then rolled back: the DELETE ran once, the approval is used up', async () => {
+    const k = w.key('twice', { groups: ['data-writer'] });
+    const raw = await RawClient.connect(w.pgPort);
+    await raw.login('twice', k.key, db.name);
+    try {
+      const text = 'DELETE FROM items WHERE id > $1 AND id < 20 RETURNING id';
+      const ask = await raw.roundTrip(Buffer.concat([serialize.parse({ name: 't', text }), serialize.bind({ statement: 't', values: ['15'] }), serialize.execute({}), serialize.sync()]));
+      const id = /approval_id=(apr_\w+)/.exec(errorsOf(ask).map((e) => JSON.stringify(e)).join(''))?.[1];
+      assert.ok(id);
+      assert.equal((await admin(`/admin/approvals/${id}/approve`, 'POST', {})).status, 200);
+      const seq = (ms: Awaited<ReturnType<RawClient['roundTrip']>>) => ms.map((m) => (m.name === 'commandComplete' ? `C:${(m as unknown as { text: string }).text}` : m.name === 'error' ? `E:${(m as unknown as { code: string }).code}` : m.name));
+      await raw.roundTrip(serialize.query('BEGIN'));
+      // One Bind, the portal executed in pieces and again, then a second Bind of the same approved values.
+      const ran = seq(
+        await raw.roundTrip(
+          Buffer.concat([serialize.bind({ portal: 'p', statement: 't', values: ['15'] }), serialize.execute({ portal: 'p', rows: 2 }), serialize.execute({ portal: 'p' }), serialize.execute({ portal: 'p' }), serialize.sync()]),
+        ),
+      );
+      assert.deepEqual(ran.filter((x) => x !== 'dataRow'), ['bindComplete', 'portalSuspended', 'C:DELETE 2', 'C:DELETE 0', 'readyForQuery']);
+      assert.equal(ran.filter((x) => x === 'dataRow').length, 4, 'four rows deleted, once');
+      const again = seq(await raw.roundTrip(Buffer.concat([serialize.bind({ portal: 'q', statement: 't', values: ['15'] }), serialize.execute({ portal: 'q' }), serialize.sync()])));
+      assert.deepEqual(again, ['E:42501', 'readyForQuery']);
+      await raw.roundTrip(serialize.query('ROLLBACK'));
+      assert.equal(await adminSql('SELECT count(*) FROM items WHERE id > 15 AND id < 20', db.name), '4', 'rolled back');
+      // Rolled back or not, the approval ran: a replay asks anew, naming it.
+      const replay = await raw.roundTrip(Buffer.concat([serialize.bind({ statement: 't', values: ['15'] }), serialize.execute({}), serialize.sync()]));
+      assert.match(errorsOf(replay)[0]!.message, new RegExp(`approval ${id} was already executed at \\S+Z by session pgs_\\w+ and runs once`));
+    } finally {
+      raw.close();
+    }
+  });
 });
