@@ -168,4 +168,44 @@ describe('postgres door: a live session and what it was admitted on', { timeout:
       raw.close();
     }
   });
+
+  test('a credential expiring mid-transaction and mid-COPY FROM STDIN: FATAL, the backend gone, nothing committed', async () => {
+    const expires = Date.now() + 5000;
+    const writer = w.key('copier', { groups: ['data-writer'], expiresAt: expires });
+    const reader = w.key('txn', { groups: ['data-reader'], expiresAt: expires });
+    const app = `wt_exp_${process.pid}`;
+    const copy = await RawClient.connect(w.pgPort);
+    await copy.login('copier', writer.key, db.name, { application_name: `${app}_copy` });
+    const txn = await RawClient.connect(w.pgPort);
+    await txn.login('txn', reader.key, db.name, { application_name: `${app}_txn` });
+    try {
+      const text = 'COPY items (id, name) FROM STDIN';
+      const held = await copy.roundTrip(serialize.query(text));
+      const id = /approval_id=(apr_\w+)/.exec(errorsOf(held).map((e) => JSON.stringify(e)).join(''))?.[1];
+      assert.ok(id, JSON.stringify(errorsOf(held)));
+      assert.equal((await admin(`/admin/approvals/${id}/approve`, 'POST', {})).status, 200);
+      const from = copy.messages.length;
+      copy.write(serialize.query(text));
+      await copy.until((m) => m.name === 'copyInResponse', 10_000, from);
+      copy.write(serialize.copyData(Buffer.from('9001\tcopied\n')));
+      assert.deepEqual(names(await txn.roundTrip(serialize.query('BEGIN'))), ['commandComplete', 'readyForQuery']);
+      await txn.roundTrip(serialize.query('SELECT count(*) FROM items'));
+      assert.equal(await adminSql(`SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '${app}%'`), '2');
+      for (const c of [copy, txn]) {
+        await c.until((m) => m.name === 'error' && (m as unknown as { code: string }).code === '57P01', 10_000);
+        await c.until(() => c.closed, 5000).catch(() => undefined);
+      }
+      let left = '2';
+      for (let i = 0; i < 20 && left !== '0'; i++) {
+        await new Promise((res) => setTimeout(res, 250));
+        left = await adminSql(`SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '${app}%'`);
+      }
+      assert.equal(left, '0', 'a backend outlived its session');
+      assert.equal(await adminSql('SELECT count(*) FROM items WHERE id = 9001', db.name), '0', 'the unfinished COPY committed');
+    } finally {
+      copy.close();
+      txn.close();
+      await adminSql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '${app}%'`);
+    }
+  });
 });
