@@ -75,7 +75,7 @@ describe('postgres door: a live session and what it was admitted on', { timeout:
     await c.end().catch(() => undefined);
   });
 
-  test("a consumer whose groups changed loses its live session (the groups chose its role); another consumer's stays", async () => {
+  test("a consumer whose groups or labels changed loses its live session (they chose its role and policy); another consumer's stays", async () => {
     const k = w.key('grp', { groups: ['data-reader'] });
     const other = w.key('keep', { groups: ['data-reader'] });
     const { c, errors } = await open('grp', k.key);
@@ -86,7 +86,12 @@ describe('postgres door: a live session and what it was admitted on', { timeout:
     assert.notEqual(await outcome(c.query('SELECT count(*) FROM items')), 'ran');
     fatal(errors, /^Warden: the groups of consumer grp changed/);
     assert.equal((await kept.c.query('SELECT count(*)::int AS n FROM items')).rows[0].n, 50);
-    await kept.c.end();
+    // Labels too: policy rules read them (consumer.labels.level == "staging").
+    w.warden.gateway.store.upsertConsumer({ name: 'keep', groups: ['data-reader'], labels: { level: 'prod' }, models: [] });
+    await new Promise((res) => setTimeout(res, 2500));
+    assert.notEqual(await outcome(kept.c.query('SELECT 1')), 'ran');
+    fatal(kept.errors, /^Warden: the labels of consumer keep changed/);
+    await kept.c.end().catch(() => undefined);
     await c.end().catch(() => undefined);
   });
 

@@ -58,9 +58,9 @@ export interface PostgresDoorDeps {
   grantEnded?(id: string, now: number): Promise<string | null>;
   /**
    * Why a key session's login no longer holds (the key revoked or gone, the consumer gone or
-   * its groups changed — they chose the session's role and policy), or null. Checked every second.
+   * its groups or labels changed — they chose the session's role and policy), or null. Checked every second.
    */
-  keyEnded?(s: { key: string; consumer: string; groups: readonly string[] }, now: number): string | null;
+  keyEnded?(s: { key: string; consumer: string; groups: readonly string[]; labels: string }, now: number): string | null;
   /**
    * The session's statement policy and masker; `query` runs a catalog query on the session's
    * upstream connection (column rules resolve to table OIDs per database).
@@ -82,8 +82,8 @@ interface LiveSession {
   id: string;
   consumer: string;
   grant: string | undefined;
-  /** A key login: the key id and the groups the session was set up with. */
-  login?: { key: string; consumer: string; groups: readonly string[] };
+  /** A key login: the key id, and the groups and labels (as JSON) the session was set up with. */
+  login?: { key: string; consumer: string; groups: readonly string[]; labels: string };
   session: Session;
   /** Cancels the grant / credential expiry timer. */
   disarm?: () => void;
@@ -166,7 +166,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
         },
       });
       const entry: LiveSession = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
-      if (!who.token && who.key) entry.login = { key: who.key.id, consumer: who.consumer.name, groups: who.consumer.groups };
+      if (!who.token && who.key) entry.login = { key: who.key.id, consumer: who.consumer.name, groups: who.consumer.groups, labels: JSON.stringify(who.consumer.labels) };
       live.set(session, entry);
       entry.disarm = armDeadlines(sessionDeadlines(who), (d) => {
         recorder.event('error', { code: d.code, message: d.message });

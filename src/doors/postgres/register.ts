@@ -62,6 +62,7 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
       const c = gw.identity.consumer(s.consumer);
       if (!c) return `consumer ${s.consumer} no longer exists`;
       if (c.groups.length !== s.groups.length || c.groups.some((g, i) => g !== s.groups[i])) return `the groups of consumer ${s.consumer} changed (they chose this session's role)`;
+      if (JSON.stringify(c.labels) !== s.labels) return `the labels of consumer ${s.consumer} changed (policy rules read them)`;
       // A revocation set for later (a rotation's grace) is looked at every time.
       if (k.revokedAt === null) keyChecked.set(s, { stamp, snap });
       return null;
