@@ -11,16 +11,23 @@ import type { Denial } from './denial.js';
 import type { SessionRecorder, StatementPolicy, StatementVerdict } from './ports.js';
 import type { CopyOutMasker, ResultMasker, RowPlan } from './mask/index.js';
 
+/**
+ * Statement records change as Warden forwards Parse, Close and Query; `undo` puts back what the
+ * server kept when it refused or skipped the message (an error earlier in the batch, a name
+ * already in use): a Bind must never find another text than the server will run.
+ */
+type Undo = { name: string; prev: Statement | undefined };
+
 export type Expect =
-  | { k: 'parse' }
+  | { k: 'parse'; undo: Undo }
   | { k: 'bind' }
-  | { k: 'close' }
+  | { k: 'close'; undo: Undo | undefined }
   | { k: 'describeS'; stmt: Statement }
   | { k: 'describeP'; portal: Portal; swallow: boolean }
   | { k: 'execute'; portal: Portal | undefined; rows: number; copy: CopyOutMasker | undefined }
   | { k: 'marker'; denial: Denial }
   | { k: 'sync' }
-  | { k: 'query'; denial: Denial | undefined; rows: number; plan: RowPlan | undefined; copies: CopyOutMasker[] };
+  | { k: 'query'; denial: Denial | undefined; rows: number; plan: RowPlan | undefined; copies: CopyOutMasker[]; undo?: Undo };
 
 export interface Statement {
   sql: string;
@@ -70,6 +77,17 @@ export abstract class RelayState {
   protected lastCounts = { cells: 0, nulled: 0 };
 
   constructor(protected readonly o: SessionOptions) {}
+
+  /** Expected answers the server will never send (it skipped or refused those messages), latest first undone. */
+  protected unanswered(dropped: readonly Expect[]): void {
+    for (let i = dropped.length - 1; i >= 0; i--) {
+      const e = dropped[i]!;
+      const undo = e.k === 'parse' || e.k === 'close' || e.k === 'query' ? e.undo : undefined;
+      if (!undo) continue;
+      if (undo.prev) this.stmts.set(undo.name, undo.prev);
+      else this.stmts.delete(undo.name);
+    }
+  }
 
   /** Sends what is buffered for the client, then FATAL, and ends the session. */
   protected abstract fatalToClient(sqlstate: string, text: string): void;

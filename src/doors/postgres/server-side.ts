@@ -96,7 +96,9 @@ export abstract class ServerSide extends RelayState {
         return;
       case 'Z':
         // Everything the server skipped after an error ends here.
-        while (this.expects.length && this.expects[0]!.k !== 'sync' && this.expects[0]!.k !== 'query') this.expects.shift();
+        const skipped: Expect[] = [];
+        while (this.expects.length && this.expects[0]!.k !== 'sync' && this.expects[0]!.k !== 'query') skipped.push(this.expects.shift()!);
+        this.unanswered(skipped);
         this.expects.shift();
         this.txStatus = String.fromCharCode(f.body[0] ?? 73);
         this.copyOut = undefined;
@@ -161,7 +163,10 @@ export abstract class ServerSide extends RelayState {
   /** In an extended batch the server skips everything up to Sync after an error. */
   protected afterServerError(head: Expect | undefined): void {
     if (!head || head.k === 'query') return;
-    while (this.expects.length && this.expects[0]!.k !== 'sync') this.expects.shift();
+    // The failed message and everything up to Sync: refused or skipped, so their changes are undone.
+    const skipped: Expect[] = [];
+    while (this.expects.length && this.expects[0]!.k !== 'sync') skipped.push(this.expects.shift()!);
+    this.unanswered(skipped);
     this.copyOut = undefined;
   }
 

@@ -158,10 +158,11 @@ export class Session extends ServerSide {
     }
     // Close
     const c = parseTarget(f.body, 'Close');
+    const undo = c.kind === 'S' ? { name: c.name, prev: this.stmts.get(c.name) } : undefined;
     if (c.kind === 'S') this.stmts.delete(c.name);
     else this.portals.delete(c.name);
     this.forward(f);
-    this.expects.push({ k: 'close' });
+    this.expects.push({ k: 'close', undo });
     return;
   }
 
@@ -190,15 +191,17 @@ export class Session extends ServerSide {
 
   private finishQuery(f: Frame, v: StatementVerdict): void {
     this.o.recorder.event('decision', { outcome: v.outcome, rule: v.rule, reason: v.reason, kinds: v.kinds, approval: v.approval });
-    // A Query ends the previous unnamed portal and statement on the server; mirror that.
+    // A Query ends the previous unnamed portal and statement on the server; mirror that
+    // (undone if the server skips it: inside a failed extended batch it ignores even a Query).
+    const undo = { name: '', prev: this.stmts.get('') };
     this.stmts.delete('');
     this.portals.delete('');
     if (v.outcome === 'allow') {
       this.forward(f);
-      this.expects.push({ k: 'query', denial: undefined, rows: 0, plan: undefined, copies: v.copyOut ? [...v.copyOut] : [] });
+      this.expects.push({ k: 'query', denial: undefined, rows: 0, plan: undefined, copies: v.copyOut ? [...v.copyOut] : [], undo });
     } else {
       this.forward(MARKER_QUERY);
-      this.expects.push({ k: 'query', denial: denialFor(v), rows: 0, plan: undefined, copies: [] });
+      this.expects.push({ k: 'query', denial: denialFor(v), rows: 0, plan: undefined, copies: [], undo });
     }
   }
 
@@ -210,16 +213,20 @@ export class Session extends ServerSide {
     const apply = (verdict: StatementVerdict) => {
       this.o.recorder.event('decision', { outcome: verdict.outcome, rule: verdict.rule, reason: verdict.reason, kinds: verdict.kinds, statement: p.name });
       if (verdict.outcome === 'deny') {
-        // The server drops the unnamed statement on any Parse, failed or not (attack: Bind/Execute running the previous one).
-        this.stmts.delete(p.name);
+        // The marker is an unnamed Parse: the server drops its unnamed statement (attack: Bind/Execute
+        // running the previous one) and keeps a named one of this name as it was (attack: forgetting
+        // that `foo` is a DELETE needing approval, so a Bind of `foo` would pass unasked).
+        this.stmts.delete('');
         this.portals.delete('');
         this.refuseExtended(denialFor(verdict));
         return;
       }
       // Parsing a statement that needs approval runs nothing; the approval is asked at Bind, with its parameters.
+      // A name in use is refused by the server (42P05), keeping the old text: undone then.
+      const undo = { name: p.name, prev: this.stmts.get(p.name) };
       this.stmts.set(p.name, { sql: p.sql, verdict, plan: undefined });
       this.forward(f);
-      this.expects.push({ k: 'parse' });
+      this.expects.push({ k: 'parse', undo });
     };
     if (v instanceof Promise) return v.then(apply);
     apply(v);
