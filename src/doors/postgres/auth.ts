@@ -16,6 +16,8 @@ export function createAuthenticator(identity: Pick<Identity, 'authenticate'>) {
       // Synchronous for a key; a promise for a token seen the first time.
       const id = await identity.authenticate(password, now);
       who = { consumer: id.consumer, key: id.key };
+      // A Warden key's standing is rechecked while the session lives (revoked, deleted, its consumer removed).
+      if (!id.principal) who.keyId = id.key.id;
       // A session lives on one login: it ends when the credential would no longer be accepted (deadlines.ts).
       if (id.expiresAt !== undefined) who.credential = { expires: id.expiresAt, what: id.principal ? `the OIDC access token of ${id.consumer.name} (issuer ${id.principal.issuer})` : `API key ${id.key.id}`, code: id.principal ? 'WARDEN_E_TOKEN_EXPIRED' : 'WARDEN_E_AUTH_EXPIRED' };
     } catch (e) {

@@ -9,12 +9,13 @@ import type { Consumer, KeyInfo } from '../../core/exchange.js';
 import { randomBase62 } from '../../core/ids.js';
 import type { Logger } from '../../telemetry/log.js';
 import type { Exchange } from '../../core/exchange.js';
+import type { Siblings } from '../../runtime/workers/siblings.js';
 import { CancelKeys } from './cancel.js';
 import { clientHandshake, refuse, StartupRefusal } from './client-startup.js';
 import type { PostgresConfig } from './config.js';
 import type { StatementPolicy } from './ports.js';
 import type { ResultMasker } from './mask/index.js';
-import { armDeadlines, sessionDeadlines } from './deadlines.js';
+import { armDeadlines, sessionDeadlines, type Deadline } from './deadlines.js';
 import { createRecorder } from './recorder.js';
 import { Session } from './session.js';
 import { connectUpstream, upstreamQuery, UpstreamError } from './upstream.js';
@@ -29,6 +30,8 @@ export interface Authenticated {
   grant?: { id: string; role: string; expires: number };
   /** Set when the credential stops being accepted at some moment (an OIDC token's exp, a key's expiry). */
   credential?: { expires: number; what: string; code: string };
+  /** Set when the credential is a Warden key (not an OIDC token): its id, rechecked while the session lives. */
+  keyId?: string;
 }
 
 export interface SessionContext {
@@ -53,10 +56,23 @@ export interface PostgresDoorDeps {
   /** Why a session's grant no longer holds (revoked, expired), or null. Checked every second. */
   grantEnded?(id: string, now: number): Promise<string | null>;
   /**
+   * Why the Warden key a session logged in with is no longer accepted (revoked, deleted, its
+   * consumer removed), or null. Checked whenever `credentialsEpoch` moves and every second.
+   */
+  keyEnded?(keyId: string, now: number): { code: string; message: string } | null;
+  /** A value that changes whenever keys or consumers may have changed (the store's version, a reload). Read every CHECK_MS. */
+  credentialsEpoch?(): unknown;
+  /**
    * The session's statement policy and masker; `query` runs a catalog query on the session's
    * upstream connection (column rules resolve to table OIDs per database).
    */
   sessionParts(ctx: SessionContext, query: (sql: string) => Promise<(string | null)[][]>): Promise<{ policy: StatementPolicy; masker: ResultMasker | undefined }>;
+  /**
+   * The other worker processes under `warden start --workers N` (absent in one process). A
+   * CancelRequest comes on a new connection, which the cluster may hand to a worker that does
+   * not hold the session: that worker asks the others, and the one holding it cancels.
+   */
+  siblings?: Siblings;
 }
 
 export interface PostgresDoor {
@@ -73,10 +89,23 @@ interface LiveSession {
   id: string;
   consumer: string;
   grant: string | undefined;
+  keyId: string | undefined;
   session: Session;
+  /** Ends the session with FATAL, recorded in its transcript. */
+  end(d: Ending): void;
   /** Cancels the grant / credential expiry timer. */
   disarm?: () => void;
 }
+
+type Ending = Omit<Deadline, 'at'>;
+
+/** How often the door looks whether keys or consumers moved (the store's own poll is DATA_VERSION_MS, 100 ms). */
+const CHECK_MS = 100;
+/** Every live session's grant and key are rechecked at least this often (a key revoked for a future moment, a grant revoked). */
+const RECHECK_MS = 1_000;
+
+/** The question a worker puts to the others for a cancel key it does not hold. */
+const CANCEL_TOPIC = 'postgres-cancel';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -86,6 +115,11 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
   const live = new Map<string, LiveSession>();
   const sockets = new Set<Socket>();
   const upstreamTls = resolveUpstreamTls(cfg.upstream.host, cfg.upstream.tls);
+  // Another worker's miss: matched here in constant time like a local one (cancel.ts), never asked on.
+  const stopAnswering = deps.siblings?.answer(CANCEL_TOPIC, (d) => {
+    const c = d as { pid?: unknown; key?: unknown } | null;
+    return typeof c?.pid === 'number' && typeof c.key === 'string' && cancels.cancel(c.pid, Buffer.from(c.key, 'base64'));
+  });
 
   const onConnection = async (raw: Socket) => {
     sockets.add(raw);
@@ -101,8 +135,12 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       const hs = await clientHandshake(raw, { secureContext: deps.secureContext, tlsRequired, maxStartupBytes: cfg.max_startup_bytes, maxMessageBytes: cfg.max_message_bytes, onSocket: (s) => (clientSocket = s) });
       if (hs.kind === 'cancel') {
         clearTimeout(deadline);
-        if (!cancels.cancel(hs.pid, hs.key)) deps.log.warn('postgres cancel request with an unknown key', { remote });
+        // Closed at once whatever follows, as PostgreSQL does: the timing tells a guesser nothing.
         raw.destroy();
+        if (cancels.cancel(hs.pid, hs.key)) return;
+        // A wrong key is dropped by every worker; this one, which took the request, logs it once.
+        const elsewhere = deps.siblings ? await deps.siblings.ask(CANCEL_TOPIC, { pid: hs.pid, key: hs.key.toString('base64') }) : false;
+        if (!elsewhere) deps.log.warn('postgres cancel request with an unknown key', { remote });
         return;
       }
       clientSocket = hs.socket;
@@ -154,12 +192,20 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
           live.delete(session);
         },
       });
-      const entry: LiveSession = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
+      const entry: LiveSession = {
+        id: session,
+        consumer: who.consumer.name,
+        grant: who.grant?.id,
+        keyId: who.keyId,
+        session: s,
+        end(d) {
+          if (live.get(session) !== entry) return; // already ended: recorded once
+          recorder.event('error', { code: d.code, message: d.message });
+          s.terminate(d.sqlstate, d.message);
+        },
+      };
       live.set(session, entry);
-      entry.disarm = armDeadlines(sessionDeadlines(who), (d) => {
-        recorder.event('error', { code: d.code, message: d.message });
-        s.terminate(d.sqlstate, d.message);
-      });
+      entry.disarm = armDeadlines(sessionDeadlines(who), (d) => entry.end(d));
       s.start([]);
       if (up.framer.pending) up.socket.emit('data', Buffer.alloc(0));
     } catch (e) {
@@ -169,17 +215,31 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     }
   };
 
-  // A revoked grant ends its sessions within a second; an expiring grant or credential at its end (deadlines.ts).
+  // A revoked key or a removed consumer ends its sessions as soon as this worker's store shows
+  // it (the same bound as a refused request); a revoked grant within a second; an expiring
+  // grant or credential at its end (deadlines.ts).
+  let epoch: unknown;
+  let lastFull = 0;
   const sweep = setInterval(() => {
-    if (!deps.grantEnded) return;
-    for (const e of live.values()) {
-      if (!e.grant) continue;
-      void deps.grantEnded(e.grant, Date.now()).then(
-        (why) => why && e.session.terminate('57P01', `Warden: ${why}; this session ends`),
+    const now = Date.now();
+    const moved = deps.credentialsEpoch?.();
+    const full = now - lastFull >= RECHECK_MS;
+    if (!full && moved === epoch) return;
+    epoch = moved;
+    if (full) lastFull = now;
+    for (const e of [...live.values()]) {
+      const key = e.keyId && deps.keyEnded?.(e.keyId, now);
+      if (key) {
+        e.end({ sqlstate: '57P01', code: key.code, message: `Warden: ${key.message} (${key.code}); this session ends` });
+        continue;
+      }
+      if (!full || !e.grant || !deps.grantEnded) continue;
+      void deps.grantEnded(e.grant, now).then(
+        (why) => why && e.end({ sqlstate: '57P01', code: undefined, message: `Warden: ${why}; this session ends` }),
         () => undefined,
       );
     }
-  }, 1000);
+  }, CHECK_MS);
   sweep.unref();
 
   const server: Server = createServer((s) => void onConnection(s));
@@ -207,6 +267,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     },
     async close() {
       clearInterval(sweep);
+      stopAnswering?.();
       for (const e of [...live.values()]) e.session.terminate('57P01', 'Warden is shutting down');
       await new Promise<void>((r) => server.close(() => r()));
       for (const s of sockets) s.destroy();

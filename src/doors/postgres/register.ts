@@ -1,6 +1,7 @@
 /** The PostgreSQL door as the registry sees it: its config section and its own listener. */
 import type { Door, DoorListener } from '../door.js';
 import type { Gateway } from '../../runtime/gateway.js';
+import { siblingsOfThisWorker } from '../../runtime/workers/siblings.js';
 import { createAuthenticator } from './auth.js';
 import { postgresSchema, type PostgresConfig } from './config.js';
 import { startPostgresDoor, type PostgresDoor } from './door.js';
@@ -49,6 +50,12 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
       return g && { id: g.id, role: g.role, expires: g.expires };
     },
     grantEnded: (id, now) => grantEnded(gw.grants, id, now),
+    keyEnded(keyId, now) {
+      const e = gw.identity.keyStanding(keyId, now);
+      return e ? { code: e.code, message: e.message } : null;
+    },
+    credentialsEpoch: credentialsEpoch(gw),
+    siblings: siblingsOfThisWorker(),
     async sessionParts(ctx, query) {
       const m = masking(live());
       let masker;
@@ -77,5 +84,22 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
   return {
     url: `postgres://${door.host}:${door.port}`,
     close: () => door.close(),
+  };
+}
+
+/** Moves when the store's version moves (a key revoked here or by another process) or a reload installs new config consumers. */
+function credentialsEpoch(gw: Gateway): () => number {
+  let version = -1;
+  let snapshot: unknown;
+  let n = 0;
+  return () => {
+    const v = gw.store.version();
+    const s = gw.current();
+    if (v !== version || s !== snapshot) {
+      version = v;
+      snapshot = s;
+      n++;
+    }
+    return n;
   };
 }
