@@ -221,6 +221,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
   let epoch: unknown;
   let lastFull = 0;
   const sweep = setInterval(() => {
+    if (!live.size) return;
     const now = Date.now();
     const moved = deps.credentialsEpoch?.();
     const full = now - lastFull >= RECHECK_MS;
@@ -228,7 +229,14 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     epoch = moved;
     if (full) lastFull = now;
     for (const e of [...live.values()]) {
-      const key = e.keyId && deps.keyEnded?.(e.keyId, now);
+      let key: ReturnType<NonNullable<PostgresDoorDeps['keyEnded']>> | undefined;
+      try {
+        key = e.keyId ? deps.keyEnded?.(e.keyId, now) : undefined;
+      } catch (err) {
+        // A store that cannot be read is no evidence of a revocation: read again on the next tick.
+        deps.log.warn('postgres session key recheck failed', { error: (err as Error).message, session: e.id });
+        lastFull = 0;
+      }
       if (key) {
         e.end({ sqlstate: '57P01', code: key.code, message: `Warden: ${key.message} (${key.code}); this session ends` });
         continue;
