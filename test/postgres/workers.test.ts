@@ -2,13 +2,13 @@
  * The PostgreSQL door under `warden start --workers 2` (the real CLI as a process tree, real
  * clients, the real server). A CancelRequest arrives on a new connection, which the cluster
  * may hand to the worker that does not hold the session: every one of several postgres.js
- * `query.cancel()`s must still cancel its `pg_sleep(30)`. A wrong key is dropped and logged
- * once, not once per worker. A key revoked with the CLI, and a config consumer removed by a
- * reload, end their live sessions on both workers.
+ * `query.cancel()`s and psql SIGINTs must still cancel its `pg_sleep(30)`. A wrong key is
+ * dropped and logged once, not once per worker. A key revoked with the CLI, and a config
+ * consumer removed by a reload, end their live sessions on both workers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { adminSql, testDatabase } from '../support/pg.js';
 /** Bounded waits: what is tested is that each happens, not how fast. */
 const WITHIN_MS = 10_000;
 const SESSIONS = 6;
+const PSQLS = 2;
 
 function within<T>(p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, sleep(WITHIN_MS).then(() => Promise.reject(new Error(`${what}: not within ${WITHIN_MS} ms`)))]);
@@ -89,14 +90,23 @@ test('warden start --workers 2: cancels reach the worker holding the session; re
     for (let i = 0; i < SESSIONS; i++) clients.push(postgres({ host: '127.0.0.1', port, user: 'pat', pass: pat, database: db.name, ssl: false, max: 1, connect_timeout: 10, onnotice: () => undefined }));
     const queries = clients.map((sql) => sql`SELECT pg_sleep(30)`);
     const outcomes = queries.map((q) => q.then(() => 'finished', (e: { code?: string }) => e.code ?? String(e)));
-    for (let i = 0; (await activeSleeps(db.name)) < SESSIONS; i++) {
+    // And psql, which cancels on SIGINT (libpq's PQcancel, a CancelRequest on a new connection).
+    const psqls = Array.from({ length: PSQLS }, () => {
+      const p = spawn('psql', ['-X', '-At', `host=127.0.0.1 port=${port} user=pat dbname=${db.name} sslmode=disable`, '-c', 'SELECT pg_sleep(30)'], { env: { ...process.env, PGPASSWORD: pat }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      p.stderr!.on('data', (d) => (stderr += d));
+      return { p, done: new Promise<string>((res) => p.once('close', (code) => res(`${code} ${stderr.trim()}`))) };
+    });
+    for (let i = 0; (await activeSleeps(db.name)) < SESSIONS + PSQLS; i++) {
       assert.ok(i < 100, 'every session is running its pg_sleep');
       await sleep(100);
     }
     const t0 = Date.now();
     for (const q of queries) void q.cancel();
+    for (const { p } of psqls) p.kill('SIGINT');
     const codes = await within(Promise.all(outcomes), 'every query cancelled');
     assert.deepEqual(codes, new Array(SESSIONS).fill('57014'), 'each query ended by its cancel (57014 query_canceled)');
+    for (const r of await within(Promise.all(psqls.map((x) => x.done)), 'every psql cancelled')) assert.match(r, /^1 [\s\S]*ERROR:  canceling statement due to user request/);
     const tookMs = Date.now() - t0;
     // The connections stay usable after a cancel.
     for (const sql of clients) assert.equal((await sql`SELECT 1 AS one`)[0]!.one, 1);
@@ -144,7 +154,7 @@ test('warden start --workers 2: cancels reach the worker holding the session; re
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
     // Both workers held sessions (each records its own in its own chain).
     for (const w of ['worker-1', 'worker-2']) assert.ok(readAuditRecords(join(dir, '.warden/audit', w)).some((r) => r.door === 'postgres'), `${w} held PostgreSQL sessions`);
-    process.stderr.write(`# ${SESSIONS} cancels through 2 workers answered in ${tookMs} ms\n`);
+    process.stderr.write(`# ${SESSIONS} postgres.js and ${PSQLS} psql cancels through 2 workers answered in ${tookMs} ms\n`);
   } finally {
     await Promise.all(clients.map((c) => c.end({ timeout: 1 }).catch(() => undefined)));
     await Promise.all(pgClients.map((c) => c.end().catch(() => undefined)));
