@@ -174,14 +174,31 @@ export class Identity {
     // The lookup is by hash; the explicit constant-time compare keeps the check honest
     // if the lookup ever changes to a prefix or id (threat: timing side channel).
     if (!stored || !digestsEqual(stored.hash, hash)) throw new WardenError('WARDEN_E_AUTH_INVALID', 'invalid API key: this is not a Warden key known to this gateway');
-    if (stored.revokedAt !== null && stored.revokedAt <= now) throw new WardenError('WARDEN_E_AUTH_REVOKED', `API key ${stored.id} was revoked; ask your Warden administrator for a new key`);
-    if (stored.expiresAt !== null && stored.expiresAt <= now) throw new WardenError('WARDEN_E_AUTH_EXPIRED', `API key ${stored.id} expired at ${new Date(stored.expiresAt).toISOString()}; rotate it with \`warden keys rotate ${stored.id}\``);
-    const consumer = this.consumer(stored.consumer);
-    if (!consumer) throw new WardenError('WARDEN_E_AUTH_CONSUMER_UNKNOWN', `API key ${stored.id} belongs to consumer "${stored.consumer}", which does not exist`);
+    const consumer = this.standing(stored, now);
+    if (consumer instanceof WardenError) throw consumer;
     this.lastUsed.set(stored.id, now);
     const who: Identified = { key: { id: stored.id, consumer: stored.consumer, models: stored.models }, consumer };
     if (stored.expiresAt !== null) who.expiresAt = stored.expiresAt;
     return who;
+  }
+
+  /**
+   * Whether the key `id` is still accepted at `now`: the error authenticateKey would answer, or
+   * undefined. A door holding a session open on a key asks while the session lives, so a key
+   * revoked or deleted, or its consumer removed, ends the session (the PostgreSQL door).
+   */
+  keyStanding(id: string, now = Date.now()): WardenError | undefined {
+    const stored = this.store.getKey(id);
+    if (!stored) return new WardenError('WARDEN_E_AUTH_INVALID', `API key ${id} no longer exists`);
+    const r = this.standing(stored, now);
+    return r instanceof WardenError ? r : undefined;
+  }
+
+  /** The key's consumer when the key is accepted at `now`, else why not. */
+  private standing(stored: StoredKey, now: number): Consumer | WardenError {
+    if (stored.revokedAt !== null && stored.revokedAt <= now) return new WardenError('WARDEN_E_AUTH_REVOKED', `API key ${stored.id} was revoked; ask your Warden administrator for a new key`);
+    if (stored.expiresAt !== null && stored.expiresAt <= now) return new WardenError('WARDEN_E_AUTH_EXPIRED', `API key ${stored.id} expired at ${new Date(stored.expiresAt).toISOString()}; rotate it with \`warden keys rotate ${stored.id}\``);
+    return this.consumer(stored.consumer) ?? new WardenError('WARDEN_E_AUTH_CONSUMER_UNKNOWN', `API key ${stored.id} belongs to consumer "${stored.consumer}", which does not exist`);
   }
 
   /** Writes last-used times collected since the previous flush (called on a timer). */

@@ -9,12 +9,13 @@ import type { Consumer, KeyInfo } from '../../core/exchange.js';
 import { randomBase62 } from '../../core/ids.js';
 import type { Logger } from '../../telemetry/log.js';
 import type { Exchange } from '../../core/exchange.js';
+import type { Siblings } from '../../runtime/workers/siblings.js';
 import { CancelKeys } from './cancel.js';
 import { clientHandshake, refuse, StartupRefusal } from './client-startup.js';
 import type { PostgresConfig } from './config.js';
 import type { StatementPolicy } from './ports.js';
 import type { ResultMasker } from './mask/index.js';
-import { armDeadlines, sessionDeadlines } from './deadlines.js';
+import { armDeadlines, sessionDeadlines, type Deadline } from './deadlines.js';
 import { createRecorder } from './recorder.js';
 import { Session } from './session.js';
 import { connectUpstream, upstreamQuery, UpstreamError } from './upstream.js';
@@ -66,6 +67,12 @@ export interface PostgresDoorDeps {
    * upstream connection (column rules resolve to table OIDs per database).
    */
   sessionParts(ctx: SessionContext, query: (sql: string) => Promise<(string | null)[][]>): Promise<{ policy: StatementPolicy; masker: ResultMasker | undefined }>;
+  /**
+   * The other worker processes under `warden start --workers N` (absent in one process). A
+   * CancelRequest comes on a new connection, which the cluster may hand to a worker that does
+   * not hold the session: that worker asks the others, and the one holding it cancels.
+   */
+  siblings?: Siblings;
 }
 
 export interface PostgresDoor {
@@ -85,9 +92,21 @@ interface LiveSession {
   /** A key login: the key id, and the groups and labels (as JSON) the session was set up with. */
   login?: { key: string; consumer: string; groups: readonly string[]; labels: string };
   session: Session;
+  /** Ends the session with FATAL, recorded in its transcript. */
+  end(d: Ending): void;
   /** Cancels the grant / credential expiry timer. */
   disarm?: () => void;
 }
+
+type Ending = Omit<Deadline, 'at'>;
+
+/** How often the door looks whether keys or consumers moved (the store's own poll is DATA_VERSION_MS, 100 ms). */
+const CHECK_MS = 100;
+/** Every live session's grant and key are rechecked at least this often (a key revoked for a future moment, a grant revoked). */
+const RECHECK_MS = 1_000;
+
+/** The question a worker puts to the others for a cancel key it does not hold. */
+const CANCEL_TOPIC = 'postgres-cancel';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -97,6 +116,11 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
   const live = new Map<string, LiveSession>();
   const sockets = new Set<Socket>();
   const upstreamTls = resolveUpstreamTls(cfg.upstream.host, cfg.upstream.tls);
+  // Another worker's miss: matched here in constant time like a local one (cancel.ts), never asked on.
+  const stopAnswering = deps.siblings?.answer(CANCEL_TOPIC, (d) => {
+    const c = d as { pid?: unknown; key?: unknown } | null;
+    return typeof c?.pid === 'number' && typeof c.key === 'string' && cancels.cancel(c.pid, Buffer.from(c.key, 'base64'));
+  });
 
   const onConnection = async (raw: Socket) => {
     sockets.add(raw);
@@ -112,8 +136,12 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
       const hs = await clientHandshake(raw, { secureContext: deps.secureContext, tlsRequired, maxStartupBytes: cfg.max_startup_bytes, maxMessageBytes: cfg.max_message_bytes, onSocket: (s) => (clientSocket = s) });
       if (hs.kind === 'cancel') {
         clearTimeout(deadline);
-        if (!cancels.cancel(hs.pid, hs.key)) deps.log.warn('postgres cancel request with an unknown key', { remote });
+        // Closed at once whatever follows, as PostgreSQL does: the timing tells a guesser nothing.
         raw.destroy();
+        if (cancels.cancel(hs.pid, hs.key)) return;
+        // A wrong key is dropped by every worker; this one, which took the request, logs it once.
+        const elsewhere = deps.siblings ? await deps.siblings.ask(CANCEL_TOPIC, { pid: hs.pid, key: hs.key.toString('base64') }) : false;
+        if (!elsewhere) deps.log.warn('postgres cancel request with an unknown key', { remote });
         return;
       }
       clientSocket = hs.socket;
@@ -165,13 +193,20 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
           live.delete(session);
         },
       });
-      const entry: LiveSession = { id: session, consumer: who.consumer.name, grant: who.grant?.id, session: s };
+      const entry: LiveSession = {
+        id: session,
+        consumer: who.consumer.name,
+        grant: who.grant?.id,
+        session: s,
+        end(d) {
+          if (live.get(session) !== entry) return; // already ended: recorded once
+          recorder.event('error', { code: d.code, message: d.message });
+          s.terminate(d.sqlstate, d.message);
+        },
+      };
       if (!who.token && who.key) entry.login = { key: who.key.id, consumer: who.consumer.name, groups: who.consumer.groups, labels: JSON.stringify(who.consumer.labels) };
       live.set(session, entry);
-      entry.disarm = armDeadlines(sessionDeadlines(who), (d) => {
-        recorder.event('error', { code: d.code, message: d.message });
-        s.terminate(d.sqlstate, d.message);
-      });
+      entry.disarm = armDeadlines(sessionDeadlines(who), (d) => entry.end(d));
       s.start([]);
       if (up.framer.pending) up.socket.emit('data', Buffer.alloc(0));
     } catch (e) {
@@ -192,16 +227,16 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
         deps.log.warn('postgres session credential check failed', { error: (err as Error).message, session: e.id });
       }
       if (why) {
-        e.session.terminate('57P01', `Warden: ${why}; this session ends`);
+        e.end({ sqlstate: '57P01', code: 'WARDEN_E_AUTH_REVOKED', message: `Warden: ${why}; this session ends` });
         continue;
       }
       if (!e.grant || !deps.grantEnded) continue;
       void deps.grantEnded(e.grant, Date.now()).then(
-        (why) => why && e.session.terminate('57P01', `Warden: ${why}; this session ends`),
+        (why) => why && e.end({ sqlstate: '57P01', code: undefined, message: `Warden: ${why}; this session ends` }),
         () => undefined,
       );
     }
-  }, 1000);
+  }, CHECK_MS);
   sweep.unref();
 
   const server: Server = createServer((s) => void onConnection(s));
@@ -229,6 +264,7 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     },
     async close() {
       clearInterval(sweep);
+      stopAnswering?.();
       for (const e of [...live.values()]) e.session.terminate('57P01', 'Warden is shutting down');
       await new Promise<void>((r) => server.close(() => r()));
       for (const s of sockets) s.destroy();

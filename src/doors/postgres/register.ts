@@ -1,6 +1,7 @@
 /** The PostgreSQL door as the registry sees it: its config section and its own listener. */
 import type { Door, DoorListener } from '../door.js';
 import type { Gateway } from '../../runtime/gateway.js';
+import { siblingsOfThisWorker } from '../../runtime/workers/siblings.js';
 import { createAuthenticator } from './auth.js';
 import { postgresSchema, type PostgresConfig } from './config.js';
 import { startPostgresDoor, type PostgresDoor } from './door.js';
@@ -67,6 +68,7 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
       if (k.revokedAt === null) keyChecked.set(s, { stamp, snap });
       return null;
     },
+    siblings: siblingsOfThisWorker(),
     async sessionParts(ctx, query) {
       const m = masking(live());
       let masker;
@@ -96,5 +98,22 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
   return {
     url: `postgres://${door.host}:${door.port}`,
     close: () => door.close(),
+  };
+}
+
+/** Moves when the store's version moves (a key revoked here or by another process) or a reload installs new config consumers. */
+function credentialsEpoch(gw: Gateway): () => number {
+  let version = -1;
+  let snapshot: unknown;
+  let n = 0;
+  return () => {
+    const v = gw.store.version();
+    const s = gw.current();
+    if (v !== version || s !== snapshot) {
+      version = v;
+      snapshot = s;
+      n++;
+    }
+    return n;
   };
 }
