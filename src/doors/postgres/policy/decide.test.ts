@@ -193,15 +193,22 @@ test('session decision cache: a repeated text is a hit; params, a new grant or a
   const cache = new SessionDecisionCache(10);
   const c = classifySql('DELETE FROM t');
   const a = cache.decide(sp, open, writer, c);
-  assert.equal(cache.decide(sp, open, writer, c), a);
-  assert.equal(cache.hits, 1);
-  assert.notEqual(cache.decide(sp, open, writer, c, { params: ['1'] }), a);
-  assert.notEqual(cache.decide(sp, open, writer, c, { grant: { id: 'g', role: 'writer', expires: 1 } }), a);
+  const again = cache.decide(sp, open, writer, c);
+  if (a instanceof Promise || again instanceof Promise) throw new Error('no OPA here');
+  // Deciding read no text, so the facts answer it first.
+  assert.equal(again.decision, a.decision);
+  assert.equal(cache.hits + cache.factHits, 1);
+  const hits = () => cache.hits + cache.factHits;
+  cache.decide(sp, open, writer, c, { params: ['1'] });
+  cache.decide(sp, open, writer, c, { grant: { id: 'g', role: 'writer', expires: 1 } });
+  assert.equal(hits(), 1, 'params and another grant are decided anew');
   const reloaded = policy({});
-  assert.notEqual(cache.decide(sp, reloaded, writer, c), a);
+  cache.decide(sp, reloaded, writer, c);
+  assert.equal(hits(), 1, 'a reload is decided anew');
   const timed = policy({ rules: [{ id: 'night', when: 'time.getHours() > 25' }] });
-  const t1 = cache.decide(sp, timed, writer, c);
-  assert.notEqual(cache.decide(sp, timed, writer, c), t1, 'a rule reading time is never cached');
+  cache.decide(sp, timed, writer, c);
+  cache.decide(sp, timed, writer, c);
+  assert.equal(hits(), 1, 'a rule reading time is never cached');
 });
 
 test('session decision cache: a new text with the facts of a decided one is a facts hit, with the same decision', () => {

@@ -19,16 +19,11 @@ import { resolvePolicies } from '../../../policy/compile.js';
 import type { DecisionDocument } from '../../../policy/document.js';
 import type { CompiledPolicy } from '../../../policy/engine.js';
 import { BoundedCache } from '../sql/cache.js';
-import type { ClassifiedSql } from '../sql/index.js';
+import { factsKey, type ClassifiedSql } from '../sql/index.js';
 import { decideDocument, statementDocument, type StatementContext, type StatementPolicy, type StatementVerdict } from './decide.js';
 
 interface FactsEntry {
   verdict: StatementVerdict;
-}
-
-/** The key of a query's facts: every statement's facts but its text, in order (JSON: unambiguous). */
-export function factsKey(classified: ClassifiedSql): string {
-  return JSON.stringify(classified.statements.map((s) => [s.kind, s.effect, s.tables, s.functions, s.operations, s.reason ?? null]));
 }
 
 /** Makes every statement text of `doc` an accessor that records being read; `restore` turns them back into plain values. */
@@ -85,21 +80,20 @@ export class SessionDecisionCache {
     const cacheable = !ctx.params && set.opas.length === 0 && !set.readsTime;
     if (!cacheable) return decideDocument(sp, policy, classified, statementDocument(sp, consumer, classified, ctx));
     const context = `${ctx.grant?.id ?? ''}\u0000${ctx.grant?.role ?? ''}\u0000${ctx.database ?? ''}\u0000`;
-    const key = context + classified.text;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
     // A refused text (syntax, size) has no statement facts: it is decided (denied) by itself.
     const fkey = classified.refused ? undefined : context + factsKey(classified);
-    const doc = statementDocument(sp, consumer, classified, ctx);
+    // The facts first: an entry there is a decision that read no text, so it holds for this text too.
     if (fkey !== undefined) {
       const f = this.byFacts.get(fkey);
       if (f) {
         this.factHits++;
-        const v: StatementVerdict = { decision: f.verdict.decision, doc };
-        this.cache.set(key, v);
-        return v;
+        return { decision: f.verdict.decision, doc: statementDocument(sp, consumer, classified, ctx) };
       }
     }
+    const key = context + classified.text;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const doc = statementDocument(sp, consumer, classified, ctx);
     const watch = watchTexts(doc);
     let v: StatementVerdict | Promise<StatementVerdict>;
     try {

@@ -14,6 +14,7 @@
  * compares the shape's facts with the full parse's over a corpus.
  */
 import type { ClassifiedSql } from './classify.js';
+import { factsKey } from './facts-key.js';
 import { normalizeSql } from './parser.js';
 import type { ClassifiedStatement } from './statement.js';
 
@@ -56,6 +57,8 @@ export interface ShapeEntry {
   /** Characters before the statement's text and after it (`;`, spaces, a comment), the same for every text of the shape. */
   prefix: number;
   suffix: number;
+  /** factsKey() of the statement, the same for every text of the shape. */
+  factsKey: string;
 }
 
 const SHAREABLE_EFFECTS: ReadonlySet<string> = new Set(['read', 'write']);
@@ -76,11 +79,11 @@ export function shapeEntry(key: string, c: ClassifiedSql): ShapeEntry | null {
   let lastEnd = lastMarker + 1;
   while (lastEnd < key.length && isDigit(key.charCodeAt(lastEnd))) lastEnd++;
   if (prefix > first || suffix > key.length - lastEnd) return null;
-  return { statement: s, prefix, suffix };
+  return { statement: s, prefix, suffix, factsKey: factsKey(c) };
 }
 
 /** The classification of `text` (of the entry's shape). */
 export function fromShape(text: string, e: ShapeEntry): ClassifiedSql {
   const statement: ClassifiedStatement = { ...e.statement, text: text.slice(e.prefix, text.length - e.suffix) };
-  return { text, statements: [statement], effect: statement.effect };
+  return { text, statements: [statement], effect: statement.effect, factsKey: e.factsKey };
 }
