@@ -10,7 +10,7 @@
  * character by character): two texts of one shape then differ only in the digits of integer
  * constants, which the classifier never reads (it reads `A_Const` only as a string:
  * `set_config`'s setting, `SET` values). Only single statements that read or write (no COPY,
- * SET, DO, restricted or blocked statement) are kept. test/postgres/shape-property.test.ts
+ * SET, DO, restricted or blocked statement) are kept. sql/shape.test.ts
  * compares the shape's facts with the full parse's over a corpus.
  */
 import type { ClassifiedSql } from './classify.js';
