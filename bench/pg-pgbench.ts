@@ -24,7 +24,8 @@ import { createLogger } from '../src/telemetry/log.js';
 
 const seconds = Number(process.argv.find((a) => a.startsWith('seconds='))?.slice(8) ?? 10);
 const rounds = Number(process.argv.find((a) => a.startsWith('rounds='))?.slice(7) ?? 2);
-const DB = 'warden_pgbench';
+// One database per run: two runs at once (other sessions on the machine) must not drop each other's.
+const DB = `warden_pgbench_${process.pid}`;
 const modes = (process.argv.find((a) => a.startsWith('modes='))?.slice(6) ?? 'simple,extended,prepared').split(',');
 const clients = process.argv.find((a) => a.startsWith('clients='))?.slice(8) ?? '8';
 const masking = !process.argv.includes('masking=off');

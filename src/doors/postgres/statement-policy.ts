@@ -98,13 +98,15 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
       const policy = deps.policy();
       const hit = recent.get(sql);
       if (hit && hit.sp === sp && hit.policy === policy) return hit.verdict;
+      const seen = deps.classifier.cache.hits;
       const c = deps.classifier.classify(sql);
-      const hits = cache.hits;
+      const repeated = deps.classifier.cache.hits > seen;
+      const hits = cache.hits + cache.factHits;
       const v = cache.decide(sp, policy, deps.consumer, c, ctx());
       if (v instanceof Promise) return v.then((x) => toVerdict(c, x));
       const verdict = toVerdict(c, v);
-      // Kept from its second sighting on (a hit of the decision cache, so cacheable): texts seen once (`-M simple`'s literals) stay out.
-      if (cache.hits > hits && verdict.outcome !== 'ask' && !verdict.copyOut && sql.length <= 4096) {
+      // Kept from its second sighting on (the text classified before, the decision a cache hit, so cacheable): texts seen once (`-M simple`'s literals) stay out.
+      if (repeated && cache.hits + cache.factHits > hits && verdict.outcome !== 'ask' && !verdict.copyOut && sql.length <= 4096) {
         if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
         recent.set(sql, { sp, policy, verdict });
       }

@@ -117,7 +117,11 @@ function combine(policy: CompiledPolicy, classified: ClassifiedSql, preset: Deci
  * user's policy consults OPA for this request.
  */
 export function decideStatements(sp: StatementPolicy, policy: CompiledPolicy, consumer: Consumer, classified: ClassifiedSql, ctx: StatementContext = {}): StatementVerdict | Promise<StatementVerdict> {
-  const doc = statementDocument(sp, consumer, classified, ctx);
+  return decideDocument(sp, policy, classified, statementDocument(sp, consumer, classified, ctx));
+}
+
+/** decideStatements on a document already built by statementDocument for `classified`. */
+export function decideDocument(sp: StatementPolicy, policy: CompiledPolicy, classified: ClassifiedSql, doc: DecisionDocument): StatementVerdict | Promise<StatementVerdict> {
   const blocked = blockedReason(classified);
   // Threat: nothing a policy says can let the always-blocked list through (seed 002).
   if (blocked !== null) return { decision: deny(classified.refused ? `sql:${classified.refused.code}` : 'sql:blocked', blocked), doc };

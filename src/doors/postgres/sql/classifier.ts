@@ -1,9 +1,11 @@
 /**
- * A classifier with a cache by exact SQL text: with `pgbench -M simple` every literal
- * differs, but drivers and agents repeat their statements, and a hit skips the parse.
+ * A classifier with a cache by exact SQL text: drivers and agents repeat their statements,
+ * and a hit skips the parse. With `pgbench -M simple` every literal differs: a text whose
+ * only constants are integers is classified once per shape (sql/shape.ts).
  */
 import { BoundedCache } from './cache.js';
 import { classifySql, DEFAULT_MAX_SQL_BYTES, type ClassifiedSql } from './classify.js';
+import { fromShape, shapeEntry, shapeOf, type ShapeEntry } from './shape.js';
 
 export interface SqlClassifierOptions {
   maxBytes?: number;
@@ -13,20 +15,32 @@ export interface SqlClassifierOptions {
   cacheChars?: number;
 }
 
+/** Longest text that is looked up by shape (a normalisation is a parse: only worth it for short statements). */
+const MAX_SHAPE_CHARS = 2048;
+
 export class SqlClassifier {
   readonly maxBytes: number;
   readonly cache: BoundedCache<ClassifiedSql>;
-
+  readonly shapes: BoundedCache<ShapeEntry>;
   constructor(opts: SqlClassifierOptions = {}) {
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_SQL_BYTES;
     this.cache = new BoundedCache(opts.cacheEntries ?? 10_000, opts.cacheChars ?? 8 * 1024 * 1024);
+    this.shapes = new BoundedCache(1000, 1024 * 1024);
   }
-
-  /** The classification of `text`, from the cache when the exact text was seen. Results are shared: do not mutate. */
+  /** The classification of `text`, from the cache when the exact text (or its shape) was seen. Results are shared: do not mutate. */
   classify(text: string): ClassifiedSql {
     let c = this.cache.get(text);
     if (c) return c;
+    const key = text.length <= MAX_SHAPE_CHARS && text.length <= this.maxBytes ? shapeOf(text) : null;
+    if (key !== null) {
+      const e = this.shapes.get(key);
+      if (e) return fromShape(text, e);
+    }
     c = classifySql(text, { maxBytes: this.maxBytes });
+    if (key !== null) {
+      const e = shapeEntry(key, c);
+      if (e) this.shapes.set(key, e);
+    }
     this.cache.set(text, c);
     return c;
   }

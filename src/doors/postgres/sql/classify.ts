@@ -27,6 +27,8 @@ export interface ClassifiedSql {
   effect: SqlEffect;
   /** Set when the text was refused without classifying its statements (effect is then `blocked`). */
   refused?: { code: 'syntax' | 'too_large'; reason: string };
+  /** factsKey() of these statements, when the classifier already knows it (a text classified by its shape). */
+  factsKey?: string;
 }
 
 function statementText(whole: string, bytes: Buffer | null, location: number, length: number): string {

@@ -5,3 +5,4 @@ export type { ClassifiedStatement, CopyFormat } from './statement.js';
 export { SQL_EFFECTS, effectRank, maxEffect, type SqlEffect } from './effects.js';
 export { SqlClassifier, type SqlClassifierOptions } from './classifier.js';
 export { BoundedCache } from './cache.js';
+export { factsKey } from './facts-key.js';

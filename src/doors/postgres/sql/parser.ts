@@ -2,7 +2,7 @@
  * The PostgreSQL 18 parser (libpg-query, compiled to wasm). Loading compiles the wasm
  * module once per process; after that a parse is synchronous.
  */
-import { loadModule, parseSync } from 'libpg-query';
+import { loadModule, normalizeSync, parseSync } from 'libpg-query';
 
 let loading: Promise<void> | null = null;
 let ready = false;
@@ -45,4 +45,19 @@ export function parseSql(text: string): ParseOutcome {
     statements.push({ stmt: s.stmt, location: s.stmt_location ?? 0, length: s.stmt_len ?? 0 });
   }
   return { ok: true, statements };
+}
+
+/**
+ * PostgreSQL's own normalisation of `text` (libpg_query: the raw parser runs, then every
+ * constant node is replaced by `$n` in the text), or null when it fails. The wasm call
+ * returns some errors as the result string instead of throwing: callers must check the
+ * result against the text (sql/shape.ts does).
+ */
+export function normalizeSql(text: string): string | null {
+  if (!ready) throw new Error('loadSqlParser() must finish before SQL is classified');
+  try {
+    return normalizeSync(text);
+  } catch {
+    return null;
+  }
 }
