@@ -101,6 +101,7 @@ export const CATALOGUE = {
   WARDEN_E_CLAUDE_SETTINGS: { status: 500, anthropic: 'api_error', retry: false, summary: 'A Claude Code settings or MCP file `warden connect claude-code` would edit cannot be read or is not a JSON object: the message names the file; fix or move it and run again. Nothing was written.' },
   WARDEN_E_MCP_UPSTREAM_ERROR: { status: 502, anthropic: 'api_error', retry: false, summary: 'The upstream MCP server answered the request with a JSON-RPC error. Warden relays its code (a standard JSON-RPC code or -32002; any other becomes -32000) and its message with secrets masked by the guards; its `data` is dropped.' },
   WARDEN_E_APPROVAL_EXECUTED: { status: 409, anthropic: 'invalid_request_error', retry: false, summary: 'A one-time approval (a PostgreSQL statement) already ran: the message names the approval, when and by which session. It is never answered or used again; sending the identical statement again asks for a new approval, named in the same error.' },
+  WARDEN_E_AUTH_CONSUMER_CHANGED: { status: 401, anthropic: 'authentication_error', retry: false, summary: "The consumer's groups or labels changed after this session logged in (they chose its role and the policy it was judged by): a long-lived session (the PostgreSQL door) ends; log in again to be judged as the consumer is now." },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -71,7 +71,7 @@ describe('postgres door: a live session and what it was admitted on', { timeout:
     w.warden.gateway.store.revokeKey(k.id, Date.now());
     await new Promise((res) => setTimeout(res, 2500));
     assert.notEqual(await outcome(c.query('SELECT 1')), 'ran');
-    fatal(errors, new RegExp(`^Warden: API key ${k.id} was revoked at \\S+Z; this session ends`));
+    fatal(errors, new RegExp(`^Warden: API key ${k.id} was revoked at \\S+Z \\(WARDEN_E_AUTH_REVOKED\\); this session ends`));
     await c.end().catch(() => undefined);
   });
 

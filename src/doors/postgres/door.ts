@@ -61,7 +61,7 @@ export interface PostgresDoorDeps {
    * Why a key session's login no longer holds (the key revoked or gone, the consumer gone or
    * its groups or labels changed — they chose the session's role and policy), or null. Checked every second.
    */
-  keyEnded?(s: { key: string; consumer: string; groups: readonly string[]; labels: string }, now: number): string | null;
+  keyEnded?(s: { key: string; consumer: string; groups: readonly string[]; labels: string }, now: number): { code: string; message: string } | null;
   /**
    * The session's statement policy and masker; `query` runs a catalog query on the session's
    * upstream connection (column rules resolve to table OIDs per database).
@@ -220,14 +220,14 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
   const sweep = setInterval(() => {
     for (const e of live.values()) {
       // A revoked key (the answer to a leak) ends its sessions, not only its next login.
-      let why: string | null | undefined;
+      let why: { code: string; message: string } | null | undefined;
       try {
         why = e.login && deps.keyEnded?.(e.login, Date.now());
       } catch (err) {
         deps.log.warn('postgres session credential check failed', { error: (err as Error).message, session: e.id });
       }
       if (why) {
-        e.end({ sqlstate: '57P01', code: 'WARDEN_E_AUTH_REVOKED', message: `Warden: ${why}; this session ends` });
+        e.end({ sqlstate: '57P01', code: why.code, message: `Warden: ${why.message} (${why.code}); this session ends` });
         continue;
       }
       if (!e.grant || !deps.grantEnded) continue;

@@ -58,12 +58,12 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
       const seen = keyChecked.get(s);
       if (seen && seen.stamp === stamp && seen.snap === snap) return null;
       const k = gw.store.getKey(s.key);
-      if (!k) return `API key ${s.key} no longer exists`;
-      if (k.revokedAt !== null && k.revokedAt <= now) return `API key ${k.id} was revoked at ${new Date(k.revokedAt).toISOString()}`;
+      if (!k) return { code: 'WARDEN_E_AUTH_INVALID', message: `API key ${s.key} no longer exists` };
+      if (k.revokedAt !== null && k.revokedAt <= now) return { code: 'WARDEN_E_AUTH_REVOKED', message: `API key ${k.id} was revoked at ${new Date(k.revokedAt).toISOString()}` };
       const c = gw.identity.consumer(s.consumer);
-      if (!c) return `consumer ${s.consumer} no longer exists`;
-      if (c.groups.length !== s.groups.length || c.groups.some((g, i) => g !== s.groups[i])) return `the groups of consumer ${s.consumer} changed (they chose this session's role)`;
-      if (JSON.stringify(c.labels) !== s.labels) return `the labels of consumer ${s.consumer} changed (policy rules read them)`;
+      if (!c) return { code: 'WARDEN_E_AUTH_CONSUMER_UNKNOWN', message: `consumer ${s.consumer} no longer exists` };
+      if (c.groups.length !== s.groups.length || c.groups.some((g, i) => g !== s.groups[i])) return { code: 'WARDEN_E_AUTH_CONSUMER_CHANGED', message: `the groups of consumer ${s.consumer} changed (they chose this session's role)` };
+      if (JSON.stringify(c.labels) !== s.labels) return { code: 'WARDEN_E_AUTH_CONSUMER_CHANGED', message: `the labels of consumer ${s.consumer} changed (policy rules read them)` };
       // A revocation set for later (a rotation's grace) is looked at every time.
       if (k.revokedAt === null) keyChecked.set(s, { stamp, snap });
       return null;
