@@ -1,12 +1,14 @@
 /**
  * `warden start --workers N`: the primary process of a node:cluster. It serves no requests:
  * it forks N workers that share the listeners (the cluster hands connections out in turn),
- * owns the memory limiter they all ask (ipc-limiter.ts), forwards SIGHUP (reload) to each,
+ * owns the memory limiter they all ask (ipc-limiter.ts), merges their metrics for /metrics
+ * (ipc-metrics.ts), forwards SIGHUP (reload) to each,
  * replaces a worker that dies, and stops them all on SIGINT/SIGTERM.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { MemoryBackend } from '../../limits/memory.js';
 import { serveLimiter } from './ipc-limiter.js';
+import { MetricsCollector } from './ipc-metrics.js';
 import { WORKER_SLOT_ENV } from './slot.js';
 import type { WorkerMessage } from './worker.js';
 
@@ -25,6 +27,7 @@ const STOP_GRACE_MS = 10_000;
 export async function runPrimary(opts: PrimaryOptions): Promise<number> {
   const limiter = new MemoryBackend();
   const bySlot = new Map<number, Worker>();
+  const metrics = new MetricsCollector(() => [...bySlot.values()]);
   let stopping = false;
 
   const fork = (slot: number): Promise<WorkerMessage & { t: 'ready' }> => {
@@ -32,6 +35,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<number> {
     const started = Date.now();
     bySlot.set(slot, w);
     serveLimiter(w, limiter);
+    metrics.attach(w);
     w.on('error', () => undefined); // IPC to a dying worker: its exit is handled below
     const ready = new Promise<WorkerMessage & { t: 'ready' }>((resolve, reject) => {
       w.on('message', (m: WorkerMessage) => {
