@@ -60,7 +60,12 @@ export function cumulativeOnly(snap: RegistrySnapshot): RegistrySnapshot {
  * counter reset, which it handles).
  */
 export function carry(carried: RegistrySnapshot, dead: RegistrySnapshot): RegistrySnapshot {
-  const byName = new Map(carried.map((f) => [f.name, { head: f, series: new Map(f.series as Array<[string, number | HistogramSeries]>) as Series }]));
+  const byName = new Map<string, { head: FamilySnapshot; series: Series }>();
+  for (const f of carried) {
+    const series: Series = new Map();
+    addInto(series, f); // copies: `carried` is left as it was
+    byName.set(f.name, { head: f, series });
+  }
   for (const f of cumulativeOnly(dead)) {
     let m = byName.get(f.name);
     if (!m) byName.set(f.name, (m = { head: f, series: new Map() }));
