@@ -79,7 +79,10 @@ export class MetricsCollector {
   private readonly last = new Map<Worker, RegistrySnapshot>();
   /** Counters and histograms of the dead workers, as of their last snapshot. */
   private carried: RegistrySnapshot = [];
-  private readonly rounds = new Map<number, (w: Worker, s: RegistrySnapshot) => void>();
+  /** Workers that exited: their counts are in `carried` from then on. */
+  private readonly gone = new WeakSet<Worker>();
+  /** The scrapes being collected, each told of every answer and every worker that exits. */
+  private readonly rounds = new Map<number, (w: Worker, s?: RegistrySnapshot) => void>();
 
   constructor(private readonly live: () => Worker[]) {}
 
@@ -100,7 +103,9 @@ export class MetricsCollector {
     w.once('exit', () => {
       const last = this.last.get(w);
       this.last.delete(w);
+      this.gone.add(w);
       if (last) this.carried = carry(this.carried, last);
+      for (const r of this.rounds.values()) r(w);
     });
   }
 
@@ -115,10 +120,11 @@ export class MetricsCollector {
         clearTimeout(timer);
         resolve();
       }
+      const waitingFor = new Set(workers);
       this.rounds.set(n, (w, s) => {
-        if (!workers.includes(w)) return;
-        fresh.set(w, s);
-        if (fresh.size === workers.length) done();
+        if (!waitingFor.delete(w)) return;
+        if (s) fresh.set(w, s);
+        if (waitingFor.size === 0) done();
       });
       const ask: Msg = { t: 'warden-metrics-snapshot', n };
       for (const w of workers) w.send(ask, undefined, () => undefined);
@@ -126,15 +132,17 @@ export class MetricsCollector {
     });
     this.rounds.delete(n);
     const parts: RegistrySnapshot[] = [this.carried];
-    for (const w of workers) {
+    // A worker that exited during the round is counted once, in `carried` (its last answer).
+    for (const w of workers.filter((x) => !this.gone.has(x))) {
       const s = fresh.get(w);
       if (s) parts.push(s);
       else if (this.last.has(w)) parts.push(cumulativeOnly(this.last.get(w)!));
     }
+    const alive = workers.filter((w) => !this.gone.has(w));
     return renderSnapshot([
       ...mergeSnapshots(parts),
-      gauge('warden_workers', 'Worker processes alive when this scrape was collected.', workers.length),
-      gauge('warden_workers_scraped', 'Workers that answered this scrape in time; a late one counts through its previous answer (counters and histograms only).', fresh.size),
+      gauge('warden_workers', 'Worker processes alive when this scrape was collected.', alive.length),
+      gauge('warden_workers_scraped', 'Workers that answered this scrape in time; a late one counts through its previous answer (counters and histograms only).', alive.filter((w) => fresh.has(w)).length),
     ]);
   }
 }
