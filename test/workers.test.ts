@@ -228,3 +228,79 @@ test('warden start --workers 2: a worker SIGKILLed under load loses only the req
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+function scrape(adminUrl: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${adminUrl}/metrics`, { agent: false }, (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(data) : reject(new Error(`/metrics answered ${res.statusCode}: ${data}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error('scrape timed out')));
+    req.end();
+  });
+}
+
+/** The sum of a metric's samples whose labels match `labels` (a substring of the label text). */
+function total(text: string, name: string, labels = ''): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (labels && !line.includes(labels)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+test('warden start --workers 2: every scrape of /metrics shows the whole Warden, across a worker replaced', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-workers-metrics-'));
+  writeFileSync(join(dir, 'warden.yaml'), `models:\n  - { match: "claude-*", provider: mock }\nadmin: { port: 0, key_sha256: ${createHash('sha256').update(ADMIN_KEY).digest('hex')} }\nlogging: { level: error }\n`);
+  let child: ChildProcess | undefined;
+  const pids: number[] = [];
+  try {
+    child = spawnCli(['--config', join(dir, 'warden.yaml'), 'start', '--workers', '2', '--port', '0'], { cwd: dir });
+    let output = '';
+    child.stderr!.on('data', (d) => (output += d));
+    child.stdout!.on('data', (d) => (output += d));
+    await waitForOutput(child, /That key \(consumer local-dev\)/, 60_000);
+    const url = /ANTHROPIC_BASE_URL=(\S+)/.exec(output)![1]!;
+    const key = /ANTHROPIC_AUTH_TOKEN=(\S+)/.exec(output)![1]!;
+    const adminUrl = /admin API and \/metrics: (http\S+?)\)/.exec(output)![1]!;
+    for (const m of output.matchAll(/worker \d \(pid (\d+)\) started/g)) pids.push(Number(m[1]));
+    assert.equal(pids.length, 2);
+
+    const N = 10;
+    assert.deepEqual(await Promise.all(Array.from({ length: N }, () => send(url, key))), new Array(N).fill(200));
+    assert.ok(existsSync(join(dir, '.warden/audit/worker-1/audit-000001.jsonl')) && existsSync(join(dir, '.warden/audit/worker-2/audit-000001.jsonl')), 'the requests were spread over both workers');
+    // Each scrape (on its own connection: the cluster hands them to either worker) shows all N.
+    for (let i = 0; i < 4; i++) {
+      const text = await scrape(adminUrl);
+      assert.equal(total(text, 'warden_requests_total', 'door="llm"'), N, text);
+      assert.equal(total(text, 'warden_request_duration_seconds_count', 'door="llm"'), N);
+      assert.equal(total(text, 'warden_request_duration_seconds_bucket', 'le="+Inf"'), N);
+      assert.equal(total(text, 'warden_workers'), 2);
+      assert.equal(total(text, 'warden_workers_scraped'), 2);
+      assert.equal((text.match(/^# TYPE warden_requests_total counter$/gm) ?? []).length, 1, 'one family, merged');
+    }
+
+    // A worker killed and replaced: the totals do not go down (the primary carries its last counts).
+    process.kill(pids[1]!, 'SIGKILL');
+    await waitForOutput(child, /worker 2 \(pid \d+\) started/, 60_000).catch(() => assert.match(output, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/));
+    pids.push(Number([...output.matchAll(/worker 2 \(pid (\d+)\) started/g)].pop()![1]));
+    assert.deepEqual(await Promise.all(Array.from({ length: 4 }, () => send(url, key))), [200, 200, 200, 200]);
+    for (let i = 0; i < 3; i++) {
+      const text = await scrape(adminUrl);
+      assert.equal(total(text, 'warden_requests_total', 'door="llm"'), N + 4, text);
+      assert.equal(total(text, 'warden_workers_scraped'), 2);
+    }
+
+    child.kill('SIGTERM');
+    assert.equal(await new Promise<number | null>((resolve) => child!.once('exit', (c) => resolve(c))), 0);
+  } finally {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,8 @@ import { WardenError, asWardenError } from '../core/errors.js';
 import { readJson as readStrictJson } from '../core/json/read.js';
 import { readBody } from '../doors/shared/body.js';
 import type { Gateway } from '../runtime/gateway.js';
+import { askPrimaryForMetrics } from '../runtime/workers/ipc-metrics.js';
+import { workerSlot } from '../runtime/workers/slot.js';
 import { approvalsApi, auditUnauthenticatedDecide, isDecideCall } from './approvals-api.js';
 import { adminCallExchange, writeRecordBeforeEnd } from './audit-call.js';
 import { auditUnauthenticatedRefusal } from './refusal-budget.js';
@@ -67,7 +69,8 @@ export function createAdminHandler(gw: Gateway, control?: ConfigControl) {
     try {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/metrics') {
-        const text = gw.metrics.registry.render();
+        // Under --workers N, the merged metrics of every worker (ipc-metrics.ts), not this one's.
+        const text = workerSlot() === undefined ? gw.metrics.registry.render() : await askPrimaryForMetrics();
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
         res.end(text);
         return;

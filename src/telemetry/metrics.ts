@@ -15,8 +15,51 @@ function labelText(names: readonly string[], values: readonly string[], extra = 
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
+/**
+ * One metric's values as plain data (what crosses the cluster IPC channel for a merged
+ * /metrics, merge.ts): each series keyed by its label values joined with SERIES_KEY_SEP, a
+ * histogram's counts per bucket (not cumulative; the +Inf bucket is `count`).
+ */
+export type FamilySnapshot =
+  | { type: 'counter' | 'gauge'; name: string; help: string; labelNames: readonly string[]; series: Array<[key: string, value: number]> }
+  | { type: 'histogram'; name: string; help: string; labelNames: readonly string[]; buckets: readonly number[]; series: Array<[key: string, value: HistogramSeries]> };
+export interface HistogramSeries {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+export type RegistrySnapshot = FamilySnapshot[];
+export const SERIES_KEY_SEP = SEP;
+
+function labelValues(f: FamilySnapshot, key: string): string[] {
+  return key === '' && !f.labelNames.length ? [] : key.split(SEP);
+}
+
+/** The Prometheus text exposition of metric snapshots (one process's, or merged). */
+export function renderSnapshot(families: readonly FamilySnapshot[]): string {
+  const out: string[] = [];
+  for (const f of families) {
+    out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+    if (f.type !== 'histogram') {
+      for (const [k, v] of f.series) out.push(`${f.name}${labelText(f.labelNames, labelValues(f, k))} ${v}`);
+      continue;
+    }
+    for (const [k, s] of f.series) {
+      const values = labelValues(f, k);
+      let cumulative = 0;
+      for (let i = 0; i < f.buckets.length; i++) {
+        cumulative += s.counts[i]!;
+        out.push(`${f.name}_bucket${labelText(f.labelNames, values, `le="${f.buckets[i]}"`)} ${cumulative}`);
+      }
+      out.push(`${f.name}_bucket${labelText(f.labelNames, values, 'le="+Inf"')} ${s.count}`);
+      out.push(`${f.name}_sum${labelText(f.labelNames, values)} ${s.sum}`, `${f.name}_count${labelText(f.labelNames, values)} ${s.count}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
 interface Metric {
-  render(out: string[]): void;
+  snapshot(): FamilySnapshot;
 }
 
 export class Counter implements Metric {
@@ -32,9 +75,8 @@ export class Counter implements Metric {
     return this.values.get(labels.join(SEP)) ?? 0;
   }
 
-  render(out: string[]): void {
-    out.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`);
-    for (const [k, v] of this.values) out.push(`${this.name}${labelText(this.labelNames, k === '' && !this.labelNames.length ? [] : k.split(SEP))} ${v}`);
+  snapshot(): FamilySnapshot {
+    return { type: 'counter', name: this.name, help: this.help, labelNames: this.labelNames, series: [...this.values] };
   }
 }
 
@@ -48,9 +90,8 @@ export class Gauge implements Metric {
   set(labels: readonly string[], v: number): void {
     this.values.set(labels.join(SEP), v);
   }
-  render(out: string[]): void {
-    out.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`);
-    for (const [k, v] of this.values) out.push(`${this.name}${labelText(this.labelNames, k === '' && !this.labelNames.length ? [] : k.split(SEP))} ${v}`);
+  snapshot(): FamilySnapshot {
+    return { type: 'gauge', name: this.name, help: this.help, labelNames: this.labelNames, series: [...this.values] };
   }
 }
 
@@ -67,18 +108,10 @@ export class Histogram implements Metric {
     s.count++;
   }
 
-  render(out: string[]): void {
-    out.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`);
-    for (const [k, s] of this.series) {
-      const values = k === '' && !this.labelNames.length ? [] : k.split(SEP);
-      let cumulative = 0;
-      for (let i = 0; i < this.buckets.length; i++) {
-        cumulative += s.counts[i]!;
-        out.push(`${this.name}_bucket${labelText(this.labelNames, values, `le="${this.buckets[i]}"`)} ${cumulative}`);
-      }
-      out.push(`${this.name}_bucket${labelText(this.labelNames, values, 'le="+Inf"')} ${s.count}`);
-      out.push(`${this.name}_sum${labelText(this.labelNames, values)} ${s.sum}`, `${this.name}_count${labelText(this.labelNames, values)} ${s.count}`);
-    }
+  snapshot(): FamilySnapshot {
+    const series: Array<[string, HistogramSeries]> = [];
+    for (const [k, s] of this.series) series.push([k, { counts: Array.from(s.counts), sum: s.sum, count: s.count }]);
+    return { type: 'histogram', name: this.name, help: this.help, labelNames: this.labelNames, buckets: this.buckets, series };
   }
 }
 
@@ -99,9 +132,11 @@ export class Registry {
     this.metrics.push(m);
     return m;
   }
+  /** Every metric's values as plain data, for a merge across worker processes. */
+  snapshot(): RegistrySnapshot {
+    return this.metrics.map((m) => m.snapshot());
+  }
   render(): string {
-    const out: string[] = [];
-    for (const m of this.metrics) m.render(out);
-    return out.join('\n') + '\n';
+    return renderSnapshot(this.snapshot());
   }
 }

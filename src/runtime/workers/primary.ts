@@ -2,13 +2,14 @@
  * `warden start --workers N`: the primary process of a node:cluster. It serves no requests:
  * it forks N workers that share the listeners (the cluster hands connections out in turn),
  * owns the memory limiter they all ask (ipc-limiter.ts), relays questions between workers
- * (siblings.ts), forwards SIGHUP (reload) to each,
+ * (siblings.ts), merges their metrics for /metrics (ipc-metrics.ts), forwards SIGHUP (reload) to each,
  * replaces a worker that dies, and stops them all on SIGINT/SIGTERM.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { MemoryBackend } from '../../limits/memory.js';
 import { serveLimiter } from './ipc-limiter.js';
 import { RelayState, serveSiblings } from './siblings.js';
+import { MetricsCollector } from './ipc-metrics.js';
 import { WORKER_SLOT_ENV } from './slot.js';
 import type { WorkerMessage } from './worker.js';
 
@@ -28,6 +29,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<number> {
   const limiter = new MemoryBackend();
   const bySlot = new Map<number, Worker>();
   const relay = new RelayState();
+  const metrics = new MetricsCollector(() => [...bySlot.values()]);
   let stopping = false;
 
   const fork = (slot: number): Promise<WorkerMessage & { t: 'ready' }> => {
@@ -36,6 +38,7 @@ export async function runPrimary(opts: PrimaryOptions): Promise<number> {
     bySlot.set(slot, w);
     serveLimiter(w, limiter);
     serveSiblings(w, () => bySlot.values(), relay);
+    metrics.attach(w);
     w.on('error', () => undefined); // IPC to a dying worker: its exit is handled below
     const ready = new Promise<WorkerMessage & { t: 'ready' }>((resolve, reject) => {
       w.on('message', (m: WorkerMessage) => {

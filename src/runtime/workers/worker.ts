@@ -7,6 +7,7 @@
  * SIGHUP by the primary's message.
  */
 import type { Warden } from '../../app.js';
+import { serveWorkerMetrics } from './ipc-metrics.js';
 import { workerSlot } from './slot.js';
 
 export type WorkerMessage =
@@ -32,6 +33,7 @@ export async function serveAsWorker(w: Warden, banner: string, log: (s: string) 
     }
   }, OVERLAY_POLL_MS);
   poll.unref();
+  const stopMetrics = serveWorkerMetrics(w.gateway.metrics.registry);
   const ready: WorkerMessage = { t: 'ready', slot, pid: process.pid, banner };
   process.send!(ready);
   // Ctrl-C reaches every process of the group: the primary decides, and asks each worker to stop.
@@ -45,6 +47,7 @@ export async function serveAsWorker(w: Warden, banner: string, log: (s: string) 
     process.once('disconnect', () => resolve());
   });
   clearInterval(poll);
+  stopMetrics();
   await w.close();
   return 0;
 }
