@@ -4,6 +4,7 @@ import { startWarden } from '../app.js';
 import { runPrimary } from '../runtime/workers/primary.js';
 import { workerSlot } from '../runtime/workers/slot.js';
 import { serveAsWorker } from '../runtime/workers/worker.js';
+import { keepRequestGarbageYoung } from '../runtime/young-gc.js';
 import type { Config } from '../config/schema.js';
 import { matchesAny } from '../identity/glob.js';
 import { describeConfig, loadCliConfig, type CliIO } from './context.js';
@@ -61,6 +62,7 @@ export function resolveWorkers(configPath: string | undefined, explicit: number 
 
 /** `warden start`: runs until SIGINT/SIGTERM; SIGHUP reloads the config. */
 export async function startCommand(configPath: string | undefined, io: CliIO, opts: StartOptions = {}): Promise<number> {
+  keepRequestGarbageYoung();
   // The workers run this same command: the primary forks them and serves nothing itself.
   const plan = cluster.isPrimary ? resolveWorkers(configPath, opts.workers) : { workers: 1 };
   if (plan.workers > 1) return runPrimary({ workers: plan.workers, err: io.err });

@@ -123,10 +123,13 @@ class Forwarding implements Dispatcher.DispatchHandler {
       ex.stream = true;
       if (guard) {
         const streamGuard = (this.streamGuard = guard.stream());
-        streamGuard.onOutput = (buf) => {
+        // Made in a local: a function literal written straight into a property is allocated
+        // in the old generation by V8 and would keep this exchange alive (completion.ts).
+        const onOutput = (buf: Buffer) => {
           if (this.completion.finished && !res.writable) return;
           this.write(c, buf);
         };
+        streamGuard.onOutput = onOutput;
       }
     } else this.jsonChunks = [];
     const out = downstreamResponseHeaders(upstreamHeaders);
