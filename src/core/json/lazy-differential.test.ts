@@ -9,7 +9,6 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUtf8 } from 'node:buffer';
 import { prng } from '../prng.js';
 import { WardenError } from '../errors.js';
 import { readJson, readJsonObjectLazily } from './read.js';
