@@ -101,6 +101,27 @@ export function pathTo(f: Frames, open: number, upto: number): string {
   return out || '(top level)';
 }
 
+/**
+ * Records `key` as the next member of the object open at `depth`, refusing `__proto__` and a
+ * key already seen in that object: a linear search over its first keys, a Set past LINEAR_KEYS.
+ */
+export function admitKey(key: string, f: Frames, depth: number, sets: Array<Set<string> | undefined>): void {
+  const keys = f.keys;
+  if (key === '__proto__') throw new JsonRefusal('proto-key', pathTo(f, depth, depth - 1), 'a "__proto__" key is refused');
+  const start = f.keyStart[depth]!;
+  let set = sets[depth];
+  let dup = false;
+  if (set) dup = set.has(key);
+  else for (let k = start; k < keys.length; k++) if (keys[k] === key) { dup = true; break; }
+  if (dup) throw new JsonRefusal('duplicate-key', pathTo(f, depth, depth - 1), `duplicate key ${quoteKey(key)}`);
+  if (set) set.add(key);
+  else if (keys.length - start >= LINEAR_KEYS) {
+    sets[depth] = set = new Set(keys.slice(start));
+    set.add(key);
+  }
+  keys.push(key);
+}
+
 /** Throws JsonRefusal on the first refused construct; returns quietly on acceptable JSON. */
 export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): void {
   const n = text.length;
@@ -153,19 +174,7 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): void {
         }
         const escaped = slashesLeft && nextSlash < j;
         const key: string = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
-        if (key === '__proto__') throw new JsonRefusal('proto-key', pathTo(f, depth, depth - 1), 'a "__proto__" key is refused');
-        const start = f.keyStart[depth]!;
-        let set = sets[depth];
-        let dup = false;
-        if (set) dup = set.has(key);
-        else for (let k = start; k < keys.length; k++) if (keys[k] === key) { dup = true; break; }
-        if (dup) throw new JsonRefusal('duplicate-key', pathTo(f, depth, depth - 1), `duplicate key ${quoteKey(key)}`);
-        if (set) set.add(key);
-        else if (keys.length - start >= LINEAR_KEYS) {
-          sets[depth] = set = new Set(keys.slice(start));
-          set.add(key);
-        }
-        keys.push(key);
+        admitKey(key, f, depth, sets);
         expectKey = false;
       }
       i = j + 1;

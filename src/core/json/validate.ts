@@ -8,7 +8,7 @@
  * the door decides on the same reading it forwards. Strings are stepped over with indexOf
  * (quotes, backslashes) and a native search for control characters, never char by char.
  */
-import { escapeLength, framesFor, hex4, JsonRefusal, MAX_JSON_DEPTH, pathTo, quoteKey } from './scan.js';
+import { admitKey, escapeLength, framesFor, hex4, JsonRefusal, MAX_JSON_DEPTH, pathTo } from './scan.js';
 
 /** The text is not JSON; JSON.parse of the same text says what is wrong. */
 export class JsonSyntax extends Error {}
@@ -32,7 +32,6 @@ const COLON = 58;
 const MINUS = 45;
 const DOT = 46;
 const U = 117;
-const LINEAR_KEYS = 16;
 const CONTROL = /[\u0000-\u001f]/g;
 
 /** Where the scan stands in the text's quotes, backslashes and control characters. */
@@ -176,19 +175,7 @@ export function validateJson(text: string, maxDepth = MAX_JSON_DEPTH, bytes?: Bu
       if (j === -2) throw new JsonRefusal('lone-surrogate', pathTo(f, depth, depth - 1), 'a \\u escape leaves a lone UTF-16 surrogate (send a valid pair or the character itself)');
       if (j < 0) throw syntax();
       const key = keyAt(text, i, j, m.escaped, bytes);
-      if (key === '__proto__') throw new JsonRefusal('proto-key', pathTo(f, depth, depth - 1), 'a "__proto__" key is refused');
-      const start = f.keyStart[depth]!;
-      let set = sets[depth];
-      let dup = false;
-      if (set) dup = set.has(key);
-      else for (let k = start; k < keys.length; k++) if (keys[k] === key) { dup = true; break; }
-      if (dup) throw new JsonRefusal('duplicate-key', pathTo(f, depth, depth - 1), `duplicate key ${quoteKey(key)}`);
-      if (set) set.add(key);
-      else if (keys.length - start >= LINEAR_KEYS) {
-        sets[depth] = set = new Set(keys.slice(start));
-        set.add(key);
-      }
-      keys.push(key);
+      admitKey(key, f, depth, sets);
       i = j + 1;
       c = text.charCodeAt(i);
       while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++i);
