@@ -31,7 +31,7 @@ import { buildDetectorSources } from '../src/guards/detector-set.js';
 import { wardenPeer } from './lib/warden-peer.js';
 import { sessionBody, type Body } from './lib/agent-session-body.js';
 import { processTree } from './lib/proc-stats.js';
-import { spawnPinned, stopAll, stopChild } from './lib/proc.js';
+import { startMockUpstream, stopAll, stopChild } from './lib/proc.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = join(benchDir, '..');
@@ -132,16 +132,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${renderTable({ rows, sessions: 0, guardSessions: sessionsInProcess, loadAverageStart: loadStart, loadAverageEnd: loadavg() })}\n`);
     return;
   }
-  const mock = spawnPinned(`0-${availableParallelism() - 1}`, process.execPath, ['--import', 'tsx', join(benchDir, 'lib/mock-upstream.ts')], join(runDir, 'mock.log'), { cwd: repoDir });
-  const upstreamPort = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    mock.child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /LISTENING (\d+)/.exec(buf);
-      if (m) resolve(Number(m[1]));
-    });
-    mock.child.once('exit', (code) => reject(new Error(`mock upstream exited (${code})`)));
-  });
+  const { mock, upstreamPort } = await startMockUpstream(`0-${availableParallelism() - 1}`, benchDir, runDir, repoDir);
   const peer = await wardenPeer({ runDir, benchDir, upstreamPort, proxyCpu: 1 }, 'governed', { repoDir });
   const agent = new Agent({ connections: 1, pipelining: 1 });
   try {

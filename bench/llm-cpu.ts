@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { naiveNodePeer, type Peer, type PeerEnv } from './lib/peers.js';
-import { spawnPinned, stopAll, stopChild } from './lib/proc.js';
+import { startMockUpstream, stopAll, stopChild } from './lib/proc.js';
 import { UsageMeter } from './lib/proc-stats.js';
 import { prepareScenarios, type ScenarioId } from './lib/scenarios.js';
 import { median } from './lib/stats.js';
@@ -36,16 +36,7 @@ const runDir = join(benchDir, '.run', `cpu-${new Date().toISOString().replace(/[
 mkdirSync(runDir, { recursive: true });
 const load0 = loadavg();
 
-const mock = spawnPinned('0-1', process.execPath, ['--import', 'tsx', join(benchDir, 'lib/mock-upstream.ts')], join(runDir, 'mock.log'), { cwd: repoDir });
-const upstreamPort = await new Promise<number>((resolve, reject) => {
-  let buf = '';
-  mock.child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const m = /LISTENING (\d+)/.exec(buf);
-    if (m) resolve(Number(m[1]));
-  });
-  mock.child.once('exit', (code) => reject(new Error(`mock upstream exited (${code})`)));
-});
+const { mock, upstreamPort } = await startMockUpstream('0-1', benchDir, runDir, repoDir);
 // Not pinned: on a machine shared with other work, pinning only queues the proxy behind it.
 const env: PeerEnv = { runDir, benchDir, upstreamPort, proxyCpu: '0-1' as unknown as number };
 const peers: Peer[] = [await naiveNodePeer(env)];

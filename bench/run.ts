@@ -12,7 +12,7 @@ import { SSE_BODY } from './lib/mock-responses.js';
 import { parseOptions } from './lib/options.js';
 import { directPeer, naiveNodePeer, nginxPeer, portkeyPeer, type Peer, type PeerEnv } from './lib/peers.js';
 import { checkScenario, probeSse } from './lib/probe.js';
-import { runCommand, spawnPinned, stopAll, stopChild } from './lib/proc.js';
+import { runCommand, startMockUpstream, stopAll, stopChild } from './lib/proc.js';
 import { renderProfile, summarizeProfile } from './lib/profile-summary.js';
 import { keptSections, renderReport, type RunResult } from './lib/report.js';
 import { prepareScenarios, type Scenario } from './lib/scenarios.js';
@@ -44,16 +44,7 @@ if (machine.cpus < 2) throw new Error('the method needs 2 CPUs: one for the load
 const scenarioMap = prepareScenarios(benchDir, runDir);
 const scenarios = o.scenarios.map((id) => scenarioMap.get(id)!);
 
-const mock = spawnPinned(o.mockCpu, process.execPath, ['--import', 'tsx', join(benchDir, 'lib/mock-upstream.ts')], join(runDir, 'mock.log'), { cwd: repoDir });
-const upstreamPort = await new Promise<number>((resolve, reject) => {
-  let buf = '';
-  mock.child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const m = /LISTENING (\d+)/.exec(buf);
-    if (m) resolve(Number(m[1]));
-  });
-  mock.child.once('exit', (code) => reject(new Error(`mock upstream exited (${code}); see ${mock.logFile}`)));
-});
+const { mock, upstreamPort } = await startMockUpstream(o.mockCpu, benchDir, runDir, repoDir);
 log(`mock upstream on 127.0.0.1:${upstreamPort} (pid ${mock.pid}, CPU ${o.mockCpu})`);
 
 const env: PeerEnv = { runDir, benchDir, upstreamPort, proxyCpu: o.proxyCpu };

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { wardenPeer } from './lib/warden-peer.js';
 import { sampleTree, processTree } from './lib/proc-stats.js';
-import { spawnPinned, stopAll, stopChild } from './lib/proc.js';
+import { startMockUpstream, stopAll, stopChild } from './lib/proc.js';
 import { prepareScenarios, TURN_MARKER } from './lib/scenarios.js';
 import { slowStreams } from './lib/slow-streams.js';
 
@@ -31,16 +31,7 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const runDir = join(benchDir, '.run', `stream-memory-${stamp}`);
 mkdirSync(runDir, { recursive: true });
 const scenarios = prepareScenarios(benchDir, runDir);
-const mock = spawnPinned(`0-${availableParallelism() - 1}`, process.execPath, ['--import', 'tsx', join(benchDir, 'lib/mock-upstream.ts')], join(runDir, 'mock.log'), { cwd: repoDir });
-const upstreamPort = await new Promise<number>((resolve, reject) => {
-  let buf = '';
-  mock.child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const m = /LISTENING (\d+)/.exec(buf);
-    if (m) resolve(Number(m[1]));
-  });
-  mock.child.once('exit', (code) => reject(new Error(`mock upstream exited (${code})`)));
-});
+const { mock, upstreamPort } = await startMockUpstream(`0-${availableParallelism() - 1}`, benchDir, runDir, repoDir);
 const peer = await wardenPeer({ runDir, benchDir: dirname(configsDir), upstreamPort, proxyCpu: 1 }, CONFIG, { repoDir });
 const dir = join(runDir, `warden-${CONFIG}`);
 const rss = () => sampleTree(processTree(peer.pid!)).rssKb / 1024;

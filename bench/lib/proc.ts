@@ -108,3 +108,18 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Starts bench/lib/mock-upstream.ts pinned to `cpu` and resolves with it and the port it prints. */
+export async function startMockUpstream(cpu: number | string, benchDir: string, runDir: string, repoDir: string): Promise<{ mock: Started; upstreamPort: number }> {
+  const mock = spawnPinned(cpu, process.execPath, ['--import', 'tsx', `${benchDir}/lib/mock-upstream.ts`], `${runDir}/mock.log`, { cwd: repoDir });
+  const upstreamPort = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    mock.child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /LISTENING (\d+)/.exec(buf);
+      if (m) resolve(Number(m[1]));
+    });
+    mock.child.once('exit', (code) => reject(new Error(`mock upstream exited (${code}); see ${mock.logFile}`)));
+  });
+  return { mock, upstreamPort };
+}
