@@ -71,23 +71,42 @@ function alive(pid: number): boolean {
   }
 }
 
+interface Cluster {
+  child?: ChildProcess;
+  pids: number[];
+  /** Everything the primary and its workers printed so far. */
+  output: string;
+}
+
+/** `warden start --workers 2` on dir/warden.yaml, awaited until it printed its key; fills `c` as it goes so stopCluster can clean up after a failure. */
+async function startCluster(dir: string, c: Cluster): Promise<{ url: string; key: string }> {
+  const child = (c.child = spawnCli(['--config', join(dir, 'warden.yaml'), 'start', '--workers', '2', '--port', '0'], { cwd: dir }));
+  child.stderr!.on('data', (d) => (c.output += d));
+  child.stdout!.on('data', (d) => (c.output += d));
+  await waitForOutput(child, /That key \(consumer local-dev\)/, 60_000);
+  const url = /ANTHROPIC_BASE_URL=(\S+)/.exec(c.output)![1]!;
+  const key = /ANTHROPIC_AUTH_TOKEN=(\S+)/.exec(c.output)![1]!;
+  for (const m of c.output.matchAll(/worker \d \(pid (\d+)\) started/g)) c.pids.push(Number(m[1]));
+  assert.equal(c.pids.length, 2);
+  return { url, key };
+}
+
+function stopCluster(c: Cluster, dir: string): void {
+  if (c.child && c.child.exitCode === null) c.child.kill('SIGKILL');
+  for (const pid of c.pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+
 test('warden start --workers 2: limits across workers, revocation, a killed worker replaced, audit chains verified together', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-workers-'));
   writeFileSync(join(dir, 'warden.yaml'), CONFIG);
   const cli = (args: string[]) => runCli(['--config', join(dir, 'warden.yaml'), ...args], { cwd: dir, timeoutMs: 60_000 });
-  let child: ChildProcess | undefined;
-  const pids: number[] = [];
+  const c: Cluster = { pids: [], output: '' };
   try {
-    child = spawnCli(['--config', join(dir, 'warden.yaml'), 'start', '--workers', '2', '--port', '0'], { cwd: dir });
-    let output = '';
-    child.stderr!.on('data', (d) => (output += d));
-    child.stdout!.on('data', (d) => (output += d));
-    await waitForOutput(child, /That key \(consumer local-dev\)/, 60_000);
-    const url = /ANTHROPIC_BASE_URL=(\S+)/.exec(output)![1]!;
-    const key = /ANTHROPIC_AUTH_TOKEN=(\S+)/.exec(output)![1]!;
-    assert.match(output, /Warden is listening \(2 workers\)/);
-    for (const m of output.matchAll(/worker \d \(pid (\d+)\) started/g)) pids.push(Number(m[1]));
-    assert.equal(pids.length, 2);
+    const { url, key } = await startCluster(dir, c);
+    const child = c.child!;
+    const pids = c.pids;
+    assert.match(c.output, /Warden is listening \(2 workers\)/);
 
     // Limits: 12 requests at once over separate connections, 5 admitted in all.
     const codes = await Promise.all(Array.from({ length: 12 }, () => send(url, key)));
@@ -96,14 +115,14 @@ test('warden start --workers 2: limits across workers, revocation, a killed work
     assert.ok(existsSync(join(dir, '.warden/audit/worker-1/audit-000001.jsonl')) && existsSync(join(dir, '.warden/audit/worker-2/audit-000001.jsonl')), 'both workers served requests and wrote their own chain');
 
     // SIGHUP to the primary reloads every worker.
-    const reloadsBefore = output.split('"config reloaded"').length;
+    const reloadsBefore = c.output.split('"config reloaded"').length;
     child.kill('SIGHUP');
-    for (let i = 0; i < 150 && output.split('"config reloaded"').length < reloadsBefore + 2; i++) await sleep(100);
-    assert.equal(output.split('"config reloaded"').length, reloadsBefore + 2, 'both workers reloaded within 15 s');
+    for (let i = 0; i < 150 && c.output.split('"config reloaded"').length < reloadsBefore + 2; i++) await sleep(100);
+    assert.equal(c.output.split('"config reloaded"').length, reloadsBefore + 2, 'both workers reloaded within 15 s');
 
     // A policy written through the admin API reaches one worker; within a second every worker
     // enforces it (refused by the policy, before the spent rate limit: 403, not 429).
-    const adminUrl = /admin API and \/metrics: (http\S+?)\)/.exec(output)![1]!;
+    const adminUrl = /admin API and \/metrics: (http\S+?)\)/.exec(c.output)![1]!;
     assert.deepEqual(await Promise.all(Array.from({ length: 4 }, () => send(url, key, 'claude-opus-4-5'))), [429, 429, 429, 429]);
     const put = await admin(adminUrl, 'PUT', '/admin/policies/workers-test', { rules: [{ id: 'no-opus', when: 'has(llm.model) && llm.model.startsWith("claude-opus")', reason: 'no opus here' }], attach: { global: true } });
     assert.ok(put.status === 200 || put.status === 201, JSON.stringify(put));
@@ -114,9 +133,9 @@ test('warden start --workers 2: limits across workers, revocation, a killed work
     process.kill(pids[1]!, 'SIGKILL');
     await waitForOutput(child, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/, 30_000).catch(async () => {
       // Already printed before the listener was attached: look at what was collected.
-      assert.match(output, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/);
+      assert.match(c.output, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/);
     });
-    const replacement = Number([...output.matchAll(/worker 2 \(pid (\d+)\) started/g)].pop()![1]);
+    const replacement = Number([...c.output.matchAll(/worker 2 \(pid (\d+)\) started/g)].pop()![1]);
     assert.notEqual(replacement, pids[1]);
     pids.push(replacement);
     assert.ok(alive(replacement));
@@ -152,9 +171,7 @@ test('warden start --workers 2: limits across workers, revocation, a killed work
     assert.deepEqual(last.map((r) => r.time), [...last.map((r) => r.time)].sort(), 'tail merged in time order');
     assert.deepEqual(last.slice(-6).map((r) => r.status), [401, 401, 401, 401, 401, 401]);
   } finally {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    stopCluster(c, dir);
   }
 });
 
@@ -162,18 +179,11 @@ test('warden start --workers 2: a worker SIGKILLed under load loses only the req
   const dir = mkdtempSync(join(tmpdir(), 'warden-workers-kill-'));
   writeFileSync(join(dir, 'warden.yaml'), `models:\n  - { match: "claude-*", provider: mock }\nadmin: { enabled: false }\nlogging: { level: error }\n`);
   const cli = (args: string[]) => runCli(['--config', join(dir, 'warden.yaml'), ...args], { cwd: dir, timeoutMs: 60_000 });
-  let child: ChildProcess | undefined;
-  const pids: number[] = [];
+  const c: Cluster = { pids: [], output: '' };
   try {
-    child = spawnCli(['--config', join(dir, 'warden.yaml'), 'start', '--workers', '2', '--port', '0'], { cwd: dir });
-    let output = '';
-    child.stderr!.on('data', (d) => (output += d));
-    child.stdout!.on('data', (d) => (output += d));
-    await waitForOutput(child, /That key \(consumer local-dev\)/, 60_000);
-    const url = /ANTHROPIC_BASE_URL=(\S+)/.exec(output)![1]!;
-    const key = /ANTHROPIC_AUTH_TOKEN=(\S+)/.exec(output)![1]!;
-    for (const m of output.matchAll(/worker \d \(pid (\d+)\) started/g)) pids.push(Number(m[1]));
-    assert.equal(pids.length, 2);
+    const { url, key } = await startCluster(dir, c);
+    const child = c.child!;
+    const pids = c.pids;
 
     // 8 clients, each one request at a time on a new connection (the cluster spreads them over
     // both workers). A client can have at most one request in flight when the worker dies.
@@ -199,8 +209,8 @@ test('warden start --workers 2: a worker SIGKILLed under load loses only the req
     await sleep(1_500);
     killedAt = Date.now();
     process.kill(pids[1]!, 'SIGKILL');
-    await waitForOutput(child, /worker 2 \(pid \d+\) started/, 60_000).catch(() => assert.match(output, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/));
-    pids.push(Number([...output.matchAll(/worker 2 \(pid (\d+)\) started/g)].pop()![1]));
+    await waitForOutput(child, /worker 2 \(pid \d+\) started/, 60_000).catch(() => assert.match(c.output, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/));
+    pids.push(Number([...c.output.matchAll(/worker 2 \(pid (\d+)\) started/g)].pop()![1]));
     await sleep(1_000);
     stop = true;
     await Promise.all(loops);
@@ -223,9 +233,7 @@ test('warden start --workers 2: a worker SIGKILLed under load loses only the req
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
     assert.match(verified.stdout, /2 chains intact/);
   } finally {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    stopCluster(c, dir);
   }
 });
 
@@ -257,19 +265,12 @@ function total(text: string, name: string, labels = ''): number {
 test('warden start --workers 2: every scrape of /metrics shows the whole Warden, across a worker replaced', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-workers-metrics-'));
   writeFileSync(join(dir, 'warden.yaml'), `models:\n  - { match: "claude-*", provider: mock }\nadmin: { port: 0, key_sha256: ${createHash('sha256').update(ADMIN_KEY).digest('hex')} }\nlogging: { level: error }\n`);
-  let child: ChildProcess | undefined;
-  const pids: number[] = [];
+  const c: Cluster = { pids: [], output: '' };
   try {
-    child = spawnCli(['--config', join(dir, 'warden.yaml'), 'start', '--workers', '2', '--port', '0'], { cwd: dir });
-    let output = '';
-    child.stderr!.on('data', (d) => (output += d));
-    child.stdout!.on('data', (d) => (output += d));
-    await waitForOutput(child, /That key \(consumer local-dev\)/, 60_000);
-    const url = /ANTHROPIC_BASE_URL=(\S+)/.exec(output)![1]!;
-    const key = /ANTHROPIC_AUTH_TOKEN=(\S+)/.exec(output)![1]!;
-    const adminUrl = /admin API and \/metrics: (http\S+?)\)/.exec(output)![1]!;
-    for (const m of output.matchAll(/worker \d \(pid (\d+)\) started/g)) pids.push(Number(m[1]));
-    assert.equal(pids.length, 2);
+    const { url, key } = await startCluster(dir, c);
+    const child = c.child!;
+    const pids = c.pids;
+    const adminUrl = /admin API and \/metrics: (http\S+?)\)/.exec(c.output)![1]!;
 
     const N = 10;
     assert.deepEqual(await Promise.all(Array.from({ length: N }, () => send(url, key))), new Array(N).fill(200));
@@ -287,8 +288,8 @@ test('warden start --workers 2: every scrape of /metrics shows the whole Warden,
 
     // A worker killed and replaced: the totals do not go down (the primary carries its last counts).
     process.kill(pids[1]!, 'SIGKILL');
-    await waitForOutput(child, /worker 2 \(pid \d+\) started/, 60_000).catch(() => assert.match(output, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/));
-    pids.push(Number([...output.matchAll(/worker 2 \(pid (\d+)\) started/g)].pop()![1]));
+    await waitForOutput(child, /worker 2 \(pid \d+\) started/, 60_000).catch(() => assert.match(c.output, /worker 2 \(pid \d+\) died \(SIGKILL\); starting another[\s\S]*worker 2 \(pid \d+\) started/));
+    pids.push(Number([...c.output.matchAll(/worker 2 \(pid (\d+)\) started/g)].pop()![1]));
     assert.deepEqual(await Promise.all(Array.from({ length: 4 }, () => send(url, key))), [200, 200, 200, 200]);
     for (let i = 0; i < 3; i++) {
       const text = await scrape(adminUrl);
@@ -299,8 +300,6 @@ test('warden start --workers 2: every scrape of /metrics shows the whole Warden,
     child.kill('SIGTERM');
     assert.equal(await new Promise<number | null>((resolve) => child!.once('exit', (c) => resolve(c))), 0);
   } finally {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    stopCluster(c, dir);
   }
 });
