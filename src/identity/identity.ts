@@ -182,18 +182,6 @@ export class Identity {
     return who;
   }
 
-  /**
-   * Whether the key `id` is still accepted at `now`: the error authenticateKey would answer, or
-   * undefined. A door holding a session open on a key asks while the session lives, so a key
-   * revoked or deleted, or its consumer removed, ends the session (the PostgreSQL door).
-   */
-  keyStanding(id: string, now = Date.now()): WardenError | undefined {
-    const stored = this.store.getKey(id);
-    if (!stored) return new WardenError('WARDEN_E_AUTH_INVALID', `API key ${id} no longer exists`);
-    const r = this.standing(stored, now);
-    return r instanceof WardenError ? r : undefined;
-  }
-
   /** The key's consumer when the key is accepted at `now`, else why not. */
   private standing(stored: StoredKey, now: number): Consumer | WardenError {
     if (stored.revokedAt !== null && stored.revokedAt <= now) return new WardenError('WARDEN_E_AUTH_REVOKED', `API key ${stored.id} was revoked; ask your Warden administrator for a new key`);

@@ -102,7 +102,7 @@ type Ending = Omit<Deadline, 'at'>;
 
 /** How often the door looks whether keys or consumers moved (the store's own poll is DATA_VERSION_MS, 100 ms). */
 const CHECK_MS = 100;
-/** Every live session's grant and key are rechecked at least this often (a key revoked for a future moment, a grant revoked). */
+/** Every live session's grant is rechecked this often (a grant revoked). */
 const RECHECK_MS = 1_000;
 
 /** The question a worker puts to the others for a cancel key it does not hold. */
@@ -216,13 +216,20 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
     }
   };
 
-  // A revoked grant or key ends its sessions within a second; an expiring grant or credential at its end (deadlines.ts).
+  // A revoked key ends its sessions as soon as this worker's store shows it (keyEnded rereads
+  // only when the store or config moved), a revoked grant within a second; an expiring grant
+  // or credential at its end (deadlines.ts).
+  let grantsCheckedAt = 0;
   const sweep = setInterval(() => {
+    if (!live.size) return;
+    const now = Date.now();
+    const grantsDue = now - grantsCheckedAt >= RECHECK_MS;
+    if (grantsDue) grantsCheckedAt = now;
     for (const e of live.values()) {
       // A revoked key (the answer to a leak) ends its sessions, not only its next login.
       let why: { code: string; message: string } | null | undefined;
       try {
-        why = e.login && deps.keyEnded?.(e.login, Date.now());
+        why = e.login && deps.keyEnded?.(e.login, now);
       } catch (err) {
         deps.log.warn('postgres session credential check failed', { error: (err as Error).message, session: e.id });
       }
@@ -230,8 +237,8 @@ export async function startPostgresDoor(deps: PostgresDoorDeps): Promise<Postgre
         e.end({ sqlstate: '57P01', code: why.code, message: `Warden: ${why.message} (${why.code}); this session ends` });
         continue;
       }
-      if (!e.grant || !deps.grantEnded) continue;
-      void deps.grantEnded(e.grant, Date.now()).then(
+      if (!grantsDue || !e.grant || !deps.grantEnded) continue;
+      void deps.grantEnded(e.grant, now).then(
         (why) => why && e.end({ sqlstate: '57P01', code: undefined, message: `Warden: ${why}; this session ends` }),
         () => undefined,
       );

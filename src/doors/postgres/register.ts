@@ -100,20 +100,3 @@ async function listenPostgres(gw: Gateway): Promise<DoorListener | undefined> {
     close: () => door.close(),
   };
 }
-
-/** Moves when the store's version moves (a key revoked here or by another process) or a reload installs new config consumers. */
-function credentialsEpoch(gw: Gateway): () => number {
-  let version = -1;
-  let snapshot: unknown;
-  let n = 0;
-  return () => {
-    const v = gw.store.version();
-    const s = gw.current();
-    if (v !== version || s !== snapshot) {
-      version = v;
-      snapshot = s;
-      n++;
-    }
-    return n;
-  };
-}
