@@ -5,7 +5,7 @@
  */
 import { BoundedCache } from './cache.js';
 import { classifySql, DEFAULT_MAX_SQL_BYTES, type ClassifiedSql } from './classify.js';
-import { fromShape, shapeEntry, shapeOf, type ShapeEntry } from './shape.js';
+import { fromShape, keyMatchesSkeleton, shapeEntry, shapeOf, skeletonOf, type ShapeEntry } from './shape.js';
 
 export interface SqlClassifierOptions {
   maxBytes?: number;
@@ -21,7 +21,10 @@ const MAX_SHAPE_CHARS = 2048;
 export class SqlClassifier {
   readonly maxBytes: number;
   readonly cache: BoundedCache<ClassifiedSql>;
-  readonly shapes: BoundedCache<ShapeEntry>;
+  /** By skeleton: the entry, or false for a skeleton whose texts take the full parse. */
+  readonly shapes: BoundedCache<ShapeEntry | false>;
+  /** Texts classified through a shape. */
+  shaped = 0;
   constructor(opts: SqlClassifierOptions = {}) {
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_SQL_BYTES;
     this.cache = new BoundedCache(opts.cacheEntries ?? 10_000, opts.cacheChars ?? 8 * 1024 * 1024);
@@ -29,17 +32,19 @@ export class SqlClassifier {
   }
   /** The classification of `text`, from the cache when the exact text (or its shape) was seen. Results are shared: do not mutate. */
   classify(text: string): ClassifiedSql {
+    const skeleton = text.length <= MAX_SHAPE_CHARS && text.length <= this.maxBytes ? skeletonOf(text) : null;
+    const known = skeleton === null ? undefined : this.shapes.get(skeleton);
+    if (known) {
+      this.shaped++;
+      return fromShape(text, known);
+    }
     let c = this.cache.get(text);
     if (c) return c;
-    const key = text.length <= MAX_SHAPE_CHARS && text.length <= this.maxBytes ? shapeOf(text) : null;
-    if (key !== null) {
-      const e = this.shapes.get(key);
-      if (e) return fromShape(text, e);
-    }
     c = classifySql(text, { maxBytes: this.maxBytes });
-    if (key !== null) {
-      const e = shapeEntry(key, c);
-      if (e) this.shapes.set(key, e);
+    if (skeleton !== null && known === undefined) {
+      const key = shapeOf(text);
+      const e = key !== null && keyMatchesSkeleton(key, skeleton) ? shapeEntry(key, c) : null;
+      this.shapes.set(skeleton, e ?? false);
     }
     this.cache.set(text, c);
     return c;

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifySql, factsKey, loadSqlParser, SqlClassifier } from './index.js';
-import { shapeOf } from './shape.js';
+import { shapeOf, skeletonOf } from './shape.js';
 
 before(() => loadSqlParser());
 
@@ -107,9 +107,9 @@ test('shape: every text classified through its shape reads exactly as its own fu
     k.classify(base);
     for (let i = 0; i < 40; i++) {
       const v = variant(base, r);
-      const before = k.shapes.hits;
+      const before = k.shaped;
       const got = k.classify(v);
-      if (k.shapes.hits > before) shaped++;
+      if (k.shaped > before) shaped++;
       const full = classifySql(v);
       const { factsKey: key, ...rest } = got;
       assert.deepEqual(rest, full, `${JSON.stringify(base)} → ${JSON.stringify(v)}`);
@@ -144,6 +144,38 @@ test('shape: the texts that take the full parse', () => {
     k.classify(t);
     k.classify(t.replace(/5000|5|1/, '7'));
   }
-  assert.equal(k.shapes.size, 0);
-  assert.equal(k.shapes.hits, 0);
+  assert.equal(k.shaped, 0);
+});
+
+test('shape: the skeleton marks standalone digit runs only', () => {
+  const cases: [string, string | null][] = [
+    ['SELECT a FROM t WHERE id = 4711;', 'SELECT a FROM t WHERE id = \0;'],
+    ['SELECT 1', 'SELECT \0'],
+    ['select t1.c2 from t1 where c2=5', 'select t1.c2 from t1 where c2=\0'],
+    ['SELECT 1.5, .5, 5., 1e5, 0x1F, 1_000, 12FROM', null], // no standalone run
+    ['SELECT 1.5, 7', 'SELECT 1.5, \0'],
+    ['SELECT -5, a[1:2]', 'SELECT -\0, a[\0:\0]'],
+    ['select 1 /* 2 */ -- 3', 'select \0 /* \0 */ -- \0'],
+    ['SELECT a', null], // no digits
+    ["SELECT '5'", null],
+    ['SELECT "c5", 5', null],
+    ['SELECT $1, 5', null],
+    ['SELECT 5\0', null],
+    ['SELECT é, 5', null],
+    ['', null],
+    ['5', '\0'],
+  ];
+  for (const [text, want] of cases) assert.equal(skeletonOf(text), want, JSON.stringify(text));
+});
+
+test('shape: a skeleton is shared only once its digit runs were found to be its constants', () => {
+  const k = new SqlClassifier();
+  // Digits in a comment: the skeleton marks them, the normaliser does not; never shared.
+  for (let i = 0; i < 5; i++) k.classify(`SELECT ${i} /* ${i} */ FROM t`);
+  assert.equal(k.shaped, 0);
+  // A text that does not parse poisons nothing: texts of its skeleton take the full parse, and are refused.
+  for (const t of ['SELECT 5 5', 'SELECT 6 6']) assert.ok(k.classify(t).refused, t);
+  // The pgbench shape: the first text is parsed, the rest come from the skeleton.
+  for (let aid = 1; aid <= 50; aid++) k.classify(`SELECT abalance FROM pgbench_accounts WHERE aid = ${aid * 7919};`);
+  assert.equal(k.shaped, 49);
 });

@@ -12,6 +12,13 @@
  * `set_config`'s setting, `SET` values). Only single statements that read or write (no COPY,
  * SET, DO, restricted or blocked statement) are kept. sql/shape.test.ts
  * compares the shape's facts with the full parse's over a corpus.
+ *
+ * A shape is looked up by the text's skeleton (skeletonOf: every standalone run of digits
+ * made a NUL, read in one pass of JavaScript), not by normalising each text: the
+ * normalisation (a parse in WebAssembly) was a fifth of the door's CPU under `-M simple`. A
+ * skeleton is trusted only once a text of it was normalised and its constants were found to
+ * be exactly the skeleton's digit runs. Digits never delimit a comment, a quote or a token,
+ * so texts of one skeleton are tokenised alike: their constants are the same runs.
  */
 import type { ClassifiedSql } from './classify.js';
 import { factsKey } from './facts-key.js';
@@ -50,6 +57,42 @@ export function shapeOf(text: string): string | null {
   const tail = n.slice(last);
   if (markers === 0 || pos + tail.length !== text.length || !text.endsWith(tail)) return null;
   return n;
+}
+
+const NUL = 0;
+
+/** Whether `c` can continue a token a digit run touches: a letter, a digit, `_` or `.` (`t1`, `1e5`, `1.5`, `0x1F`, `1_000`). */
+function joinsToken(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46;
+}
+
+/**
+ * `text` with every standalone run of digits (touching no letter, digit, `_` or `.`) replaced
+ * by a NUL, or null when the text may not use a shape: the same refusals as shapeOf (quotes,
+ * `$`, NUL, non-ASCII) and no standalone run at all.
+ */
+export function skeletonOf(text: string): string | null {
+  let out = '';
+  let from = 0;
+  let runs = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 39 || c === 36 || c === 34 || c === NUL || c > 127) return null;
+    if (c < 48 || c > 57) continue;
+    const start = i;
+    while (i + 1 < n && isDigit(text.charCodeAt(i + 1))) i++;
+    if ((start > 0 && joinsToken(text.charCodeAt(start - 1))) || (i + 1 < n && joinsToken(text.charCodeAt(i + 1)))) continue;
+    out += text.slice(from, start) + '\0';
+    from = i + 1;
+    runs++;
+  }
+  return runs ? out + text.slice(from) : null;
+}
+
+/** Whether the shape key (normalised text) marks exactly the skeleton's digit runs. */
+export function keyMatchesSkeleton(key: string, skeleton: string): boolean {
+  return key.replace(MARKER, '\0') === skeleton;
 }
 
 export interface ShapeEntry {
