@@ -8,19 +8,19 @@
  * here serve no TLS, while Warden's loopback door offers a self-signed certificate, and libpq's
  * default `prefer` would then put only Warden's run on TLS); `sslmode=require` runs Warden over
  * TLS (the other two targets then run plain: they offer none).
- * Also prints the door's CPU per transaction (this process's user+system CPU over each Warden
- * run ÷ its transactions): steadier under machine load than TPS.
+ * Warden is the shipped build (`node bin/warden.js start`, dist/ built by `npm run build`) in
+ * its own process, with `--workers 1` (one process, as PgBouncer is) unless `workers=N`: run
+ * from the sources under tsx it is not what users run (tsx names every closure it creates
+ * with an Object.defineProperty call, measured at 3 % of the door's CPU).
+ * Also prints the door's CPU per transaction (the Warden processes' user+system CPU over each
+ * Warden run ÷ its transactions): steadier under machine load than TPS.
  * Needs PostgreSQL on 127.0.0.1:5432 (trust, user postgres), pgbench, /usr/sbin/pgbouncer.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startWarden } from '../src/app.js';
-import { validateConfig } from '../src/config/load.js';
-import { createKey } from '../src/identity/admin.js';
-import { createLogger } from '../src/telemetry/log.js';
 
 const seconds = Number(process.argv.find((a) => a.startsWith('seconds='))?.slice(8) ?? 10);
 const rounds = Number(process.argv.find((a) => a.startsWith('rounds='))?.slice(7) ?? 2);
@@ -33,11 +33,33 @@ const sslmode = process.argv.find((a) => a.startsWith('sslmode='))?.slice(8) ?? 
 // rate=N: pgbench -R N (a fixed load, so the CPU per transaction of two builds compares under a busy machine).
 const rate = process.argv.find((a) => a.startsWith('rate='))?.slice(5);
 const warmup = Number(process.argv.find((a) => a.startsWith('warmup='))?.slice(7) ?? 0);
-/** CPU of the main thread alone (µs; /proc, 10 ms ticks): without the JIT compiler's and GC's helper threads, whose share varies run to run. */
-const mainThreadCpu = () => {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+const workers = process.argv.find((a) => a.startsWith('workers='))?.slice(8) ?? '1';
+const root = new URL('..', import.meta.url).pathname;
+/** User and system CPU (µs; /proc, 10 ms ticks) of one thread, or of a whole process when `tid` is its pid's /proc/<pid>/stat. */
+const cpuOf = (path: string): [number, number] => {
+  const stat = readFileSync(path, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
+  return [Number(f[11]) * 10_000, Number(f[12]) * 10_000];
+};
+/** Warden's processes: the one started, and its workers (its children) when it has them. */
+const wardenPids = (pid: number): number[] => {
+  const kids = existsSync(`/proc/${pid}/task/${pid}/children`) ? readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+  return [pid, ...kids];
+};
+const wardenCpu = (pid: number) => {
+  let user = 0, system = 0, main = 0;
+  for (const p of wardenPids(pid)) {
+    try {
+      const [u, s] = cpuOf(`/proc/${p}/stat`);
+      const [mu, ms] = cpuOf(`/proc/${p}/task/${p}/stat`);
+      user += u;
+      system += s;
+      main += mu + ms;
+    } catch {
+      // a worker that ended between the listing and the read
+    }
+  }
+  return { user, system, main };
 };
 const targets = (process.argv.find((a) => a.startsWith('targets='))?.slice(8) ?? 'direct,pgbouncer,warden').split(',');
 const psql = (sql: string) => execFileSync('psql', ['-X', '-At', 'host=127.0.0.1 port=5432 user=postgres dbname=postgres', '-c', sql], { encoding: 'utf8' });
@@ -82,19 +104,36 @@ const asRoot = process.getuid?.() === 0;
 const bouncer = spawn('/usr/sbin/pgbouncer', [...(asRoot ? ['-u', 'postgres'] : []), join(dir, 'pgbouncer.ini')], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 1000));
 
-const config = validateConfig({
-  bootstrap_key: false,
-  server: { port: 0 },
-  admin: { enabled: false, port: 0 },
-  store: { driver: 'sqlite', path: join(dir, 'warden.db') },
-  audit: { dir: join(dir, 'audit') },
-  logging: { level: 'error' },
-  postgres: { listen: { port: 0 }, upstream: { user: 'postgres' }, roles: [{ groups: ['data-reader'], user: 'postgres' }], masking: { enabled: masking } },
-});
-const warden = await startWarden({ config, log: createLogger('error') });
-const wardenPort = Number(new URL(warden.doorUrls[0]!).port);
-warden.gateway.store.upsertConsumer({ name: 'bench', groups: ['data-reader'], labels: {}, models: [] });
-const key = createKey(warden.gateway.store, { consumer: 'bench' }).key;
+if (!existsSync(join(root, 'dist/src/app.js'))) throw new Error('dist/ is not built: run `npm run build` first');
+const wardenPort = await freePort();
+const cfgFile = join(dir, 'warden.json');
+writeFileSync(
+  cfgFile,
+  JSON.stringify({
+    bootstrap_key: false,
+    server: { port: await freePort() },
+    admin: { enabled: false, port: 0 },
+    store: { driver: 'sqlite', path: join(dir, 'warden.db') },
+    audit: { dir: join(dir, 'audit') },
+    logging: { level: 'error' },
+    consumers: [{ name: 'bench', groups: ['data-reader'] }],
+    postgres: { listen: { port: wardenPort }, upstream: { user: 'postgres' }, roles: [{ groups: ['data-reader'], user: 'postgres' }], masking: { enabled: masking } },
+  }),
+);
+const created = spawnSync(process.execPath, [join(root, 'bin/warden.js'), '--config', cfgFile, 'keys', 'create', '--consumer', 'bench'], { encoding: 'utf8' });
+const key = /wdn_[0-9A-Za-z]+/.exec(created.stdout + created.stderr)?.[0];
+if (!key) throw new Error(`no key: ${created.stdout}${created.stderr}`);
+const warden = spawn(process.execPath, [...(process.env.WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bin/warden.js'), '--config', cfgFile, 'start', '--workers', workers], { stdio: ['ignore', 'ignore', 'inherit'] });
+for (let until = Date.now() + 30_000; ; ) {
+  if (warden.exitCode !== null) throw new Error(`warden exited with ${warden.exitCode}`);
+  const up = await new Promise<boolean>((r) => {
+    const c = connect(wardenPort, '127.0.0.1', () => (c.destroy(), r(true)));
+    c.on('error', () => r(false));
+  });
+  if (up) break;
+  if (Date.now() > until) throw new Error('warden did not listen within 30 s');
+  await new Promise((r) => setTimeout(r, 100));
+}
 
 const results: Record<string, Record<string, number[]>> = {};
 try {
@@ -106,26 +145,26 @@ try {
       if (targets.includes('direct')) row.direct!.push((await pgbench(5432, 'postgres', mode)).tps);
       if (targets.includes('pgbouncer')) row.pgbouncer!.push((await pgbench(bouncerPort, 'postgres', mode)).tps);
       if (targets.includes('warden')) {
-        const c0 = process.cpuUsage();
-        const t0 = mainThreadCpu();
+        const c0 = wardenCpu(warden.pid!);
         const r = await pgbench(wardenPort, 'bench', mode, key);
-        const c = process.cpuUsage(c0);
-        const main = mainThreadCpu() - t0;
+        const c1 = wardenCpu(warden.pid!);
+        const [user, system, main] = [c1.user - c0.user, c1.system - c0.system, c1.main - c0.main];
         row.warden!.push(r.tps);
-        row.cpu!.push((c.user + c.system) / r.tx);
-        if (process.env.PG_BENCH_SPLIT) console.log(`${mode}: user ${(c.user / r.tx).toFixed(1)} µs, system ${(c.system / r.tx).toFixed(1)} µs per transaction, main thread ${(main / r.tx).toFixed(1)} µs, ${r.tx} transactions`);
+        row.cpu!.push((user + system) / r.tx);
+        if (process.env.PG_BENCH_SPLIT) console.log(`${mode}: user ${(user / r.tx).toFixed(1)} µs, system ${(system / r.tx).toFixed(1)} µs per transaction, main thread ${(main / r.tx).toFixed(1)} µs, ${r.tx} transactions`);
       }
     }
   }
 } finally {
   bouncer.kill();
-  await warden.close();
+  warden.kill('SIGTERM');
+  await new Promise((r) => (warden.exitCode !== null ? r(null) : warden.once('exit', r)));
   psql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   rmSync(dir, { recursive: true, force: true });
 }
 
 const best = (xs: number[]) => (xs.length ? Math.max(...xs) : NaN);
-console.log(`pgbench -S -c 8 -j 2 -T ${seconds}, best of ${rounds} rounds, sslmode=${sslmode}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`pgbench -S -c 8 -j 2 -T ${seconds}, best of ${rounds} rounds, sslmode=${sslmode}, warden --workers ${workers}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log('| mode | PostgreSQL direct | PgBouncer | Warden | Warden / PgBouncer | Warden CPU µs / transaction (each round) |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const [mode, r] of Object.entries(results)) {

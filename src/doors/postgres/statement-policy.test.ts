@@ -64,3 +64,19 @@ test('a decision that reads the time is never reused', () => {
   assert.equal(verdicts[0]!.outcome, 'allow');
   assert.notEqual(verdicts[2], verdicts[1]);
 });
+
+test('-M simple: texts of one shape share the verdict decided by their facts, never one that read a text', () => {
+  const current = { policy: compiled({}) };
+  const p = session(current);
+  const texts = [1, 2, 3, 4].map((aid) => `SELECT abalance FROM pgbench_accounts WHERE aid = ${aid}`);
+  const v = texts.map((t) => sync(p.check(t, 'query')));
+  assert.equal(v[0]!.outcome, 'allow');
+  assert.equal(v[3], v[2], 'from the third text of the shape on, the verdict kept for the shape');
+  // A rule that reads the text: every text is decided by itself.
+  const q = session({ policy: compiled({ rules: [{ id: 'no-4711', when: 'sql != null && sql.statements.exists(s, s.text.endsWith("4711"))', action: 'deny', reason: 'that row is closed' }] }) });
+  const outcomes = ['4709', '4710', '4711', '4712', '4711'].map((aid) => sync(q.check(`SELECT abalance FROM pgbench_accounts WHERE aid = ${aid}`, 'query')).outcome);
+  assert.deepEqual(outcomes, ['allow', 'allow', 'deny', 'allow', 'deny']);
+  // A reload retires the verdict kept for the shape.
+  current.policy = compiled({ rules: [{ id: 'no-accounts', when: 'sql.statements.exists(s, "pgbench_accounts" in s.tables)', action: 'deny', reason: 'closed' }] });
+  assert.equal(sync(p.check('SELECT abalance FROM pgbench_accounts WHERE aid = 5', 'query')).outcome, 'deny');
+});

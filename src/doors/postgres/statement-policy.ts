@@ -91,6 +91,11 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
   // Only plain allow/deny verdicts: an ask is bound to its approval, COPY maskers hold state.
   const recent = new Map<string, { sp: CompiledStatementPolicy; policy: CompiledPolicy; verdict: StatementVerdict }>();
   const RECENT_MAX = 64;
+  // `-M simple`: every text is new, but a text classified by its shape carries the shape's
+  // facts key (one string per shape). A verdict the decision cache answered by those facts
+  // (deciding read no text, no OPA, no time, no parameters) holds for every text of the shape:
+  // kept here by that key, it skips building the context and the document per text.
+  const byShape = new Map<string, { sp: CompiledStatementPolicy; policy: CompiledPolicy; verdict: StatementVerdict }>();
 
   return {
     check(sql) {
@@ -99,12 +104,23 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
       const hit = recent.get(sql);
       if (hit && hit.sp === sp && hit.policy === policy) return hit.verdict;
       const seen = deps.classifier.cache.hits;
+      const shaped = deps.classifier.shaped;
       const c = deps.classifier.classify(sql);
+      const fromShape = deps.classifier.shaped > shaped && c.factsKey !== undefined;
+      if (fromShape) {
+        const s = byShape.get(c.factsKey!);
+        if (s && s.sp === sp && s.policy === policy) return s.verdict;
+      }
       const repeated = deps.classifier.cache.hits > seen;
       const hits = cache.hits + cache.factHits;
+      const factHits = cache.factHits;
       const v = cache.decide(sp, policy, deps.consumer, c, ctx());
       if (v instanceof Promise) return v.then((x) => toVerdict(c, x));
       const verdict = toVerdict(c, v);
+      if (fromShape && cache.factHits > factHits && verdict.outcome !== 'ask' && !verdict.copyOut) {
+        if (byShape.size >= RECENT_MAX) byShape.delete(byShape.keys().next().value as string);
+        byShape.set(c.factsKey!, { sp, policy, verdict });
+      }
       // Kept from its second sighting on (the text classified before, the decision a cache hit, so cacheable): texts seen once (`-M simple`'s literals) stay out.
       if (repeated && cache.hits + cache.factHits > hits && verdict.outcome !== 'ask' && !verdict.copyOut && sql.length <= 4096) {
         if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
