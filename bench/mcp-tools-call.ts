@@ -5,14 +5,26 @@
  *
  * Warden runs as its own process (`node bin/warden.js start`, built dist/ required) with the
  * secrets and PII guards on, a grant, a CEL-free argument validator (size limit) and the
- * audit log; the upstream is the SDK fixture server of test/fixtures/mcp/http-server.ts.
- * Calls are sequential (one connection each way) so latency, not throughput, is measured;
+ * audit log; the upstream is the SDK fixture server of test/fixtures/mcp/http-server.ts, in
+ * its own process (bench/lib/mcp-upstream.ts; `--upstream inline` serves it from this one:
+ * then every call through Warden costs this process a client exchange and a server one, a
+ * direct call only the first, and this process's own GC pauses land twice as often on
+ * Warden's side). Calls are sequential (one connection each way) so latency, not throughput, is measured;
  * direct and Warden rounds are interleaved so drift on a shared machine hits both alike.
  *
- * Run: npm run build && npx tsx bench/mcp-tools-call.ts [--calls 2000] [--sessions 1000]
+ * Both clients open the server's own GET stream after `notifications/initialized`, as the
+ * SDK's client transport (and so Claude Code) does (`--get-streams off`: not; the 1,000
+ * sessions of the memory phase open none, as the bench's 64 connections would be held). Each side is
+ * warmed up first (`--warmup 4000` calls, interleaved) so the optimising compiler is done: the
+ * target is a gateway's steady state, and with 200 warm-up calls the measured rounds still
+ * ran partly unoptimised code, with compiler threads competing for the cores (p99 ~2× higher).
+ * `warden_own_ms` places a tail: Warden's own time per measured call (its audit record's
+ * latency minus the upstream round trip) against the upstream round trip as Warden saw it.
+ *
+ * Run: npm run build && npx tsx bench/mcp-tools-call.ts [--calls 2000] [--sessions 1000] [--warmup 4000]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +32,12 @@ import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { startFixtureHttpServer } from '../test/fixtures/mcp/http-server.js';
 
-const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' }, 'node-args': { type: 'string', default: '' }, 'warden-out': { type: 'string' } } });
+const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' }, warmup: { type: 'string', default: '4000' }, 'node-args': { type: 'string', default: '' }, 'warden-out': { type: 'string' }, upstream: { type: 'string', default: 'process' }, 'get-streams': { type: 'string', default: 'on' } } });
+const standaloneStreams = opt['get-streams'] !== 'off';
 const CALLS = Number(opt.calls);
 const SESSIONS = Number(opt.sessions);
 const ROUNDS = Number(opt.rounds);
+const WARMUP = Number(opt.warmup);
 const root = new URL('..', import.meta.url).pathname;
 
 async function freePort(): Promise<number> {
@@ -48,6 +62,46 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error('warden did not start listening within 30 s');
 }
 
+/** The fixture server in a child process, with the FixtureHttpServer members the bench uses. */
+async function upstreamProcess(): Promise<{ url: string; sessionCount(): number; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/lib/mcp-upstream.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /LISTENING (\S+)/.exec(buf);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the upstream exited (${code})`)));
+  });
+  return {
+    url,
+    sessionCount: () => NaN,
+    close: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))),
+  };
+}
+
+/**
+ * Warden's own time per `tools/call` (its audit record's latency minus the upstream's), so a
+ * tail can be placed: in Warden, or in the round trip to the upstream it waits on.
+ */
+function wardenOwnMs(auditDir: string, skip: number, take: number): { p50: number; p99: number; upstream_p50: number; upstream_p99: number } {
+  const calls: { own: number; up: number; seq: number }[] = [];
+  for (const f of readdirSync(auditDir).filter((n) => n.endsWith('.jsonl'))) {
+    for (const line of readFileSync(join(auditDir, f), 'utf8').split('\n')) {
+      if (!line) continue;
+      const r = JSON.parse(line) as { seq: number; door?: string; latency_ms?: number; upstream_latency_ms?: number | null; mcp?: { method?: string } };
+      if (r.door !== 'mcp' || r.mcp?.method !== 'tools/call' || typeof r.latency_ms !== 'number' || typeof r.upstream_latency_ms !== 'number') continue;
+      calls.push({ own: r.latency_ms - r.upstream_latency_ms, up: r.upstream_latency_ms, seq: r.seq });
+    }
+  }
+  // The measured calls: after the warm-up's, before the sessions phase's.
+  const measured = calls.sort((a, b) => a.seq - b.seq).slice(skip, skip + take);
+  const own = measured.map((c) => c.own);
+  const up = measured.map((c) => c.up);
+  return { p50: pct(own, 50), p99: pct(own, 99), upstream_p50: pct(up, 50), upstream_p99: pct(up, 99) };
+}
+
 interface Endpoint {
   url: string;
   headers: Record<string, string>;
@@ -67,12 +121,28 @@ async function post(ep: Endpoint, body: unknown, session?: string): Promise<{ st
   return { status: r.statusCode, session: typeof sid === 'string' ? sid : undefined, text };
 }
 
-async function openSession(ep: Endpoint): Promise<string> {
+async function openSession(ep: Endpoint, getStream = standaloneStreams): Promise<string> {
   const init = await post(ep, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
   if (init.status !== 200 || !init.session) throw new Error(`initialize answered ${init.status}: ${init.text.slice(0, 300)}`);
   const n = await post(ep, { jsonrpc: '2.0', method: 'notifications/initialized' }, init.session);
   if (n.status !== 202) throw new Error(`notifications/initialized answered ${n.status}`);
+  if (getStream) await openGetStream(ep, init.session);
   return init.session;
+}
+
+/** Streams held open, closed at the end. */
+const getStreams: { destroy(): void }[] = [];
+
+/**
+ * The server's own channel, opened as the SDK's StreamableHTTPClientTransport (and so Claude
+ * Code) opens it after `notifications/initialized`: a server serves its calls beside it.
+ */
+async function openGetStream(ep: Endpoint, session: string): Promise<void> {
+  const r = await request(ep.url, { method: 'GET', dispatcher: agent, headers: { accept: 'text/event-stream', 'mcp-protocol-version': '2025-11-25', 'mcp-session-id': session, ...ep.headers }, bodyTimeout: 0 });
+  if (r.statusCode !== 200) throw new Error(`GET ${ep.url} answered ${r.statusCode}`);
+  r.body.on('error', () => undefined);
+  r.body.resume();
+  getStreams.push(r.body);
 }
 
 async function timeCalls(ep: Endpoint, session: string, tool: string, n: number): Promise<number[]> {
@@ -105,7 +175,7 @@ function rssMb(pid: number): { rss: number; peak: number } {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-mcp-'));
-  const upstream = await startFixtureHttpServer();
+  const upstream = opt.upstream === 'inline' ? await startFixtureHttpServer() : await upstreamProcess();
   const port = await freePort();
   const config = {
     bootstrap_key: false,
@@ -135,8 +205,13 @@ async function main(): Promise<void> {
     const direct: Endpoint = { url: upstream.url, headers: {} };
     const through: Endpoint = { url: `http://127.0.0.1:${port}/mcp/bench`, headers: { authorization: `Bearer ${key}` } };
     const [ds, ws] = [await openSession(direct), await openSession(through)];
-    await timeCalls(direct, ds, 'whoami', 200);
-    await timeCalls(through, ws, 'whoami', 200);
+    // Warm-up, not measured: until the JIT has optimised the call path of every process (a
+    // gateway runs for days). With 200 calls, the first measured rounds still ran partly
+    // unoptimised code, and the compiler threads competed for the two cores: p99 doubled.
+    for (let i = 0; i < WARMUP; i += 500) {
+      await timeCalls(direct, ds, 'whoami', Math.min(500, WARMUP - i));
+      await timeCalls(through, ws, 'whoami', Math.min(500, WARMUP - i));
+    }
     const d: number[] = [];
     const w: number[] = [];
     const wardenCpu = [0, 0];
@@ -154,7 +229,7 @@ async function main(): Promise<void> {
     // Each session makes one call, so Warden holds its upstream session too, not just its own.
     const callOn = (s: string) => post(through, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, s).then((r) => r.status);
     for (let i = 0; i < SESSIONS; i += 50) {
-      const batch = await Promise.all(Array.from({ length: Math.min(50, SESSIONS - i) }, () => openSession(through)));
+      const batch = await Promise.all(Array.from({ length: Math.min(50, SESSIONS - i) }, () => openSession(through, false)));
       await Promise.all(batch.map(callOn));
       sessions.push(...batch);
     }
@@ -167,13 +242,17 @@ async function main(): Promise<void> {
       direct_ms: { p50: pct(d, 50), p99: pct(d, 99) },
       warden_ms: { p50: pct(w, 50), p99: pct(w, 99) },
       added_ms: { p50: pct(w, 50) - pct(d, 50), p99: pct(w, 99) - pct(d, 99) },
+      // From Warden's audit records of the measured calls.
+      warden_own_ms: wardenOwnMs(join(dir, 'audit'), WARMUP, w.length),
       warden_cpu_us_per_call: { user: Math.round((wardenCpu[0]! * 1e6) / w.length), system: Math.round((wardenCpu[1]! * 1e6) / w.length) },
-      upstream_sessions: upstream.sessionCount(),
+      upstream: opt.upstream,
+      ...(opt.upstream === 'inline' && { upstream_sessions: upstream.sessionCount() }),
       load_average: (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' / '),
       sessions: { opened: sessions.length, open_seconds: (Date.now() - t0) / 1000, rss_before_mb: before.rss, rss_after_mb: after.rss, peak_rss_mb: after.peak, still_answering: held.filter((s) => s === 200).length + '/50' },
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {
+    for (const g of getStreams) g.destroy();
     warden.kill('SIGTERM');
     await new Promise((r) => (warden.exitCode !== null ? r(null) : warden.once('exit', r)));
     await upstream.close();
