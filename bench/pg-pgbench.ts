@@ -9,9 +9,10 @@
  * default `prefer` would then put only Warden's run on TLS); `sslmode=require` runs Warden over
  * TLS (the other two targets then run plain: they offer none).
  * Warden is the shipped build (`node bin/warden.js start`, dist/ built by `npm run build`) in
- * its own process, with `--workers 1` (one process, as PgBouncer is) unless `workers=N`: run
- * from the sources under tsx it is not what users run (tsx names every closure it creates
- * with an Object.defineProperty call, measured at 3 % of the door's CPU).
+ * its own processes, as `warden start` runs by default (one worker per core) unless
+ * `workers=N` (`workers=1`: one process, as PgBouncer runs by default). Not from the sources
+ * under tsx: that is not what users run (tsx names every closure it creates with an
+ * Object.defineProperty call, measured at 3 % of the door's CPU).
  * Also prints the door's CPU per transaction (the Warden processes' user+system CPU over each
  * Warden run ÷ its transactions): steadier under machine load than TPS.
  * Needs PostgreSQL on 127.0.0.1:5432 (trust, user postgres), pgbench, /usr/sbin/pgbouncer.
@@ -19,7 +20,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const seconds = Number(process.argv.find((a) => a.startsWith('seconds='))?.slice(8) ?? 10);
@@ -33,7 +34,7 @@ const sslmode = process.argv.find((a) => a.startsWith('sslmode='))?.slice(8) ?? 
 // rate=N: pgbench -R N (a fixed load, so the CPU per transaction of two builds compares under a busy machine).
 const rate = process.argv.find((a) => a.startsWith('rate='))?.slice(5);
 const warmup = Number(process.argv.find((a) => a.startsWith('warmup='))?.slice(7) ?? 0);
-const workers = process.argv.find((a) => a.startsWith('workers='))?.slice(8) ?? '1';
+const workers = process.argv.find((a) => a.startsWith('workers='))?.slice(8);
 const root = new URL('..', import.meta.url).pathname;
 /** User and system CPU (µs; /proc, 10 ms ticks) of one thread, or of a whole process when `tid` is its pid's /proc/<pid>/stat. */
 const cpuOf = (path: string): [number, number] => {
@@ -123,7 +124,7 @@ writeFileSync(
 const created = spawnSync(process.execPath, [join(root, 'bin/warden.js'), '--config', cfgFile, 'keys', 'create', '--consumer', 'bench'], { encoding: 'utf8' });
 const key = /wdn_[0-9A-Za-z]+/.exec(created.stdout + created.stderr)?.[0];
 if (!key) throw new Error(`no key: ${created.stdout}${created.stderr}`);
-const warden = spawn(process.execPath, [...(process.env.WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bin/warden.js'), '--config', cfgFile, 'start', '--workers', workers], { stdio: ['ignore', 'ignore', 'inherit'] });
+const warden = spawn(process.execPath, [...(process.env.WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bin/warden.js'), '--config', cfgFile, 'start', ...(workers ? ['--workers', workers] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
 for (let until = Date.now() + 30_000; ; ) {
   if (warden.exitCode !== null) throw new Error(`warden exited with ${warden.exitCode}`);
   const up = await new Promise<boolean>((r) => {
@@ -164,7 +165,7 @@ try {
 }
 
 const best = (xs: number[]) => (xs.length ? Math.max(...xs) : NaN);
-console.log(`pgbench -S -c 8 -j 2 -T ${seconds}, best of ${rounds} rounds, sslmode=${sslmode}, warden --workers ${workers}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`pgbench -S -c 8 -j 2 -T ${seconds}, best of ${rounds} rounds, sslmode=${sslmode}, warden ${workers ? `--workers ${workers}` : `with its default workers (one per core: ${availableParallelism()})`}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log('| mode | PostgreSQL direct | PgBouncer | Warden | Warden / PgBouncer | Warden CPU µs / transaction (each round) |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const [mode, r] of Object.entries(results)) {
