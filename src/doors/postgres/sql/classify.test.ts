@@ -230,3 +230,9 @@ test('classify: mutated attack texts never throw; every outcome is an effect, a 
     if (r.effect === 'blocked') assert.ok(blockedReason(r), s);
   }
 });
+
+test('classify: COPY HEADER read as PostgreSQL reads it (0, false and off are no header)', () => {
+  const header = (opt: string) => classifySql(`COPY t TO STDOUT WITH (FORMAT csv${opt})`).statements[0]?.copy?.header;
+  for (const opt of [', HEADER', ', HEADER 1', ', HEADER true', ', HEADER on', ', HEADER match']) assert.equal(header(opt), true, opt);
+  for (const opt of ['', ', HEADER 0', ', HEADER false', ', HEADER off', ", HEADER '0'"]) assert.equal(header(opt), false, opt);
+});

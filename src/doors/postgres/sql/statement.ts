@@ -50,7 +50,8 @@ function copyFormat(body: Obj): CopyFormat {
   const csv = format === 'csv';
   const quote = str('quote') ?? '"';
   const h = opts.get('header');
-  const header = opts.has('header') && !(isObj(h) && isObj(h.Boolean) && !h.Boolean.boolval) && !(isObj(h) && isObj(h.String) && /^(false|off|0)$/i.test(String(h.String.sval)));
+  // HEADER, HEADER true/on/1/match; false as `false`, `off`, `'0'` or the integer 0 (whose ival the tree leaves out).
+  const header = opts.has('header') && !(isObj(h) && isObj(h.Boolean) && !h.Boolean.boolval) && !(isObj(h) && isObj(h.String) && /^(false|off|0)$/i.test(String(h.String.sval))) && !(isObj(h) && isObj(h.Integer) && !h.Integer.ival);
   return { direction: body.is_from === true ? 'from' : 'to', format, delimiter: str('delimiter') ?? (csv ? ',' : '\t'), null: str('null') ?? (csv ? '' : '\\N'), quote, escape: str('escape') ?? quote, header };
 }
 
