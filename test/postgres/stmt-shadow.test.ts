@@ -26,12 +26,14 @@ describe('postgres door: the statement record follows the server', { timeout: 60
 
   const S = serialize;
   // Each: the batches sent after `Parse <name> = DELETE … WHERE id = <id>` + Sync, before the final Bind of <name>.
+  // A batch fails on the server with an Execute of a portal that does not exist (a Bind of an
+  // unknown statement would be refused by Warden itself, with its marker Parse).
   const cases: { what: string; name: string; between: Buffer[] }[] = [
     { what: 'a second Parse of foo (allowed text) the server refuses: name in use', name: 'foo', between: [Buffer.concat([S.parse({ name: 'foo', text: 'SELECT 1' }), S.sync()])] },
     { what: 'a second Parse of foo that Warden refuses (its marker Parse is unnamed)', name: 'foo', between: [Buffer.concat([S.parse({ name: 'foo', text: 'DROP DATABASE postgres' }), S.sync()])] },
-    { what: 'a Parse of foo the server skips after an error in the batch', name: 'foo', between: [Buffer.concat([S.bind({ statement: 'nope' }), S.parse({ name: 'foo', text: 'SELECT 1' }), S.sync()])] },
-    { what: 'a Close of foo the server skips after an error in the batch', name: 'foo', between: [Buffer.concat([S.bind({ statement: 'nope' }), S.close({ type: 'S', name: 'foo' }), S.sync()])] },
-    { what: 'a Query the server ignores inside a failed batch (it would end the unnamed statement)', name: '', between: [Buffer.concat([S.bind({ statement: 'nope' }), S.query('SELECT 1'), S.sync()])] },
+    { what: 'a Parse of foo the server skips after an error in the batch', name: 'foo', between: [Buffer.concat([S.execute({ portal: 'nope' }), S.parse({ name: 'foo', text: 'SELECT 1' }), S.sync()])] },
+    { what: 'a Close of foo the server skips after an error in the batch', name: 'foo', between: [Buffer.concat([S.execute({ portal: 'nope' }), S.close({ type: 'S', name: 'foo' }), S.sync()])] },
+    { what: 'a Query the server ignores inside a failed batch (it would end the unnamed statement)', name: '', between: [Buffer.concat([S.execute({ portal: 'nope' }), S.query('SELECT 1'), S.sync()])] },
   ];
 
   cases.forEach((c, i) => {

@@ -47,3 +47,15 @@ export function denialFor(v: StatementVerdict): Denial {
 export function deniedWith(message: string): Denial {
   return { error: errorResponse({ severity: 'ERROR', code: INSUFFICIENT_PRIVILEGE, message }) };
 }
+
+/** A Bind of a statement name this session never parsed: the server's own words and SQLSTATE (26000). */
+export function unknownStatement(name: string): Denial {
+  return {
+    error: errorResponse({
+      severity: 'ERROR',
+      code: '26000',
+      message: name === '' ? 'unnamed prepared statement does not exist' : `prepared statement ${JSON.stringify(name)} does not exist`,
+      hint: 'Warden runs only statements prepared with a Parse message in this session (docs/postgres.md#statements)',
+    }),
+  };
+}

@@ -7,7 +7,7 @@
 import { errorResponse, message } from './wire/build.js';
 import { Frame, FrameError } from './wire/framer.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './wire/frontend.js';
-import { MARKER_PARSE, MARKER_QUERY, deniedWith, denialFor, type Denial } from './denial.js';
+import { MARKER_PARSE, MARKER_QUERY, deniedWith, denialFor, unknownStatement, type Denial } from './denial.js';
 import type { StatementVerdict } from './ports.js';
 import type { Portal, SessionOptions, Statement } from './relay-state.js';
 import { ServerSide } from './server-side.js';
@@ -237,6 +237,16 @@ export class Session extends ServerSide {
     const b = parseBind(f.body);
     const stmt = this.stmts.get(b.statement);
     this.o.recorder.event('bind', { portal: b.portal, statement: b.statement, params: b.params.length });
+    if (!stmt) {
+      // Every statement Warden judged came through a Parse it saw. Another name (SQL-level
+      // PREPARE shares the server's namespace) would run a statement never judged as what it
+      // is, with no masking plan: refused here, as the server refuses a name it lacks.
+      this.o.recorder.event('decision', { outcome: 'deny', rule: 'sql:unknown-statement', reason: `Bind of prepared statement "${b.statement}", which no Parse in this session created` });
+      this.portals.delete(b.portal);
+      this.stmts.delete('');
+      this.refuseExtended(unknownStatement(b.statement));
+      return;
+    }
     const go = () => {
       // No plan from the statement's Describe: the server re-plans a prepared statement when
       // search_path or the tables change (same column names and types, another table's OID),
@@ -246,12 +256,14 @@ export class Session extends ServerSide {
       this.forward(f);
       this.expects.push({ k: 'bind' });
     };
-    if (stmt?.verdict.outcome !== 'ask') return void go();
+    if (stmt.verdict.outcome !== 'ask') return void go();
     return this.o.policy.approve(stmt.sql, b.params, stmt.verdict, b.paramFormats).then((v) => {
       this.recordApproval(v);
       if (v.outcome === 'allow') go();
       else {
         this.portals.delete(b.portal);
+        // The marker is an unnamed Parse: the server drops its unnamed statement.
+        this.stmts.delete('');
         this.refuseExtended(denialFor(v));
       }
     });
