@@ -179,6 +179,6 @@ export function names(ms: BackendMessage[]): string[] {
   return ms.map((m) => m.name);
 }
 
-export function errorsOf(ms: BackendMessage[]): { code: string; message: string; severity: string }[] {
-  return ms.filter((m) => m.name === 'error').map((m) => m as unknown as { code: string; message: string; severity: string });
+export function errorsOf(ms: BackendMessage[]): { code: string; message: string; severity: string; hint?: string; detail?: string }[] {
+  return ms.filter((m) => m.name === 'error').map((m) => m as unknown as { code: string; message: string; severity: string; hint?: string; detail?: string });
 }
