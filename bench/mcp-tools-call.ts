@@ -14,7 +14,7 @@
  *
  * Both clients open the server's own GET stream after `notifications/initialized`, as the
  * SDK's client transport (and so Claude Code) does (`--get-streams off`: not; the 1,000
- * sessions of the memory phase open none, as the bench's 64 connections would be held). Each side is
+ * sessions of the memory phase open theirs with `--session-streams on`, one connection each). Each side is
  * warmed up first (`--warmup 4000` calls, interleaved) so the optimising compiler is done: the
  * target is a gateway's steady state, and with 200 warm-up calls the measured rounds still
  * ran partly unoptimised code, with compiler threads competing for the cores (p99 ~2× higher).
@@ -32,8 +32,9 @@ import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { startFixtureHttpServer } from '../test/fixtures/mcp/http-server.js';
 
-const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' }, warmup: { type: 'string', default: '4000' }, 'node-args': { type: 'string', default: '' }, 'warden-out': { type: 'string' }, upstream: { type: 'string', default: 'process' }, 'get-streams': { type: 'string', default: 'on' } } });
+const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' }, warmup: { type: 'string', default: '4000' }, 'node-args': { type: 'string', default: '' }, 'warden-out': { type: 'string' }, upstream: { type: 'string', default: 'process' }, 'get-streams': { type: 'string', default: 'on' }, 'session-streams': { type: 'string', default: 'off' } } });
 const standaloneStreams = opt['get-streams'] !== 'off';
+const sessionStreams = opt['session-streams'] === 'on';
 const CALLS = Number(opt.calls);
 const SESSIONS = Number(opt.sessions);
 const ROUNDS = Number(opt.rounds);
@@ -108,6 +109,8 @@ interface Endpoint {
 }
 
 const agent = new Agent({ connections: 64, pipelining: 1 });
+/** The memory phase's GET streams, one connection each (`--session-streams on`). */
+const streamAgent = new Agent({ connections: 4096, pipelining: 1 });
 
 async function post(ep: Endpoint, body: unknown, session?: string): Promise<{ status: number; session: string | undefined; text: string }> {
   const r = await request(ep.url, {
@@ -121,12 +124,12 @@ async function post(ep: Endpoint, body: unknown, session?: string): Promise<{ st
   return { status: r.statusCode, session: typeof sid === 'string' ? sid : undefined, text };
 }
 
-async function openSession(ep: Endpoint, getStream = standaloneStreams): Promise<string> {
+async function openSession(ep: Endpoint, getStream = standaloneStreams, dispatcher: Agent = agent): Promise<string> {
   const init = await post(ep, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
   if (init.status !== 200 || !init.session) throw new Error(`initialize answered ${init.status}: ${init.text.slice(0, 300)}`);
   const n = await post(ep, { jsonrpc: '2.0', method: 'notifications/initialized' }, init.session);
   if (n.status !== 202) throw new Error(`notifications/initialized answered ${n.status}`);
-  if (getStream) await openGetStream(ep, init.session);
+  if (getStream) await openGetStream(ep, init.session, dispatcher);
   return init.session;
 }
 
@@ -137,8 +140,8 @@ const getStreams: { destroy(): void }[] = [];
  * The server's own channel, opened as the SDK's StreamableHTTPClientTransport (and so Claude
  * Code) opens it after `notifications/initialized`: a server serves its calls beside it.
  */
-async function openGetStream(ep: Endpoint, session: string): Promise<void> {
-  const r = await request(ep.url, { method: 'GET', dispatcher: agent, headers: { accept: 'text/event-stream', 'mcp-protocol-version': '2025-11-25', 'mcp-session-id': session, ...ep.headers }, bodyTimeout: 0 });
+async function openGetStream(ep: Endpoint, session: string, dispatcher: Agent = agent): Promise<void> {
+  const r = await request(ep.url, { method: 'GET', dispatcher, headers: { accept: 'text/event-stream', 'mcp-protocol-version': '2025-11-25', 'mcp-session-id': session, ...ep.headers }, bodyTimeout: 0 });
   if (r.statusCode !== 200) throw new Error(`GET ${ep.url} answered ${r.statusCode}`);
   r.body.on('error', () => undefined);
   r.body.resume();
@@ -229,7 +232,7 @@ async function main(): Promise<void> {
     // Each session makes one call, so Warden holds its upstream session too, not just its own.
     const callOn = (s: string) => post(through, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, s).then((r) => r.status);
     for (let i = 0; i < SESSIONS; i += 50) {
-      const batch = await Promise.all(Array.from({ length: Math.min(50, SESSIONS - i) }, () => openSession(through, false)));
+      const batch = await Promise.all(Array.from({ length: Math.min(50, SESSIONS - i) }, () => openSession(through, sessionStreams, streamAgent)));
       await Promise.all(batch.map(callOn));
       sessions.push(...batch);
     }
@@ -257,6 +260,7 @@ async function main(): Promise<void> {
     await new Promise((r) => (warden.exitCode !== null ? r(null) : warden.once('exit', r)));
     await upstream.close();
     await agent.close();
+    await streamAgent.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
