@@ -23,14 +23,15 @@
  *
  * Run: npm run build && npx tsx bench/mcp-tools-call.ts [--calls 2000] [--sessions 1000] [--warmup 4000]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { startFixtureHttpServer } from '../test/fixtures/mcp/http-server.js';
+import { freePort, listeningOn, stopChild, waitForPort } from './lib/proc.js';
+import { createBenchKey } from './lib/warden-peer.js';
 
 const { values: opt } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, sessions: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' }, warmup: { type: 'string', default: '4000' }, 'node-args': { type: 'string', default: '' }, 'warden-out': { type: 'string' }, upstream: { type: 'string', default: 'process' }, 'get-streams': { type: 'string', default: 'on' }, 'session-streams': { type: 'string', default: 'off' } } });
 const standaloneStreams = opt['get-streams'] !== 'off';
@@ -41,45 +42,11 @@ const ROUNDS = Number(opt.rounds);
 const WARMUP = Number(opt.warmup);
 const root = new URL('..', import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`warden exited with ${child.exitCode}`);
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('warden did not start listening within 30 s');
-}
-
 /** The fixture server in a child process, with the FixtureHttpServer members the bench uses. */
 async function upstreamProcess(): Promise<{ url: string; sessionCount(): number; close(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/lib/mcp-upstream.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /LISTENING (\S+)/.exec(buf);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the upstream exited (${code})`)));
-  });
-  return {
-    url,
-    sessionCount: () => NaN,
-    close: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))),
-  };
+  const url = await listeningOn(child, 'the MCP upstream');
+  return { url, sessionCount: () => NaN, close: () => stopChild(child) };
 }
 
 /**
@@ -197,14 +164,12 @@ async function main(): Promise<void> {
   };
   const cfgFile = join(dir, 'warden.json');
   writeFileSync(cfgFile, JSON.stringify(config));
-  const created = spawnSync(process.execPath, [join(root, 'bin/warden.js'), '--config', cfgFile, 'keys', 'create', '--consumer', 'bench'], { encoding: 'utf8' });
-  const key = /wdn_[0-9A-Za-z]+/.exec(created.stdout + created.stderr)?.[0];
-  if (!key) throw new Error(`no key: ${created.stdout}${created.stderr}`);
+  const key = await createBenchKey(root, cfgFile, 'bench');
   const warden: ChildProcess = spawn(process.execPath, [...opt['node-args']!.split(' ').filter(Boolean), join(root, 'bin/warden.js'), '--config', cfgFile, 'start'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     if (opt['warden-out']) warden.stdout!.pipe(createWriteStream(opt['warden-out']));
     else warden.stdout!.resume();
-    await waitForPort(port, warden);
+    await waitForPort(port, 30_000, warden);
     const direct: Endpoint = { url: upstream.url, headers: {} };
     const through: Endpoint = { url: `http://127.0.0.1:${port}/mcp/bench`, headers: { authorization: `Bearer ${key}` } };
     const [ds, ws] = [await openSession(direct), await openSession(through)];

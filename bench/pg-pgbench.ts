@@ -17,11 +17,12 @@
  * Warden run ÷ its transactions): steadier under machine load than TPS.
  * Needs PostgreSQL on 127.0.0.1:5432 (trust, user postgres), pgbench, /usr/sbin/pgbouncer.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForPort } from './lib/proc.js';
+import { createBenchKey } from './lib/warden-peer.js';
 
 const seconds = Number(process.argv.find((a) => a.startsWith('seconds='))?.slice(8) ?? 10);
 const rounds = Number(process.argv.find((a) => a.startsWith('rounds='))?.slice(7) ?? 2);
@@ -65,15 +66,7 @@ const wardenCpu = (pid: number) => {
 const targets = (process.argv.find((a) => a.startsWith('targets='))?.slice(8) ?? 'direct,pgbouncer,warden').split(',');
 const psql = (sql: string) => execFileSync('psql', ['-X', '-At', 'host=127.0.0.1 port=5432 user=postgres dbname=postgres', '-c', sql], { encoding: 'utf8' });
 
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => ok(p));
-    });
-  });
-
-/** Asynchronous: Warden serves from this very process, so the event loop must stay free. */
+/** Asynchronous: this process reads the Warden processes' CPU meanwhile. */
 async function pgbench(port: number, user: string, mode: string, password?: string, secs = seconds): Promise<{ tps: number; tx: number }> {
   const child = spawn('pgbench', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-S', '-c', clients, '-j', clients === '1' ? '1' : '2', '-T', String(secs), '-M', mode, '-n', ...(rate ? ['-R', rate] : []), DB], { env: { ...process.env, PGSSLMODE: password ? sslmode : sslmode === 'require' ? 'prefer' : sslmode, ...(password && { PGPASSWORD: password }) } });
   let out = '';
@@ -121,20 +114,9 @@ writeFileSync(
     postgres: { listen: { port: wardenPort }, upstream: { user: 'postgres' }, roles: [{ groups: ['data-reader'], user: 'postgres' }], masking: { enabled: masking } },
   }),
 );
-const created = spawnSync(process.execPath, [join(root, 'bin/warden.js'), '--config', cfgFile, 'keys', 'create', '--consumer', 'bench'], { encoding: 'utf8' });
-const key = /wdn_[0-9A-Za-z]+/.exec(created.stdout + created.stderr)?.[0];
-if (!key) throw new Error(`no key: ${created.stdout}${created.stderr}`);
+const key = await createBenchKey(root, cfgFile, 'bench');
 const warden = spawn(process.execPath, [...(process.env.WARDEN_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'bin/warden.js'), '--config', cfgFile, 'start', ...(workers ? ['--workers', workers] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
-for (let until = Date.now() + 30_000; ; ) {
-  if (warden.exitCode !== null) throw new Error(`warden exited with ${warden.exitCode}`);
-  const up = await new Promise<boolean>((r) => {
-    const c = connect(wardenPort, '127.0.0.1', () => (c.destroy(), r(true)));
-    c.on('error', () => r(false));
-  });
-  if (up) break;
-  if (Date.now() > until) throw new Error('warden did not listen within 30 s');
-  await new Promise((r) => setTimeout(r, 100));
-}
+await waitForPort(wardenPort, 30_000, warden);
 
 const results: Record<string, Record<string, number[]>> = {};
 try {

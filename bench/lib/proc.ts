@@ -109,17 +109,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Resolves with what a child prints after `LISTENING ` on its stdout (its port or URL); rejects if it exits first. */
+export function listeningOn(child: ChildProcess, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /LISTENING (\S+)/.exec(buf);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before listening`)));
+  });
+}
+
 /** Starts bench/lib/mock-upstream.ts pinned to `cpu` and resolves with it and the port it prints. */
 export async function startMockUpstream(cpu: number | string, benchDir: string, runDir: string, repoDir: string): Promise<{ mock: Started; upstreamPort: number }> {
   const mock = spawnPinned(cpu, process.execPath, ['--import', 'tsx', `${benchDir}/lib/mock-upstream.ts`], `${runDir}/mock.log`, { cwd: repoDir });
-  const upstreamPort = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    mock.child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /LISTENING (\d+)/.exec(buf);
-      if (m) resolve(Number(m[1]));
-    });
-    mock.child.once('exit', (code) => reject(new Error(`mock upstream exited (${code}); see ${mock.logFile}`)));
-  });
+  const upstreamPort = Number(await listeningOn(mock.child, `the mock upstream (see ${mock.logFile})`));
   return { mock, upstreamPort };
 }

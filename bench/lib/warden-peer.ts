@@ -30,6 +30,14 @@ export function wardenEntry(repoDir: string): string {
   return join(repoDir, 'bin/warden.js');
 }
 
+/** A virtual key for `consumer`, created with `warden keys create` against the config file. */
+export async function createBenchKey(repoDir: string, configFile: string, consumer: string, args: string[] = [], cwd?: string): Promise<string> {
+  const out = await runCommand(process.execPath, [wardenEntry(repoDir), '--config', configFile, 'keys', 'create', '--consumer', consumer, ...args], cwd ? { cwd } : {});
+  const key = out.trim().split('\n').pop()!.trim();
+  if (!/^\S{16,}$/.test(key)) throw new Error(`warden keys create printed no key: ${out}`);
+  return key;
+}
+
 export async function wardenPeer(env: PeerEnv, config: string, opts: WardenOptions): Promise<Peer> {
   const entry = wardenEntry(opts.repoDir);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
@@ -48,9 +56,7 @@ export async function wardenPeer(env: PeerEnv, config: string, opts: WardenOptio
   writeFileSync(configFile, filled);
 
   const keyArgs = /^#\s*bench-key-args:(.*)$/m.exec(template)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
-  const out = await runCommand(process.execPath, [entry, '--config', configFile, 'keys', 'create', '--consumer', 'bench', ...keyArgs], { cwd: dir });
-  const key = out.trim().split('\n').pop()!.trim();
-  if (!/^\S{16,}$/.test(key)) throw new Error(`warden keys create printed no key: ${out}`);
+  const key = await createBenchKey(opts.repoDir, configFile, 'bench', keyArgs, dir);
 
   // `# bench-node-args: --max-semi-space-size=64` in a template: flags for Warden's node.
   const nodeFlags = /^#\s*bench-node-args:(.*)$/m.exec(template)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
