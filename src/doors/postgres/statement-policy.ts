@@ -50,6 +50,19 @@ function paramText(p: Buffer | null, binary: boolean): string | null {
 /** Bind's format codes: none → all text, one → all parameters, else one per parameter. */
 const isBinary = (formats: readonly number[], i: number) => (formats.length === 1 ? formats[0] : formats[i]) === 1;
 
+/** Final verdicts by a key, each valid while the statement policy and the policy are the same objects; the oldest of 64 goes first. */
+class KeptVerdicts {
+  private readonly map = new Map<string, { sp: CompiledStatementPolicy; policy: CompiledPolicy; verdict: StatementVerdict }>();
+  get(key: string, sp: CompiledStatementPolicy, policy: CompiledPolicy): StatementVerdict | undefined {
+    const e = this.map.get(key);
+    return e && e.sp === sp && e.policy === policy ? e.verdict : undefined;
+  }
+  set(key: string, sp: CompiledStatementPolicy, policy: CompiledPolicy, verdict: StatementVerdict): void {
+    if (this.map.size >= 64) this.map.delete(this.map.keys().next().value as string);
+    this.map.set(key, { sp, policy, verdict });
+  }
+}
+
 export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolicy {
   const cache = new SessionDecisionCache();
   const ctx = (params?: (string | null)[]): StatementContext => ({
@@ -89,27 +102,25 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
   // Drivers send the same few texts again and again (every `-M extended` round trip parses
   // its statement anew): a text's final verdict, kept while the policy objects are the same.
   // Only plain allow/deny verdicts: an ask is bound to its approval, COPY maskers hold state.
-  const recent = new Map<string, { sp: CompiledStatementPolicy; policy: CompiledPolicy; verdict: StatementVerdict }>();
-  const RECENT_MAX = 64;
+  const recent = new KeptVerdicts();
   // `-M simple`: every text is new, but a text classified by its shape carries the shape's
   // facts key (one string per shape). A verdict the decision cache answered by those facts
   // (deciding read no text, no OPA, no time, no parameters) holds for every text of the shape:
   // kept here by that key, it skips building the context and the document per text.
-  const byShape = new Map<string, { sp: CompiledStatementPolicy; policy: CompiledPolicy; verdict: StatementVerdict }>();
+  const byShape = new KeptVerdicts();
 
   return {
     check(sql) {
       const sp = deps.statements();
       const policy = deps.policy();
-      const hit = recent.get(sql);
-      if (hit && hit.sp === sp && hit.policy === policy) return hit.verdict;
+      const hit = recent.get(sql, sp, policy);
+      if (hit) return hit;
       const seen = deps.classifier.cache.hits;
-      const shaped = deps.classifier.shaped;
       const c = deps.classifier.classify(sql);
-      const fromShape = deps.classifier.shaped > shaped && c.factsKey !== undefined;
-      if (fromShape) {
-        const s = byShape.get(c.factsKey!);
-        if (s && s.sp === sp && s.policy === policy) return s.verdict;
+      const shape = c.factsKey;
+      if (shape !== undefined) {
+        const s = byShape.get(shape, sp, policy);
+        if (s) return s;
       }
       const repeated = deps.classifier.cache.hits > seen;
       const hits = cache.hits + cache.factHits;
@@ -117,15 +128,10 @@ export function createStatementPolicy(deps: StatementPolicyDeps): StatementPolic
       const v = cache.decide(sp, policy, deps.consumer, c, ctx());
       if (v instanceof Promise) return v.then((x) => toVerdict(c, x));
       const verdict = toVerdict(c, v);
-      if (fromShape && cache.factHits > factHits && verdict.outcome !== 'ask' && !verdict.copyOut) {
-        if (byShape.size >= RECENT_MAX) byShape.delete(byShape.keys().next().value as string);
-        byShape.set(c.factsKey!, { sp, policy, verdict });
-      }
+      if (verdict.outcome === 'ask' || verdict.copyOut) return verdict;
+      if (shape !== undefined && cache.factHits > factHits) byShape.set(shape, sp, policy, verdict);
       // Kept from its second sighting on (the text classified before, the decision a cache hit, so cacheable): texts seen once (`-M simple`'s literals) stay out.
-      if (repeated && cache.hits + cache.factHits > hits && verdict.outcome !== 'ask' && !verdict.copyOut && sql.length <= 4096) {
-        if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
-        recent.set(sql, { sp, policy, verdict });
-      }
+      if (repeated && cache.hits + cache.factHits > hits && sql.length <= 4096) recent.set(sql, sp, policy, verdict);
       return verdict;
     },
     async approve(sql, params, first, formats = []) {
