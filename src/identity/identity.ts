@@ -4,6 +4,7 @@ import type { Store, StoredKey } from '../store/types.js';
 import { digestsEqual, hashKey } from './keys.js';
 import type { OidcIssuerConfig } from './oidc/config.js';
 import { OidcVerifier, type OidcPrincipal, type VerifierOptions } from './oidc/verifier.js';
+import { StoreMemo } from './store-memo.js';
 
 export interface Identified {
   key: KeyInfo;
@@ -38,11 +39,9 @@ interface CheckedPrincipal {
  * so revocation takes effect on the next request.
  */
 export class Identity {
-  private keyCache = new Map<string, StoredKey | null>();
-  private cachedVersion = -1;
-  /** Store consumers by name (null: none), dropped with the key cache whenever the store changes. */
-  private consumerCache = new Map<string, Consumer | null>();
-  private consumerVersion = -1;
+  private readonly keys = new StoreMemo<StoredKey>(() => this.store.version());
+  /** Store consumers by name, dropped with the keys whenever the store changes. */
+  private readonly consumers = new StoreMemo<Consumer>(() => this.store.version());
   private lastUsed = new Map<string, number>();
   private configConsumers: Map<string, Consumer>;
   private oidc: OidcVerifier | undefined;
@@ -87,18 +86,10 @@ export class Identity {
   consumer(name: string): Consumer | undefined {
     const c = this.configConsumers.get(name);
     if (c) return c;
-    const version = this.store.version();
-    if (version !== this.consumerVersion) {
-      this.consumerCache.clear();
-      this.consumerVersion = version;
-    }
-    let found = this.consumerCache.get(name);
-    if (found === undefined) {
+    const found = this.consumers.get(name, () => {
       const s = this.store.getConsumer(name);
-      found = s ? { name: s.name, groups: s.groups, labels: s.labels, models: s.models } : null;
-      if (this.consumerCache.size > 100_000) this.consumerCache.clear();
-      this.consumerCache.set(name, found);
-    }
+      return s ? { name: s.name, groups: s.groups, labels: s.labels, models: s.models } : null;
+    });
     return found ?? undefined;
   }
 
@@ -160,17 +151,7 @@ export class Identity {
   /** A Warden virtual key only; always synchronous. */
   authenticateKey(credential: string, now = Date.now()): Identified {
     const hash = hashKey(credential);
-    const version = this.store.version();
-    if (version !== this.cachedVersion) {
-      this.keyCache.clear();
-      this.cachedVersion = version;
-    }
-    let stored = this.keyCache.get(hash);
-    if (stored === undefined) {
-      stored = this.store.getKeyByHash(hash) ?? null;
-      if (this.keyCache.size > 100_000) this.keyCache.clear();
-      this.keyCache.set(hash, stored);
-    }
+    const stored = this.keys.get(hash, () => this.store.getKeyByHash(hash) ?? null);
     // The lookup is by hash; the explicit constant-time compare keeps the check honest
     // if the lookup ever changes to a prefix or id (threat: timing side channel).
     if (!stored || !digestsEqual(stored.hash, hash)) throw new WardenError('WARDEN_E_AUTH_INVALID', 'invalid API key: this is not a Warden key known to this gateway');
