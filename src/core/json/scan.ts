@@ -122,6 +122,17 @@ export function admitKey(key: string, f: Frames, depth: number, sets: Array<Set<
   keys.push(key);
 }
 
+/** Opens an object or array one level below `depth` (refused past `maxDepth`); returns the new depth. */
+export function openContainer(f: Frames, depth: number, isObject: boolean, sets: Array<Set<string> | undefined>, maxDepth: number): number {
+  if (depth === maxDepth) throw new JsonRefusal('too-deep', pathTo(f, depth, depth), `objects and arrays nest deeper than ${maxDepth} levels, the most Warden reads`);
+  depth++;
+  f.isObject[depth] = isObject ? 1 : 0;
+  f.index[depth] = 0;
+  f.keyStart[depth] = f.keys.length;
+  sets[depth] = undefined;
+  return depth;
+}
+
 /** Throws JsonRefusal on the first refused construct; returns quietly on acceptable JSON. */
 export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): void {
   const n = text.length;
@@ -181,14 +192,8 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): void {
       continue;
     }
     if (c === LBRACE || c === LBRACKET) {
-      if (depth === maxDepth) throw new JsonRefusal('too-deep', pathTo(f, depth, depth), `objects and arrays nest deeper than ${maxDepth} levels, the most Warden reads`);
-      depth++;
-      const obj = c === LBRACE;
-      f.isObject[depth] = obj ? 1 : 0;
-      f.index[depth] = 0;
-      f.keyStart[depth] = keys.length;
-      sets[depth] = undefined;
-      expectKey = obj;
+      depth = openContainer(f, depth, c === LBRACE, sets, maxDepth);
+      expectKey = c === LBRACE;
     } else if (c === RBRACE || c === RBRACKET) {
       if (depth === 0) return; // unbalanced: JSON.parse reports it
       keys.length = f.keyStart[depth]!;

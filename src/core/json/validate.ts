@@ -8,7 +8,7 @@
  * the door decides on the same reading it forwards. Strings are stepped over with indexOf
  * (quotes, backslashes) and a native search for control characters, never char by char.
  */
-import { admitKey, escapeLength, framesFor, hex4, JsonRefusal, MAX_JSON_DEPTH, pathTo } from './scan.js';
+import { admitKey, escapeLength, openContainer, framesFor, hex4, JsonRefusal, MAX_JSON_DEPTH, pathTo } from './scan.js';
 
 /** The text is not JSON; JSON.parse of the same text says what is wrong. */
 export class JsonSyntax extends Error {}
@@ -197,13 +197,8 @@ export function validateJson(text: string, maxDepth = MAX_JSON_DEPTH, bytes?: Bu
       if (j < 0) throw syntax();
       i = j + 1;
     } else if (c === LBRACE || c === LBRACKET) {
-      if (depth === maxDepth) throw new JsonRefusal('too-deep', pathTo(f, depth, depth), `objects and arrays nest deeper than ${maxDepth} levels, the most Warden reads`);
-      depth++;
       const obj = c === LBRACE;
-      f.isObject[depth] = obj ? 1 : 0;
-      f.index[depth] = 0;
-      f.keyStart[depth] = keys.length;
-      sets[depth] = undefined;
+      depth = openContainer(f, depth, obj, sets, maxDepth);
       if (depth === 1 && obj) top = { keys: [], starts: [], ends: [] };
       i++;
       c = text.charCodeAt(i);
