@@ -13,19 +13,24 @@ import { WardenError } from '../errors.js';
 
 type Verdict = { kind: 'ok' } | { kind: 'refused'; message: string } | { kind: 'syntax' };
 
+/** A refusal's verdict: a text that is not JSON either may be refused or not, so it counts as a syntax error. */
+function refusal(text: string, e: JsonRefusal): Verdict {
+  try {
+    JSON.parse(text);
+  } catch {
+    return { kind: 'syntax' };
+  }
+  return { kind: 'refused', message: e.message };
+}
+
 function full(text: string): Verdict {
   try {
     scanJson(text);
   } catch (e) {
-    if (e instanceof JsonRefusal) {
-      // The full read refuses before parsing; a text that is not JSON either may be refused or not.
-      try {
-        JSON.parse(text);
-      } catch {
-        return { kind: 'syntax' };
-      }
-      return { kind: 'refused', message: e.message };
-    }
+    if (e instanceof JsonRefusal) return refusal(text, e);
+    // The scan parses an escaped key with JSON.parse: a broken one is the text's syntax error.
+    if (e instanceof SyntaxError) return { kind: 'syntax' };
+    throw e;
   }
   try {
     JSON.parse(text);
@@ -44,14 +49,7 @@ function lazy(text: string, bytes = false): Verdict {
     } else validateJson(text);
     return { kind: 'ok' };
   } catch (e) {
-    if (e instanceof JsonRefusal) {
-      try {
-        JSON.parse(text);
-      } catch {
-        return { kind: 'syntax' };
-      }
-      return { kind: 'refused', message: e.message };
-    }
+    if (e instanceof JsonRefusal) return refusal(text, e);
     assert.ok(e instanceof JsonSyntax, String(e));
     return { kind: 'syntax' };
   }
