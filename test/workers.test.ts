@@ -72,14 +72,25 @@ function alive(pid: number): boolean {
 }
 
 interface Cluster {
+  /** A temp folder holding warden.yaml (and the store, the audit log). */
+  dir: string;
+  /** The CLI against this cluster's config. */
+  cli(args: string[]): ReturnType<typeof runCli>;
   child?: ChildProcess;
   pids: number[];
   /** Everything the primary and its workers printed so far. */
   output: string;
 }
 
+function newCluster(prefix: string, yaml: string): Cluster {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, 'warden.yaml'), yaml);
+  return { dir, cli: (args) => runCli(['--config', join(dir, 'warden.yaml'), ...args], { cwd: dir, timeoutMs: 60_000 }), pids: [], output: '' };
+}
+
 /** `warden start --workers 2` on dir/warden.yaml, awaited until it printed its key; fills `c` as it goes so stopCluster can clean up after a failure. */
-async function startCluster(dir: string, c: Cluster): Promise<{ url: string; key: string }> {
+async function startCluster(c: Cluster): Promise<{ url: string; key: string }> {
+  const dir = c.dir;
   const child = (c.child = spawnCli(['--config', join(dir, 'warden.yaml'), 'start', '--workers', '2', '--port', '0'], { cwd: dir }));
   child.stderr!.on('data', (d) => (c.output += d));
   child.stdout!.on('data', (d) => (c.output += d));
@@ -91,19 +102,17 @@ async function startCluster(dir: string, c: Cluster): Promise<{ url: string; key
   return { url, key };
 }
 
-function stopCluster(c: Cluster, dir: string): void {
+function stopCluster(c: Cluster): void {
   if (c.child && c.child.exitCode === null) c.child.kill('SIGKILL');
   for (const pid of c.pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(c.dir, { recursive: true, force: true });
 }
 
 test('warden start --workers 2: limits across workers, revocation, a killed worker replaced, audit chains verified together', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'warden-workers-'));
-  writeFileSync(join(dir, 'warden.yaml'), CONFIG);
-  const cli = (args: string[]) => runCli(['--config', join(dir, 'warden.yaml'), ...args], { cwd: dir, timeoutMs: 60_000 });
-  const c: Cluster = { pids: [], output: '' };
+  const c = newCluster('warden-workers-', CONFIG);
+  const { dir, cli } = c;
   try {
-    const { url, key } = await startCluster(dir, c);
+    const { url, key } = await startCluster(c);
     const child = c.child!;
     const pids = c.pids;
     assert.match(c.output, /Warden is listening \(2 workers\)/);
@@ -171,17 +180,15 @@ test('warden start --workers 2: limits across workers, revocation, a killed work
     assert.deepEqual(last.map((r) => r.time), [...last.map((r) => r.time)].sort(), 'tail merged in time order');
     assert.deepEqual(last.slice(-6).map((r) => r.status), [401, 401, 401, 401, 401, 401]);
   } finally {
-    stopCluster(c, dir);
+    stopCluster(c);
   }
 });
 
 test('warden start --workers 2: a worker SIGKILLed under load loses only the requests it had in flight', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'warden-workers-kill-'));
-  writeFileSync(join(dir, 'warden.yaml'), `models:\n  - { match: "claude-*", provider: mock }\nadmin: { enabled: false }\nlogging: { level: error }\n`);
-  const cli = (args: string[]) => runCli(['--config', join(dir, 'warden.yaml'), ...args], { cwd: dir, timeoutMs: 60_000 });
-  const c: Cluster = { pids: [], output: '' };
+  const c = newCluster('warden-workers-kill-', `models:\n  - { match: "claude-*", provider: mock }\nadmin: { enabled: false }\nlogging: { level: error }\n`);
+  const { dir, cli } = c;
   try {
-    const { url, key } = await startCluster(dir, c);
+    const { url, key } = await startCluster(c);
     const child = c.child!;
     const pids = c.pids;
 
@@ -233,7 +240,7 @@ test('warden start --workers 2: a worker SIGKILLed under load loses only the req
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
     assert.match(verified.stdout, /2 chains intact/);
   } finally {
-    stopCluster(c, dir);
+    stopCluster(c);
   }
 });
 
@@ -263,11 +270,10 @@ function total(text: string, name: string, labels = ''): number {
 }
 
 test('warden start --workers 2: every scrape of /metrics shows the whole Warden, across a worker replaced', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'warden-workers-metrics-'));
-  writeFileSync(join(dir, 'warden.yaml'), `models:\n  - { match: "claude-*", provider: mock }\nadmin: { port: 0, key_sha256: ${createHash('sha256').update(ADMIN_KEY).digest('hex')} }\nlogging: { level: error }\n`);
-  const c: Cluster = { pids: [], output: '' };
+  const c = newCluster('warden-workers-metrics-', `models:\n  - { match: "claude-*", provider: mock }\nadmin: { port: 0, key_sha256: ${createHash('sha256').update(ADMIN_KEY).digest('hex')} }\nlogging: { level: error }\n`);
+  const { dir } = c;
   try {
-    const { url, key } = await startCluster(dir, c);
+    const { url, key } = await startCluster(c);
     const child = c.child!;
     const pids = c.pids;
     const adminUrl = /admin API and \/metrics: (http\S+?)\)/.exec(c.output)![1]!;
@@ -300,6 +306,6 @@ test('warden start --workers 2: every scrape of /metrics shows the whole Warden,
     child.kill('SIGTERM');
     assert.equal(await new Promise<number | null>((resolve) => child!.once('exit', (c) => resolve(c))), 0);
   } finally {
-    stopCluster(c, dir);
+    stopCluster(c);
   }
 });
