@@ -15,6 +15,7 @@ import { classifySql, loadSqlParser, SqlClassifier } from './sql/index.js';
 import { compileStatementPolicy, decideStatements, statementPolicySchema, type ActiveGrantFacts, type StatementPolicy as CompiledStatementPolicy } from './policy/index.js';
 import { createStatementPolicy } from './statement-policy.js';
 import type { StatementVerdict } from './ports.js';
+import { prng } from '../../core/prng.js';
 
 before(() => loadSqlParser());
 
@@ -67,13 +68,6 @@ function fresh(live: Live, who: Who, sql: string): Pick<StatementVerdict, 'outco
   return { outcome: d.outcome === 'redact' ? 'allow' : d.outcome, rule: d.rule, reason: d.reason ?? (d.outcome === 'deny' ? 'denied by policy' : ''), kinds: c.statements.map((s) => s.kind) };
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** pgbench's statements and a few more, each a shape; digits of every length. */
 function texts(r: () => number, n: number): string[] {
@@ -125,7 +119,7 @@ const WHO: Record<string, Who> = {
 };
 
 test('byShape: every verdict of a -M simple session is the one decided afresh for its text', () => {
-  const r = rng(5);
+  const r = prng(5);
   let kept = 0;
   for (const [pname, cfg] of Object.entries(POLICIES)) {
     for (const sp of [presetOn, presetOff]) {
@@ -158,7 +152,7 @@ test('byShape: a reload of the policy or of postgres.statements retires the verd
   const live: Live = { policy: compiled({}), sp: presetOn };
   const who = WHO.writer!;
   const p = session(live, who, classifier);
-  const r = rng(9);
+  const r = prng(9);
   const check = (sql: string) => {
     const got = sync(p.check(sql, 'query'));
     assert.deepEqual({ outcome: got.outcome, rule: got.rule, reason: got.reason, kinds: got.kinds }, fresh(live, who, sql), sql);

@@ -7,6 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifySql, factsKey, loadSqlParser, SqlClassifier } from './index.js';
+import { prng } from '../../../core/prng.js';
 
 before(() => loadSqlParser());
 
@@ -16,13 +17,6 @@ const STANDALONE = /(?<![A-Za-z0-9_.])[0-9]+(?![A-Za-z0-9_.])/g;
 /** Digits a run is replaced by: values that change the token (int4 → numeric), leading zeros, zero, long runs. */
 const DIGITS = ['0', '1', '00', '007', '9', '42', '2147483647', '2147483648', '9223372036854775807', '9223372036854775808', '000000000000000000001', '9'.repeat(60), '1' + '0'.repeat(300)];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
@@ -193,7 +187,7 @@ const HOSTILE = [
 ];
 
 test('shape, adversarial: every variant of a hostile text reads as its own full parse, whichever variant came first', () => {
-  const r = rng(4711);
+  const r = prng(4711);
   let shaped = 0;
   let compared = 0;
   for (const base of HOSTILE) {
@@ -284,7 +278,7 @@ function fuzzText(r: () => number, noise: number): string {
 }
 
 test('shape, adversarial: fuzzed texts and their digit variants read as their own full parse', () => {
-  const r = rng(20261205);
+  const r = prng(20261205);
   // One classifier for all: shapes made by one text serve the texts that follow.
   const k = new SqlClassifier();
   let shaped = 0;

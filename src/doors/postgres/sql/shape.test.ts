@@ -2,6 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifySql, factsKey, loadSqlParser, SqlClassifier } from './index.js';
 import { shapeOf, skeletonOf } from './shape.js';
+import { prng } from '../../../core/prng.js';
 
 before(() => loadSqlParser());
 
@@ -79,13 +80,6 @@ const CORPUS = [
   'SELECT * FROM t1 JOIN t2 ON t1.id = t2.id + 1 WHERE t1.x > 5 UNION ALL SELECT * FROM t3 WHERE y = 6 EXCEPT SELECT 7, 8',
 ];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** `text` with every run of digits replaced by other digits (short, long, zero, leading zeros). */
 function variant(text: string, r: () => number): string {
@@ -99,7 +93,7 @@ function variant(text: string, r: () => number): string {
 }
 
 test('shape: every text classified through its shape reads exactly as its own full parse', () => {
-  const r = rng(12);
+  const r = prng(12);
   let shaped = 0;
   let compared = 0;
   for (const base of CORPUS) {
