@@ -10,10 +10,9 @@ import assert from 'node:assert/strict';
 import type { Consumer } from '../../core/exchange.js';
 import { policySchema, type PolicyConfigInput } from '../../policy/config.js';
 import { compilePolicy, type CompiledPolicy } from '../../policy/engine.js';
-import { openSqliteApprovals } from '../../approvals/sqlite.js';
 import { classifySql, loadSqlParser, SqlClassifier } from './sql/index.js';
 import { compileStatementPolicy, decideStatements, statementPolicySchema, type ActiveGrantFacts, type StatementPolicy as CompiledStatementPolicy } from './policy/index.js';
-import { createStatementPolicy } from './statement-policy.js';
+import { syncVerdict, testStatementSession, type LivePolicy } from './fixtures/statement-session.js';
 import type { StatementVerdict } from './ports.js';
 import { prng } from '../../core/prng.js';
 
@@ -32,32 +31,10 @@ interface Who {
   grant: ActiveGrantFacts | null;
 }
 
-interface Live {
-  policy: CompiledPolicy;
-  sp: CompiledStatementPolicy;
-}
+type Live = LivePolicy;
 
-function session(live: Live, who: Who, classifier: SqlClassifier) {
-  return createStatementPolicy({
-    classifier,
-    statements: () => live.sp,
-    policy: () => live.policy,
-    approvals: openSqliteApprovals(':memory:'),
-    gate: () => ({ pendingTtlMs: 60_000, grantTtlMs: 60_000 }),
-    consumer: who.consumer,
-    key: undefined,
-    database: who.database,
-    grant: who.grant,
-    remote: '127.0.0.1',
-    session: 'pgs_shape',
-    masker: undefined,
-  });
-}
-
-const sync = (v: StatementVerdict | Promise<StatementVerdict>): StatementVerdict => {
-  assert.ok(!(v instanceof Promise));
-  return v;
-};
+const session = (live: Live, who: Who, classifier: SqlClassifier) => testStatementSession(live, { ...who, session: 'pgs_shape' }, classifier);
+const sync = syncVerdict;
 
 /** The verdict on `sql` decided afresh: its own full parse, no cache of any kind. */
 function fresh(live: Live, who: Who, sql: string): Pick<StatementVerdict, 'outcome' | 'rule' | 'reason' | 'kinds'> {

@@ -3,41 +3,19 @@ import assert from 'node:assert/strict';
 import type { Consumer } from '../../core/exchange.js';
 import { policySchema, type PolicyConfigInput } from '../../policy/config.js';
 import { compilePolicy, type CompiledPolicy } from '../../policy/engine.js';
-import { openSqliteApprovals } from '../../approvals/sqlite.js';
-import { loadSqlParser, SqlClassifier } from './sql/index.js';
+import { loadSqlParser } from './sql/index.js';
 import { compileStatementPolicy, statementPolicySchema } from './policy/index.js';
-import { createStatementPolicy } from './statement-policy.js';
-import type { StatementVerdict } from './ports.js';
+import { syncVerdict, testStatementSession } from './fixtures/statement-session.js';
 
 before(() => loadSqlParser());
 
 const reader: Consumer = { name: 'rita', groups: ['data-reader'], labels: {}, models: [] };
 const compiled = (cfg: PolicyConfigInput) => compilePolicy(policySchema.parse(cfg));
 
-function session(current: { policy: CompiledPolicy }) {
-  return createStatementPolicy({
-    classifier: new SqlClassifier(),
-    statements: (() => {
-      const sp = compileStatementPolicy(statementPolicySchema.parse({}));
-      return () => sp;
-    })(),
-    policy: () => current.policy,
-    approvals: openSqliteApprovals(':memory:'),
-    gate: () => ({ pendingTtlMs: 60_000, grantTtlMs: 60_000 }),
-    consumer: reader,
-    key: undefined,
-    database: 'app',
-    grant: null,
-    remote: '127.0.0.1',
-    session: 'pgs_test',
-    masker: undefined,
-  });
-}
-
-const sync = (v: StatementVerdict | Promise<StatementVerdict>): StatementVerdict => {
-  assert.ok(!(v instanceof Promise));
-  return v;
-};
+const presetOn = compileStatementPolicy(statementPolicySchema.parse({}));
+/** A reader's session; assigning `current.policy` reloads the policy. */
+const session = (current: { policy: CompiledPolicy }) => testStatementSession(Object.assign(current, { sp: presetOn }), { consumer: reader });
+const sync = syncVerdict;
 
 test('a repeated text gets the verdict decided for it; a reload decides it again', () => {
   const current = { policy: compiled({}) };
