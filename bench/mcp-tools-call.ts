@@ -43,10 +43,10 @@ const WARMUP = Number(opt.warmup);
 const root = new URL('..', import.meta.url).pathname;
 
 /** The fixture server in a child process, with the FixtureHttpServer members the bench uses. */
-async function upstreamProcess(): Promise<{ url: string; sessionCount(): number; close(): Promise<void> }> {
+async function upstreamProcess(): Promise<{ url: string; sessionCount?: () => number; close(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/lib/mcp-upstream.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await listeningOn(child, 'the MCP upstream');
-  return { url, sessionCount: () => NaN, close: () => stopChild(child) };
+  return { url, close: () => stopChild(child) };
 }
 
 /**
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
       warden_own_ms: wardenOwnMs(join(dir, 'audit'), WARMUP, w.length),
       warden_cpu_us_per_call: { user: Math.round((wardenCpu[0]! * 1e6) / w.length), system: Math.round((wardenCpu[1]! * 1e6) / w.length) },
       upstream: opt.upstream,
-      ...(opt.upstream === 'inline' && { upstream_sessions: upstream.sessionCount() }),
+      ...(upstream.sessionCount && { upstream_sessions: upstream.sessionCount() }),
       load_average: (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' / '),
       sessions: { opened: sessions.length, open_seconds: (Date.now() - t0) / 1000, rss_before_mb: before.rss, rss_after_mb: after.rss, peak_rss_mb: after.peak, still_answering: held.filter((s) => s === 200).length + '/50' },
     };
