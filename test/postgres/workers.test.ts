@@ -75,6 +75,18 @@ test('warden start --workers 2: cancels reach the worker holding the session; re
   let child: ChildProcess | undefined;
   const clients: postgres.Sql[] = [];
   const pgClients: pg.Client[] = [];
+  /** Four sessions of `user`, each answering once (spread over the workers); each promise is the error that ends it. */
+  const liveSessions = async (port: number, user: string, password: string): Promise<Promise<{ code?: string; message: string }>[]> => {
+    const ends: Promise<{ code?: string; message: string }>[] = [];
+    for (let i = 0; i < 4; i++) {
+      const c = new pg.Client({ host: '127.0.0.1', port, user, password, database: db.name });
+      pgClients.push(c);
+      ends.push(new Promise((res) => c.on('error', (e) => res(e))));
+      await c.connect();
+      await c.query('SELECT 1');
+    }
+    return ends;
+  };
   try {
     const pat = (await cli(['keys', 'create', '--consumer', 'pat'])).stdout.trim();
     const cleo = (await cli(['keys', 'create', '--consumer', 'cleo'])).stdout.trim();
@@ -121,28 +133,14 @@ test('warden start --workers 2: cancels reach the worker holding the session; re
     assert.equal(warned(), before + 2, 'one log line per wrong-key request');
 
     // Revocation with the CLI (another process writing the store): pat's sessions end on both workers.
-    const ends: Promise<{ code?: string; message: string }>[] = [];
-    for (let i = 0; i < 4; i++) {
-      const c = new pg.Client({ host: '127.0.0.1', port, user: 'pat', password: pat, database: db.name });
-      pgClients.push(c);
-      ends.push(new Promise((res) => c.on('error', (e) => res(e))));
-      await c.connect();
-      await c.query('SELECT 1');
-    }
+    const ends = await liveSessions(port, 'pat', pat);
     const keyId = (JSON.parse((await cli(['keys', 'list', '--json'])).stdout) as { id: string; consumer: string }[]).find((k) => k.consumer === 'pat')!.id;
     assert.equal((await cli(['keys', 'revoke', keyId])).code, 0);
     const revokedErrors = await within(Promise.all(ends), 'every session of the revoked key ended');
     for (const e of revokedErrors) assert.ok(e.code === '57P01' && e.message.includes('WARDEN_E_AUTH_REVOKED'), JSON.stringify(e));
 
     // A config consumer removed (the file rewritten; SIGHUP reloads every worker): cleo's sessions end.
-    const cleoEnds: Promise<{ code?: string; message: string }>[] = [];
-    for (let i = 0; i < 4; i++) {
-      const c = new pg.Client({ host: '127.0.0.1', port, user: 'cleo', password: cleo, database: db.name });
-      pgClients.push(c);
-      cleoEnds.push(new Promise((res) => c.on('error', (e) => res(e))));
-      await c.connect();
-      await c.query('SELECT 1');
-    }
+    const cleoEnds = await liveSessions(port, 'cleo', cleo);
     writeFileSync(cfg, config(db.reader, false));
     child.kill('SIGHUP');
     const removedErrors = await within(Promise.all(cleoEnds), 'every session of the removed consumer ended');
